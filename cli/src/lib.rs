@@ -1,0 +1,21 @@
+//! myblog: a static blog generator with a built-in deploy to S3 + CloudFront.
+//!
+//! One module per stage of the pipeline. The core (`content`, `markdown`, `assets`, `render`,
+//! `feeds`) is pure: it takes bytes and returns bytes. I/O lives at the edges (`build` reads the
+//! sources and writes `public/`, `serve` watches and serves, `deploy` talks to AWS).
+
+pub mod config;
+pub mod content;
+pub mod markdown;
+pub mod assets;
+pub mod render;
+pub mod feeds;
+pub mod build;
+pub mod check;
+pub mod scaffold;
+pub mod serve;
+pub mod deploy;
+pub mod manifest;
+pub mod error;
+
+pub use error::{Error, Result};

@@ -1,0 +1,51 @@
+//! The `myblog` command line: a thin layer of clap over the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use myblog::{build, check, deploy, scaffold, serve};
+
+#[derive(Parser)]
+#[command(name = "myblog", version, about = "Write markdown, build a fast static blog, publish it to S3 + CloudFront.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new blog in DIR from the built-in example.
+    Init(scaffold::InitArgs),
+    /// Create a new draft post (or page).
+    New(scaffold::NewArgs),
+    /// Build the site into public/.
+    Build(build::BuildArgs),
+    /// Build, serve locally and rebuild + live-reload on every change.
+    Serve(serve::ServeArgs),
+    /// Build and verify that every internal link, anchor and asset reference resolves.
+    Check(check::CheckArgs),
+    /// Publish public/ to S3 and invalidate what changed on CloudFront.
+    Deploy(deploy::DeployArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: anyhow::Result<()> = match cli.command {
+        Command::Init(args) => scaffold::run_init(&args).map_err(Into::into),
+        Command::New(args) => scaffold::run_new(&args).map_err(Into::into),
+        Command::Build(args) => build::run_cli(&args).map_err(Into::into),
+        Command::Serve(args) => serve::run_cli(args).map_err(Into::into),
+        Command::Check(args) => check::run_cli(&args).map_err(Into::into),
+        Command::Deploy(args) => deploy::run_cli(args).map_err(Into::into),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
