@@ -1,4 +1,614 @@
-//! (being written)
-#[derive(Debug, clap::Args)]
-pub struct BuildArgs {}
-pub fn run_cli(_a: &BuildArgs) -> crate::Result<()> { Err(crate::Error::Usage("not yet".into())) }
+//! `myblog build`: sources in, `public/` out. Everything is rendered in memory first, so a
+//! build that fails anywhere leaves the previous `public/` untouched. The write is a swap of a
+//! staging folder in which unchanged files are hard links to the previous ones (their mtimes
+//! survive); a build whose inputs did not change at all stops after a stat walk.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use tera::Context;
+use time::OffsetDateTime;
+
+use crate::assets::{Asset, AssetSource, Assets, StaticInput};
+use crate::config::SiteConfig;
+use crate::content::{self, Kind, Source};
+use crate::error::{line_col, Diagnostic, Error, Result};
+use crate::manifest::{content_type_for, Manifest, ManifestEntry, MANIFEST_PATH};
+use crate::markdown::{self, MarkdownOptions, Resolved, Resolver};
+use crate::model::{self, home_page_path, PageLink, Site};
+use crate::render::{read_templates, Renderer};
+
+/// Where the input fingerprint of the last build is kept (never deployed: not in the manifest).
+const INPUTS_PATH: &str = ".myblog/inputs";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildArgs {
+    /// The blog's folder (default: the nearest folder upward holding site.toml).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Where to write the site (default: public/ in the blog's folder).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Include drafts and future-dated posts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Override base_url from site.toml (e.g. for a staging host).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Render everything even when no input changed since the last build.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    pub force: bool,
+    /// Posts dated after this are left out unless `drafts`.
+    pub now: OffsetDateTime,
+}
+
+impl BuildOptions {
+    pub fn from_args(root: Option<&Path>, output: Option<&Path>, drafts: bool, base_url: Option<&str>) -> Result<BuildOptions> {
+        let root = match root {
+            Some(r) => r.canonicalize().map_err(|e| Error::io("cannot open the blog folder", r, e))?,
+            None => crate::config::find_root(&std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?)?,
+        };
+        let output = match output {
+            Some(o) if o.is_absolute() => o.to_path_buf(),
+            Some(o) => std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?.join(o),
+            None => root.join("public"),
+        };
+        Ok(BuildOptions { root, output, drafts, base_url: base_url.map(str::to_string), force: false, now: OffsetDateTime::now_utc() })
+    }
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    pub body: Body,
+    pub blake3: String,
+    pub size: u64,
+    pub hashed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Arc<Vec<u8>>),
+    /// Copied from this file (photos and other static files stay out of memory).
+    Copy(PathBuf),
+}
+
+impl Output {
+    fn rendered(path: String, bytes: Vec<u8>) -> Output {
+        let blake3 = blake3::hash(&bytes).to_hex().to_string();
+        Output { path, size: bytes.len() as u64, body: Body::Bytes(Arc::new(bytes)), blake3, hashed: false }
+    }
+    fn from_asset(a: &Asset) -> Output {
+        let body = match &a.source {
+            AssetSource::File(p) => Body::Copy(p.clone()),
+            AssetSource::Bytes(b) => Body::Bytes(b.clone()),
+        };
+        Output { path: a.output.clone(), body, blake3: a.blake3.clone(), size: a.size, hashed: a.hashed }
+    }
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.body {
+            Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
+            Body::Copy(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// The rendered site, in memory.
+pub struct SiteOutput {
+    pub config: SiteConfig,
+    pub outputs: Vec<Output>,
+    pub page_count: usize,
+    /// Output path → the content file it came from (for `check`'s messages).
+    pub sources: HashMap<String, PathBuf>,
+}
+
+impl SiteOutput {
+    pub fn manifest(&self) -> Manifest {
+        Manifest::new(
+            self.outputs
+                .iter()
+                .map(|o| ManifestEntry {
+                    path: o.path.clone(),
+                    blake3: o.blake3.clone(),
+                    size: o.size,
+                    content_type: content_type_for(&o.path),
+                    hashed: o.hashed,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// No input changed since the last build: nothing was rendered.
+    pub up_to_date: bool,
+    pub seconds: f64,
+}
+
+pub fn run_cli(args: &BuildArgs) -> Result<()> {
+    let mut opts = BuildOptions::from_args(args.root.as_deref(), args.output.as_deref(), args.drafts, args.base_url.as_deref())?;
+    opts.force = args.force;
+    let report = build(&opts)?;
+    if !args.quiet {
+        if report.up_to_date {
+            println!("Nothing changed since the last build ({:.2}s): {} is up to date.", report.seconds, opts.output.display());
+        } else {
+            println!(
+                "Built {} pages, {} files in {:.2}s: {} written, {} unchanged, {} removed -> {}",
+                report.pages, report.files, report.seconds, report.written, report.unchanged, report.removed, opts.output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Builds the site into `opts.output`.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    recover_interrupted_swap(&opts.output)?;
+    let fingerprint = input_fingerprint(opts)?;
+    if !opts.force && up_to_date(&opts.output, &fingerprint) {
+        return Ok(BuildReport { up_to_date: true, seconds: start.elapsed().as_secs_f64(), ..Default::default() });
+    }
+    let site = render_site(opts)?;
+    let mut report = write_site(&site, &opts.output, Some(&fingerprint))?;
+    report.pages = site.page_count;
+    report.files = site.outputs.len();
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Loads, renders and arranges everything in memory. Touches no output file.
+pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
+    let mut config = SiteConfig::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.set_base_url(url)?;
+    }
+    if config.markdown.highlight {
+        rayon::spawn(markdown::warm_up);
+    }
+    let theme_dir = config.theme_dir(&opts.root);
+    if !theme_dir.is_dir() {
+        return Err(Diagnostic::new(crate::config::CONFIG_FILE, format!("theme {:?} not found: {} does not exist", config.theme, theme_dir.display()))
+            .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
+            .into());
+    }
+    let templates = read_templates(&theme_dir.join("templates"))?;
+    let loaded = content::load(&opts.root)?;
+
+    // Static files: the theme's first, then content files (which win on the same path).
+    let mut inputs: BTreeMap<String, StaticInput> = BTreeMap::new();
+    for i in crate::assets::theme_inputs(&opts.root, &theme_dir)? {
+        inputs.insert(i.logical.clone(), i);
+    }
+    for f in &loaded.files {
+        inputs.insert(f.rel.clone(), StaticInput { logical: f.rel.clone(), path: f.path.clone(), display: content::rel_display(&opts.root, &f.path) });
+    }
+    let assets = Arc::new(Assets::build(inputs.into_values().collect(), &config.build.keep_names)?);
+
+    let sources: Vec<Source> = loaded
+        .sources
+        .into_iter()
+        .filter(|s| opts.drafts || (!s.front.draft && s.front.date.is_none_or(|d| d <= opts.now)))
+        .collect();
+    check_duplicates(&sources, &assets)?;
+
+    let resolver = SiteResolver { assets: &assets, base_path: config.base_path().to_string() };
+    let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
+    let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
+        .into_par_iter()
+        .map(|s| match markdown::render(&s.body, md_opts, &s.dir, &resolver) {
+            Ok(r) => Ok((s, r)),
+            Err(errs) => Err(errs
+                .into_iter()
+                .map(|e| {
+                    let (line, col) = line_col(&s.body, e.offset);
+                    Diagnostic::new(&s.display_path, e.message).at(s.body_line + line - 1, col).hint(e.hint)
+                })
+                .collect()),
+        })
+        .collect();
+    let mut items = Vec::with_capacity(rendered.len());
+    let mut errors = Vec::new();
+    for r in rendered {
+        match r {
+            Ok(x) => items.push(x),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Input(errors));
+    }
+    let site = model::assemble(&config, items);
+    let renderer = Renderer::new(&opts.root, &config, templates, assets.clone())?;
+    let mut outputs = render_outputs(&site, &config, &renderer)?;
+    let page_count = outputs.len();
+    let mut sources = HashMap::new();
+    for p in site.posts.iter().chain(&site.pages).chain(&site.sections) {
+        sources.insert(p.source.output_path(), p.source.display_path.clone());
+    }
+
+    outputs.push(Output::rendered("atom.xml".into(), crate::feeds::atom(&site, &config).into_bytes()));
+    outputs.push(Output::rendered("rss.xml".into(), crate::feeds::rss(&site, &config).into_bytes()));
+    let mut sitemap_entries: Vec<(String, Option<String>)> = outputs
+        .iter()
+        .filter(|o| o.path.ends_with("index.html"))
+        .map(|o| (format!("/{}", o.path.trim_end_matches("index.html")), None))
+        .collect();
+    let lastmods: HashMap<String, String> = site
+        .posts
+        .iter()
+        .chain(&site.pages)
+        .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.clone(), model::date_string(&d))))
+        .collect();
+    for (path, lastmod) in &mut sitemap_entries {
+        *lastmod = lastmods.get(path.as_str()).cloned();
+    }
+    sitemap_entries.sort();
+    outputs.push(Output::rendered("sitemap.xml".into(), crate::feeds::sitemap(&sitemap_entries, &config).into_bytes()));
+    if assets.get("robots.txt").is_none() {
+        outputs.push(Output::rendered("robots.txt".into(), crate::feeds::robots(&config).into_bytes()));
+    }
+    outputs.extend(assets.by_logical.values().map(Output::from_asset));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(w) = outputs.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(Error::Input(vec![Diagnostic::new(&opts.root, format!("two outputs would be written to public/{}", w[0].path))
+            .hint("a static file and a page (or feed) share that path: rename one of them")]));
+    }
+    Ok(SiteOutput { config, outputs, page_count, sources })
+}
+
+/// Resolves links and images in markdown against the site's static files.
+struct SiteResolver<'a> {
+    assets: &'a Assets,
+    base_path: String,
+}
+
+impl Resolver for SiteResolver<'_> {
+    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Resolved {
+        if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
+            return Resolved::Unchanged;
+        }
+        let cut = dest.find(['?', '#']).unwrap_or(dest.len());
+        let (path, suffix) = dest.split_at(cut);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let Some(logical) = crate::assets::resolve_relative(dir, &decoded) else {
+            return if is_image { Resolved::Missing } else { Resolved::Unchanged };
+        };
+        match self.assets.get(&logical) {
+            Some(a) => Resolved::Asset(format!("{}/{}{}", self.base_path, a.output, suffix)),
+            // Links may point at pages or generated files (checked by `myblog check`); an
+            // image must be a file we publish.
+            None if is_image => Resolved::Missing,
+            None => Resolved::Unchanged,
+        }
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => s[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
+        None => false,
+    }
+}
+
+fn check_duplicates(sources: &[Source], assets: &Assets) -> Result<()> {
+    let mut seen: HashMap<&str, &Source> = HashMap::new();
+    let mut errors = Vec::new();
+    for s in sources {
+        if let Some(other) = seen.insert(&s.url_path, s) {
+            errors.push(
+                Diagnostic::new(&s.display_path, format!("{} is also the URL of {}", s.url_path, other.display_path.display()))
+                    .line(1)
+                    .hint("two pages cannot share a URL: change `slug` in one of them"),
+            );
+        }
+        if s.kind != Kind::Section && (s.url_path == "/tags/" || s.url_path == "/archive/" || s.url_path.starts_with("/page/")) {
+            errors.push(Diagnostic::new(&s.display_path, format!("{} is reserved for a generated page", s.url_path)).line(1).hint("choose another slug"));
+        }
+    }
+    let _ = assets;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Err(Error::Input(errors))
+    }
+}
+
+enum Job<'a> {
+    Page(&'a model::Page),
+    Home(usize),
+    Tags,
+    Tag(&'a model::TagInfo),
+    Archive,
+    NotFound,
+}
+
+fn render_outputs(site: &Site, config: &SiteConfig, renderer: &Renderer) -> Result<Vec<Output>> {
+    let home_total = site.posts.len().div_ceil(config.paginate_by).max(1);
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    jobs.extend(site.posts.iter().chain(&site.pages).map(Job::Page));
+    jobs.extend(site.sections.iter().filter(|s| s.source.url_path != "/").map(Job::Page));
+    jobs.extend((1..=home_total).map(Job::Home));
+    jobs.push(Job::Tags);
+    jobs.extend(site.tags.values().map(Job::Tag));
+    jobs.push(Job::Archive);
+    if renderer.has_template("404.html") {
+        jobs.push(Job::NotFound);
+    }
+    let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
+    let results: Vec<std::result::Result<Output, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut ctx = Context::new();
+            let (template, url_path, source): (String, String, Option<&Path>) = match job {
+                Job::Page(p) => {
+                    if p.source.kind == Kind::Section {
+                        ctx.insert("section", &section_view(site, p));
+                    } else {
+                        ctx.insert("page", &p.view());
+                    }
+                    (p.template(), p.source.url_path.clone(), Some(p.source.display_path.as_path()))
+                }
+                Job::Home(n) => {
+                    let per = config.paginate_by;
+                    let slice: Vec<&model::PageSummary> = site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect();
+                    let link = |i: usize| model::with_base(config, &home_page_path(i));
+                    ctx.insert(
+                        "paginator",
+                        &serde_json::json!({
+                            "pages": slice,
+                            "current": n,
+                            "total": home_total,
+                            "previous": (*n > 1).then(|| link(n - 1)),
+                            "next": (*n < home_total).then(|| link(n + 1)),
+                            "first": link(1),
+                            "last": link(home_total),
+                            "links": (1..=home_total).map(|i| PageLink { number: i, path: link(i) }).collect::<Vec<_>>(),
+                        }),
+                    );
+                    ctx.insert("section", &home_section.map(|s| section_view(site, s)));
+                    ("index.html".into(), home_page_path(*n), None)
+                }
+                Job::Tags => {
+                    let tags: Vec<&model::TagInfo> = site.tags.values().collect();
+                    ctx.insert("tags", &tags);
+                    ("tags.html".into(), "/tags/".into(), None)
+                }
+                Job::Tag(t) => {
+                    let pages: Vec<&model::PageSummary> = t.posts.iter().map(|&i| &site.posts[i].summary).collect();
+                    ctx.insert("tag", &serde_json::json!({"name": t.name, "slug": t.slug, "path": t.path, "count": t.count, "pages": pages}));
+                    ("tag.html".into(), format!("/tags/{}/", t.slug), None)
+                }
+                Job::Archive => {
+                    let mut years: Vec<serde_json::Value> = Vec::new();
+                    let mut current: Option<(i32, Vec<&model::PageSummary>)> = None;
+                    for p in &site.posts {
+                        let y = p.summary.year.unwrap_or(0);
+                        match &mut current {
+                            Some((cy, list)) if *cy == y => list.push(&p.summary),
+                            _ => {
+                                if let Some((cy, list)) = current.take() {
+                                    years.push(serde_json::json!({"year": cy, "pages": list}));
+                                }
+                                current = Some((y, vec![&p.summary]));
+                            }
+                        }
+                    }
+                    if let Some((cy, list)) = current {
+                        years.push(serde_json::json!({"year": cy, "pages": list}));
+                    }
+                    ctx.insert("years", &years);
+                    ("archive.html".into(), "/archive/".into(), None)
+                }
+                Job::NotFound => ("404.html".into(), "/404.html".into(), None),
+            };
+            let html = renderer.render(&template, config, &url_path, ctx, source)?;
+            let path = if url_path.ends_with(".html") { url_path.trim_start_matches('/').to_string() } else { format!("{}index.html", url_path.trim_start_matches('/')) };
+            Ok(Output::rendered(path, html.into_bytes()))
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for r in results {
+        match r {
+            Ok(o) => outputs.push(o),
+            // The same template error repeats on every page using it: report it once.
+            Err(d) => {
+                if !errors.iter().any(|e| e.path == d.path && e.message.split(" (rendering ").next() == d.message.split(" (rendering ").next()) {
+                    errors.push(d)
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
+fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
+    let prefix = section.source.url_path.as_str();
+    let pages: Vec<&model::PageSummary> = site
+        .posts
+        .iter()
+        .chain(&site.pages)
+        .filter(|p| prefix == "/" || p.source.url_path.starts_with(prefix) || (prefix == "/posts/" && p.source.kind == Kind::Post))
+        .filter(|p| p.source.url_path != prefix)
+        .map(|p| &p.summary)
+        .collect();
+    serde_json::json!({
+        "title": section.summary.title,
+        "description": section.summary.description,
+        "content": section.content,
+        "path": section.summary.path,
+        "extra": section.summary.extra,
+        "pages": pages,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing public/
+
+/// Writes the site: unchanged files are hard-linked from the previous build into a staging
+/// folder, changed ones written there, then the folders are swapped. A crash at any point
+/// leaves either the old or the new site (see `recover_interrupted_swap`).
+pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> Result<BuildReport> {
+    let manifest = site.manifest();
+    let previous = Manifest::load(out).ok().flatten();
+    let old: HashMap<&str, &ManifestEntry> = previous.as_ref().map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
+    let unchanged_on_disk = |o: &Output| -> bool {
+        old.get(o.path.as_str()).is_some_and(|e| e.blake3 == o.blake3 && e.size == o.size)
+            && std::fs::metadata(out.join(&o.path)).is_ok_and(|m| m.is_file() && m.len() == o.size)
+    };
+    let unchanged: Vec<bool> = site.outputs.par_iter().map(unchanged_on_disk).collect();
+    let n_unchanged = unchanged.iter().filter(|u| **u).count();
+    let removed = old.len().saturating_sub(n_unchanged + site.outputs.iter().zip(&unchanged).filter(|(o, u)| !**u && old.contains_key(o.path.as_str())).count());
+    let report = BuildReport { written: site.outputs.len() - n_unchanged, unchanged: n_unchanged, removed, ..Default::default() };
+    let manifest_bytes = manifest.to_json();
+    if report.written == 0 && removed == 0 && previous.as_ref() == Some(&manifest) {
+        if let Some(fp) = fingerprint {
+            write_file(&out.join(INPUTS_PATH), fp.as_bytes())?;
+        }
+        return Ok(report);
+    }
+
+    let staging = sibling(out, "staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io("cannot remove", &staging, e))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io("cannot create", &staging, e))?;
+    let results: Vec<Result<()>> = site
+        .outputs
+        .par_iter()
+        .zip(unchanged.par_iter())
+        .map(|(o, &same)| {
+            let dest = staging.join(&o.path);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+            }
+            if same {
+                let prev = out.join(&o.path);
+                if std::fs::hard_link(&prev, &dest).is_ok() {
+                    return Ok(());
+                }
+                std::fs::copy(&prev, &dest).map_err(|e| Error::io("cannot copy", &prev, e))?;
+                return Ok(());
+            }
+            match &o.body {
+                Body::Bytes(b) => std::fs::write(&dest, b.as_slice()).map_err(|e| Error::io("cannot write", &dest, e)),
+                Body::Copy(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(|e| Error::io("cannot copy", src, e)),
+            }
+        })
+        .collect();
+    if let Some(Err(e)) = results.into_iter().find(|r| r.is_err()) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    write_file(&staging.join(MANIFEST_PATH), &manifest_bytes)?;
+    if let Some(fp) = fingerprint {
+        write_file(&staging.join(INPUTS_PATH), fp.as_bytes())?;
+    }
+    swap_into_place(&staging, out)?;
+    Ok(report)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// `public` → `.public.myblog-<what>` beside it (same file system, so renames are atomic).
+fn sibling(out: &Path, what: &str) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.myblog-{what}"))
+}
+
+fn swap_into_place(staging: &Path, out: &Path) -> Result<()> {
+    let old = sibling(out, "old");
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io("cannot remove", &old, e))?;
+    }
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(|e| Error::io("cannot move aside", out, e))?;
+    }
+    std::fs::rename(staging, out).map_err(|e| Error::io("cannot move into place", staging, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io("cannot remove", &old, e))?;
+    }
+    Ok(())
+}
+
+/// A build killed between the two renames of the swap leaves the previous site aside: put it
+/// back. A leftover staging folder is just removed.
+pub fn recover_interrupted_swap(out: &Path) -> Result<()> {
+    let old = sibling(out, "old");
+    if old.is_dir() && !out.exists() {
+        std::fs::rename(&old, out).map_err(|e| Error::io("cannot restore", &old, e))?;
+    }
+    Ok(())
+}
+
+/// Everything the output depends on, as one hash: options, myblog's version, today's date (a
+/// post dated tomorrow appears tomorrow), and the path, size and mtime of every input file.
+fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(format!("{:?}|{:?}|{}|{}\n", opts.drafts, opts.base_url, opts.output.display(), model::date_string(&opts.now)).as_bytes());
+    let config_path = opts.root.join(crate::config::CONFIG_FILE);
+    let config_text = std::fs::read(&config_path).map_err(|e| Error::io("cannot read", &config_path, e))?;
+    h.update(&config_text);
+    let theme = toml::from_str::<toml::Table>(&String::from_utf8_lossy(&config_text))
+        .ok()
+        .and_then(|t| t.get("theme").and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "default".into());
+    for dir in [opts.root.join(content::CONTENT_DIR), opts.root.join("themes").join(theme)] {
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().flatten() {
+            if let Ok(m) = entry.metadata() {
+                let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
+                h.update(entry.path().as_os_str().as_encoded_bytes());
+                h.update(format!("|{}|{}|{}\n", m.is_dir(), m.len(), mtime).as_bytes());
+            }
+        }
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+fn up_to_date(out: &Path, fingerprint: &str) -> bool {
+    let Ok(stored) = std::fs::read_to_string(out.join(INPUTS_PATH)) else { return false };
+    if stored != fingerprint {
+        return false;
+    }
+    // The output must still be what the manifest says (nobody deleted or edited files).
+    match Manifest::load(out) {
+        Ok(Some(m)) => m.files.par_iter().all(|f| std::fs::metadata(out.join(&f.path)).is_ok_and(|md| md.len() == f.size)),
+        _ => false,
+    }
+}

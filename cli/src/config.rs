@@ -1,1 +1,289 @@
-//! (stage being written)
+//! `site.toml`: the site's configuration. Unknown keys are errors with a suggestion, because a
+//! silently ignored typo (`paginte_by`) is worse than a failed build.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{line_col, Diagnostic, Error, Result};
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL of the site, without trailing slash once normalised.
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    #[serde(default)]
+    pub author: Author,
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
+    pub subscribe: SubscribeConfig,
+    #[serde(default)]
+    pub thumbnails: ThumbnailConfig,
+    #[serde(default)]
+    pub deploy: DeployConfig,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Syntax-highlight fenced code blocks (CSS classes, colours from the theme).
+    pub highlight: bool,
+    pub smart_punctuation: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { highlight: true, smart_punctuation: true }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildConfig {
+    /// Globs (relative to the output root) of static files that keep their name instead of
+    /// getting a content hash: files other sites or crawlers fetch by a fixed name.
+    pub keep_names: Vec<String>,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SubscribeConfig {
+    pub enabled: bool,
+    /// Where the subscribe form posts to.
+    pub action: String,
+}
+
+impl Default for SubscribeConfig {
+    fn default() -> Self {
+        SubscribeConfig { enabled: true, action: "/api/subscribe".into() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThumbnailConfig {
+    /// Widths of the thumbnails made for photos under `content/media/`.
+    pub widths: Vec<u32>,
+}
+
+impl Default for ThumbnailConfig {
+    fn default() -> Self {
+        ThumbnailConfig { widths: vec![320, 640, 1280] }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeployConfig {
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub distribution_id: Option<String>,
+    pub region: Option<String>,
+    /// An S3/CloudFront-compatible endpoint (tests, emulators). `AWS_ENDPOINT_URL` wins.
+    pub endpoint_url: Option<String>,
+    /// CloudFormation stack whose outputs name the bucket and distribution.
+    pub stack: Option<String>,
+    /// Replaced hashed assets are kept for this many later deploys.
+    pub grace_deploys: Option<u32>,
+    /// Above this many invalidation paths, collapse them into wildcards.
+    pub invalidation_limit: Option<usize>,
+    /// Uploads in flight at once.
+    pub concurrency: Option<usize>,
+    /// Cache-Control overrides, first match wins.
+    pub cache: Vec<CacheRule>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheRule {
+    /// Glob over output paths (`posts/**/*.html`, `*.xml`).
+    pub glob: String,
+    pub cache_control: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_paginate_by() -> usize {
+    10
+}
+
+impl SiteConfig {
+    /// Parses `site.toml` text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<SiteConfig> {
+        let mut config: SiteConfig = toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, path, KNOWN_SITE_KEYS))?;
+        config.normalise(path)?;
+        Ok(config)
+    }
+
+    pub fn load(root: &Path) -> Result<SiteConfig> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        SiteConfig::parse(&text, &path)
+    }
+
+    fn normalise(&mut self, path: &Path) -> Result<()> {
+        let trimmed = self.base_url.trim().trim_end_matches('/').to_string();
+        if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+            return Err(Diagnostic::new(path, format!("base_url {:?} is not an absolute http(s) URL", self.base_url))
+                .hint("write the address readers will use, e.g. base_url = \"https://blog.example.com\"")
+                .into());
+        }
+        self.base_url = trimmed;
+        if self.paginate_by == 0 {
+            return Err(Diagnostic::new(path, "paginate_by must be at least 1").into());
+        }
+        if self.theme.contains('/') || self.theme.contains('\\') || self.theme == ".." || self.theme.is_empty() {
+            return Err(Diagnostic::new(path, format!("theme {:?} must be a folder name under themes/", self.theme)).into());
+        }
+        Ok(())
+    }
+
+    /// The path part of base_url (`""` or `/blog`), prefixed to every URL the site emits.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map(|(_, r)| r).unwrap_or(&self.base_url);
+        match after_scheme.find('/') {
+            Some(i) => &after_scheme[i..],
+            None => "",
+        }
+    }
+
+    /// Replaces base_url (e.g. `--base-url`, or the local address in `serve`).
+    pub fn set_base_url(&mut self, url: &str) -> Result<()> {
+        self.base_url = url.to_string();
+        self.normalise(Path::new("--base-url"))
+    }
+
+    pub fn theme_dir(&self, root: &Path) -> PathBuf {
+        root.join("themes").join(&self.theme)
+    }
+}
+
+const KNOWN_SITE_KEYS: &[&str] = &[
+    "title", "description", "base_url", "language", "theme", "paginate_by", "author", "menu", "markdown",
+    "build", "subscribe", "thumbnails", "deploy", "extra", "name", "email", "url", "highlight",
+    "smart_punctuation", "keep_names", "enabled", "action", "widths", "bucket", "prefix", "distribution_id",
+    "region", "endpoint_url", "stack", "grace_deploys", "invalidation_limit", "concurrency", "cache", "glob",
+    "cache_control",
+];
+
+/// Turns a toml/serde error into a located diagnostic, with a "did you mean" for unknown keys.
+pub(crate) fn toml_diagnostic(e: &toml::de::Error, text: &str, path: &Path, known: &[&str]) -> Error {
+    let mut d = Diagnostic::new(path, e.message().trim().to_string());
+    if let Some(span) = e.span() {
+        let (line, col) = line_col(text, span.start);
+        d = d.at(line, col);
+    }
+    if let Some(unknown) = e.message().strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        d = match closest(unknown, known) {
+            Some(best) => d.hint(format!("did you mean `{best}`? Check the spelling, or remove the key")),
+            None => d.hint("remove the key; see the site.toml reference in the README"),
+        };
+    }
+    d.into()
+}
+
+/// The known word closest to `word` (edit distance at most 3), for "did you mean" hints.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (levenshtein(word, k), *k))
+        .filter(|(d, _)| *d <= 3.min(word.len().max(1)))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Finds the nearest folder at or above `start` that holds `site.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf> {
+    let start = start.canonicalize().map_err(|e| Error::io("cannot open", start, e))?;
+    for dir in start.ancestors() {
+        if dir.join(CONFIG_FILE).is_file() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    Err(Error::Usage(format!(
+        "no {CONFIG_FILE} found in {} or any folder above it; run inside a blog, pass --root DIR, or create one with `myblog init DIR`",
+        start.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_located_and_suggests() {
+        let err = SiteConfig::parse("title = \"x\"\nbase_url = \"https://x.org\"\npaginte_by = 3\n", Path::new("site.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site.toml:3:1"), "{err}");
+        assert!(err.contains("did you mean `paginate_by`"), "{err}");
+    }
+
+    #[test]
+    fn base_path_of_sub_folder_sites() {
+        let c = SiteConfig::parse("title = \"x\"\nbase_url = \"https://x.org/blog/\"\n", Path::new("s")).unwrap();
+        assert_eq!(c.base_url, "https://x.org/blog");
+        assert_eq!(c.base_path(), "/blog");
+        let c = SiteConfig::parse("title = \"x\"\nbase_url = \"https://x.org\"\n", Path::new("s")).unwrap();
+        assert_eq!(c.base_path(), "");
+    }
+}

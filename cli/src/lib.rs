@@ -9,6 +9,7 @@ pub mod content;
 pub mod markdown;
 pub mod assets;
 pub mod render;
+pub mod model;
 pub mod feeds;
 pub mod build;
 pub mod check;

@@ -1,1 +1,419 @@
-//! (stage being written)
+//! Markdown to HTML with pulldown-cmark: heading ids and anchors, table of contents, summary,
+//! syntax highlighting (syntect, CSS classes so the theme owns the colours), asset links
+//! rewritten to their hashed names, and `srcset` for photos. Pure: no I/O.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+pub const MORE_MARKER: &str = "<!-- more -->";
+const WORDS_PER_MINUTE: usize = 220;
+
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownOptions {
+    pub highlight: bool,
+    pub smart_punctuation: bool,
+}
+
+/// What a link or image destination in a page refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// Not a local file (external URL, page link, anchor): left as written.
+    Unchanged,
+    /// A local file published under another (hashed) URL.
+    Asset(String),
+    /// A photo with thumbnails: `src` and `srcset`, plus intrinsic size to avoid layout shift.
+    Photo { src: String, srcset: String, width: u32, height: u32 },
+    /// Looks like a local file but none exists.
+    Missing,
+}
+
+/// Resolves link and image destinations found in a page whose source sits in `dir`
+/// (relative to `content/`).
+pub trait Resolver: Sync {
+    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Resolved;
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub content: String,
+    pub summary: String,
+    pub has_more: bool,
+    pub toc: Vec<TocEntry>,
+    pub word_count: usize,
+    pub reading_time: usize,
+}
+
+/// A problem at a byte offset of the body.
+#[derive(Debug, Clone)]
+pub struct MarkdownError {
+    pub offset: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+fn syntax_set() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Loads the highlighter's grammars ahead of time (they take a few tens of ms), e.g. on a
+/// background thread while the content is read.
+pub fn warm_up() {
+    let _ = syntax_set();
+}
+
+pub fn render(body: &str, opts: MarkdownOptions, dir: &str, resolver: &dyn Resolver) -> Result<Rendered, Vec<MarkdownError>> {
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if opts.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    let parser = Parser::new_ext(body, options).into_offset_iter();
+
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut errors = Vec::new();
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut words = 0usize;
+    // Index into `events` where the summary ends, if known.
+    let mut more_at: Option<usize> = None;
+    let mut first_paragraph_end: Option<usize> = None;
+    let mut depth = 0usize;
+
+    let mut iter = parser.peekable();
+    while let Some((event, range)) = iter.next() {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                // Buffer the heading's inline events: its id comes from its text.
+                let mut inner = Vec::new();
+                let mut text = String::new();
+                for (ev, r) in iter.by_ref() {
+                    if let Event::End(TagEnd::Heading(_)) = ev {
+                        break;
+                    }
+                    if let Event::Text(t) | Event::Code(t) = &ev {
+                        text.push_str(t);
+                        words += t.split_whitespace().count();
+                    }
+                    let ev = rewrite_link(ev, r.start, dir, resolver, &mut errors);
+                    inner.push(ev);
+                }
+                let base = id.map(|i| i.to_string()).unwrap_or_else(|| {
+                    let s = crate::content::slugify(&text);
+                    if s.is_empty() { "section".into() } else { s }
+                });
+                let n = used_ids.entry(base.clone()).or_insert(0);
+                let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                *n += 1;
+                let lvl = heading_number(level);
+                headings.push((lvl, unique.clone(), text.trim().to_string()));
+                let mut open = format!("<h{lvl} id=\"{}\"", escape_attr(&unique));
+                if !classes.is_empty() {
+                    let _ = write!(open, " class=\"{}\"", escape_attr(&classes.join(" ")));
+                }
+                for (k, v) in &attrs {
+                    let _ = write!(open, " {}=\"{}\"", escape_attr(k), escape_attr(v.as_deref().unwrap_or("")));
+                }
+                open.push('>');
+                events.push(Event::Html(open.into()));
+                events.extend(inner);
+                events.push(Event::Html(
+                    format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{lvl}>\n", escape_attr(&unique)).into(),
+                ));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (ev, _) in iter.by_ref() {
+                    match ev {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {}
+                    }
+                }
+                words += code.split_whitespace().count();
+                events.push(Event::Html(highlight_block(&code, &lang, opts.highlight).into()));
+            }
+            Event::Start(Tag::Image { link_type: _, dest_url, title, id: _ }) => {
+                // Alt text is the image's inner text; the tag is rebuilt by hand for srcset.
+                let mut alt = String::new();
+                let mut nest = 0;
+                for (ev, _) in iter.by_ref() {
+                    match ev {
+                        Event::Start(Tag::Image { .. }) => nest += 1,
+                        Event::End(TagEnd::Image) if nest == 0 => break,
+                        Event::End(TagEnd::Image) => nest -= 1,
+                        Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(image_html(&dest_url, &title, &alt, range.start, dir, resolver, &mut errors).into()));
+            }
+            Event::Html(ref h) | Event::InlineHtml(ref h) if more_at.is_none() && h.contains(MORE_MARKER) => {
+                more_at = Some(events.len());
+                events.push(event);
+            }
+            Event::Start(Tag::Paragraph) => {
+                depth += 1;
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph) => {
+                depth = depth.saturating_sub(1);
+                events.push(event);
+                if depth == 0 && first_paragraph_end.is_none() {
+                    first_paragraph_end = Some(events.len());
+                }
+            }
+            Event::Text(ref t) => {
+                words += t.split_whitespace().count();
+                events.push(event);
+            }
+            ev @ Event::Start(Tag::Link { .. }) => events.push(rewrite_link(ev, range.start, dir, resolver, &mut errors)),
+            other => events.push(other),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut content = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut content, events.iter().cloned());
+    let (summary_end, has_more) = match more_at {
+        Some(i) => (i, true),
+        None => match first_paragraph_end {
+            Some(i) => (i, events.len() > i),
+            None => (events.len(), false),
+        },
+    };
+    let mut summary = String::new();
+    pulldown_cmark::html::push_html(&mut summary, events[..summary_end].iter().cloned());
+    Ok(Rendered {
+        content,
+        summary,
+        has_more,
+        toc: build_toc(&headings),
+        word_count: words,
+        reading_time: words.div_ceil(WORDS_PER_MINUTE).max(1),
+    })
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: &str, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> Event<'a> {
+    match ev {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let dest_url = match resolver.resolve(dir, &dest_url, false) {
+                Resolved::Asset(url) | Resolved::Photo { src: url, .. } => CowStr::from(url),
+                Resolved::Missing => {
+                    errors.push(MarkdownError {
+                        offset,
+                        message: format!("link to missing file {dest_url:?}"),
+                        hint: "check the file name and that the file is in content/ or the theme's static/".into(),
+                    });
+                    dest_url
+                }
+                Resolved::Unchanged => dest_url,
+            };
+            Event::Start(Tag::Link { link_type, dest_url, title, id })
+        }
+        other => other,
+    }
+}
+
+fn image_html(dest: &str, title: &str, alt: &str, offset: usize, dir: &str, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> String {
+    let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(title)) };
+    match resolver.resolve(dir, dest, true) {
+        Resolved::Photo { src, srcset, width, height } => format!(
+            "<img src=\"{}\" srcset=\"{}\" sizes=\"(max-width: 48rem) 100vw, 48rem\" width=\"{width}\" height=\"{height}\" alt=\"{}\"{title_attr} loading=\"lazy\" decoding=\"async\">",
+            escape_attr(&src),
+            escape_attr(&srcset),
+            escape_attr(alt)
+        ),
+        Resolved::Asset(url) => {
+            format!("<img src=\"{}\" alt=\"{}\"{title_attr} loading=\"lazy\" decoding=\"async\">", escape_attr(&url), escape_attr(alt))
+        }
+        Resolved::Unchanged => {
+            format!("<img src=\"{}\" alt=\"{}\"{title_attr} loading=\"lazy\" decoding=\"async\">", escape_attr(dest), escape_attr(alt))
+        }
+        Resolved::Missing => {
+            errors.push(MarkdownError {
+                offset,
+                message: format!("image {dest:?} does not exist"),
+                hint: "put the file next to the post, or under content/media/, and check the spelling".into(),
+            });
+            String::new()
+        }
+    }
+}
+
+fn highlight_block(code: &str, lang: &str, highlight: bool) -> String {
+    let mut out = String::with_capacity(code.len() * 2 + 64);
+    out.push_str("<pre class=\"code\"");
+    if !lang.is_empty() {
+        let _ = write!(out, " data-lang=\"{}\"", escape_attr(lang));
+    }
+    out.push_str("><code>");
+    let syntax = if highlight && !lang.is_empty() {
+        let ss = syntax_set();
+        ss.find_syntax_by_token(lang).map(|s| (ss, s))
+    } else {
+        None
+    };
+    match syntax {
+        Some((ss, syntax)) => {
+            let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+            let mut ok = true;
+            for line in LinesWithEndings::from(code) {
+                if gen.parse_html_for_line_which_includes_newline(line).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                out.push_str(&gen.finalize());
+            } else {
+                escape_text_into(code, &mut out);
+            }
+        }
+        None => escape_text_into(code, &mut out),
+    }
+    out.push_str("</code></pre>\n");
+    out
+}
+
+fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
+        if let Some(last) = list.last_mut() {
+            if entry.level > last.level {
+                insert(&mut last.children, entry);
+                return;
+            }
+        }
+        list.push(entry);
+    }
+    let mut toc = Vec::new();
+    for (level, id, title) in headings {
+        insert(&mut toc, TocEntry { level: *level, id: id.clone(), title: title.clone(), children: Vec::new() });
+    }
+    toc
+}
+
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn escape_text_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+    impl Resolver for NoFiles {
+        fn resolve(&self, _dir: &str, dest: &str, _img: bool) -> Resolved {
+            if dest.ends_with("missing.png") {
+                Resolved::Missing
+            } else if dest == "photo.jpg" {
+                Resolved::Photo { src: "/p.1.jpg".into(), srcset: "/t-320.webp 320w".into(), width: 640, height: 480 }
+            } else {
+                Resolved::Unchanged
+            }
+        }
+    }
+    const OPTS: MarkdownOptions = MarkdownOptions { highlight: true, smart_punctuation: true };
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_toc() {
+        let r = render("# Intro\n\ntext\n\n## Setup\n\n## Setup\n\n### Deep\n", OPTS, "", &NoFiles).unwrap();
+        assert!(r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\""), "{}", r.content);
+        assert!(r.content.contains("id=\"setup-1\""));
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[1].children[0].id, "deep");
+    }
+
+    #[test]
+    fn summary_from_more_marker_or_first_paragraph() {
+        let r = render("First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n", OPTS, "", &NoFiles).unwrap();
+        assert!(r.has_more);
+        assert!(r.summary.contains("Second.") && !r.summary.contains("Rest."), "{}", r.summary);
+        let r = render("Only *one* para.\n\nAnd another.\n", OPTS, "", &NoFiles).unwrap();
+        assert_eq!(r.summary, "<p>Only <em>one</em> para.</p>\n");
+        assert!(r.has_more);
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, "", &NoFiles).unwrap();
+        assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
+        assert!(r.content.contains("hl-keyword") || r.content.contains("hl-storage"), "{}", r.content);
+        let plain = render("```nolang\n<b>\n```\n", OPTS, "", &NoFiles).unwrap();
+        assert!(plain.content.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn images_resolve_or_fail() {
+        let r = render("![A photo](photo.jpg)\n", OPTS, "", &NoFiles).unwrap();
+        assert!(r.content.contains("srcset=\"/t-320.webp 320w\""), "{}", r.content);
+        assert!(r.content.contains("alt=\"A photo\" loading=\"lazy\""), "{}", r.content);
+        let e = render("text\n\n![x](missing.png)\n", OPTS, "", &NoFiles).unwrap_err();
+        assert_eq!(e[0].offset, 6);
+    }
+
+    #[test]
+    fn extensions_enabled() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, "", &NoFiles).unwrap();
+        assert!(r.content.contains("<table>"));
+        assert!(r.content.contains("<del>old</del>"));
+        assert!(r.content.contains("footnote-definition"));
+    }
+}
