@@ -220,7 +220,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
-        .map(|s| match markdown::render(&s.body, md_opts, &s.dir, &resolver) {
+        .map(|s| match markdown::render(&s.body, md_opts, markdown::Location { dir: &s.dir, url_path: &s.url_path }, &resolver) {
             Ok(r) => Ok((s, r)),
             Err(errs) => Err(errs
                 .into_iter()
@@ -288,21 +288,33 @@ struct SiteResolver<'a> {
 }
 
 impl Resolver for SiteResolver<'_> {
-    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Resolved {
+    fn resolve(&self, at: markdown::Location<'_>, dest: &str, is_image: bool) -> Resolved {
         if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
             return Resolved::Unchanged;
         }
         let cut = dest.find(['?', '#']).unwrap_or(dest.len());
         let (path, suffix) = dest.split_at(cut);
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        let Some(logical) = crate::assets::resolve_relative(dir, &decoded) else {
-            return if is_image { Resolved::Missing } else { Resolved::Unchanged };
+        if let Some(a) = crate::assets::resolve_relative(at.dir, &decoded).and_then(|l| self.assets.get(&l)) {
+            return Resolved::Url(format!("{}/{}{}", self.base_path, a.output, suffix));
+        }
+        if is_image {
+            // An image must be a file we publish.
+            return Resolved::Missing;
+        }
+        // A link to a page: made root-relative (with the base path), because the same HTML
+        // also appears in summaries on list pages and in feeds, where a relative link would
+        // point elsewhere. Whether it exists is `myblog check`'s job.
+        let target = if path.starts_with('/') {
+            Some(path.to_string())
+        } else {
+            crate::assets::resolve_relative(at.url_path, path).map(|p| {
+                let slash = if path.ends_with('/') && !p.is_empty() { "/" } else { "" };
+                format!("/{p}{slash}")
+            })
         };
-        match self.assets.get(&logical) {
-            Some(a) => Resolved::Asset(format!("{}/{}{}", self.base_path, a.output, suffix)),
-            // Links may point at pages or generated files (checked by `myblog check`); an
-            // image must be a file we publish.
-            None if is_image => Resolved::Missing,
+        match target {
+            Some(t) => Resolved::Url(format!("{}{}{}", self.base_path, t, suffix)),
             None => Resolved::Unchanged,
         }
     }
@@ -581,6 +593,10 @@ pub fn recover_interrupted_swap(out: &Path) -> Result<()> {
 fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    // A different myblog binary may render differently even at the same version.
+    if let Some(m) = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()) {
+        h.update(format!("{:?}|{}\n", m.modified().ok(), m.len()).as_bytes());
+    }
     h.update(format!("{:?}|{:?}|{}|{}\n", opts.drafts, opts.base_url, opts.output.display(), model::date_string(&opts.now)).as_bytes());
     let config_path = opts.root.join(crate::config::CONFIG_FILE);
     let config_text = std::fs::read(&config_path).map_err(|e| Error::io("cannot read", &config_path, e))?;

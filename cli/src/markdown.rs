@@ -26,18 +26,26 @@ pub struct MarkdownOptions {
 pub enum Resolved {
     /// Not a local file (external URL, page link, anchor): left as written.
     Unchanged,
-    /// A local file published under another (hashed) URL.
-    Asset(String),
+    /// Rewritten: a local file under its hashed URL, or a page link made root-relative.
+    Url(String),
     /// A photo with thumbnails: `src` and `srcset`, plus intrinsic size to avoid layout shift.
     Photo { src: String, srcset: String, width: u32, height: u32 },
     /// Looks like a local file but none exists.
     Missing,
 }
 
-/// Resolves link and image destinations found in a page whose source sits in `dir`
-/// (relative to `content/`).
+/// Where the page being rendered lives: relative links are resolved against these.
+#[derive(Debug, Clone, Copy)]
+pub struct Location<'a> {
+    /// Folder of the source file, relative to `content/` (`posts/trip`).
+    pub dir: &'a str,
+    /// The page's URL path (`/posts/trip/`).
+    pub url_path: &'a str,
+}
+
+/// Resolves link and image destinations found in a page.
 pub trait Resolver: Sync {
-    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Resolved;
+    fn resolve(&self, at: Location<'_>, dest: &str, is_image: bool) -> Resolved;
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -77,7 +85,7 @@ pub fn warm_up() {
     let _ = syntax_set();
 }
 
-pub fn render(body: &str, opts: MarkdownOptions, dir: &str, resolver: &dyn Resolver) -> Result<Rendered, Vec<MarkdownError>> {
+pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &dyn Resolver) -> Result<Rendered, Vec<MarkdownError>> {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -229,11 +237,11 @@ fn heading_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: &str, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> Event<'a> {
+fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: Location<'_>, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> Event<'a> {
     match ev {
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let dest_url = match resolver.resolve(dir, &dest_url, false) {
-                Resolved::Asset(url) | Resolved::Photo { src: url, .. } => CowStr::from(url),
+                Resolved::Url(url) | Resolved::Photo { src: url, .. } => CowStr::from(url),
                 Resolved::Missing => {
                     errors.push(MarkdownError {
                         offset,
@@ -250,7 +258,7 @@ fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: &str, resolver: &dyn Reso
     }
 }
 
-fn image_html(dest: &str, title: &str, alt: &str, offset: usize, dir: &str, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> String {
+fn image_html(dest: &str, title: &str, alt: &str, offset: usize, dir: Location<'_>, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> String {
     let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(title)) };
     match resolver.resolve(dir, dest, true) {
         Resolved::Photo { src, srcset, width, height } => format!(
@@ -259,7 +267,7 @@ fn image_html(dest: &str, title: &str, alt: &str, offset: usize, dir: &str, reso
             escape_attr(&srcset),
             escape_attr(alt)
         ),
-        Resolved::Asset(url) => {
+        Resolved::Url(url) => {
             format!("<img src=\"{}\" alt=\"{}\"{title_attr} loading=\"lazy\" decoding=\"async\">", escape_attr(&url), escape_attr(alt))
         }
         Resolved::Unchanged => {
@@ -359,7 +367,7 @@ mod tests {
 
     struct NoFiles;
     impl Resolver for NoFiles {
-        fn resolve(&self, _dir: &str, dest: &str, _img: bool) -> Resolved {
+        fn resolve(&self, _at: Location<'_>, dest: &str, _img: bool) -> Resolved {
             if dest.ends_with("missing.png") {
                 Resolved::Missing
             } else if dest == "photo.jpg" {
@@ -369,11 +377,12 @@ mod tests {
             }
         }
     }
+    const HERE: Location<'static> = Location { dir: "", url_path: "/x/" };
     const OPTS: MarkdownOptions = MarkdownOptions { highlight: true, smart_punctuation: true };
 
     #[test]
     fn headings_get_unique_ids_anchors_and_toc() {
-        let r = render("# Intro\n\ntext\n\n## Setup\n\n## Setup\n\n### Deep\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("# Intro\n\ntext\n\n## Setup\n\n## Setup\n\n### Deep\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\""), "{}", r.content);
         assert!(r.content.contains("id=\"setup-1\""));
         assert_eq!(r.toc.len(), 1);
@@ -383,35 +392,35 @@ mod tests {
 
     #[test]
     fn summary_from_more_marker_or_first_paragraph() {
-        let r = render("First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.has_more);
         assert!(r.summary.contains("Second.") && !r.summary.contains("Rest."), "{}", r.summary);
-        let r = render("Only *one* para.\n\nAnd another.\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("Only *one* para.\n\nAnd another.\n", OPTS, HERE, &NoFiles).unwrap();
         assert_eq!(r.summary, "<p>Only <em>one</em> para.</p>\n");
         assert!(r.has_more);
     }
 
     #[test]
     fn code_is_highlighted_with_classes() {
-        let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
         assert!(r.content.contains("hl-keyword") || r.content.contains("hl-storage"), "{}", r.content);
-        let plain = render("```nolang\n<b>\n```\n", OPTS, "", &NoFiles).unwrap();
+        let plain = render("```nolang\n<b>\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(plain.content.contains("&lt;b&gt;"));
     }
 
     #[test]
     fn images_resolve_or_fail() {
-        let r = render("![A photo](photo.jpg)\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("![A photo](photo.jpg)\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("srcset=\"/t-320.webp 320w\""), "{}", r.content);
         assert!(r.content.contains("alt=\"A photo\" loading=\"lazy\""), "{}", r.content);
-        let e = render("text\n\n![x](missing.png)\n", OPTS, "", &NoFiles).unwrap_err();
+        let e = render("text\n\n![x](missing.png)\n", OPTS, HERE, &NoFiles).unwrap_err();
         assert_eq!(e[0].offset, 6);
     }
 
     #[test]
     fn extensions_enabled() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, "", &NoFiles).unwrap();
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<table>"));
         assert!(r.content.contains("<del>old</del>"));
         assert!(r.content.contains("footnote-definition"));

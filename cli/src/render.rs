@@ -62,6 +62,8 @@ impl Renderer {
         check_template_loops(&templates, &display_dir)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+        // Tera's default escaper also escapes `/`, which turns every URL into `&#x2F;` soup.
+        tera.set_escape_fn(escape_html);
         if let Err(e) = tera.add_raw_templates(templates) {
             return Err(template_error(&e, &display_dir, None).into());
         }
@@ -192,6 +194,22 @@ fn check_template_loops(templates: &[(String, String)], dir: &Path) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Escapes what HTML needs escaped in text and double- or single-quoted attributes.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
