@@ -451,7 +451,8 @@ fn render_outputs(site: &Site, config: &SiteConfig, renderer: &Renderer) -> Resu
             Ok(o) => outputs.push(o),
             // The same template error repeats on every page using it: report it once.
             Err(d) => {
-                if !errors.iter().any(|e| e.path == d.path && e.message.split(" (rendering ").next() == d.message.split(" (rendering ").next()) {
+                let root_cause = |d: &Diagnostic| d.message.split(" (rendering ").next().and_then(|m| m.rsplit("\n  ").next()).map(str::to_string);
+                if !errors.iter().any(|e| e.path == d.path && e.line == d.line && root_cause(e) == root_cause(&d)) {
                     errors.push(d)
                 }
             }
@@ -505,7 +506,10 @@ pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> R
     let manifest_bytes = manifest.to_json();
     if report.written == 0 && removed == 0 && previous.as_ref() == Some(&manifest) {
         if let Some(fp) = fingerprint {
-            write_file(&out.join(INPUTS_PATH), fp.as_bytes())?;
+            let path = out.join(INPUTS_PATH);
+            if std::fs::read(&path).ok().as_deref() != Some(fp.as_bytes()) {
+                write_file(&path, fp.as_bytes())?;
+            }
         }
         return Ok(report);
     }

@@ -164,7 +164,7 @@ impl SiteConfig {
     pub fn load(root: &Path) -> Result<SiteConfig> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read", &path, e))?;
-        SiteConfig::parse(&text, &path)
+        SiteConfig::parse(&text, Path::new(CONFIG_FILE))
     }
 
     fn normalise(&mut self, path: &Path) -> Result<()> {
@@ -230,9 +230,14 @@ pub(crate) fn toml_diagnostic(e: &toml::de::Error, text: &str, path: &Path, know
 
 /// The known word closest to `word` (edit distance at most 3), for "did you mean" hints.
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    // A typo of a key's beginning (`paginte` for `paginate_by`) counts as close too.
+    let score = |k: &str| {
+        let prefix: String = k.chars().take(word.chars().count()).collect();
+        levenshtein(word, k).min(levenshtein(word, &prefix) + 1)
+    };
     known
         .iter()
-        .map(|k| (levenshtein(word, k), *k))
+        .map(|k| (score(k), *k))
         .filter(|(d, _)| *d <= 3.min(word.len().max(1)))
         .min()
         .map(|(_, k)| k)

@@ -16,6 +16,8 @@ use crate::model::{absolute, with_base};
 
 pub struct Renderer {
     tera: Tera,
+    /// Template sources, to locate render errors that tera reports without a line.
+    sources: Vec<(String, String)>,
     globals: Context,
     templates_dir: PathBuf,
     root: PathBuf,
@@ -64,8 +66,8 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".xml", ".htm"]);
         // Tera's default escaper also escapes `/`, which turns every URL into `&#x2F;` soup.
         tera.set_escape_fn(escape_html);
-        if let Err(e) = tera.add_raw_templates(templates) {
-            return Err(template_error(&e, &display_dir, None).into());
+        if let Err(e) = tera.add_raw_templates(templates.clone()) {
+            return Err(template_error(&e, &display_dir, None, &templates).into());
         }
         register_helpers(&mut tera, config, assets);
         let mut menu = config.menu.clone();
@@ -91,7 +93,7 @@ impl Renderer {
         feeds.insert("atom", with_base(config, "/atom.xml"));
         feeds.insert("rss", with_base(config, "/rss.xml"));
         globals.insert("feeds", &feeds);
-        Ok(Renderer { tera, globals, templates_dir: display_dir, root: root.to_path_buf() })
+        Ok(Renderer { tera, sources: templates, globals, templates_dir: display_dir, root: root.to_path_buf() })
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -111,7 +113,7 @@ impl Renderer {
         ctx.insert("current_path", &path);
         ctx.extend(vars);
         self.tera.render(template, &ctx).map_err(|e| {
-            let d = template_error(&e, &self.templates_dir, Some(template));
+            let d = template_error(&e, &self.templates_dir, Some(template), &self.sources);
             match source {
                 Some(src) => Diagnostic { message: format!("{} (rendering {})", d.message, src.display()), ..d },
                 None => d,
@@ -126,7 +128,7 @@ impl Renderer {
 
 /// Tera's whole error chain in one message, located at the template file (and line, for
 /// syntax errors, where tera's parser gives one).
-fn template_error(e: &tera::Error, templates_dir: &Path, template: Option<&str>) -> Diagnostic {
+fn template_error(e: &tera::Error, templates_dir: &Path, template: Option<&str>, sources: &[(String, String)]) -> Diagnostic {
     let mut parts = vec![e.to_string()];
     let mut src = e.source();
     while let Some(s) = src {
@@ -146,6 +148,14 @@ fn template_error(e: &tera::Error, templates_dir: &Path, template: Option<&str>)
         None => templates_dir.to_path_buf(),
     };
     let mut d = Diagnostic::new(path, format!("template error: {full}"));
+    // Render errors carry no line, and name the page's top template even when the culprit is
+    // a parent or an include: find the offending expression in the sources instead.
+    if let Some(needle) = culprit(&full) {
+        if let Some((name, line, col)) = find_in_sources(sources, &needle) {
+            d.path = templates_dir.join(name);
+            d = d.at(line, col);
+        }
+    }
     if let Some(pos) = full.find("--> ") {
         let loc: String = full[pos + 4..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
         let mut it = loc.split(':').filter_map(|x| x.parse::<usize>().ok());
@@ -154,6 +164,26 @@ fn template_error(e: &tera::Error, templates_dir: &Path, template: Option<&str>)
         }
     }
     d.hint("fix the template; the theme's variables are listed in docs/templates.md")
+}
+
+/// The text of the expression an error is about: the missing variable or asset path.
+fn culprit(chain: &str) -> Option<String> {
+    if let Some(i) = chain.find("Variable `") {
+        return chain[i + 10..].split('`').next().map(str::to_string);
+    }
+    if let Some(i) = chain.find("asset(path=\"") {
+        return chain[i + 12..].split('"').next().map(str::to_string);
+    }
+    None
+}
+
+fn find_in_sources<'a>(sources: &'a [(String, String)], needle: &str) -> Option<(&'a str, usize, usize)> {
+    sources.iter().find_map(|(name, text)| {
+        text.find(needle).map(|off| {
+            let (l, c) = crate::error::line_col(text, off);
+            (name.as_str(), l, c)
+        })
+    })
 }
 
 /// Tera recurses forever on a template that includes itself (directly or not), so loops are
