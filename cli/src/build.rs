@@ -91,11 +91,11 @@ pub enum Body {
 }
 
 impl Output {
-    fn rendered(path: String, bytes: Vec<u8>) -> Output {
+    pub fn rendered(path: String, bytes: Vec<u8>) -> Output {
         let blake3 = blake3::hash(&bytes).to_hex().to_string();
         Output { path, size: bytes.len() as u64, body: Body::Bytes(Arc::new(bytes)), blake3, hashed: false }
     }
-    fn from_asset(a: &Asset) -> Output {
+    pub fn from_asset(a: &Asset) -> Output {
         let body = match &a.source {
             AssetSource::File(p) => Body::Copy(p.clone()),
             AssetSource::Bytes(b) => Body::Bytes(b.clone()),
@@ -181,8 +181,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
+/// Everything a build knows before rendering outputs: kept by `serve` between rebuilds so a
+/// change re-renders only what it affects.
+pub struct Prepared {
+    pub config: SiteConfig,
+    pub assets: Arc<Assets>,
+    pub renderer: Renderer,
+    pub site: Site,
+}
+
 /// Loads, renders and arranges everything in memory. Touches no output file.
 pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
+    let prepared = prepare(opts)?;
+    let jobs = jobs(&prepared);
+    let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| render_job(j, &prepared)).collect();
+    let outputs = collect_rendered(results)?;
+    finish(&prepared, outputs)
+}
+
+/// Config, theme, content, static files, markdown and the site model: everything but the
+/// rendering of outputs.
+pub fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let mut config = SiteConfig::load(&opts.root)?;
     if let Some(url) = &opts.base_url {
         config.set_base_url(url)?;
@@ -198,25 +217,35 @@ pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
     }
     let templates = read_templates(&theme_dir.join("templates"))?;
     let loaded = content::load(&opts.root)?;
+    let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
+    let sources: Vec<Source> = loaded.sources.into_iter().filter(|s| is_published(opts, s)).collect();
+    check_duplicates(&sources)?;
+    let items = render_markdown(sources, &config, &assets)?;
+    let site = model::assemble(&config, items);
+    let renderer = Renderer::new(&opts.root, &config, templates, assets.clone())?;
+    Ok(Prepared { config, assets, renderer, site })
+}
 
-    // Static files: the theme's first, then content files (which win on the same path).
+/// Drafts and posts dated in the future are left out unless `--drafts`.
+pub fn is_published(opts: &BuildOptions, s: &Source) -> bool {
+    opts.drafts || (!s.front.draft && s.front.date.is_none_or(|d| d <= opts.now))
+}
+
+/// Static files: the theme's first, then content files (which win on the same path).
+pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::ContentFile]) -> Result<Assets> {
     let mut inputs: BTreeMap<String, StaticInput> = BTreeMap::new();
-    for i in crate::assets::theme_inputs(&opts.root, &theme_dir)? {
+    for i in crate::assets::theme_inputs(&opts.root, &config.theme_dir(&opts.root))? {
         inputs.insert(i.logical.clone(), i);
     }
-    for f in &loaded.files {
+    for f in files {
         inputs.insert(f.rel.clone(), StaticInput { logical: f.rel.clone(), path: f.path.clone(), display: content::rel_display(&opts.root, &f.path) });
     }
-    let assets = Arc::new(Assets::build(inputs.into_values().collect(), &config.build.keep_names)?);
+    Assets::build(inputs.into_values().collect(), &config.build.keep_names)
+}
 
-    let sources: Vec<Source> = loaded
-        .sources
-        .into_iter()
-        .filter(|s| opts.drafts || (!s.front.draft && s.front.date.is_none_or(|d| d <= opts.now)))
-        .collect();
-    check_duplicates(&sources, &assets)?;
-
-    let resolver = SiteResolver { assets: &assets, base_path: config.base_path().to_string() };
+/// Markdown of every source, in parallel, with every error located in its file.
+pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Assets) -> Result<Vec<(Source, markdown::Rendered)>> {
+    let resolver = SiteResolver { assets, base_path: config.base_path().to_string() };
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
@@ -239,46 +268,60 @@ pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
             Err(e) => errors.extend(e),
         }
     }
-    if !errors.is_empty() {
-        return Err(Error::Input(errors));
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(Error::Input(errors))
     }
-    let site = model::assemble(&config, items);
-    let renderer = Renderer::new(&opts.root, &config, templates, assets.clone())?;
-    let mut outputs = render_outputs(&site, &config, &renderer)?;
+}
+
+/// Adds what is generated from the whole site (feeds, sitemap, robots.txt) and the static
+/// files to the rendered pages.
+pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutput> {
+    let Prepared { config, assets, site, .. } = prepared;
     let page_count = outputs.len();
     let mut sources = HashMap::new();
     for p in site.posts.iter().chain(&site.pages).chain(&site.sections) {
         sources.insert(p.source.output_path(), p.source.display_path.clone());
     }
-
-    outputs.push(Output::rendered("atom.xml".into(), crate::feeds::atom(&site, &config).into_bytes()));
-    outputs.push(Output::rendered("rss.xml".into(), crate::feeds::rss(&site, &config).into_bytes()));
-    let mut sitemap_entries: Vec<(String, Option<String>)> = outputs
-        .iter()
-        .filter(|o| o.path.ends_with("index.html"))
-        .map(|o| (format!("/{}", o.path.trim_end_matches("index.html")), None))
-        .collect();
-    let lastmods: HashMap<String, String> = site
-        .posts
-        .iter()
-        .chain(&site.pages)
-        .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.clone(), model::date_string(&d))))
-        .collect();
-    for (path, lastmod) in &mut sitemap_entries {
-        *lastmod = lastmods.get(path.as_str()).cloned();
-    }
-    sitemap_entries.sort();
-    outputs.push(Output::rendered("sitemap.xml".into(), crate::feeds::sitemap(&sitemap_entries, &config).into_bytes()));
-    if assets.get("robots.txt").is_none() {
-        outputs.push(Output::rendered("robots.txt".into(), crate::feeds::robots(&config).into_bytes()));
-    }
+    let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+    let generated = generated_files(site, config, assets, &html_paths);
+    outputs.extend(generated);
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = outputs.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(Error::Input(vec![Diagnostic::new(&opts.root, format!("two outputs would be written to public/{}", w[0].path))
+        return Err(Error::Input(vec![Diagnostic::new(content::CONTENT_DIR, format!("two outputs would be written to public/{}", w[0].path))
             .hint("a static file and a page (or feed) share that path: rename one of them")]));
     }
-    Ok(SiteOutput { config, outputs, page_count, sources })
+    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources })
+}
+
+/// Feeds, sitemap (listing `html_paths`) and robots.txt (unless the site has its own).
+pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_paths: &[&str]) -> Vec<Output> {
+    let mut outputs = Vec::with_capacity(4);
+    outputs.push(Output::rendered("atom.xml".into(), crate::feeds::atom(site, config).into_bytes()));
+    outputs.push(Output::rendered("rss.xml".into(), crate::feeds::rss(site, config).into_bytes()));
+    let lastmods: HashMap<&str, String> = site
+        .posts
+        .iter()
+        .chain(&site.pages)
+        .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.as_str(), model::date_string(&d))))
+        .collect();
+    let mut entries: Vec<(String, Option<String>)> = html_paths
+        .iter()
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| {
+            let url = format!("/{}", p.trim_end_matches("index.html"));
+            let lastmod = lastmods.get(url.as_str()).cloned();
+            (url, lastmod)
+        })
+        .collect();
+    entries.sort();
+    outputs.push(Output::rendered("sitemap.xml".into(), crate::feeds::sitemap(&entries, config).into_bytes()));
+    if assets.get("robots.txt").is_none() {
+        outputs.push(Output::rendered("robots.txt".into(), crate::feeds::robots(config).into_bytes()));
+    }
+    outputs
 }
 
 /// Resolves links and images in markdown against the site's static files.
@@ -327,7 +370,7 @@ fn has_scheme(s: &str) -> bool {
     }
 }
 
-fn check_duplicates(sources: &[Source], assets: &Assets) -> Result<()> {
+fn check_duplicates(sources: &[Source]) -> Result<()> {
     let mut seen: HashMap<&str, &Source> = HashMap::new();
     let mut errors = Vec::new();
     for s in sources {
@@ -342,7 +385,6 @@ fn check_duplicates(sources: &[Source], assets: &Assets) -> Result<()> {
             errors.push(Diagnostic::new(&s.display_path, format!("{} is reserved for a generated page", s.url_path)).line(1).hint("choose another slug"));
         }
     }
-    let _ = assets;
     if errors.is_empty() {
         Ok(())
     } else {
@@ -351,99 +393,155 @@ fn check_duplicates(sources: &[Source], assets: &Assets) -> Result<()> {
     }
 }
 
-enum Job<'a> {
-    Page(&'a model::Page),
+/// One rendered HTML output. Identified by position and key (not by reference) so `serve`
+/// can keep a list of jobs across rebuilds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// Index into `Site::posts`.
+    Post(usize),
+    /// Index into `Site::pages`.
+    Page(usize),
+    /// Index into `Site::sections` (not the home section, which `Home` shows).
+    Section(usize),
+    /// Home page number (1-based).
     Home(usize),
     Tags,
-    Tag(&'a model::TagInfo),
+    /// Tag slug.
+    Tag(String),
     Archive,
     NotFound,
 }
 
-fn render_outputs(site: &Site, config: &SiteConfig, renderer: &Renderer) -> Result<Vec<Output>> {
-    let home_total = site.posts.len().div_ceil(config.paginate_by).max(1);
-    let mut jobs: Vec<Job<'_>> = Vec::new();
-    jobs.extend(site.posts.iter().chain(&site.pages).map(Job::Page));
-    jobs.extend(site.sections.iter().filter(|s| s.source.url_path != "/").map(Job::Page));
+impl Job {
+    /// URL path of the output (`/posts/x/`, `/404.html`).
+    pub fn url_path(&self, site: &Site) -> String {
+        match self {
+            Job::Post(i) => site.posts[*i].source.url_path.clone(),
+            Job::Page(i) => site.pages[*i].source.url_path.clone(),
+            Job::Section(i) => site.sections[*i].source.url_path.clone(),
+            Job::Home(n) => home_page_path(*n),
+            Job::Tags => "/tags/".into(),
+            Job::Tag(slug) => format!("/tags/{slug}/"),
+            Job::Archive => "/archive/".into(),
+            Job::NotFound => "/404.html".into(),
+        }
+    }
+
+    /// Output file relative to public/.
+    pub fn output_path(&self, site: &Site) -> String {
+        let url = self.url_path(site);
+        if url.ends_with(".html") {
+            url.trim_start_matches('/').to_string()
+        } else {
+            format!("{}index.html", url.trim_start_matches('/'))
+        }
+    }
+}
+
+/// Every HTML output of the site.
+pub fn jobs(prepared: &Prepared) -> Vec<Job> {
+    let site = &prepared.site;
+    let home_total = home_pages(site, &prepared.config);
+    let mut jobs: Vec<Job> = Vec::new();
+    jobs.extend((0..site.posts.len()).map(Job::Post));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend(site.sections.iter().enumerate().filter(|(_, s)| s.source.url_path != "/").map(|(i, _)| Job::Section(i)));
     jobs.extend((1..=home_total).map(Job::Home));
     jobs.push(Job::Tags);
-    jobs.extend(site.tags.values().map(Job::Tag));
+    jobs.extend(site.tags.keys().cloned().map(Job::Tag));
     jobs.push(Job::Archive);
-    if renderer.has_template("404.html") {
+    if prepared.renderer.has_template("404.html") {
         jobs.push(Job::NotFound);
     }
-    let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
-    let results: Vec<std::result::Result<Output, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            let mut ctx = Context::new();
-            let (template, url_path, source): (String, String, Option<&Path>) = match job {
-                Job::Page(p) => {
-                    if p.source.kind == Kind::Section {
-                        ctx.insert("section", &section_view(site, p));
-                    } else {
-                        ctx.insert("page", &p.view());
-                    }
-                    (p.template(), p.source.url_path.clone(), Some(p.source.display_path.as_path()))
-                }
-                Job::Home(n) => {
-                    let per = config.paginate_by;
-                    let slice: Vec<&model::PageSummary> = site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect();
-                    let link = |i: usize| model::with_base(config, &home_page_path(i));
-                    ctx.insert(
-                        "paginator",
-                        &serde_json::json!({
-                            "pages": slice,
-                            "current": n,
-                            "total": home_total,
-                            "previous": (*n > 1).then(|| link(n - 1)),
-                            "next": (*n < home_total).then(|| link(n + 1)),
-                            "first": link(1),
-                            "last": link(home_total),
-                            "links": (1..=home_total).map(|i| PageLink { number: i, path: link(i) }).collect::<Vec<_>>(),
-                        }),
-                    );
-                    ctx.insert("section", &home_section.map(|s| section_view(site, s)));
-                    ("index.html".into(), home_page_path(*n), None)
-                }
-                Job::Tags => {
-                    let tags: Vec<&model::TagInfo> = site.tags.values().collect();
-                    ctx.insert("tags", &tags);
-                    ("tags.html".into(), "/tags/".into(), None)
-                }
-                Job::Tag(t) => {
-                    let pages: Vec<&model::PageSummary> = t.posts.iter().map(|&i| &site.posts[i].summary).collect();
-                    ctx.insert("tag", &serde_json::json!({"name": t.name, "slug": t.slug, "path": t.path, "count": t.count, "pages": pages}));
-                    ("tag.html".into(), format!("/tags/{}/", t.slug), None)
-                }
-                Job::Archive => {
-                    let mut years: Vec<serde_json::Value> = Vec::new();
-                    let mut current: Option<(i32, Vec<&model::PageSummary>)> = None;
-                    for p in &site.posts {
-                        let y = p.summary.year.unwrap_or(0);
-                        match &mut current {
-                            Some((cy, list)) if *cy == y => list.push(&p.summary),
-                            _ => {
-                                if let Some((cy, list)) = current.take() {
-                                    years.push(serde_json::json!({"year": cy, "pages": list}));
-                                }
-                                current = Some((y, vec![&p.summary]));
-                            }
-                        }
-                    }
-                    if let Some((cy, list)) = current {
-                        years.push(serde_json::json!({"year": cy, "pages": list}));
-                    }
-                    ctx.insert("years", &years);
-                    ("archive.html".into(), "/archive/".into(), None)
-                }
-                Job::NotFound => ("404.html".into(), "/404.html".into(), None),
+    jobs
+}
+
+pub fn home_pages(site: &Site, config: &SiteConfig) -> usize {
+    site.posts.len().div_ceil(config.paginate_by).max(1)
+}
+
+/// Renders one HTML output.
+pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output, Diagnostic> {
+    let Prepared { config, site, renderer, .. } = prepared;
+    let mut ctx = Context::new();
+    let mut source: Option<&Path> = None;
+    let template: String = match job {
+        Job::Post(i) | Job::Page(i) => {
+            let p = if matches!(job, Job::Post(_)) { &site.posts[*i] } else { &site.pages[*i] };
+            ctx.insert("page", &p.view());
+            source = Some(p.source.display_path.as_path());
+            p.template()
+        }
+        Job::Section(i) => {
+            let p = &site.sections[*i];
+            ctx.insert("section", &section_view(site, p));
+            source = Some(p.source.display_path.as_path());
+            p.template()
+        }
+        Job::Home(n) => {
+            let home_total = home_pages(site, config);
+            let per = config.paginate_by;
+            let slice: Vec<&model::PageSummary> = site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect();
+            let link = |i: usize| model::with_base(config, &home_page_path(i));
+            ctx.insert(
+                "paginator",
+                &serde_json::json!({
+                    "pages": slice,
+                    "current": n,
+                    "total": home_total,
+                    "previous": (*n > 1).then(|| link(n - 1)),
+                    "next": (*n < home_total).then(|| link(n + 1)),
+                    "first": link(1),
+                    "last": link(home_total),
+                    "links": (1..=home_total).map(|i| PageLink { number: i, path: link(i) }).collect::<Vec<_>>(),
+                }),
+            );
+            let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
+            ctx.insert("section", &home_section.map(|s| section_view(site, s)));
+            "index.html".into()
+        }
+        Job::Tags => {
+            let tags: Vec<&model::TagInfo> = site.tags.values().collect();
+            ctx.insert("tags", &tags);
+            "tags.html".into()
+        }
+        Job::Tag(slug) => {
+            let Some(t) = site.tags.get(slug) else {
+                return Err(Diagnostic::new(content::CONTENT_DIR, format!("no tag {slug:?}")));
             };
-            let html = renderer.render(&template, config, &url_path, ctx, source)?;
-            let path = if url_path.ends_with(".html") { url_path.trim_start_matches('/').to_string() } else { format!("{}index.html", url_path.trim_start_matches('/')) };
-            Ok(Output::rendered(path, html.into_bytes()))
-        })
-        .collect();
+            let pages: Vec<&model::PageSummary> = t.posts.iter().map(|&i| &site.posts[i].summary).collect();
+            ctx.insert("tag", &serde_json::json!({"name": t.name, "slug": t.slug, "path": t.path, "count": t.count, "pages": pages}));
+            "tag.html".into()
+        }
+        Job::Archive => {
+            let mut years: Vec<serde_json::Value> = Vec::new();
+            let mut current: Option<(i32, Vec<&model::PageSummary>)> = None;
+            for p in &site.posts {
+                let y = p.summary.year.unwrap_or(0);
+                match &mut current {
+                    Some((cy, list)) if *cy == y => list.push(&p.summary),
+                    _ => {
+                        if let Some((cy, list)) = current.take() {
+                            years.push(serde_json::json!({"year": cy, "pages": list}));
+                        }
+                        current = Some((y, vec![&p.summary]));
+                    }
+                }
+            }
+            if let Some((cy, list)) = current {
+                years.push(serde_json::json!({"year": cy, "pages": list}));
+            }
+            ctx.insert("years", &years);
+            "archive.html".into()
+        }
+        Job::NotFound => "404.html".into(),
+    };
+    let html = renderer.render(&template, config, &job.url_path(site), ctx, source)?;
+    Ok(Output::rendered(job.output_path(site), html.into_bytes()))
+}
+
+/// Collects rendered outputs, reporting every distinct error once.
+pub fn collect_rendered(results: Vec<std::result::Result<Output, Diagnostic>>) -> Result<Vec<Output>> {
     let mut outputs = Vec::with_capacity(results.len());
     let mut errors: Vec<Diagnostic> = Vec::new();
     for r in results {
@@ -465,7 +563,7 @@ fn render_outputs(site: &Site, config: &SiteConfig, renderer: &Renderer) -> Resu
     }
 }
 
-fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
+pub fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
     let prefix = section.source.url_path.as_str();
     let pages: Vec<&model::PageSummary> = site
         .posts

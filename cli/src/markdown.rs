@@ -105,6 +105,9 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
     let mut more_at: Option<usize> = None;
     let mut first_paragraph_end: Option<usize> = None;
     let mut depth = 0usize;
+    // Footnotes get their own id namespace (`fn-x`), so `[^setup]` cannot collide with a
+    // heading `## Setup`.
+    let mut footnotes: HashMap<String, usize> = HashMap::new();
 
     let mut iter = parser.peekable();
     while let Some((event, range)) = iter.next() {
@@ -198,6 +201,25 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 events.push(event);
             }
             ev @ Event::Start(Tag::Link { .. }) => events.push(rewrite_link(ev, range.start, dir, resolver, &mut errors)),
+            Event::FootnoteReference(name) => {
+                let next = footnotes.len() + 1;
+                let first = !footnotes.contains_key(name.as_ref());
+                let n = *footnotes.entry(name.to_string()).or_insert(next);
+                let id = footnote_id(&name);
+                let back = if first { format!(" id=\"fnref-{id}\"") } else { String::new() };
+                events.push(Event::InlineHtml(
+                    format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\"{back}>{n}</a></sup>").into(),
+                ));
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                let next = footnotes.len() + 1;
+                let n = *footnotes.entry(name.to_string()).or_insert(next);
+                let id = footnote_id(&name);
+                events.push(Event::Html(
+                    format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-{id}\">{n}</a></sup>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => events.push(Event::Html("</div>\n".into())),
             other => events.push(other),
         }
     }
@@ -224,6 +246,11 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
         word_count: words,
         reading_time: words.div_ceil(WORDS_PER_MINUTE).max(1),
     })
+}
+
+fn footnote_id(name: &str) -> String {
+    let s = crate::content::slugify(name);
+    if s.is_empty() { "note".into() } else { s }
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -423,6 +450,7 @@ mod tests {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<table>"));
         assert!(r.content.contains("<del>old</del>"));
-        assert!(r.content.contains("footnote-definition"));
+        assert!(r.content.contains("<sup class=\"footnote-reference\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup>"), "{}", r.content);
+        assert!(r.content.contains("<div class=\"footnote-definition\" id=\"fn-1\">"), "{}", r.content);
     }
 }
