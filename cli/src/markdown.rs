@@ -147,7 +147,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 events.push(Event::Html(open.into()));
                 events.extend(inner);
                 events.push(Event::Html(
-                    format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{lvl}>\n", escape_attr(&unique)).into(),
+                    format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>\n", escape_attr(&unique)).into(),
                 ));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -229,6 +229,9 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
 
     let mut content = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut content, events.iter().cloned());
+    if content.contains(" style=\"text-align: ") {
+        content = align_classes(&content);
+    }
     let (summary_end, has_more) = match more_at {
         Some(i) => (i, true),
         None => match first_paragraph_end {
@@ -246,6 +249,14 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
         word_count: words,
         reading_time: words.div_ceil(WORDS_PER_MINUTE).max(1),
     })
+}
+
+/// pulldown-cmark aligns table cells with inline `style` attributes, which a strict Content
+/// Security Policy (`style-src 'self'`) blocks: classes do the same job from the stylesheet.
+fn align_classes(html: &str) -> String {
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
 }
 
 fn footnote_id(name: &str) -> String {
@@ -410,7 +421,7 @@ mod tests {
     #[test]
     fn headings_get_unique_ids_anchors_and_toc() {
         let r = render("# Intro\n\ntext\n\n## Setup\n\n## Setup\n\n### Deep\n", OPTS, HERE, &NoFiles).unwrap();
-        assert!(r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\""), "{}", r.content);
+        assert!(r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h1>"), "{}", r.content);
         assert!(r.content.contains("id=\"setup-1\""));
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children.len(), 2);
@@ -449,6 +460,9 @@ mod tests {
     fn extensions_enabled() {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<table>"));
+        let t = render("| a | b |\n|:---|---:|\n| 1 | 2 |\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(t.content.contains("<th class=\"align-left\">a</th><th class=\"align-right\">b</th>"), "{}", t.content);
+        assert!(!t.content.contains("style="));
         assert!(r.content.contains("<del>old</del>"));
         assert!(r.content.contains("<sup class=\"footnote-reference\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup>"), "{}", r.content);
         assert!(r.content.contains("<div class=\"footnote-definition\" id=\"fn-1\">"), "{}", r.content);

@@ -72,6 +72,13 @@ fn every_page_is_well_formed_and_every_link_resolves() {
                 panic!("{} is not well-formed: {e}", page.display());
             }
             assert!(text.contains("<html lang=\""), "{} has no lang", page.display());
+            // The production CSP allows scripts and styles from the site's own files only.
+            assert!(!text.contains(" style=\""), "{} has an inline style attribute", page.display());
+            assert!(!text.contains("<style"), "{} has a <style> block", page.display());
+            for (i, _) in text.match_indices("<script") {
+                let tag = &text[i..i + text[i..].find('>').unwrap()];
+                assert!(tag.contains(" src=\""), "{} has an inline script: {tag}", page.display());
+            }
         }
         let out = run(myblog().arg("check").arg("--root").arg(&root));
         assert!(out.status.success(), "check found broken links:\n{}", String::from_utf8_lossy(&out.stderr));
