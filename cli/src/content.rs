@@ -230,6 +230,9 @@ fn url_path_for(rel: &str, kind: Kind, slug: Option<&str>) -> std::result::Resul
         return Ok(join_url(segments.iter().map(|s| slugify(s)).collect()));
     }
     let natural = if last == "index" { segments.pop().unwrap_or_default() } else { last };
+    // `2025-08-30-shell-toolkit.md` keeps its files sorted by date; the date is not part of
+    // the URL (the front matter holds it).
+    let natural = strip_date_prefix(&natural).to_string();
     let slug = match slug {
         Some(s) => {
             validate_slug(s)?;
@@ -248,6 +251,14 @@ fn url_path_for(rel: &str, kind: Kind, slug: Option<&str>) -> std::result::Resul
             join_url(parts)
         }
     })
+}
+
+fn strip_date_prefix(name: &str) -> &str {
+    let b = name.as_bytes();
+    let dated = b.len() > 11
+        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && (b[10] == b'-' || b[10] == b'_');
+    if dated { &name[11..] } else { name }
 }
 
 fn join_url(parts: Vec<String>) -> String {
@@ -463,6 +474,8 @@ mod tests {
         let s = parse("posts/trip/index.md", "---\ntitle: Trip\ndate: 2025-03-01\n---\n").unwrap();
         assert_eq!(s.url_path, "/posts/trip/");
         assert_eq!(s.dir, "posts/trip");
+        let s = parse("posts/2025-08-30-shell-toolkit.md", "+++\ntitle = \"T\"\ndate = \"2025-08-30\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/posts/shell-toolkit/");
         let s = parse("docs/_index.md", "+++\ntitle = \"Docs\"\n+++\n").unwrap();
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Section, "/docs/"));
     }
