@@ -13,6 +13,9 @@ pub const DEFAULT_WIDTHS: &[u32] = &[320, 640, 1280];
 /// libwebp cannot encode a side longer than this.
 const WEBP_MAX_DIMENSION: u32 = 16383;
 
+/// Reductions by at least this factor are pre-shrunk by block averaging (see `Pixels::resize`).
+const PRESHRINK_RATIO: u32 = 3;
+
 /// What to produce and what to refuse.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
@@ -343,22 +346,21 @@ pub fn make_thumbnails(bytes: &[u8], options: &Options) -> Result<Vec<Thumb>, Th
     Ok(out.into_iter().flatten().collect())
 }
 
-/// 8-bit pixels in one of the layouts the encoders take. RGBA is kept premultiplied while
-/// resizing: otherwise the colour of fully transparent pixels bleeds into visible edges.
+/// 8-bit pixels in a layout the encoders take: `ImageRgb8`, or `ImageRgba8` with premultiplied
+/// alpha (otherwise the colour of fully transparent pixels bleeds into visible edges when
+/// resizing). Held as a `DynamicImage` because its methods are compiled and optimised inside the
+/// image crate, where a generic `imageops` call would be instantiated (unoptimised in dev
+/// builds) in this one.
 #[derive(Clone)]
-enum Pixels {
-    Rgb(RgbImage),
-    /// Premultiplied alpha.
-    Rgba(RgbaImage),
-}
+struct Pixels(DynamicImage);
 
 impl Pixels {
     fn from_image(image: DynamicImage) -> Pixels {
         if !image.color().has_alpha() {
-            return match image {
-                DynamicImage::ImageRgb8(rgb) => Pixels::Rgb(rgb),
-                other => Pixels::Rgb(other.to_rgb8()),
-            };
+            return Pixels(match image {
+                DynamicImage::ImageRgb8(_) => image,
+                other => DynamicImage::ImageRgb8(other.to_rgb8()),
+            });
         }
         let mut rgba = match image {
             DynamicImage::ImageRgba8(rgba) => rgba,
@@ -366,23 +368,20 @@ impl Pixels {
         };
         // Many PNGs carry an alpha channel that is opaque everywhere: encode them as RGB,
         // which is smaller and gives the JPEG fallback the same pixels.
-        if rgba.pixels().all(|p| p.0[3] == 255) {
-            return Pixels::Rgb(DynamicImage::ImageRgba8(rgba).to_rgb8());
+        if rgba.as_raw().chunks_exact(4).all(|p| p[3] == 255) {
+            return Pixels(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).to_rgb8()));
         }
-        for p in rgba.pixels_mut() {
-            let a = u16::from(p.0[3]);
-            for c in &mut p.0[..3] {
+        for p in rgba.chunks_exact_mut(4) {
+            let a = u16::from(p[3]);
+            for c in &mut p[..3] {
                 *c = ((u16::from(*c) * a + 127) / 255) as u8;
             }
         }
-        Pixels::Rgba(rgba)
+        Pixels(DynamicImage::ImageRgba8(rgba))
     }
 
     fn dimensions(&self) -> (u32, u32) {
-        match self {
-            Pixels::Rgb(i) => i.dimensions(),
-            Pixels::Rgba(i) => i.dimensions(),
-        }
+        (self.0.width(), self.0.height())
     }
 
     /// Lanczos3 resize. Large reductions first average blocks of pixels down to twice the
@@ -393,50 +392,28 @@ impl Pixels {
         if (sw, sh) == (w, h) {
             return self.clone();
         }
-        let pre = if sw >= 4 * w && sh >= 4 * h { Some((2 * w, 2 * h)) } else { None };
-        match self {
-            Pixels::Rgb(img) => Pixels::Rgb(match pre {
-                Some((pw, ph)) => {
-                    let small = image::imageops::thumbnail(img, pw, ph);
-                    image::imageops::resize(&small, w, h, FilterType::Lanczos3)
-                }
-                None => image::imageops::resize(img, w, h, FilterType::Lanczos3),
-            }),
-            Pixels::Rgba(img) => Pixels::Rgba(match pre {
-                Some((pw, ph)) => {
-                    let small = image::imageops::thumbnail(img, pw, ph);
-                    image::imageops::resize(&small, w, h, FilterType::Lanczos3)
-                }
-                None => image::imageops::resize(img, w, h, FilterType::Lanczos3),
-            }),
+        if sw >= PRESHRINK_RATIO * w && sh >= PRESHRINK_RATIO * h {
+            let small = self.0.thumbnail_exact(2 * w, 2 * h);
+            return Pixels(small.resize_exact(w, h, FilterType::Lanczos3));
         }
+        Pixels(self.0.resize_exact(w, h, FilterType::Lanczos3))
     }
 
     fn oriented(&self, orientation: Orientation) -> Pixels {
-        let mut img = self.clone().into_dynamic();
+        let mut img = self.0.clone();
         img.apply_orientation(orientation);
-        match img {
-            DynamicImage::ImageRgba8(i) => Pixels::Rgba(i),
-            DynamicImage::ImageRgb8(i) => Pixels::Rgb(i),
-            other => Pixels::Rgb(other.to_rgb8()),
-        }
-    }
-
-    fn into_dynamic(self) -> DynamicImage {
-        match self {
-            Pixels::Rgb(i) => DynamicImage::ImageRgb8(i),
-            Pixels::Rgba(i) => DynamicImage::ImageRgba8(i),
-        }
+        Pixels(img)
     }
 
     fn encode_webp(&self, quality: f32) -> Result<Vec<u8>, ThumbError> {
         let (w, h) = self.dimensions();
-        let encoded = match self {
-            Pixels::Rgb(img) => webp::Encoder::from_rgb(img.as_raw(), w, h).encode_simple(false, quality),
-            Pixels::Rgba(img) => {
+        let encoded = match &self.0 {
+            DynamicImage::ImageRgba8(img) => {
                 let straight = unpremultiply(img);
                 webp::Encoder::from_rgba(straight.as_raw(), w, h).encode_simple(false, quality)
             }
+            DynamicImage::ImageRgb8(img) => webp::Encoder::from_rgb(img.as_raw(), w, h).encode_simple(false, quality),
+            other => webp::Encoder::from_rgb(other.to_rgb8().as_raw(), w, h).encode_simple(false, quality),
         };
         encoded
             .map(|m| m.to_vec())
@@ -445,20 +422,20 @@ impl Pixels {
 
     /// JPEG has no alpha: transparent areas become white, as on the default page background.
     fn encode_jpeg(&self, quality: u8) -> Result<Vec<u8>, ThumbError> {
-        let rgb = match self {
-            Pixels::Rgb(img) => std::borrow::Cow::Borrowed(img),
-            Pixels::Rgba(img) => {
+        let rgb = match &self.0 {
+            DynamicImage::ImageRgb8(img) => std::borrow::Cow::Borrowed(img),
+            DynamicImage::ImageRgba8(img) => {
                 // Premultiplied colour over white: c + (255 - a).
-                let (w, h) = img.dimensions();
-                let mut rgb = RgbImage::new(w, h);
-                for (dst, src) in rgb.pixels_mut().zip(img.pixels()) {
-                    let white = 255 - src.0[3];
+                let mut rgb = RgbImage::new(img.width(), img.height());
+                for (dst, src) in rgb.chunks_exact_mut(3).zip(img.chunks_exact(4)) {
+                    let white = 255 - src[3];
                     for c in 0..3 {
-                        dst.0[c] = src.0[c].saturating_add(white);
+                        dst[c] = src[c].saturating_add(white);
                     }
                 }
                 std::borrow::Cow::Owned(rgb)
             }
+            other => std::borrow::Cow::Owned(other.to_rgb8()),
         };
         let mut out = Vec::new();
         JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
@@ -470,12 +447,12 @@ impl Pixels {
 
 fn unpremultiply(img: &RgbaImage) -> RgbaImage {
     let mut out = img.clone();
-    for p in out.pixels_mut() {
-        let a = u16::from(p.0[3]);
+    for p in out.chunks_exact_mut(4) {
+        let a = u16::from(p[3]);
         if a == 0 {
-            p.0[..3].fill(0);
+            p[..3].fill(0);
         } else if a < 255 {
-            for c in &mut p.0[..3] {
+            for c in &mut p[..3] {
                 *c = ((u16::from(*c) * 255 + a / 2) / a).min(255) as u8;
             }
         }
@@ -543,7 +520,7 @@ mod tests {
         let mut img = RgbaImage::new(2, 1);
         img.put_pixel(0, 0, image::Rgba([10, 200, 30, 255]));
         img.put_pixel(1, 0, image::Rgba([90, 90, 90, 0]));
-        let Pixels::Rgba(pre) = Pixels::from_image(DynamicImage::ImageRgba8(img)) else {
+        let Pixels(DynamicImage::ImageRgba8(pre)) = Pixels::from_image(DynamicImage::ImageRgba8(img)) else {
             panic!("alpha image must stay RGBA")
         };
         let back = unpremultiply(&pre);
