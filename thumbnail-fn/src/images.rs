@@ -174,6 +174,8 @@ pub enum ThumbError {
     TooManyPixels { width: u32, height: u32, limit: u64 },
     #[error("thumbnail would be {width}x{height}, over WebP's {WEBP_MAX_DIMENSION} pixel side limit")]
     TooTall { width: u32, height: u32 },
+    #[error("truncated JPEG: it ends before its end-of-image marker; upload the complete file again")]
+    Truncated,
     #[error("corrupt or unreadable image: {0}")]
     Decode(#[source] image::ImageError),
     #[error("encoding the {format:?} thumbnail failed: {message}")]
@@ -313,6 +315,11 @@ pub fn make_thumbnails(bytes: &[u8], options: &Options) -> Result<Vec<Thumb>, Th
     if let Some(t) = planned.iter().find(|t| t.width > WEBP_MAX_DIMENSION || t.height > WEBP_MAX_DIMENSION) {
         return Err(ThumbError::TooTall { width: t.width, height: t.height });
     }
+    // zune-jpeg, as the image crate configures it, "decodes" a truncated JPEG by filling the
+    // missing part with grey: a thumbnail of half a photo is worse than a reported error.
+    if info.format == SourceFormat::Jpeg && !jpeg_reaches_eoi(bytes) {
+        return Err(ThumbError::Truncated);
+    }
     let image = DynamicImage::from_decoder(decoder).map_err(ThumbError::Decode)?;
     let mut pixels = Pixels::from_image(image);
 
@@ -445,6 +452,51 @@ impl Pixels {
     }
 }
 
+/// Walks the JPEG's segments and entropy-coded scans to its end-of-image marker (trailing data
+/// after it, as some phones append, is fine).
+fn jpeg_reaches_eoi(b: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    loop {
+        if b.get(i) != Some(&0xFF) {
+            return false;
+        }
+        while b.get(i) == Some(&0xFF) {
+            i += 1; // fill bytes
+        }
+        let Some(&code) = b.get(i) else { return false };
+        i += 1;
+        match code {
+            0xD9 => return true,
+            0x01 | 0xD0..=0xD7 => continue, // markers without a length
+            _ => {
+                let Some(len) = b.get(i..i + 2).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
+                    return false;
+                };
+                if len < 2 {
+                    return false;
+                }
+                i += len;
+                if code == 0xDA {
+                    // Scan data runs to the next marker that is neither a stuffed 0xFF00 nor a
+                    // restart marker.
+                    loop {
+                        let Some(off) = b.get(i..).and_then(|rest| rest.iter().position(|&x| x == 0xFF)) else {
+                            return false;
+                        };
+                        i += off;
+                        match b.get(i + 1) {
+                            None => return false,
+                            Some(0x00 | 0xD0..=0xD7) => i += 2,
+                            Some(0xFF) => i += 1,
+                            Some(_) => break,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn unpremultiply(img: &RgbaImage) -> RgbaImage {
     let mut out = img.clone();
     for p in out.chunks_exact_mut(4) {
@@ -513,6 +565,25 @@ mod tests {
         let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
         let err = probe(gif).unwrap_err();
         assert!(err.is_not_an_image(), "{err}");
+    }
+
+    #[test]
+    fn truncated_jpegs_are_recognised() {
+        let img = DynamicImage::ImageRgb8(RgbImage::from_fn(256, 192, |x, y| {
+            image::Rgb([(x * 7 % 251) as u8, (y * 13 % 241) as u8, ((x ^ y) % 256) as u8])
+        }));
+        let mut jpeg = Vec::new();
+        img.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        assert!(jpeg_reaches_eoi(&jpeg));
+        let mut trailing = jpeg.clone();
+        trailing.extend_from_slice(b"trailer from a phone");
+        assert!(jpeg_reaches_eoi(&trailing));
+        for cut in [jpeg.len() - 1, jpeg.len() - 2, jpeg.len() / 2, 4] {
+            assert!(!jpeg_reaches_eoi(&jpeg[..cut]), "cut at {cut}");
+        }
+        let half = make_thumbnails(&jpeg[..jpeg.len() / 2], &Options::default());
+        assert!(matches!(half, Err(ThumbError::Truncated)), "{half:?}");
+        assert_eq!(make_thumbnails(&trailing, &Options::default()).unwrap().len(), 2);
     }
 
     #[test]
