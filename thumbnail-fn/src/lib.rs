@@ -47,14 +47,16 @@ mod naming;
 pub mod handler;
 
 pub use images::{
-    make_thumbnails, plan, probe, thumbnail_widths, ImageInfo, Options, OutputFormat, PlannedThumb,
-    SourceFormat, Thumb, ThumbError, DEFAULT_WIDTHS,
+    make_thumbnails, plan, probe, probe_with, thumbnail_widths, ImageInfo, Options, OutputFormat,
+    PlannedThumb, SourceFormat, Thumb, ThumbError, DEFAULT_WIDTHS,
 };
+/// EXIF orientation, as reported in [`ImageInfo::orientation`].
+pub use image::metadata::Orientation;
 pub use naming::{
     decode_s3_key, is_image_key, thumb_key, KeyError, KeyKind, Prefixes, DEFAULT_MEDIA_PREFIX,
     DEFAULT_THUMBS_PREFIX,
 };
 
-/// `Cache-Control` of every thumbnail: names carry the original's content hash (build) or are
-/// rewritten only with identical bytes, so they never change meaning.
+/// `Cache-Control` of every thumbnail: their names derive from the original's, which the build
+/// makes content-hashed, so a name never changes meaning.
 pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";

@@ -22,11 +22,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let handler = Handler::new(s3_client_from_env().await, config);
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<S3Event>| async move {
-        handler.handle(event.payload).await.map_err(|failed| Diagnostic {
-            error_type: "FailedRecords".into(),
-            error_message: failed.to_string(),
-        })
+        handler
+            .handle(event.payload)
+            .await
+            .map_err(|failed| Diagnostic {
+                error_type: "FailedRecords".into(),
+                error_message: failed.to_string(),
+            })
     }))
     .await
 }
-
