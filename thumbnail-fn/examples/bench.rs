@@ -1,8 +1,9 @@
 //! Benchmark: thumbnails of a 12-megapixel JPEG at the default three widths.
 //!
-//! `bench [--runs N] [--keep FILE] [--compare] [--out DIR]` writes a synthetic, photo-like 4000×3000 JPEG (smooth
-//! gradients, texture and sensor-like noise), then measures in a fresh child process, so the
-//! peak RSS (VmHWM) is that of the thumbnailing alone: read the file, `make_thumbnails`.
+//! `bench [--runs N] [--size WxH] [--keep FILE] [--compare] [--out DIR]` writes a synthetic,
+//! photo-like JPEG (default 4000×3000; smooth gradients, texture and sensor-like noise), then
+//! measures in a fresh child process, so the peak RSS (VmHWM) is that of the thumbnailing
+//! alone: read the file, `make_thumbnails`.
 //! Targets: under 1.5 s and 256 MiB (a 512 MB Lambda).
 
 use std::path::{Path, PathBuf};
@@ -23,10 +24,19 @@ fn main() {
         std::env::temp_dir().join(format!("thumb-bench-{}.jpg", std::process::id()))
     });
     let start = Instant::now();
-    let jpeg = synthetic_photo(4000, 3000);
+    let (w, h) = flag(&args, "--size")
+        .and_then(|s| s.split_once('x'))
+        .map(|(w, h)| {
+            (
+                w.parse().expect("--size WxH"),
+                h.parse().expect("--size WxH"),
+            )
+        })
+        .unwrap_or((4000, 3000));
+    let jpeg = synthetic_photo(w, h);
     std::fs::write(&path, &jpeg).expect("write the test JPEG");
     println!(
-        "input: 4000x3000 JPEG, {} bytes (made in {:.1?})",
+        "input: {w}x{h} JPEG, {} bytes (made in {:.1?})",
         jpeg.len(),
         start.elapsed()
     );
