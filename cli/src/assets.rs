@@ -35,7 +35,13 @@ pub struct Asset {
     pub blake3: String,
     pub size: u64,
     pub hashed: bool,
+    /// For photos under `media/`: their displayed size, read from the header, so pages can
+    /// announce their thumbnails (`srcset`) and intrinsic size without decoding them.
+    pub image: Option<thumbnail_fn::ImageInfo>,
 }
+
+/// Photos under this folder of `content/` get thumbnails (here and from the Lambda).
+pub const MEDIA_PREFIX: &str = "media/";
 
 /// All static files of a build, by logical path.
 #[derive(Debug, Default, Clone)]
@@ -65,7 +71,17 @@ impl Assets {
             .map(|input| {
                 let bytes = std::fs::read(&input.path).map_err(|e| Diagnostic::new(&input.display, format!("cannot read: {e}")))?;
                 let keep_name = keep.is_match(&input.logical);
-                Ok(make_asset(input.logical, AssetSource::File(input.path), input.display, &bytes, keep_name))
+                let image = if input.logical.starts_with(MEDIA_PREFIX) && thumbnail_fn::is_image_key(&input.logical) {
+                    Some(thumbnail_fn::probe(&bytes).map_err(|e| {
+                        Diagnostic::new(&input.display, format!("cannot use this photo: {e}"))
+                            .hint("photos under content/media/ get thumbnails: save it as a valid JPEG, PNG or WebP")
+                    })?)
+                } else {
+                    None
+                };
+                let mut asset = make_asset(input.logical, AssetSource::File(input.path), input.display, &bytes, keep_name);
+                asset.image = image;
+                Ok(asset)
             })
             .collect();
         let mut assets = Assets::default();
@@ -159,17 +175,16 @@ fn resolve_css(
     }
     out.push_str(&text[last..]);
     stack.pop();
-    let bytes = out.into_bytes();
+    let bytes = Arc::new(out.into_bytes());
     let keep_name = keep.is_match(logical);
-    let asset = make_asset(logical.to_string(), AssetSource::Bytes(Arc::new(Vec::new())), input.display, &bytes, keep_name);
-    let asset = Asset { source: AssetSource::Bytes(Arc::new(bytes)), ..asset };
+    let asset = make_asset(logical.to_string(), AssetSource::Bytes(bytes.clone()), input.display, &bytes, keep_name);
     assets.by_logical.insert(asset.logical.clone(), asset);
 }
 
 fn make_asset(logical: String, source: AssetSource, display: PathBuf, bytes: &[u8], keep_name: bool) -> Asset {
     let hash = blake3::hash(bytes).to_hex().to_string();
     let output = if keep_name { logical.clone() } else { hashed_name(&logical, &hash[..HASH_LEN]) };
-    Asset { logical, output, source, display, blake3: hash, size: bytes.len() as u64, hashed: !keep_name }
+    Asset { logical, output, source, display, blake3: hash, size: bytes.len() as u64, hashed: !keep_name, image: None }
 }
 
 /// `css/site.css` + `0123456789` → `css/site.0123456789.css`.

@@ -41,6 +41,9 @@ pub struct BuildArgs {
     /// Render everything even when no input changed since the last build.
     #[arg(long)]
     pub force: bool,
+    /// Who makes photo thumbnails: the Lambda after deploy, or this build (into public/thumbs/).
+    #[arg(long, value_enum, default_value_t = ThumbnailMode::Lambda)]
+    pub thumbnails: ThumbnailMode,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -55,6 +58,17 @@ pub struct BuildOptions {
     pub force: bool,
     /// Posts dated after this are left out unless `drafts`.
     pub now: OffsetDateTime,
+    /// Who makes the thumbnails of photos under `content/media/`.
+    pub thumbnails: ThumbnailMode,
+}
+
+/// Thumbnails are made by the Lambda after upload (the build only announces them in `srcset`),
+/// or locally by the build with the same library (previews, offline sites).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ThumbnailMode {
+    #[default]
+    Lambda,
+    Local,
 }
 
 impl BuildOptions {
@@ -68,7 +82,15 @@ impl BuildOptions {
             Some(o) => std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?.join(o),
             None => root.join("public"),
         };
-        Ok(BuildOptions { root, output, drafts, base_url: base_url.map(str::to_string), force: false, now: OffsetDateTime::now_utc() })
+        Ok(BuildOptions {
+            root,
+            output,
+            drafts,
+            base_url: base_url.map(str::to_string),
+            force: false,
+            now: OffsetDateTime::now_utc(),
+            thumbnails: ThumbnailMode::default(),
+        })
     }
 }
 
@@ -117,6 +139,9 @@ pub struct SiteOutput {
     pub page_count: usize,
     /// Output path → the content file it came from (for `check`'s messages).
     pub sources: HashMap<String, PathBuf>,
+    /// Files the pages refer to that the thumbnail Lambda makes after deploy (when thumbnails
+    /// are not made locally): not in public/, yet not broken links.
+    pub remote_thumbnails: Vec<String>,
 }
 
 impl SiteOutput {
@@ -151,6 +176,7 @@ pub struct BuildReport {
 pub fn run_cli(args: &BuildArgs) -> Result<()> {
     let mut opts = BuildOptions::from_args(args.root.as_deref(), args.output.as_deref(), args.drafts, args.base_url.as_deref())?;
     opts.force = args.force;
+    opts.thumbnails = args.thumbnails;
     let report = build(&opts)?;
     if !args.quiet {
         if report.up_to_date {
@@ -184,6 +210,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// Everything a build knows before rendering outputs: kept by `serve` between rebuilds so a
 /// change re-renders only what it affects.
 pub struct Prepared {
+    pub thumbnails: ThumbnailMode,
     pub config: SiteConfig,
     pub assets: Arc<Assets>,
     pub renderer: Renderer,
@@ -223,7 +250,7 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let items = render_markdown(sources, &config, &assets)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates, assets.clone())?;
-    Ok(Prepared { config, assets, renderer, site })
+    Ok(Prepared { thumbnails: opts.thumbnails, config, assets, renderer, site })
 }
 
 /// Drafts and posts dated in the future are left out unless `--drafts`.
@@ -245,12 +272,17 @@ pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::
 
 /// Markdown of every source, in parallel, with every error located in its file.
 pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Assets) -> Result<Vec<(Source, markdown::Rendered)>> {
-    let resolver = SiteResolver { assets, base_path: config.base_path().to_string() };
+    let resolver = SiteResolver { assets, config, base_path: config.base_path().to_string() };
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
-        .map(|s| match markdown::render(&s.body, md_opts, markdown::Location { dir: &s.dir, url_path: &s.url_path }, &resolver) {
-            Ok(r) => Ok((s, r)),
+        .map(|mut s| match markdown::render(&s.body, md_opts, markdown::Location { dir: &s.dir, url_path: &s.url_path }, &resolver) {
+            Ok(r) => {
+                // The HTML is all later stages need: on a 10,000-post site the markdown
+                // sources are tens of megabytes not worth keeping.
+                s.body = String::new();
+                Ok((s, r))
+            }
             Err(errs) => Err(errs
                 .into_iter()
                 .map(|e| {
@@ -288,12 +320,73 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     let generated = generated_files(site, config, assets, &html_paths);
     outputs.extend(generated);
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
+    let mut remote_thumbnails = Vec::new();
+    match prepared.thumbnails {
+        ThumbnailMode::Local => outputs.extend(local_thumbnails(assets, config)?),
+        ThumbnailMode::Lambda => {
+            for a in assets.by_logical.values() {
+                remote_thumbnails.extend(planned_thumbnails(a, config).into_iter().map(|(key, _)| key));
+            }
+            remote_thumbnails.sort();
+        }
+    }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = outputs.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Error::Input(vec![Diagnostic::new(content::CONTENT_DIR, format!("two outputs would be written to public/{}", w[0].path))
             .hint("a static file and a page (or feed) share that path: rename one of them")]));
     }
-    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources })
+    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources, remote_thumbnails })
+}
+
+pub fn thumbnail_options(config: &SiteConfig) -> thumbnail_fn::Options {
+    thumbnail_fn::Options { widths: config.thumbnails.widths.clone(), ..Default::default() }
+}
+
+/// The thumbnails a photo gets (output key and plan), the same the Lambda will make.
+pub fn planned_thumbnails(asset: &Asset, config: &SiteConfig) -> Vec<(String, thumbnail_fn::PlannedThumb)> {
+    let Some(info) = &asset.image else { return Vec::new() };
+    thumbnail_fn::plan(info, &thumbnail_options(config))
+        .into_iter()
+        .filter_map(|t| thumbnail_fn::thumb_key(&asset.output, t.width, t.format).ok().map(|k| (k, t)))
+        .collect()
+}
+
+/// Makes every photo's thumbnails with the Lambda's own code, in parallel.
+fn local_thumbnails(assets: &Assets, config: &SiteConfig) -> Result<Vec<Output>> {
+    let options = thumbnail_options(config);
+    let photos: Vec<&Asset> = assets.by_logical.values().filter(|a| a.image.is_some()).collect();
+    let made: Vec<std::result::Result<Vec<Output>, Diagnostic>> = photos
+        .par_iter()
+        .map(|a| {
+            let bytes = match &a.source {
+                AssetSource::File(p) => std::fs::read(p).map_err(|e| Diagnostic::new(&a.display, format!("cannot read: {e}")))?,
+                AssetSource::Bytes(b) => b.as_ref().clone(),
+            };
+            let thumbs = thumbnail_fn::make_thumbnails(&bytes, &options).map_err(|e| Diagnostic::new(&a.display, format!("cannot make thumbnails: {e}")))?;
+            thumbs
+                .into_iter()
+                .map(|t| {
+                    let key = thumbnail_fn::thumb_key(&a.output, t.width, t.format).map_err(|e| Diagnostic::new(&a.display, e.to_string()))?;
+                    let mut o = Output::rendered(key, t.bytes);
+                    o.hashed = true;
+                    Ok(o)
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for m in made {
+        match m {
+            Ok(o) => out.extend(o),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Input(errors))
+    }
 }
 
 /// Feeds, sitemap (listing `html_paths`) and robots.txt (unless the site has its own).
@@ -327,6 +420,7 @@ pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_p
 /// Resolves links and images in markdown against the site's static files.
 struct SiteResolver<'a> {
     assets: &'a Assets,
+    config: &'a SiteConfig,
     base_path: String,
 }
 
@@ -338,8 +432,26 @@ impl Resolver for SiteResolver<'_> {
         let cut = dest.find(['?', '#']).unwrap_or(dest.len());
         let (path, suffix) = dest.split_at(cut);
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        if let Some(a) = crate::assets::resolve_relative(at.dir, &decoded).and_then(|l| self.assets.get(&l)) {
-            return Resolved::Url(format!("{}/{}{}", self.base_path, a.output, suffix));
+        // Relative to the source file's folder, or else to the page's URL (`../../media/x.jpg`
+        // from `/posts/x/`): authors think in either.
+        let found = crate::assets::resolve_relative(at.dir, &decoded)
+            .and_then(|l| self.assets.get(&l))
+            .or_else(|| crate::assets::resolve_relative(at.url_path, &decoded).and_then(|l| self.assets.get(&l)));
+        if let Some(a) = found {
+            let src = format!("{}/{}{}", self.base_path, a.output, suffix);
+            if let (true, Some(info)) = (is_image, &a.image) {
+                // The original stays the `src` (always there); browsers pick a WebP
+                // thumbnail from the srcset by the width they need.
+                let srcset: Vec<String> = planned_thumbnails(a, self.config)
+                    .iter()
+                    .filter(|(_, t)| t.format == thumbnail_fn::OutputFormat::WebP)
+                    .map(|(key, t)| format!("{}/{} {}w", self.base_path, key, t.width))
+                    .collect();
+                if !srcset.is_empty() {
+                    return Resolved::Photo { src, srcset: srcset.join(", "), width: info.width, height: info.height };
+                }
+            }
+            return Resolved::Url(src);
         }
         if is_image {
             // An image must be a file we publish.
@@ -699,7 +811,7 @@ fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
     if let Some(m) = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()) {
         h.update(format!("{:?}|{}\n", m.modified().ok(), m.len()).as_bytes());
     }
-    h.update(format!("{:?}|{:?}|{}|{}\n", opts.drafts, opts.base_url, opts.output.display(), model::date_string(&opts.now)).as_bytes());
+    h.update(format!("{:?}|{:?}|{:?}|{}|{}\n", opts.drafts, opts.base_url, opts.thumbnails, opts.output.display(), model::date_string(&opts.now)).as_bytes());
     let config_path = opts.root.join(crate::config::CONFIG_FILE);
     let config_text = std::fs::read(&config_path).map_err(|e| Error::io("cannot read", &config_path, e))?;
     h.update(&config_text);

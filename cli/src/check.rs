@@ -48,7 +48,7 @@ pub fn run_cli(args: &CheckArgs) -> Result<()> {
 /// Every broken internal reference (href, src, srcset) in the site's HTML pages.
 pub fn check_links(site: &SiteOutput) -> Vec<BrokenLink> {
     let base_path = site.config.base_path().to_string();
-    let files: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).collect();
+    let files: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).chain(site.remote_thumbnails.iter().map(String::as_str)).collect();
     let html: HashMap<&str, String> = site
         .outputs
         .par_iter()

@@ -242,3 +242,64 @@ fn rendered_html_snapshots() {
     insta::assert_snapshot!("css_rewritten", std::fs::read_to_string(css.path()).unwrap());
     let _ = Path::new("");
 }
+
+fn write_png(path: &Path, width: u32, height: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    img.save(path).unwrap();
+}
+
+#[test]
+fn photos_get_srcset_of_the_thumbnails_that_will_exist() {
+    let dir = mini_site();
+    let root = dir.path();
+    write_png(&root.join("content/media/wide.png"), 900, 600);
+    write_png(&root.join("content/media/tiny.png"), 200, 100);
+    std::fs::write(
+        root.join("content/posts/photos.md"),
+        "+++\ntitle = \"Photos\"\ndate = 2024-03-03\n+++\n![Wide](/media/wide.png)\n\n![Tiny](../../media/tiny.png)\n",
+    )
+    .unwrap();
+    // Lambda mode (default): the page announces the thumbnails the Lambda will make.
+    build_ok(root);
+    let html = std::fs::read_to_string(root.join("public/posts/photos/index.html")).unwrap();
+    let imgs: Vec<&str> = html.match_indices("<img ").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()]).collect();
+    assert_eq!(imgs.len(), 2, "{html}");
+    let wide = imgs[0];
+    assert!(wide.contains("width=\"900\" height=\"600\""), "{wide}");
+    assert!(wide.contains("loading=\"lazy\"") && wide.contains("decoding=\"async\"") && wide.contains("sizes=\""), "{wide}");
+    // 1280 is wider than the original: never upscaled, so not announced.
+    let srcset = wide.split("srcset=\"").nth(1).unwrap().split('"').next().unwrap();
+    let widths: Vec<&str> = srcset.split(", ").map(|c| c.rsplit(' ').next().unwrap()).collect();
+    assert_eq!(widths, ["320w", "640w"], "{wide}");
+    assert!(srcset.starts_with("/thumbs/wide."), "{srcset}");
+    // Narrower than every configured width: one thumbnail at its own width.
+    assert!(imgs[1].contains("-200.webp 200w\""), "{}", imgs[1]);
+    assert!(!root.join("public/thumbs").exists(), "lambda mode must not make thumbnails");
+    let out = run(myblog().arg("check").arg("--root").arg(root));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Local mode: the same names, made by the same library, in public/.
+    let out = run(myblog().args(["build", "--thumbnails", "local", "--root"]).arg(root));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for candidate in srcset.split(", ") {
+        let (url, w) = candidate.split_once(' ').unwrap();
+        let bytes = std::fs::read(root.join("public").join(url.trim_start_matches('/'))).unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(format!("{}w", img.width()), w);
+        assert_eq!(img.height(), img.width() * 2 / 3);
+    }
+    let manifest = std::fs::read_to_string(root.join("public/.myblog/manifest.json")).unwrap();
+    assert!(manifest.contains("\"path\": \"thumbs/wide."), "{manifest}");
+}
+
+#[test]
+fn corrupt_photo_is_a_clear_error() {
+    let dir = mini_site();
+    std::fs::create_dir_all(dir.path().join("content/media")).unwrap();
+    std::fs::write(dir.path().join("content/media/broken.jpg"), b"\xff\xd8\xff\xe0 not really a jpeg").unwrap();
+    let out = build(dir.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("content/media/broken.jpg: cannot use this photo"), "{err}");
+}
