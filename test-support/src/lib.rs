@@ -5,7 +5,7 @@
 //! by `scripts/install-test-tools`. If python3 is missing, tests fail loudly; they never skip.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
@@ -13,8 +13,13 @@ use std::time::{Duration, Instant};
 pub use aws_config::SdkConfig;
 
 /// The workspace root (the folder holding the top `Cargo.toml`).
+///
+/// Read at run time: `cargo test` sets `CARGO_MANIFEST_DIR` to the tested crate, one level
+/// below the root. The compile-time value is only a fallback, because a build reused from a
+/// shared target dir may carry another checkout's path.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    crate_dir.parent().expect("workspace root").to_path_buf()
 }
 
 /// The cache folder shared by test tools (`MYBLOG_CACHE`, default `~/.cache/myblog`).
