@@ -438,6 +438,17 @@ fn check_stream_mapping(t: &Value) -> Vec<String> {
             "{id}: BatchSize must be set (1..=100), is {other:?}"
         )),
     }
+    // A filter may drop REMOVE records (TTL expiry), never the ones that send emails.
+    for f in one_or_many(path(p, &["FilterCriteria", "Filters"])) {
+        let pattern = get(f, "Pattern")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !(pattern.contains("\"INSERT\"") && pattern.contains("\"MODIFY\"")) {
+            errs.push(format!(
+                "{id}: FilterCriteria {pattern:?} must let INSERT and MODIFY records through"
+            ));
+        }
+    }
     if get(p, "StartingPosition").and_then(Value::as_str) != Some("TRIM_HORIZON") {
         errs.push(format!(
             "{id}: StartingPosition must be TRIM_HORIZON so no subscription is skipped"
@@ -1257,6 +1268,10 @@ fn a_weakened_stream_mapping_is_caught() {
         ("MaximumRetryAttempts", (-1).into()),
         ("DestinationConfig", Value::Null),
         ("StartingPosition", "LATEST".into()),
+        (
+            "FilterCriteria",
+            yaml(r#"{Filters: [{Pattern: '{"eventName": ["INSERT"]}'}]}"#),
+        ),
     ] {
         let errs = weakened(
             |t| *at(t, &[&mapping[..], &[key]].concat()) = replacement.clone(),
