@@ -1086,6 +1086,12 @@ fn the_template_has_the_transform_and_parameters() {
         path(&t, &["Parameters", "CertificateArn", "Default"]).and_then(Value::as_str),
         Some("")
     );
+    for rule in ["DomainNeedsCertificate", "CertificateNeedsDomain"] {
+        assert!(
+            path(&t, &["Rules", rule, "Assertions"]).is_some(),
+            "rule {rule} missing"
+        );
+    }
 }
 
 // Each check must fire on a weakened copy; otherwise the test above proves nothing.
