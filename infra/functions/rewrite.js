@@ -1,0 +1,22 @@
+// CloudFront Function (cloudfront-js-2.0), viewer request: maps pretty URLs to the index.html
+// objects that `myblog build` writes, because S3 behind OAC has no directory index.
+// `/posts/x/` and `/posts/x` -> `/posts/x/index.html`; `/` -> `/index.html`.
+// A last path segment with a dot is a file (`/css/site.3f2a9c0d1b.css`, `/feed.xml`) and is
+// left alone. The URI stays percent-encoded as CloudFront received it (S3 decodes it when it
+// looks up the key), and the query string is a separate field that is never touched.
+function handler(event) {
+    var request = event.request;
+    var uri = request.uri;
+    if (typeof uri !== 'string' || uri.length === 0 || uri.charAt(0) !== '/') {
+        return request;
+    }
+    if (uri.charAt(uri.length - 1) === '/') {
+        request.uri = uri + 'index.html';
+        return request;
+    }
+    var last = uri.substring(uri.lastIndexOf('/') + 1);
+    if (last.indexOf('.') === -1) {
+        request.uri = uri + '/index.html';
+    }
+    return request;
+}
