@@ -76,7 +76,15 @@ pub struct MarkdownError {
 
 fn syntax_set() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SET.get_or_init(|| {
+        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        // The built-in set lacks TOML, the language of every site.toml and front matter.
+        // (Embedded and covered by `code_is_highlighted_with_classes`, so it always loads.)
+        if let Ok(toml) = syntect::parsing::SyntaxDefinition::load_from_str(include_str!("syntaxes/TOML.sublime-syntax"), true, None) {
+            builder.add(toml);
+        }
+        builder.build()
+    })
 }
 
 /// Loads the highlighter's grammars ahead of time (they take a few tens of ms), e.g. on a
@@ -443,6 +451,8 @@ mod tests {
         let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
         assert!(r.content.contains("hl-keyword") || r.content.contains("hl-storage"), "{}", r.content);
+        let toml = render("```toml\n[deploy]\nbucket = \"b\" # c\n```\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(toml.content.contains("hl-entity hl-name hl-section") && toml.content.contains("hl-string") && toml.content.contains("hl-comment"), "{}", toml.content);
         let plain = render("```nolang\n<b>\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(plain.content.contains("&lt;b&gt;"));
     }
