@@ -66,6 +66,10 @@ impl Config {
             return Err(invalid("SITE_URL", &raw_url, "give scheme, host and optional path only"));
         }
         let site_url = parsed.as_str().trim_end_matches('/').to_string();
+        // The email templates print URLs unescaped (`| safe`), so nothing HTML-special may be in them.
+        if site_url.contains(['&', '\'', '"', '<', '>']) {
+            return Err(invalid("SITE_URL", &raw_url, "must not contain & ' \" < or >"));
+        }
 
         let site_title = get("SITE_TITLE").unwrap_or_else(|| host.clone());
         if site_title.chars().any(char::is_control) || site_title.chars().count() > 120 {
