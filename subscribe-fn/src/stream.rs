@@ -65,7 +65,11 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     let new = image(&record.change.new_image);
     let old = image(&record.change.old_image);
     let id = record_id(record);
-    let (Some(email), Some(status), Some(created_at)) = (attr_s(&new, "email"), attr_s(&new, "status"), attr_s(&new, "created_at")) else {
+    let (Some(email), Some(status), Some(created_at)) = (
+        attr_s(&new, "email"),
+        attr_s(&new, "status"),
+        attr_s(&new, "created_at"),
+    ) else {
         return Err(RecordError::Malformed(id));
     };
     let old_status = attr_s(&old, "status");
@@ -73,8 +77,12 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     let new_generation = old_status.is_none() || attr_s(&old, "created_at") != Some(created_at);
     let (email, created_at) = (email.to_string(), created_at.to_string());
     Ok(match status {
-        PENDING if new_generation && !has(&new, "confirm_token_hash") => Action::SendConfirmation { email, created_at },
-        CONFIRMED if (new_generation || old_status != Some(CONFIRMED)) && !has(&new, "welcomed_at") => {
+        PENDING if new_generation && !has(&new, "confirm_token_hash") => {
+            Action::SendConfirmation { email, created_at }
+        }
+        CONFIRMED
+            if (new_generation || old_status != Some(CONFIRMED)) && !has(&new, "welcomed_at") =>
+        {
             Action::SendWelcome { email, created_at }
         }
         _ => Action::Nothing,
@@ -82,26 +90,40 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
 }
 
 fn record_id(record: &EventRecord) -> String {
-    record.change.sequence_number.clone().unwrap_or_else(|| record.event_id.clone())
+    record
+        .change
+        .sequence_number
+        .clone()
+        .unwrap_or_else(|| record.event_id.clone())
 }
 
 fn now_text() -> String {
-    OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Handles one record.
 pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, RecordError> {
-    let store = Store { client: &app.dynamo, table: &app.config.table };
+    let store = Store {
+        client: &app.dynamo,
+        table: &app.config.table,
+    };
     match classify(record)? {
         Action::Nothing => Ok(Outcome::Ignored),
         Action::SendConfirmation { email, created_at } => {
             let confirm = token::mint(&email);
             let unsub = token::mint(&email);
-            if !store.claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text()).await? {
+            if !store
+                .claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text())
+                .await?
+            {
                 return Ok(Outcome::AlreadyHandled);
             }
             let sent = async {
-                let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
+                let message =
+                    app.mailer
+                        .confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;
@@ -111,7 +133,9 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                     Ok(Outcome::Sent)
                 }
                 Err(e) => {
-                    store.release_confirmation(&email, &confirm.hash, &unsub.hash).await?;
+                    store
+                        .release_confirmation(&email, &confirm.hash, &unsub.hash)
+                        .await?;
                     Err(e.into())
                 }
             }
@@ -119,7 +143,10 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
         Action::SendWelcome { email, created_at } => {
             let unsub = token::mint(&email);
             let claimed_at = now_text();
-            if !store.claim_welcome(&email, &created_at, &unsub.hash, &claimed_at).await? {
+            if !store
+                .claim_welcome(&email, &created_at, &unsub.hash, &claimed_at)
+                .await?
+            {
                 return Ok(Outcome::AlreadyHandled);
             }
             let sent = async {
@@ -133,7 +160,9 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                     Ok(Outcome::Sent)
                 }
                 Err(e) => {
-                    store.release_welcome(&email, &claimed_at, &unsub.hash).await?;
+                    store
+                        .release_welcome(&email, &claimed_at, &unsub.hash)
+                        .await?;
                     Err(e.into())
                 }
             }
