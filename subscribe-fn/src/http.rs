@@ -11,7 +11,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::address::{self, AddressError};
-use crate::store::{PutOutcome, Store, CONFIRMED, PENDING, UNSUBSCRIBED};
+use crate::store::{PutOutcome, Store, Subscriber, CONFIRMED, PENDING, UNSUBSCRIBED};
 use crate::token::{self, TokenError};
 use crate::App;
 
@@ -162,7 +162,8 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
     let client = client_kind(&req);
     let allowed: &str = match path.as_str() {
         "/api/subscribe" => "POST",
-        "/api/confirm" => "GET, HEAD",
+        // No HEAD: confirming changes state, and HEAD requests come from link checkers.
+        "/api/confirm" => "GET",
         "/api/unsubscribe" => "GET, HEAD, POST",
         _ => {
             return error(
@@ -177,7 +178,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
     let method = req.method().clone();
     let resp = match (path.as_str(), &method) {
         ("/api/subscribe", &Method::POST) => subscribe(app, &req, client).await,
-        ("/api/confirm", &Method::GET | &Method::HEAD) => confirm(app, &req).await,
+        ("/api/confirm", &Method::GET) => confirm(app, &req).await,
         ("/api/unsubscribe", &Method::GET | &Method::HEAD) => unsubscribe_page(app, &req).await,
         ("/api/unsubscribe", &Method::POST) => unsubscribe(app, &req).await,
         _ => {
@@ -353,16 +354,27 @@ fn invalid_link(app: &App, client: Client, e: Option<TokenError>) -> Response<Bo
     }
 }
 
-/// Finds the item a token names and checks the token against the stored hash(es).
-async fn lookup(
-    app: &App,
-    token: Option<String>,
-    confirm: bool,
-) -> Result<Result<(crate::store::Subscriber, String), Option<TokenError>>, Response<Body>> {
-    let token = token.unwrap_or_default();
-    let (email, hash) = match token::parse(&token) {
+/// Result of looking up the item a link's token names.
+enum Lookup {
+    /// The token is genuine: the item and the token's hash.
+    Found(Subscriber, String),
+    /// Missing, malformed, forged, superseded or naming an unknown address (not told apart,
+    /// so a link reveals nothing about other addresses).
+    Invalid(Option<TokenError>),
+    /// DynamoDB failed: the answer to send.
+    Failed(Response<Body>),
+}
+
+#[derive(Clone, Copy)]
+enum TokenKind {
+    Confirm,
+    Unsubscribe,
+}
+
+async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKind) -> Lookup {
+    let (email, hash) = match token::parse(token.as_deref().unwrap_or_default()) {
         Ok(v) => v,
-        Err(e) => return Ok(Err(Some(e))),
+        Err(e) => return Lookup::Invalid(Some(e)),
     };
     let store = Store {
         client: &app.dynamo,
@@ -370,31 +382,32 @@ async fn lookup(
     };
     let item = match store.get(&email).await {
         Ok(Some(item)) => item,
-        Ok(None) => return Ok(Err(None)),
-        Err(e) => return Err(unavailable(app, Client::Browser, &e)),
+        Ok(None) => return Lookup::Invalid(None),
+        Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
     };
-    let matches = if confirm {
-        item.confirm_token_hash
+    let genuine = match kind {
+        TokenKind::Confirm => item
+            .confirm_token_hash
             .as_deref()
-            .is_some_and(|h| token::hashes_equal(h, &hash))
-    } else {
-        item.unsubscribe_token_hashes
+            .is_some_and(|h| token::hashes_equal(h, &hash)),
+        TokenKind::Unsubscribe => item
+            .unsubscribe_token_hashes
             .iter()
-            .any(|h| token::hashes_equal(h, &hash))
+            .any(|h| token::hashes_equal(h, &hash)),
     };
-    if matches {
-        Ok(Ok((item, hash)))
+    if genuine {
+        Lookup::Found(item, hash)
     } else {
-        Ok(Err(None))
+        Lookup::Invalid(None)
     }
 }
 
 async fn confirm(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
-    let (item, hash) = match lookup(app, query_token(req), true).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return invalid_link(app, client, e),
-        Err(resp) => return resp,
+    let (item, hash) = match lookup(app, client, query_token(req), TokenKind::Confirm).await {
+        Lookup::Found(item, hash) => (item, hash),
+        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Failed(resp) => return resp,
     };
     let (now, now_text) = now_parts();
     match item.status.as_str() {
@@ -446,10 +459,10 @@ fn expired(app: &App, client: Client) -> Response<Body> {
 async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
     let token = query_token(req);
-    let (item, _) = match lookup(app, token.clone(), false).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return invalid_link(app, client, e),
-        Err(resp) => return resp,
+    let item = match lookup(app, client, token.clone(), TokenKind::Unsubscribe).await {
+        Lookup::Found(item, _) => item,
+        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Failed(resp) => return resp,
     };
     if item.status == UNSUBSCRIBED {
         return html_page(
@@ -494,10 +507,10 @@ async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
             &format!("The request body is larger than {MAX_BODY} bytes."),
         );
     }
-    let (item, _) = match lookup(app, query_token(req), false).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return invalid_link(app, client, e),
-        Err(resp) => return resp,
+    let item = match lookup(app, client, query_token(req), TokenKind::Unsubscribe).await {
+        Lookup::Found(item, _) => item,
+        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Failed(resp) => return resp,
     };
     if item.status != UNSUBSCRIBED {
         let store = Store {

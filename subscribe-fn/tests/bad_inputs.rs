@@ -320,6 +320,15 @@ async fn bad_inputs_are_refused_and_change_nothing() {
             "method_not_allowed",
         ),
         case(
+            "HEAD confirm (link checkers must not confirm)",
+            "HEAD",
+            format!("/api/confirm?token={known_confirm}"),
+            None,
+            Body::Empty,
+            405,
+            "method_not_allowed",
+        ),
+        case(
             "unknown API path",
             "POST",
             "/api/subscribers",

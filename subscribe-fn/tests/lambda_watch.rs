@@ -38,7 +38,26 @@ fn wait_for_port(port: u16, limit: Duration) {
     }
 }
 
+/// Fails clearly when the binary is not this crate's entry point (e.g. another checkout sharing
+/// the target dir overwrote it): started without configuration, ours must refuse to start and
+/// say which variable is missing.
+fn assert_is_our_binary(bin: &str) {
+    let out = Command::new(bin)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap_or_else(|e| panic!("run {bin}: {e}"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && text.contains("TABLE_NAME is not set"),
+        "{bin} is not subscribe-fn's entry point (exit {:?}, output {text:?}); was it overwritten by another build?",
+        out.status.code()
+    );
+}
+
 fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
+    assert_is_our_binary(bin);
     let mut cmd = Command::new(bin);
     cmd.env(
         "AWS_LAMBDA_RUNTIME_API",
@@ -71,7 +90,7 @@ fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(60)))
+        .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into()
 }

@@ -173,3 +173,38 @@ async fn one_refused_email_fails_only_its_record() {
         .unwrap()
         .contains_key("confirm_token_hash"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unverified_sender_fails_the_record_and_releases_the_claim() {
+    let mut env = env("unverified-sender", true).await;
+    assert_eq!(
+        env.http(subscribe_json("patient@example.com"))
+            .await
+            .status(),
+        202
+    );
+    let batch = env.next_batch().await;
+    let mut config = env.app.config.clone();
+    config.sender = "nobody@unverified.example.net".to_string();
+    let misconfigured =
+        subscribe_fn::App::new(config, env.app.dynamo.clone(), env.app.ses.clone()).unwrap();
+    let event: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
+    let resp = subscribe_fn::stream::handle(&misconfigured, event).await;
+    let failed: Vec<_> = resp
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone().unwrap())
+        .collect();
+    assert_eq!(failed, vec![seq(&batch[0])]);
+    assert!(mails_to("patient@example.com").is_empty());
+    assert!(!env
+        .item("patient@example.com")
+        .await
+        .unwrap()
+        .contains_key("confirm_token_hash"));
+    // With the right sender the retry goes through, once.
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    assert_eq!(mails_to("patient@example.com").len(), 1);
+}

@@ -4,7 +4,8 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::Event;
-use lambda_runtime::{service_fn, LambdaEvent};
+// lambda_http re-exports the runtime it is built on: one runtime version for both binaries.
+use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
