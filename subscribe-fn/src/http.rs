@@ -28,7 +28,7 @@ enum Client {
     Script,
 }
 
-fn header_str<'a>(req: &'a Request, name: header::HeaderName) -> &'a str {
+fn header_str(req: &Request, name: header::HeaderName) -> &str {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
