@@ -201,3 +201,138 @@ pub async fn handle(app: &App, event: Event) -> DynamoDbEventResponse {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(name: &str, old: Option<Value>, new: Option<Value>) -> EventRecord {
+        let mut dynamodb = json!({ "Keys": {"email": {"S": "a@example.com"}}, "SequenceNumber": "7", "SizeBytes": 1 });
+        if let Some(o) = old {
+            dynamodb["OldImage"] = o;
+        }
+        if let Some(n) = new {
+            dynamodb["NewImage"] = n;
+        }
+        serde_json::from_value(json!({ "eventID": "e", "eventName": name, "awsRegion": "us-east-1", "dynamodb": dynamodb }))
+            .expect("record")
+    }
+
+    fn img(status: &str, created: &str, extra: &[&str]) -> Value {
+        let mut v = json!({ "email": {"S": "a@example.com"}, "status": {"S": status}, "created_at": {"S": created} });
+        for k in extra {
+            v[*k] = json!({"S": "x"});
+        }
+        v
+    }
+
+    #[test]
+    fn classifies_changes() {
+        let confirm = Action::SendConfirmation {
+            email: "a@example.com".into(),
+            created_at: "t1".into(),
+        };
+        let welcome = Action::SendWelcome {
+            email: "a@example.com".into(),
+            created_at: "t1".into(),
+        };
+        let h = "confirm_token_hash";
+        let w = "welcomed_at";
+        let cases = [
+            (
+                "new pending",
+                record("INSERT", None, Some(img("pending", "t1", &[]))),
+                confirm.clone(),
+            ),
+            (
+                "confirmation claimed",
+                record(
+                    "MODIFY",
+                    Some(img("pending", "t1", &[])),
+                    Some(img("pending", "t1", &[h])),
+                ),
+                Action::Nothing,
+            ),
+            (
+                "claim released",
+                record(
+                    "MODIFY",
+                    Some(img("pending", "t1", &[h])),
+                    Some(img("pending", "t1", &[])),
+                ),
+                Action::Nothing,
+            ),
+            (
+                "confirmed",
+                record(
+                    "MODIFY",
+                    Some(img("pending", "t1", &[h])),
+                    Some(img("confirmed", "t1", &[h])),
+                ),
+                welcome.clone(),
+            ),
+            (
+                "welcome claimed",
+                record(
+                    "MODIFY",
+                    Some(img("confirmed", "t1", &[h])),
+                    Some(img("confirmed", "t1", &[h, w])),
+                ),
+                Action::Nothing,
+            ),
+            (
+                "welcome released",
+                record(
+                    "MODIFY",
+                    Some(img("confirmed", "t1", &[h, w])),
+                    Some(img("confirmed", "t1", &[h])),
+                ),
+                Action::Nothing,
+            ),
+            (
+                "unsubscribed",
+                record(
+                    "MODIFY",
+                    Some(img("confirmed", "t1", &[w])),
+                    Some(img("unsubscribed", "t1", &[w])),
+                ),
+                Action::Nothing,
+            ),
+            (
+                "single opt-in",
+                record("INSERT", None, Some(img("confirmed", "t1", &[]))),
+                welcome,
+            ),
+            (
+                "resubscribed",
+                record(
+                    "MODIFY",
+                    Some(img("unsubscribed", "t0", &[h, w])),
+                    Some(img("pending", "t1", &[])),
+                ),
+                confirm.clone(),
+            ),
+            (
+                "expired pending replaced",
+                record(
+                    "MODIFY",
+                    Some(img("pending", "t0", &[h])),
+                    Some(img("pending", "t1", &[])),
+                ),
+                confirm,
+            ),
+            (
+                "ttl delete",
+                record("REMOVE", Some(img("pending", "t1", &[h])), None),
+                Action::Nothing,
+            ),
+        ];
+        for (name, rec, want) in cases {
+            assert_eq!(classify(&rec).expect(name), want, "{name}");
+        }
+        assert!(
+            matches!(classify(&record("INSERT", None, Some(json!({"email": {"S": "a@example.com"}})))), Err(RecordError::Malformed(id)) if id == "7")
+        );
+    }
+}
