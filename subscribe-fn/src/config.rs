@@ -1,0 +1,180 @@
+//! Configuration from environment variables, validated once per cold start.
+
+use std::fmt;
+
+/// Everything the function needs besides its AWS clients.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// DynamoDB table holding the subscribers (`TABLE_NAME`).
+    pub table: String,
+    /// Bare sender address, an SES verified identity (`SENDER_EMAIL`).
+    pub sender: String,
+    /// Origin of the site, no trailing slash; `/api/*` and `/subscribe/*` live under it (`SITE_URL`).
+    pub site_url: String,
+    /// Shown in emails and as the sender's display name (`SITE_TITLE`).
+    pub site_title: String,
+    /// `DOUBLE_OPT_IN` (default on): off stores new subscribers as confirmed and welcomes them at once.
+    pub double_opt_in: bool,
+    /// How long a confirmation link stays valid (`PENDING_TTL_HOURS`, default 48).
+    pub pending_ttl_hours: u32,
+    /// Optional `mailto:` address added to `List-Unsubscribe` (`UNSUBSCRIBE_MAILTO`).
+    pub unsubscribe_mailto: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {name} is not set; {hint}")]
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &'static str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let invalid = |name: &'static str, value: &str, reason: &str| ConfigError::Invalid {
+            name,
+            value: value.to_string(),
+            reason: reason.to_string(),
+        };
+
+        let table = get("TABLE_NAME").ok_or(ConfigError::Missing {
+            name: "TABLE_NAME",
+            hint: "set it to the DynamoDB table name",
+        })?;
+
+        let sender = get("SENDER_EMAIL").ok_or(ConfigError::Missing {
+            name: "SENDER_EMAIL",
+            hint: "set it to the SES-verified address emails are sent from",
+        })?;
+        let sender = crate::address::normalize(&sender).map_err(|e| {
+            invalid(
+                "SENDER_EMAIL",
+                &sender,
+                &format!("{e} (give a bare address, no display name)"),
+            )
+        })?;
+
+        let raw_url = get("SITE_URL").ok_or(ConfigError::Missing {
+            name: "SITE_URL",
+            hint: "set it to the site's origin, e.g. https://blog.example.com",
+        })?;
+        let parsed =
+            url::Url::parse(&raw_url).map_err(|e| invalid("SITE_URL", &raw_url, &e.to_string()))?;
+        let host = parsed.host_str().unwrap_or_default().to_string();
+        let local = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && local) {
+            return Err(invalid(
+                "SITE_URL",
+                &raw_url,
+                "use an https:// URL (http:// only for localhost)",
+            ));
+        }
+        if host.is_empty()
+            || parsed.query().is_some()
+            || parsed.fragment().is_some()
+            || !parsed.username().is_empty()
+        {
+            return Err(invalid(
+                "SITE_URL",
+                &raw_url,
+                "give scheme, host and optional path only",
+            ));
+        }
+        let site_url = parsed.as_str().trim_end_matches('/').to_string();
+        // The email templates print URLs unescaped (`| safe`), so nothing HTML-special may be in them.
+        if site_url.contains(['&', '\'', '"', '<', '>']) {
+            return Err(invalid(
+                "SITE_URL",
+                &raw_url,
+                "must not contain & ' \" < or >",
+            ));
+        }
+
+        let site_title = get("SITE_TITLE").unwrap_or_else(|| host.clone());
+        if site_title.chars().any(char::is_control) || site_title.chars().count() > 120 {
+            return Err(invalid(
+                "SITE_TITLE",
+                &site_title,
+                "no control characters, at most 120 characters",
+            ));
+        }
+
+        let double_opt_in = match get("DOUBLE_OPT_IN").map(|v| v.to_ascii_lowercase()) {
+            None => true,
+            Some(v) if matches!(v.as_str(), "1" | "true" | "on" | "yes") => true,
+            Some(v) if matches!(v.as_str(), "0" | "false" | "off" | "no") => false,
+            Some(v) => return Err(invalid("DOUBLE_OPT_IN", &v, "use true or false")),
+        };
+
+        let pending_ttl_hours = match get("PENDING_TTL_HOURS") {
+            None => 48,
+            Some(v) => match v.parse::<u32>() {
+                Ok(h) if (1..=24 * 30).contains(&h) => h,
+                _ => {
+                    return Err(invalid(
+                        "PENDING_TTL_HOURS",
+                        &v,
+                        "a whole number of hours from 1 to 720",
+                    ))
+                }
+            },
+        };
+
+        let unsubscribe_mailto = match get("UNSUBSCRIBE_MAILTO") {
+            None => None,
+            Some(v) => Some(
+                crate::address::normalize(&v)
+                    .map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?,
+            ),
+        };
+
+        Ok(Config {
+            table,
+            sender,
+            site_url,
+            site_title,
+            double_opt_in,
+            pending_ttl_hours,
+            unsubscribe_mailto,
+        })
+    }
+
+    /// Absolute URL of a path on the site (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.site_url)
+    }
+}
+
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={}",
+            self.table,
+            self.sender,
+            self.site_url,
+            self.site_title,
+            self.double_opt_in,
+            self.pending_ttl_hours,
+            self.unsubscribe_mailto.as_deref().unwrap_or("-")
+        )
+    }
+}

@@ -1,0 +1,284 @@
+//! Email rendering (tera templates from the theme, embedded at compile time) and sending
+//! through SES v2 as a raw MIME message.
+//!
+//! Why Raw content rather than Simple: Simple content with custom headers needs SES to add
+//! them (the `Message.headers` field exists in aws-sdk-sesv2 1.145), but moto drops both the
+//! headers and the text part of Simple messages, so tests could verify neither. A hand-built
+//! `multipart/alternative` message carries `List-Unsubscribe`, `List-Unsubscribe-Post`, the
+//! text and the HTML part the same way to SES and to moto, and moto stores it whole.
+
+use aws_sdk_sesv2::error::ProvideErrorMetadata;
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use rand::RngCore as _;
+use tera::{Context, Tera};
+use time::format_description::well_known::Rfc2822;
+use time::OffsetDateTime;
+
+use crate::config::Config;
+
+const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "confirm.html",
+        include_str!("../../themes/default/emails/confirm.html"),
+    ),
+    (
+        "confirm.txt",
+        include_str!("../../themes/default/emails/confirm.txt"),
+    ),
+    (
+        "welcome.html",
+        include_str!("../../themes/default/emails/welcome.html"),
+    ),
+    (
+        "welcome.txt",
+        include_str!("../../themes/default/emails/welcome.txt"),
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("email template {name} failed: {message}")]
+    Template { name: String, message: String },
+    #[error("SES SendEmail to {to} failed: {message}")]
+    Send { to: String, message: String },
+}
+
+/// A rendered email, ready to be turned into MIME.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Value of the `List-Unsubscribe` header.
+    pub list_unsubscribe: String,
+}
+
+/// The compiled templates; built once per cold start.
+pub struct Mailer {
+    tera: Tera,
+}
+
+fn tera_error(name: &str, e: &tera::Error) -> MailError {
+    // tera nests the useful part (which variable, which line) in the source chain.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    MailError::Template {
+        name: name.to_string(),
+        message,
+    }
+}
+
+impl Mailer {
+    pub fn new() -> Result<Mailer, MailError> {
+        let mut tera = Tera::default();
+        // Autoescaping applies to the .html names, never to the plain-text ones.
+        tera.add_raw_templates(TEMPLATES)
+            .map_err(|e| tera_error("themes/default/emails", &e))?;
+        Ok(Mailer { tera })
+    }
+
+    fn base_context(cfg: &Config, to: &str, unsubscribe_token: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("site_title", &cfg.site_title);
+        ctx.insert("site_url", &cfg.site_url);
+        ctx.insert("email", to);
+        ctx.insert("unsubscribe_url", &unsubscribe_url(cfg, unsubscribe_token));
+        ctx
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, MailError> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| tera_error(name, &e))
+    }
+
+    pub fn confirmation(
+        &self,
+        cfg: &Config,
+        to: &str,
+        confirm_token: &str,
+        unsubscribe_token: &str,
+    ) -> Result<Email, MailError> {
+        let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
+        ctx.insert(
+            "confirm_url",
+            &format!("{}?token={confirm_token}", cfg.url("/api/confirm")),
+        );
+        ctx.insert("valid_hours", &cfg.pending_ttl_hours);
+        Ok(Email {
+            to: to.to_string(),
+            subject: format!("Please confirm your subscription to {}", cfg.site_title),
+            text: self.render("confirm.txt", &ctx)?,
+            html: self.render("confirm.html", &ctx)?,
+            list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
+        })
+    }
+
+    pub fn welcome(
+        &self,
+        cfg: &Config,
+        to: &str,
+        unsubscribe_token: &str,
+    ) -> Result<Email, MailError> {
+        let ctx = Self::base_context(cfg, to, unsubscribe_token);
+        Ok(Email {
+            to: to.to_string(),
+            subject: format!("Welcome to {}!", cfg.site_title),
+            text: self.render("welcome.txt", &ctx)?,
+            html: self.render("welcome.html", &ctx)?,
+            list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
+        })
+    }
+}
+
+pub fn unsubscribe_url(cfg: &Config, token: &str) -> String {
+    format!("{}?token={token}", cfg.url("/api/unsubscribe"))
+}
+
+fn list_unsubscribe(cfg: &Config, token: &str) -> String {
+    let https = format!("<{}>", unsubscribe_url(cfg, token));
+    match &cfg.unsubscribe_mailto {
+        Some(addr) => format!("{https}, <mailto:{addr}?subject=unsubscribe>"),
+        None => https,
+    }
+}
+
+/// RFC 2047 encoded words for non-ASCII header text; plain ASCII passes through.
+fn encode_header_text(text: &str) -> String {
+    if text.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
+        return text.to_string();
+    }
+    // Encoded words are limited to 75 characters: chunk the UTF-8 at character boundaries.
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in text.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
+    }
+    words.join("\r\n ")
+}
+
+fn display_name(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        encode_header_text(name)
+    }
+}
+
+fn base64_lines(data: &[u8]) -> String {
+    let encoded = STANDARD.encode(data);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 76 * 2 + 2);
+    for line in encoded.as_bytes().chunks(76) {
+        // Base64 output is ASCII, so every chunk is valid UTF-8.
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Builds the complete MIME message (CRLF line endings, base64 bodies).
+pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
+    let boundary = format!("=_myblog_{}", random_hex(12));
+    let domain = cfg.sender.rsplit('@').next().unwrap_or("localhost");
+    let date = now.format(&Rfc2822).unwrap_or_default();
+    let mut m = String::new();
+    m.push_str(&format!(
+        "From: {} <{}>\r\n",
+        display_name(&cfg.site_title),
+        cfg.sender
+    ));
+    m.push_str(&format!("To: <{}>\r\n", email.to));
+    m.push_str(&format!(
+        "Subject: {}\r\n",
+        encode_header_text(&email.subject)
+    ));
+    m.push_str(&format!("Date: {date}\r\n"));
+    m.push_str(&format!("Message-ID: <{}@{domain}>\r\n", random_hex(16)));
+    m.push_str("MIME-Version: 1.0\r\n");
+    m.push_str(&format!("List-Unsubscribe: {}\r\n", email.list_unsubscribe));
+    m.push_str("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    m.push_str(&format!(
+        "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n"
+    ));
+    for (kind, body) in [("plain", &email.text), ("html", &email.html)] {
+        m.push_str(&format!("--{boundary}\r\n"));
+        m.push_str(&format!("Content-Type: text/{kind}; charset=utf-8\r\n"));
+        m.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
+        m.push_str(&base64_lines(body.as_bytes()));
+    }
+    m.push_str(&format!("--{boundary}--\r\n"));
+    m.into_bytes()
+}
+
+/// Sends a rendered email; returns the SES message id.
+pub async fn send(
+    ses: &aws_sdk_sesv2::Client,
+    cfg: &Config,
+    email: &Email,
+) -> Result<String, MailError> {
+    let fail = |message: String| MailError::Send {
+        to: email.to.clone(),
+        message,
+    };
+    let raw = RawMessage::builder()
+        .data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc())))
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let out = ses
+        .send_email()
+        .from_email_address(&cfg.sender)
+        .destination(Destination::builder().to_addresses(&email.to).build())
+        .content(EmailContent::builder().raw(raw).build())
+        .send()
+        .await
+        .map_err(|e| {
+            fail(match e.as_service_error() {
+                Some(se) => format!(
+                    "{}: {}",
+                    se.code().unwrap_or("error"),
+                    se.message().unwrap_or_default()
+                ),
+                None => format!("{e:?}"),
+            })
+        })?;
+    Ok(out.message_id().unwrap_or_default().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_non_ascii_headers() {
+        assert_eq!(encode_header_text("Hello"), "Hello");
+        let enc = encode_header_text("Café crème — ünïcödé title that is quite long indeed");
+        assert!(enc.starts_with("=?UTF-8?B?"));
+        assert!(enc.split("\r\n ").all(|w| w.len() <= 75));
+        assert_eq!(
+            display_name("A \"quoted\" blog"),
+            "\"A \\\"quoted\\\" blog\""
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! The `subscribers` table (see DESIGN.md): every write is conditional, so concurrent or
+//! replayed requests cannot create duplicates or resurrect stale state.
+//!
+//! Item: `email` (key), `status` (pending | confirmed | unsubscribed), `created_at` (RFC 3339,
+//! identifies one subscription "generation"), `ttl` (epoch seconds, pending items only),
+//! `confirm_token_hash`, `unsubscribe_token_hash` (string set: every unsubscribe link sent stays
+//! valid), `confirm_sent_at`, `confirmed_at`, `welcomed_at`, `unsubscribed_at`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+pub const PENDING: &str = "pending";
+pub const CONFIRMED: &str = "confirmed";
+pub const UNSUBSCRIBED: &str = "unsubscribed";
+
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB {operation} on table {table} failed: {message}")]
+pub struct StoreError {
+    pub operation: &'static str,
+    pub table: String,
+    pub message: String,
+}
+
+/// A subscriber as read from the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub email: String,
+    pub status: String,
+    pub created_at: String,
+    pub ttl: Option<i64>,
+    pub confirm_token_hash: Option<String>,
+    pub unsubscribe_token_hashes: Vec<String>,
+    pub welcomed_at: Option<String>,
+}
+
+impl Subscriber {
+    /// Reads the attributes this crate relies on from an SDK item; `None` if the key or
+    /// status is missing (not an item we wrote).
+    pub fn from_item(item: &HashMap<String, AttributeValue>) -> Option<Subscriber> {
+        let s = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        Some(Subscriber {
+            email: s("email")?,
+            status: s("status")?,
+            created_at: s("created_at").unwrap_or_default(),
+            ttl: item
+                .get("ttl")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok()),
+            confirm_token_hash: s("confirm_token_hash"),
+            unsubscribe_token_hashes: item
+                .get("unsubscribe_token_hash")
+                .and_then(|v| v.as_ss().ok())
+                .cloned()
+                .unwrap_or_default(),
+            welcomed_at: s("welcomed_at"),
+        })
+    }
+}
+
+/// What a subscribe request did to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new item (or a new generation replacing an unsubscribed or expired one).
+    Created,
+    /// The address is already pending or confirmed; nothing changed.
+    Exists,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    operation: &'static str,
+    table: &str,
+    e: &SdkError<E, R>,
+) -> StoreError {
+    let message = match e.as_service_error() {
+        Some(se) => format!(
+            "{}: {}",
+            se.code().unwrap_or("error"),
+            se.message().unwrap_or_default()
+        ),
+        None => format!("{e:?}"),
+    };
+    StoreError {
+        operation,
+        table: table.to_string(),
+        message,
+    }
+}
+
+fn is_condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
+/// Table access; cheap to build per request (the client is shared).
+pub struct Store<'a> {
+    pub client: &'a Client,
+    pub table: &'a str,
+}
+
+impl Store<'_> {
+    pub async fn get(&self, email: &str) -> Result<Option<Subscriber>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| err("GetItem", self.table, &e))?;
+        Ok(out.item().and_then(Subscriber::from_item))
+    }
+
+    /// Creates a subscription unless one is pending (and not expired) or confirmed.
+    /// `confirmed` is the double-opt-in-off path.
+    pub async fn put_new(
+        &self,
+        email: &str,
+        now: i64,
+        created_at: &str,
+        ttl: i64,
+        confirmed: bool,
+    ) -> Result<PutOutcome, StoreError> {
+        let mut req = self
+            .client
+            .put_item()
+            .table_name(self.table)
+            .item("email", s(email))
+            .item("created_at", s(created_at))
+            // One write decides: the key is new, or the old generation is over (unsubscribed,
+            // or pending past its TTL, which DynamoDB deletes lazily and moto never).
+            .condition_expression(
+                "attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :now)",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":now", n(now));
+        req = if confirmed {
+            req.item("status", s(CONFIRMED))
+                .item("confirmed_at", s(created_at))
+        } else {
+            req.item("status", s(PENDING)).item("ttl", n(ttl))
+        };
+        match req.send().await {
+            Ok(_) => Ok(PutOutcome::Created),
+            Err(e) if is_condition_failed(&e) => Ok(PutOutcome::Exists),
+            Err(e) => Err(err("PutItem", self.table, &e)),
+        }
+    }
+
+    /// pending → confirmed if the token hash still matches and the link has not expired.
+    /// Returns false when the condition failed.
+    pub async fn confirm(
+        &self,
+        email: &str,
+        token_hash: &str,
+        now: i64,
+        now_text: &str,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("SET #s = :confirmed, confirmed_at = :at REMOVE #ttl")
+            .condition_expression("#s = :pending AND confirm_token_hash = :h AND #ttl >= :now")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":confirmed", s(CONFIRMED))
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":h", s(token_hash))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+
+    /// Marks the subscription generation `created_at` unsubscribed (idempotent).
+    pub async fn unsubscribe(
+        &self,
+        email: &str,
+        created_at: &str,
+        now_text: &str,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("SET #s = :unsub, unsubscribed_at = :at REMOVE #ttl")
+            .condition_expression("created_at = :c AND #s <> :unsub")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
+            .expression_attribute_values(":c", s(created_at))
+            .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+
+    /// Claims the right to send the confirmation email of generation `created_at` by storing
+    /// its token hashes. False: another invocation already did (replay) or the item moved on.
+    pub async fn claim_confirmation(
+        &self,
+        email: &str,
+        created_at: &str,
+        confirm_hash: &str,
+        unsubscribe_hash: &str,
+        now_text: &str,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression(
+                "SET confirm_token_hash = :h, confirm_sent_at = :at ADD unsubscribe_token_hash :u",
+            )
+            .condition_expression(
+                "#s = :pending AND created_at = :c AND attribute_not_exists(confirm_token_hash)",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":c", s(created_at))
+            .expression_attribute_values(":h", s(confirm_hash))
+            .expression_attribute_values(
+                ":u",
+                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
+            )
+            .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+
+    /// Undoes [`Store::claim_confirmation`] after SES refused the email, so a retry can claim again.
+    pub async fn release_confirmation(
+        &self,
+        email: &str,
+        confirm_hash: &str,
+        unsubscribe_hash: &str,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression(
+                "REMOVE confirm_token_hash, confirm_sent_at DELETE unsubscribe_token_hash :u",
+            )
+            .condition_expression("confirm_token_hash = :h")
+            .expression_attribute_values(":h", s(confirm_hash))
+            .expression_attribute_values(
+                ":u",
+                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
+            )
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failed(&e) => Ok(()),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+
+    /// Claims the welcome email of generation `created_at` (sets `welcomed_at`).
+    pub async fn claim_welcome(
+        &self,
+        email: &str,
+        created_at: &str,
+        unsubscribe_hash: &str,
+        now_text: &str,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("SET welcomed_at = :at ADD unsubscribe_token_hash :u")
+            .condition_expression(
+                "#s = :confirmed AND created_at = :c AND attribute_not_exists(welcomed_at)",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":confirmed", s(CONFIRMED))
+            .expression_attribute_values(":c", s(created_at))
+            .expression_attribute_values(
+                ":u",
+                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
+            )
+            .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+
+    /// Undoes [`Store::claim_welcome`] after SES refused the email.
+    pub async fn release_welcome(
+        &self,
+        email: &str,
+        welcomed_at: &str,
+        unsubscribe_hash: &str,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("REMOVE welcomed_at DELETE unsubscribe_token_hash :u")
+            .condition_expression("welcomed_at = :at")
+            .expression_attribute_values(":at", s(welcomed_at))
+            .expression_attribute_values(
+                ":u",
+                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
+            )
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failed(&e) => Ok(()),
+            Err(e) => Err(err("UpdateItem", self.table, &e)),
+        }
+    }
+}

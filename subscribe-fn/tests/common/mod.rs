@@ -1,0 +1,448 @@
+//! Shared harness for subscribe-fn's integration tests: one moto server per test binary,
+//! a table per test, stream records read back through moto's DynamoDB Streams API and wrapped
+//! into the Lambda event, and a small MIME reader for the raw emails SES stored.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    StreamSpecification, StreamViewType,
+};
+use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamValue, ShardIteratorType};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+use subscribe_fn::{App, Config};
+use test_support::Moto;
+
+pub const SENDER: &str = "hello@blog.example.com";
+pub const SITE: &str = "https://blog.example.com";
+
+/// One moto per test binary. Never dropped: the launcher exits when our stdin pipe closes,
+/// which happens when the test process ends.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
+pub fn config(table: &str, double_opt_in: bool) -> Config {
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("TABLE_NAME", table.to_string()),
+        ("SENDER_EMAIL", SENDER.to_string()),
+        ("SITE_URL", format!("{SITE}/")),
+        ("SITE_TITLE", "Field Notes".to_string()),
+        ("DOUBLE_OPT_IN", double_opt_in.to_string()),
+        (
+            "UNSUBSCRIBE_MAILTO",
+            "unsubscribe@blog.example.com".to_string(),
+        ),
+    ]);
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
+}
+
+/// A fresh table with a NEW_AND_OLD_IMAGES stream, the verified sender, and an app on them.
+pub struct Env {
+    pub app: App,
+    pub table: String,
+    pub stream_arn: String,
+    pub streams: aws_sdk_dynamodbstreams::Client,
+    /// Records already handed out by [`Env::next_batch`], by sequence number.
+    seen: std::collections::HashSet<String>,
+}
+
+pub async fn env(table: &str, double_opt_in: bool) -> Env {
+    let moto = moto();
+    let sdk = moto.sdk_config().await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+    let out = dynamo
+        .create_table()
+        .table_name(table)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("email")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("email")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create table");
+    let stream_arn = out
+        .table_description()
+        .and_then(|t| t.latest_stream_arn())
+        .expect("table has a stream")
+        .to_string();
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    ses.create_email_identity()
+        .email_identity(SENDER)
+        .send()
+        .await
+        .expect("verify sender");
+    let app = App::from_sdk_config(config(table, double_opt_in), &sdk).expect("app");
+    Env {
+        app,
+        table: table.to_string(),
+        stream_arn,
+        streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
+        seen: Default::default(),
+    }
+}
+
+impl Env {
+    /// Every stream record of the table so far, as the Lambda event's JSON records.
+    pub async fn all_records(&self) -> Vec<Value> {
+        let desc = self
+            .streams
+            .describe_stream()
+            .stream_arn(&self.stream_arn)
+            .send()
+            .await
+            .expect("describe stream");
+        let mut out = Vec::new();
+        for shard in desc
+            .stream_description()
+            .map(|d| d.shards())
+            .unwrap_or_default()
+        {
+            let it = self
+                .streams
+                .get_shard_iterator()
+                .stream_arn(&self.stream_arn)
+                .shard_id(shard.shard_id().unwrap())
+                .shard_iterator_type(ShardIteratorType::TrimHorizon)
+                .send()
+                .await
+                .expect("shard iterator");
+            let mut iterator = it.shard_iterator().map(str::to_string);
+            while let Some(i) = iterator.take() {
+                let page = self
+                    .streams
+                    .get_records()
+                    .shard_iterator(i)
+                    .send()
+                    .await
+                    .expect("get records");
+                if page.records().is_empty() {
+                    break;
+                }
+                out.extend(
+                    page.records()
+                        .iter()
+                        .map(|r| lambda_record(r, &self.stream_arn)),
+                );
+                iterator = page.next_shard_iterator().map(str::to_string);
+            }
+        }
+        out
+    }
+
+    /// The records not handed out before, in order (what Lambda would deliver next).
+    pub async fn next_batch(&mut self) -> Vec<Value> {
+        let all = self.all_records().await;
+        let fresh: Vec<Value> = all
+            .into_iter()
+            .filter(|r| !self.seen.contains(&seq(r)))
+            .collect();
+        self.seen.extend(fresh.iter().map(seq));
+        fresh
+    }
+
+    /// Runs the stream handler on records; returns the failed sequence numbers.
+    pub async fn deliver(&self, records: &[Value]) -> Vec<String> {
+        let event: aws_lambda_events::event::dynamodb::Event =
+            serde_json::from_value(json!({ "Records": records }))
+                .expect("records form a DynamoDB event");
+        let resp = subscribe_fn::stream::handle(&self.app, event).await;
+        // What the runtime would send back to Lambda.
+        let wire = serde_json::to_value(&resp).unwrap();
+        wire["batchItemFailures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["itemIdentifier"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Delivers whatever is new on the stream.
+    pub async fn pump(&mut self) -> Vec<String> {
+        let batch = self.next_batch().await;
+        self.deliver(&batch).await
+    }
+
+    pub async fn http(&self, req: Request) -> Response<Body> {
+        subscribe_fn::http::handle(&self.app, req).await
+    }
+
+    pub async fn item(
+        &self,
+        email: &str,
+    ) -> Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        self.app
+            .dynamo
+            .get_item()
+            .table_name(&self.table)
+            .key(
+                "email",
+                aws_sdk_dynamodb::types::AttributeValue::S(email.into()),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get item")
+            .item
+    }
+
+    pub async fn status(&self, email: &str) -> Option<String> {
+        self.item(email)
+            .await
+            .and_then(|i| i.get("status").and_then(|v| v.as_s().ok()).cloned())
+    }
+
+    /// The whole table, sorted, for "nothing changed" comparisons.
+    pub async fn snapshot(&self) -> Vec<String> {
+        let out = self
+            .app
+            .dynamo
+            .scan()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("scan");
+        let mut rows: Vec<String> = out
+            .items()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{:?}",
+                    i.iter().collect::<std::collections::BTreeMap<_, _>>()
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+}
+
+pub fn seq(record: &Value) -> String {
+    record["dynamodb"]["SequenceNumber"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn attr_json(v: &StreamValue) -> Value {
+    match v {
+        StreamValue::S(s) => json!({ "S": s }),
+        StreamValue::N(n) => json!({ "N": n }),
+        StreamValue::Bool(b) => json!({ "BOOL": b }),
+        StreamValue::Null(b) => json!({ "NULL": b }),
+        StreamValue::B(b) => json!({ "B": STANDARD.encode(b.as_ref()) }),
+        StreamValue::Ss(v) => json!({ "SS": v }),
+        StreamValue::Ns(v) => json!({ "NS": v }),
+        StreamValue::Bs(v) => {
+            json!({ "BS": v.iter().map(|b| STANDARD.encode(b.as_ref())).collect::<Vec<_>>() })
+        }
+        StreamValue::L(v) => json!({ "L": v.iter().map(attr_json).collect::<Vec<_>>() }),
+        StreamValue::M(m) => json!({ "M": image_json(m) }),
+        other => panic!("attribute type not handled by the test harness: {other:?}"),
+    }
+}
+
+fn image_json(m: &HashMap<String, StreamValue>) -> Value {
+    Value::Object(m.iter().map(|(k, v)| (k.clone(), attr_json(v))).collect())
+}
+
+/// An SDK stream record in the shape Lambda delivers (moto omits `eventSourceARN`).
+fn lambda_record(r: &aws_sdk_dynamodbstreams::types::Record, stream_arn: &str) -> Value {
+    let d = r.dynamodb().expect("record has dynamodb");
+    let mut dynamodb = json!({
+        "ApproximateCreationDateTime": d.approximate_creation_date_time().map(|t| t.secs() as f64).unwrap_or(0.0),
+        "Keys": image_json(d.keys().unwrap_or(&HashMap::new())),
+        "SequenceNumber": d.sequence_number().unwrap(),
+        "SizeBytes": d.size_bytes().unwrap_or(0),
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    });
+    if let Some(n) = d.new_image() {
+        dynamodb["NewImage"] = image_json(n);
+    }
+    if let Some(o) = d.old_image() {
+        dynamodb["OldImage"] = image_json(o);
+    }
+    json!({
+        "eventID": r.event_id().unwrap_or("id"),
+        "eventName": r.event_name().map(|n| n.as_str().to_string()).unwrap(),
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": stream_arn,
+        "dynamodb": dynamodb,
+    })
+}
+
+pub fn event_names(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| r["eventName"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// ---------- HTTP requests ----------
+
+pub fn request(
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Request {
+    let mut b = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(format!("{SITE}{path_and_query}"));
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body.into()).expect("request")
+}
+
+pub fn subscribe_json(email: &str) -> Request {
+    request(
+        "POST",
+        "/api/subscribe",
+        &[
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ],
+        json!({ "email": email }).to_string(),
+    )
+}
+
+pub fn body_text(resp: &Response<Body>) -> String {
+    String::from_utf8_lossy(resp.body().as_ref()).into_owned()
+}
+
+pub fn location(resp: &Response<Body>) -> String {
+    resp.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+// ---------- Emails ----------
+
+/// A raw email moto stored, decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub raw: String,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `token` query parameter of the first link to `path` in the text part.
+    pub fn token_for(&self, path: &str) -> String {
+        let prefix = format!("{SITE}{path}?token=");
+        let start = self
+            .text
+            .find(&prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link in:\n{}", self.text))
+            + prefix.len();
+        self.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+            .collect()
+    }
+}
+
+pub fn parse_mail(raw: &str) -> Mail {
+    let (head, body) = raw.split_once("\r\n\r\n").expect("header/body separator");
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.split("\r\n") {
+        if line.starts_with(' ') || line.starts_with('\t') {
+            headers
+                .last_mut()
+                .expect("continuation after a header")
+                .1
+                .push_str(line.trim_start());
+        } else {
+            let (k, v) = line.split_once(':').expect("header line");
+            headers.push((k.to_string(), v.trim().to_string()));
+        }
+    }
+    let ctype = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .unwrap()
+        .1
+        .clone();
+    let boundary = ctype
+        .split("boundary=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("boundary");
+    let (mut text, mut html) = (String::new(), String::new());
+    for part in body.split(&format!("--{boundary}")).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let (phead, pbody) = part
+            .trim_start_matches("\r\n")
+            .split_once("\r\n\r\n")
+            .expect("part separator");
+        assert!(
+            phead.contains("Content-Transfer-Encoding: base64"),
+            "{phead}"
+        );
+        let decoded = STANDARD
+            .decode(pbody.replace("\r\n", ""))
+            .expect("base64 body");
+        let decoded = String::from_utf8(decoded).expect("utf-8 body");
+        if phead.contains("text/plain") {
+            text = decoded;
+        } else if phead.contains("text/html") {
+            html = decoded;
+        }
+    }
+    Mail {
+        raw: raw.to_string(),
+        headers,
+        text,
+        html,
+    }
+}
+
+/// Emails SES accepted for `to`, oldest first.
+pub fn mails_to(to: &str) -> Vec<Mail> {
+    moto()
+        .sent_emails()
+        .iter()
+        .filter_map(|m| m["raw"].as_str())
+        .filter(|raw| raw.contains(&format!("\r\nTo: <{to}>\r\n")))
+        .map(parse_mail)
+        .collect()
+}
