@@ -492,7 +492,7 @@ async fn list(ctx: &Ctx) -> Result<BTreeMap<String, Listed>, DeployError> {
         for o in page.contents() {
             let Some(key) = o.key() else { continue };
             let Some(rel) = key.strip_prefix(prefix.as_str()) else { continue };
-            out.insert(rel.to_string(), Listed { size: o.size().unwrap_or(0).max(0) as u64, etag: o.e_tag().map(str::to_string) });
+            out.insert(rel.to_string(), Listed { size: o.size().unwrap_or(0).max(0) as u64, etag: o.e_tag().map(plan::normalize_etag) });
         }
     }
     // The paginator's final poll sends nothing.

@@ -292,7 +292,7 @@ pub fn plan(
         match reason {
             None => {
                 unchanged += 1;
-                want.etag = listed.and_then(|l| l.etag.clone()).or_else(|| prev.and_then(|p| p.etag.clone()));
+                want.etag = listed.and_then(|l| l.etag.as_deref()).or_else(|| prev.and_then(|p| p.etag.as_deref())).map(normalize_etag);
             }
             Some(reason) => {
                 if prev.is_none() && !prev_retired.contains_key(e.path.as_str()) {
