@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::ProvideCredentials;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -143,6 +143,22 @@ pub enum DeployError {
     Cancelled,
 }
 
+/// An error and its sources on one line (`dispatch failure: io error: connection refused`),
+/// without the SDK's debug dump.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        // Wrappers often repeat their source's message; keep each piece once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
 /// Turns an SDK error into the error a user can act on.
 fn aws_err<E, R>(
     e: SdkError<E, R>,
@@ -174,7 +190,7 @@ where
         },
         _ => DeployError::Aws {
             what,
-            detail: DisplayErrorContext(&e).to_string(),
+            detail: error_chain(&e),
         },
     }
 }
@@ -493,7 +509,7 @@ async fn load_sdk_config(
         Some(p) => {
             p.provide_credentials()
                 .await
-                .map_err(|e| DeployError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
+                .map_err(|e| DeployError::NoCredentials(error_chain(&e)))?;
         }
     }
     Ok(sdk)
@@ -586,7 +602,7 @@ async fn stack_outputs(
                 detail: e
                     .message()
                     .map(str::to_string)
-                    .unwrap_or_else(|| DisplayErrorContext(&e).to_string()),
+                    .unwrap_or_else(|| error_chain(&e)),
             },
         })?;
     let Some(s) = out.stacks().first() else {
@@ -653,7 +669,7 @@ async fn get_bytes(ctx: &Ctx, rel: &str) -> Result<Vec<u8>, DeployError> {
         .map_err(|e| ctx.err(e, format!("reading s3://{}/{key}", ctx.target.bucket)))?;
     let body = out.body.collect().await.map_err(|e| DeployError::Aws {
         what: format!("reading s3://{}/{key}", ctx.target.bucket),
-        detail: DisplayErrorContext(&e).to_string(),
+        detail: error_chain(&e),
     })?;
     Ok(body.into_bytes().to_vec())
 }
@@ -1158,4 +1174,44 @@ fn print_plan(plan: &Plan, s: &Summary, json: bool) {
         plan.kept.len(),
         plan.invalidation.len()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_normalized_to_a_folder() {
+        assert_eq!(normalize_prefix(""), "");
+        assert_eq!(normalize_prefix("/"), "");
+        assert_eq!(normalize_prefix("/site/"), "site/");
+        assert_eq!(normalize_prefix("a/b"), "a/b/");
+    }
+
+    #[test]
+    fn error_chains_keep_each_message_once() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "dispatch failure")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "connection refused",
+        ));
+        assert_eq!(error_chain(&e), "dispatch failure: connection refused");
+    }
+
+    #[test]
+    fn byte_counts_read_well() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(70 * 1024 * 1024), "70.0 MiB");
+    }
 }
