@@ -663,6 +663,22 @@ fn injected_faults_are_retried_and_the_deploy_converges() {
         proxy.count()
     );
     assert!(s["deploy"].is_number());
+    let operations: u64 = s["requests"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let attempts = s["attempts"].as_u64().unwrap();
+    assert!(
+        attempts > operations,
+        "faults should have cost retries: {attempts} attempts for {operations} operations"
+    );
+    assert_eq!(
+        attempts as usize,
+        proxy.count(),
+        "every attempt went through the proxy"
+    );
     assert_references_resolve(&sc.bucket, BASE, "after faults");
     sc.assert_converged();
 }

@@ -228,6 +228,25 @@ impl Requests {
     }
 }
 
+/// Counts HTTP attempts, retries included, which the per-operation counters cannot see.
+#[derive(Debug, Clone, Default)]
+struct AttemptCounter(std::sync::Arc<AtomicU64>);
+
+impl aws_sdk_s3::config::Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "myblog-attempt-counter"
+    }
+    fn read_before_attempt(
+        &self,
+        _context: &aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &aws_sdk_s3::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_s3::config::ConfigBag,
+    ) -> Result<(), aws_sdk_s3::error::BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 /// Where and how to deploy, resolved from flags, site.toml and the stack.
 struct Target {
     bucket: String,
@@ -242,6 +261,7 @@ struct Ctx {
     target: Target,
     output: PathBuf,
     requests: Requests,
+    attempts: AttemptCounter,
     multipart_threshold: u64,
     concurrency: usize,
     progress: ProgressBar,
@@ -279,6 +299,8 @@ pub struct Summary {
     pub kept_for_grace: usize,
     pub bytes_uploaded: u64,
     pub requests: BTreeMap<&'static str, u64>,
+    /// HTTP attempts to S3 and CloudFront, retries included.
+    pub attempts: u64,
     pub invalidation_id: Option<String>,
     pub invalidation_paths: Vec<String>,
     pub uploads: Vec<String>,
@@ -343,6 +365,7 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
 
     let sdk = load_sdk_config(args, &config).await?;
     let requests = Requests::default();
+    let attempts = AttemptCounter::default();
     let target = resolve_target(args, &config, &sdk, &requests).await?;
     let s3_conf = aws_sdk_s3::config::Builder::from(&sdk)
         // Custom endpoints (emulators, S3-compatible stores) rarely resolve virtual-host names.
@@ -352,11 +375,16 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         // Checksums only where S3 requires them (DeleteObjects): PutObject bodies then stream
         // without aws-chunked framing.
         .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .interceptor(attempts.clone())
+        .build();
+    let cloudfront_conf = aws_sdk_cloudfront::config::Builder::from(&sdk)
+        .interceptor(attempts.clone())
         .build();
     let quiet_progress = args.json || !std::io::stderr().is_terminal();
     let ctx = Ctx {
         s3: aws_sdk_s3::Client::from_conf(s3_conf),
-        cloudfront: aws_sdk_cloudfront::Client::new(&sdk),
+        cloudfront: aws_sdk_cloudfront::Client::from_conf(cloudfront_conf),
+        attempts,
         target,
         output: opts.output.clone(),
         requests,
@@ -1063,6 +1091,7 @@ fn summary(
         kept_for_grace: plan.kept.len(),
         bytes_uploaded: plan.upload_bytes(),
         requests: ctx.requests.snapshot(),
+        attempts: ctx.attempts.0.load(Ordering::Relaxed),
         invalidation_id,
         invalidation_paths: if ctx.target.distribution.is_some() {
             plan.invalidation.clone()
@@ -1123,7 +1152,11 @@ fn print_summary(s: &Summary, json: bool) {
         s.deleted,
         s.kept_for_grace
     );
-    println!("  requests: {}", requests_line(&s.requests));
+    println!(
+        "  requests: {} ({} HTTP attempts, retries included)",
+        requests_line(&s.requests),
+        s.attempts
+    );
     if let Some(id) = &s.invalidation_id {
         println!("  invalidation {id}: {}", s.invalidation_paths.join(" "));
     }
