@@ -457,6 +457,7 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     }
     let mut next = plan.next.clone();
     let etags = upload_all(&ctx, &plan).await?;
+    ctx.progress.finish_and_clear();
     for f in &mut next.files {
         if let Some(etag) = etags.get(&f.path) {
             f.etag = Some(etag.clone());
@@ -488,7 +489,6 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         next.pending = plan::Pending::default();
         put_state(&ctx, REMOTE_MANIFEST, manifest_json(&next)).await?;
     }
-    ctx.progress.finish_and_clear();
     let summary = summary(
         &ctx,
         &plan,
@@ -749,11 +749,12 @@ async fn put_state(ctx: &Ctx, rel: &str, body: Vec<u8>) -> Result<(), DeployErro
 
 /// Uploads every planned file, phase by phase, `concurrency` at a time; returns the ETags.
 async fn upload_all(ctx: &Ctx, plan: &Plan) -> Result<BTreeMap<String, String>, DeployError> {
-    ctx.progress.set_length(plan.upload_bytes());
     ctx.progress.set_style(
         ProgressStyle::with_template("{spinner} uploading [{bar:30}] {bytes}/{total_bytes} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // Style first: set_length draws.
+    ctx.progress.set_length(plan.upload_bytes());
     let mut etags = BTreeMap::new();
     for phase in [
         plan::Phase::HashedAssets,

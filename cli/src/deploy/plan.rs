@@ -406,6 +406,19 @@ pub fn plan(
     }
     // Deleting what is not there costs a request for nothing.
     delete.retain(|p, _| listing.contains_key(p));
+    // Orphans of an interrupted deploy stay announced until deleted: this deploy's intent
+    // object replaces the old one, and may itself be interrupted before the deletions.
+    if let Some(i) = intent {
+        for p in i
+            .paths
+            .iter()
+            .filter(|p| delete.contains_key(*p) && !known(p))
+        {
+            if !intent_paths.contains(p) {
+                intent_paths.push(p.clone());
+            }
+        }
+    }
     let delete_pages: Vec<String> = delete
         .iter()
         .filter(|(_, page)| **page)
@@ -869,6 +882,11 @@ mod tests {
         );
         assert!(p.uploads.is_empty());
         assert_eq!(p.delete_pages, vec!["gone/index.html", "new/index.html"]);
+        assert_eq!(
+            p.intent,
+            vec!["new/index.html"],
+            "the orphan stays announced until deleted"
+        );
         assert!(
             p.invalidation.contains(&"/gone/".to_string())
                 && p.invalidation.contains(&"/new/".to_string())
