@@ -933,3 +933,67 @@ fn errors_say_what_is_wrong_and_what_to_do() {
         "nothing may be uploaded over a newer deploy"
     );
 }
+
+/// Runs a deploy inside a pseudo-terminal (util-linux `script`), feeding `input` to it.
+fn deploy_in_terminal(root: &Path, args: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let cmd = deploy_cmd(root, &moto().endpoint);
+    let mut line = format!("'{}'", cmd.get_program().to_string_lossy());
+    for a in cmd.get_args().chain(args.iter().map(std::ffi::OsStr::new)) {
+        line.push_str(&format!(" '{}'", a.to_string_lossy()));
+    }
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &line, "/dev/null"]);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    let mut child = script
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed to give the deploy a terminal");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn deleting_deploys_ask_first_on_a_terminal() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("prompt");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    std::fs::remove_file(site.root.join("content/posts/second.md")).unwrap();
+    let before = snapshot(&bucket);
+    let args = ["--bucket", bucket.as_str(), "--distribution", dist.as_str()];
+    let (ok, out) = deploy_in_terminal(&site.root, &args, "n\n");
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("This deploy deletes 2 files") && out.contains("posts/second/index.html"),
+        "{out}"
+    );
+    assert!(
+        out.contains("deploy cancelled: nothing was changed"),
+        "{out}"
+    );
+    assert_eq!(
+        snapshot(&bucket),
+        before,
+        "a cancelled deploy wrote something"
+    );
+
+    let (ok, out) = deploy_in_terminal(&site.root, &[&args[..], &["--yes"]].concat(), "");
+    assert!(ok, "{out}");
+    assert!(!out.contains("Continue?"), "--yes must not ask: {out}");
+    assert!(!snapshot(&bucket).contains_key("posts/second/index.html"));
+}
