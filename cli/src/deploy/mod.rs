@@ -40,6 +40,7 @@ pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 const PART_SIZE: u64 = 16 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 4;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DeployArgs {
@@ -845,44 +846,52 @@ async fn upload_multipart(
     let result = async {
         // S3 allows 10,000 parts: grow the part size for huge files.
         let part_size = PART_SIZE.max(f.size.div_ceil(10_000));
-        let mut parts = Vec::new();
-        let mut offset = 0;
-        let mut number = 1;
-        while offset < f.size {
-            let len = part_size.min(f.size - offset);
-            let body = ByteStream::read_from()
-                .path(path)
-                .offset(offset)
-                .length(Length::Exact(len))
-                .build()
-                .await
-                .map_err(|e| DeployError::Io {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other(e.to_string()),
-                })?;
-            Requests::add(&ctx.requests.multipart);
-            let out = ctx
-                .s3
-                .upload_part()
-                .bucket(bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .part_number(number)
-                .content_length(len as i64)
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| ctx.err(e, what()))?;
-            parts.push(
-                aws_sdk_s3::types::CompletedPart::builder()
+        let ranges: Vec<(i32, u64, u64)> = (0..f.size.div_ceil(part_size))
+            .map(|i| {
+                let offset = i * part_size;
+                (i as i32 + 1, offset, part_size.min(f.size - offset))
+            })
+            .collect();
+        let upload_id = &upload_id;
+        // A few parts in flight at once; `buffered` keeps them in part order.
+        let parts: Vec<aws_sdk_s3::types::CompletedPart> =
+            futures::stream::iter(ranges.into_iter().map(|(number, offset, len)| async move {
+                let body = ByteStream::read_from()
+                    .path(path)
+                    .offset(offset)
+                    .length(Length::Exact(len))
+                    .build()
+                    .await
+                    .map_err(|e| DeployError::Io {
+                        path: path.to_path_buf(),
+                        source: std::io::Error::other(e.to_string()),
+                    })?;
+                Requests::add(&ctx.requests.multipart);
+                let out = ctx
+                    .s3
+                    .upload_part()
+                    .bucket(bucket)
+                    .key(key)
+                    .upload_id(upload_id)
                     .part_number(number)
-                    .set_e_tag(out.e_tag().map(str::to_string))
-                    .build(),
-            );
-            ctx.progress.inc(len);
-            offset += len;
-            number += 1;
-        }
+                    .content_length(len as i64)
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| ctx.err(e, what()))?;
+                ctx.progress.inc(len);
+                Ok::<_, DeployError>(
+                    aws_sdk_s3::types::CompletedPart::builder()
+                        .part_number(number)
+                        .set_e_tag(out.e_tag().map(str::to_string))
+                        .build(),
+                )
+            }))
+            .buffered(PARTS_IN_FLIGHT)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
         ctx.progress
             .set_position(ctx.progress.position().saturating_sub(f.size));
         Requests::add(&ctx.requests.multipart);
@@ -891,7 +900,7 @@ async fn upload_multipart(
             .complete_multipart_upload()
             .bucket(bucket)
             .key(key)
-            .upload_id(&upload_id)
+            .upload_id(upload_id.as_str())
             .multipart_upload(
                 aws_sdk_s3::types::CompletedMultipartUpload::builder()
                     .set_parts(Some(parts))
