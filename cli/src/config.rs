@@ -131,6 +131,10 @@ pub struct DeployConfig {
     pub invalidation_limit: Option<usize>,
     /// Uploads in flight at once.
     pub concurrency: Option<usize>,
+    /// Attempts per request, retries included (standard retry mode with backoff).
+    pub max_attempts: Option<u32>,
+    /// Files larger than this many bytes go up in parts.
+    pub multipart_threshold: Option<u64>,
     /// Cache-Control overrides, first match wins.
     pub cache: Vec<CacheRule>,
 }
@@ -208,7 +212,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "title", "description", "base_url", "language", "theme", "paginate_by", "author", "menu", "markdown",
     "build", "subscribe", "thumbnails", "deploy", "extra", "name", "email", "url", "highlight",
     "smart_punctuation", "keep_names", "enabled", "action", "widths", "bucket", "prefix", "distribution_id",
-    "region", "endpoint_url", "stack", "grace_deploys", "invalidation_limit", "concurrency", "cache", "glob",
+    "region", "endpoint_url", "stack", "grace_deploys", "invalidation_limit", "concurrency", "max_attempts", "multipart_threshold", "cache", "glob",
     "cache_control",
 ];
 
