@@ -219,3 +219,13 @@ fn several_errors_are_all_reported() {
         &["2 problems in the site's sources", "content/posts/e1.md: file is empty", "content/posts/e2.md:1:1: front matter opened"],
     );
 }
+
+#[test]
+fn deploy_without_a_target_says_what_to_set_before_doing_anything() {
+    let dir = mini_site();
+    let out = run(myblog().arg("deploy").arg("--root").arg(dir.path()).env("AWS_ACCESS_KEY_ID", "x").env("AWS_SECRET_ACCESS_KEY", "y"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no bucket to deploy to: set `bucket` under [deploy] in site.toml, pass --bucket NAME, or --stack NAME"), "{err}");
+    assert!(!dir.path().join("public").exists(), "nothing should be built before the target is known");
+}

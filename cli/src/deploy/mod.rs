@@ -326,6 +326,11 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     let mut opts =
         BuildOptions::from_args(args.root.as_deref(), args.output.as_deref(), false, None)?;
     let config = SiteConfig::load(&opts.root)?;
+    // Say what is missing before building or asking for credentials.
+    let dc = &config.deploy;
+    if args.bucket.is_none() && args.stack.is_none() && dc.bucket.is_none() && dc.stack.is_none() {
+        return Err(DeployError::NoBucket);
+    }
     if !args.no_build {
         opts.force = false;
         let report = tokio::task::block_in_place(|| build(&opts))?;
@@ -342,7 +347,6 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     }
     let local = Manifest::load(&opts.output)?
         .ok_or_else(|| DeployError::NoLocalManifest(opts.output.clone()))?;
-    let dc = &config.deploy;
     let rules = HeaderRules::new(&dc.cache)
         .map_err(|(glob, e)| DeployError::Config(format!("cache rule glob {glob:?}: {e}")))?;
     let settings = PlanSettings {
