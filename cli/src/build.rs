@@ -292,19 +292,7 @@ pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Asset
                 .collect()),
         })
         .collect();
-    let mut items = Vec::with_capacity(rendered.len());
-    let mut errors = Vec::new();
-    for r in rendered {
-        match r {
-            Ok(x) => items.push(x),
-            Err(e) => errors.extend(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(items)
-    } else {
-        Err(Error::Input(errors))
-    }
+    crate::error::collect_all(rendered)
 }
 
 /// Adds what is generated from the whole site (feeds, sitemap, robots.txt) and the static
@@ -355,18 +343,19 @@ pub fn planned_thumbnails(asset: &Asset, config: &SiteConfig) -> Vec<(String, th
 fn local_thumbnails(assets: &Assets, config: &SiteConfig) -> Result<Vec<Output>> {
     let options = thumbnail_options(config);
     let photos: Vec<&Asset> = assets.by_logical.values().filter(|a| a.image.is_some()).collect();
-    let made: Vec<std::result::Result<Vec<Output>, Diagnostic>> = photos
+    let made: Vec<std::result::Result<Vec<Output>, [Diagnostic; 1]>> = photos
         .par_iter()
         .map(|a| {
+            let fail = |what: String| [Diagnostic::new(&a.display, what)];
             let bytes = match &a.source {
-                AssetSource::File(p) => std::fs::read(p).map_err(|e| Diagnostic::new(&a.display, format!("cannot read: {e}")))?,
+                AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
                 AssetSource::Bytes(b) => b.as_ref().clone(),
             };
-            let thumbs = thumbnail_fn::make_thumbnails(&bytes, &options).map_err(|e| Diagnostic::new(&a.display, format!("cannot make thumbnails: {e}")))?;
+            let thumbs = thumbnail_fn::make_thumbnails(&bytes, &options).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
             thumbs
                 .into_iter()
                 .map(|t| {
-                    let key = thumbnail_fn::thumb_key(&a.output, t.width, t.format).map_err(|e| Diagnostic::new(&a.display, e.to_string()))?;
+                    let key = thumbnail_fn::thumb_key(&a.output, t.width, t.format).map_err(|e| fail(e.to_string()))?;
                     let mut o = Output::rendered(key, t.bytes);
                     o.hashed = true;
                     Ok(o)
@@ -374,19 +363,7 @@ fn local_thumbnails(assets: &Assets, config: &SiteConfig) -> Result<Vec<Output>>
                 .collect()
         })
         .collect();
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for m in made {
-        match m {
-            Ok(o) => out.extend(o),
-            Err(d) => errors.push(d),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Input(errors))
-    }
+    Ok(crate::error::collect_all(made)?.into_iter().flatten().collect())
 }
 
 /// Feeds, sitemap (listing `html_paths`) and robots.txt (unless the site has its own).

@@ -143,17 +143,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
             parse_source(rel, &display, &bytes)
         })
         .collect();
-    let mut sources = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(s) => sources.push(s),
-            Err(d) => errors.extend(d),
-        }
-    }
     if !errors.is_empty() {
+        // Unreadable entries first, then every parse problem.
+        errors.extend(crate::error::collect_all(parsed).err().map(|e| e.diagnostics().to_vec()).unwrap_or_default());
         return Err(Error::Input(errors));
     }
-    Ok(Loaded { sources, files })
+    Ok(Loaded { sources: crate::error::collect_all(parsed)?, files })
 }
 
 /// Editor droppings and hidden files never become part of the site.

@@ -82,6 +82,27 @@ impl From<Diagnostic> for Error {
     }
 }
 
+/// Every value, or else every problem of every failed item: an author fixes them all in one go
+/// instead of one per build.
+pub fn collect_all<T, E>(results: impl IntoIterator<Item = std::result::Result<T, E>>) -> Result<Vec<T>>
+where
+    E: IntoIterator<Item = Diagnostic>,
+{
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => values.push(v),
+            Err(e) => problems.extend(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
 fn format_diagnostics(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     if diags.len() > 1 {
