@@ -58,6 +58,9 @@
     es.onmessage = function (e) {
       var m;
       try { m = JSON.parse(e.data); } catch (_) { return; }
+      // The server greets every new connection with the build status: from now on no
+      // change can be missed (tests wait for this flag before editing files).
+      window.__myblogConnected = true;
       if (m.type === "error") { showError(m.message); }
       else if (m.type === "ok") { clearError(); }
       else if (m.type === "css") { clearError(); swapCss(m.paths || []); }
