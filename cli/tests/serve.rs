@@ -40,7 +40,8 @@ fn serves_the_site_with_pretty_urls_404_and_headers() {
     assert!(missing.body.contains("data-output=\"404.html\""), "the site's own 404 page: {}", missing.body);
     assert_eq!(missing.header("content-type"), Some("text/html; charset=utf-8"));
 
-    let css_href = home.body.split("href=\"").map(|h| h.split('"').next().unwrap()).find(|h| h.starts_with("/css/site.") && h.ends_with(".css")).expect("stylesheet link");
+    let css_href =
+        home.body.split("href=\"").map(|h| h.split('"').next().unwrap()).find(|h| h.starts_with("/css/site.") && h.ends_with(".css")).expect("stylesheet link");
     let css = s.get(css_href);
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"), "{:?}", css.headers);

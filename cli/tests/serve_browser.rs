@@ -161,5 +161,8 @@ fn an_open_page_follows_edits_without_the_test_reloading_it() {
     );
     assert!(message.as_str().unwrap().contains("themes/default/templates/post.html"), "{message}");
     server.save(template, &good.replace("</article>", "</article><p>Template fixed.</p>"));
-    browser.wait_until("the overlay cleared and the fix shown", "return !document.getElementById('myblog-error-overlay') && document.body.innerText.includes('Template fixed.')");
+    browser.wait_until(
+        "the overlay cleared and the fix shown",
+        "return !document.getElementById('myblog-error-overlay') && document.body.innerText.includes('Template fixed.')",
+    );
 }

@@ -145,6 +145,9 @@ fn mini_every_kind_of_edit_matches_a_cold_build() {
 
     let c = b.edit("content/posts/second.md", "title edit", |t| replace_line(&t, "title:", "title: Second, renamed"));
     b.assert_partial(&c, 10, "title edit");
+    let c = b.edit("content/posts/second.md", "description edit", |t| replace_line(&t, "description:", "description: Changed & escaped"));
+    b.assert_partial(&c, 10, "description edit");
+    b.edit("content/posts/first.md", "template chosen in front matter", |t| t.replace("tags = [", "template = \"page.html\"\ntags = ["));
 
     b.edit("content/posts/first.md", "date change that reorders", |t| replace_line(&t, "date =", "date = 2026-03-01"));
     b.edit("content/posts/second.md", "tag change", |t| replace_line(&t, "tags:", "tags: [go, Notes]"));
@@ -167,7 +170,11 @@ fn mini_every_kind_of_edit_matches_a_cold_build() {
     assert!(c.css.is_none(), "an SVG changed too: {c:?}");
 
     // An image referenced before it exists is an error that the new image fixes.
-    std::fs::write(b.path("content/posts/bundle/index.md"), "+++\ntitle = \"Bundle\"\ndate = 2025-07-01\ntags = [\"Photos\"]\n+++\n![A dot](dot.png \"Dot\") ![Two](two.png)\n").unwrap();
+    std::fs::write(
+        b.path("content/posts/bundle/index.md"),
+        "+++\ntitle = \"Bundle\"\ndate = 2025-07-01\ntags = [\"Photos\"]\n+++\n![A dot](dot.png \"Dot\") ![Two](two.png)\n",
+    )
+    .unwrap();
     let err = b.inc.apply(&[b.path("content/posts/bundle/index.md")]).expect_err("missing image");
     assert!(err.to_string().contains("content/posts/bundle/index.md"), "{err}");
     std::fs::copy(b.path("content/posts/bundle/dot.png"), b.path("content/posts/bundle/two.png")).unwrap();

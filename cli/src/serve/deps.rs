@@ -8,8 +8,23 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The fields of `model::PageSummary`, as templates see them in lists.
 pub const SUMMARY_FIELDS: &[&str] = &[
-    "title", "description", "kind", "slug", "path", "permalink", "date", "date_rfc3339", "updated", "year", "tags", "summary",
-    "has_more", "word_count", "reading_time", "draft", "extra",
+    "title",
+    "description",
+    "kind",
+    "slug",
+    "path",
+    "permalink",
+    "date",
+    "date_rfc3339",
+    "updated",
+    "year",
+    "tags",
+    "summary",
+    "has_more",
+    "word_count",
+    "reading_time",
+    "draft",
+    "extra",
 ];
 
 /// Fields of a section view that are not its `pages` list.

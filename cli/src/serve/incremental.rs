@@ -30,7 +30,7 @@ use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::content::{self, ContentFile, Kind, Source, CONTENT_DIR};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
-use crate::model::{self, Page, Site};
+use crate::model::{self, Neighbour, Page, Site};
 use crate::render::{read_templates, Renderer};
 
 use super::deps::{TemplateDeps, SUMMARY_FIELDS};
@@ -64,6 +64,10 @@ pub struct Incremental {
     unpublished: HashMap<String, Source>,
     /// Non-markdown files under content/ (published as static files), by rel path.
     files: BTreeMap<String, ContentFile>,
+    /// Where each published source is in the model: rel path → (kind, index in its list).
+    index: HashMap<String, (Kind, usize)>,
+    /// URL path → rel path of every published source.
+    urls: HashMap<String, String>,
     /// Every output of the site by path.
     outputs: HashMap<String, Output>,
     /// Output paths of the HTML jobs.
@@ -117,7 +121,9 @@ impl Incremental {
         let html: BTreeSet<String> = pages.iter().map(|o| o.path.clone()).collect();
         let site_output = build::finish(&prepared, pages)?;
         let outputs = site_output.outputs.into_iter().map(|o| (o.path.clone(), o)).collect();
-        Ok(Incremental {
+        let mut inc = Incremental {
+            index: HashMap::new(),
+            urls: HashMap::new(),
             deps: TemplateDeps::new(&templates),
             templates,
             unpublished: unpublished.into_iter().map(|s| (s.rel.clone(), s)).collect(),
@@ -128,7 +134,41 @@ impl Incremental {
             html,
             dirty: BTreeSet::new(),
             pending: BTreeSet::new(),
-        })
+        };
+        inc.reindex();
+        Ok(inc)
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        self.urls.clear();
+        let site = &self.prepared.site;
+        for (kind, list) in [(Kind::Post, &site.posts), (Kind::Page, &site.pages), (Kind::Section, &site.sections)] {
+            for (i, p) in list.iter().enumerate() {
+                self.index.insert(p.source.rel.clone(), (kind, i));
+                self.urls.insert(p.source.url_path.clone(), p.source.rel.clone());
+            }
+        }
+    }
+
+    fn page(&self, rel: &str) -> Option<&Page> {
+        let &(kind, i) = self.index.get(rel)?;
+        let site = &self.prepared.site;
+        match kind {
+            Kind::Post => site.posts.get(i),
+            Kind::Page => site.pages.get(i),
+            Kind::Section => site.sections.get(i),
+        }
+    }
+
+    fn page_mut(&mut self, rel: &str) -> Option<&mut Page> {
+        let &(kind, i) = self.index.get(rel)?;
+        let site = &mut self.prepared.site;
+        match kind {
+            Kind::Post => site.posts.get_mut(i),
+            Kind::Page => site.pages.get_mut(i),
+            Kind::Section => site.sections.get_mut(i),
+        }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -206,9 +246,11 @@ impl Incremental {
                 return Input::Irrelevant;
             }
             let rel = parts.join("/");
-            let known_dir = self.files.keys().chain(self.unpublished.keys()).any(|k| k.starts_with(&format!("{rel}/")))
-                || self.all_pages().any(|p| p.source.rel.starts_with(&format!("{rel}/")));
-            if path.is_dir() || (!path.exists() && known_dir) {
+            let known_dir = || {
+                let prefix = format!("{rel}/");
+                self.files.keys().chain(self.unpublished.keys()).chain(self.index.keys()).any(|k| k.starts_with(&prefix))
+            };
+            if path.is_dir() || (!path.exists() && known_dir()) {
                 return Input::ContentDir(rel);
             }
             return if rel.ends_with(".md") { Input::Markdown(rel) } else { Input::ContentFile(rel) };
@@ -399,24 +441,15 @@ impl Incremental {
         for (rel, s) in &new_sources {
             published_changes.insert(rel.clone(), s.as_ref().filter(|s| build::is_published(&self.opts, s)));
         }
-        if !published_changes.is_empty() {
-            let mut all: Vec<Source> = Vec::new();
-            for p in self.all_pages() {
-                match published_changes.get(&p.source.rel) {
-                    Some(Some(s)) => all.push((*s).clone()),
-                    Some(None) => {}
-                    None => all.push(p.source.clone()),
-                }
+        // Only the changed sources and the ones already at their URLs can collide.
+        let mut subset: Vec<Source> = Vec::new();
+        for s in published_changes.values().flatten() {
+            subset.push((*s).clone());
+            if let Some(other) = self.urls.get(&s.url_path).filter(|r| !published_changes.contains_key(*r)).and_then(|r| self.page(r)) {
+                subset.push(other.source.clone());
             }
-            for (rel, s) in &published_changes {
-                if let Some(s) = s {
-                    if !self.all_pages().any(|p| &p.source.rel == rel) {
-                        all.push((*s).clone());
-                    }
-                }
-            }
-            build::check_duplicates(&all)?;
         }
+        build::check_duplicates(&subset)?;
 
         // 6. A new renderer when templates or static files changed.
         let new_renderer = if new_templates.is_some() || new_assets.is_some() {
@@ -427,10 +460,7 @@ impl Incremental {
         };
 
         // ---- Commit: from here on the model reflects the sources on disk. ----
-        let css_only = md_changed.is_empty()
-            && !templates_touched
-            && !changed_assets.is_empty()
-            && changed_assets.iter().all(|l| l.ends_with(".css"));
+        let css_only = md_changed.is_empty() && !templates_touched && !changed_assets.is_empty() && changed_assets.iter().all(|l| l.ends_with(".css"));
         if let Some(t) = new_templates {
             self.deps = TemplateDeps::new(&t);
             self.templates = t;
@@ -449,24 +479,35 @@ impl Incremental {
         let mut changed_rels: BTreeSet<String> = rendered_by_rel.keys().cloned().collect();
         changed_rels.extend(new_sources.keys().cloned());
 
-        let old_summaries: HashMap<String, serde_json::Value> = self
-            .all_pages()
-            .filter(|p| changed_rels.contains(&p.source.rel))
-            .map(|p| (p.source.rel.clone(), serde_json::to_value(&p.summary).unwrap_or_default()))
-            .collect();
+        let old_summaries: HashMap<String, serde_json::Value> =
+            changed_rels.iter().filter_map(|r| self.page(r)).map(|p| (p.source.rel.clone(), serde_json::to_value(&p.summary).unwrap_or_default())).collect();
         let in_place = self.can_update_in_place(&new_sources, &rendered_by_rel);
         let snapshot = if in_place { None } else { Some(Snapshot::of(&self.prepared.site, &config)) };
+        let mut neighbour_touched: HashSet<usize> = HashSet::new();
         if in_place {
-            let site = &mut self.prepared.site;
-            for p in site.posts.iter_mut().chain(site.pages.iter_mut()).chain(site.sections.iter_mut()) {
-                if let Some((s, r)) = rendered_by_rel.remove(&p.source.rel) {
-                    p.source = s;
-                    p.content = r.content;
-                    p.toc = r.toc;
-                    p.summary.summary = r.summary;
-                    p.summary.has_more = r.has_more;
-                    p.summary.word_count = r.word_count;
-                    p.summary.reading_time = r.reading_time;
+            // A page's summary depends on nothing but itself: assemble it alone and swap it in.
+            for (rel, (s, r)) in rendered_by_rel.drain() {
+                let mut one = model::assemble(&config, vec![(s, r)]);
+                let Some(fresh) = one.posts.pop().or_else(|| one.pages.pop()).or_else(|| one.sections.pop()) else { continue };
+                let Some(&(kind, i)) = self.index.get(&rel) else { continue };
+                let Some(p) = self.page_mut(&rel) else { continue };
+                let title_changed = p.summary.title != fresh.summary.title;
+                p.source = fresh.source;
+                p.summary = fresh.summary;
+                p.content = fresh.content;
+                p.toc = fresh.toc;
+                p.date = fresh.date;
+                if kind == Kind::Post && title_changed {
+                    let posts = &mut self.prepared.site.posts;
+                    let me = Neighbour { title: posts[i].summary.title.clone(), path: posts[i].summary.path.clone() };
+                    if i > 0 {
+                        posts[i - 1].lower = Some(me.clone());
+                        neighbour_touched.insert(i - 1);
+                    }
+                    if i + 1 < posts.len() {
+                        posts[i + 1].higher = Some(me);
+                        neighbour_touched.insert(i + 1);
+                    }
                 }
             }
         } else {
@@ -490,21 +531,27 @@ impl Incremental {
             }
             items.extend(rendered_by_rel.drain().map(|(_, v)| v));
             self.prepared.site = model::assemble(&config, items);
+            self.reindex();
         }
 
         // 7. Which HTML outputs to render.
         let site = &self.prepared.site;
         let mut changed_fields: HashMap<String, BTreeSet<&'static str>> = HashMap::new();
         let mut changed_urls: HashSet<String> = HashSet::new();
-        for p in site.posts.iter().chain(&site.pages).chain(&site.sections) {
-            if changed_rels.contains(&p.source.rel) {
-                let new = serde_json::to_value(&p.summary).unwrap_or_default();
-                let fields: BTreeSet<&'static str> = match old_summaries.get(&p.source.rel) {
-                    Some(old) => SUMMARY_FIELDS.iter().copied().filter(|f| old.get(f) != new.get(f)).collect(),
-                    None => SUMMARY_FIELDS.iter().copied().collect(),
-                };
-                changed_urls.insert(p.source.url_path.clone());
-                changed_fields.insert(p.source.url_path.clone(), fields);
+        // Indexes (in the new model) of the changed posts.
+        let mut changed_posts: Vec<usize> = Vec::new();
+        for rel in &changed_rels {
+            let Some(&(kind, i)) = self.index.get(rel) else { continue };
+            let Some(p) = self.page(rel) else { continue };
+            let new = serde_json::to_value(&p.summary).unwrap_or_default();
+            let fields: BTreeSet<&'static str> = match old_summaries.get(rel) {
+                Some(old) => SUMMARY_FIELDS.iter().copied().filter(|f| old.get(f) != new.get(f)).collect(),
+                None => SUMMARY_FIELDS.iter().copied().collect(),
+            };
+            changed_urls.insert(p.source.url_path.clone());
+            changed_fields.insert(p.source.url_path.clone(), fields);
+            if kind == Kind::Post {
+                changed_posts.push(i);
             }
         }
         // Pages that left the site are listed by their old URL with every field changed.
@@ -515,17 +562,16 @@ impl Incremental {
                 }
             }
         }
+        let changed_post_set: HashSet<usize> = changed_posts.iter().copied().collect();
         let deps = &self.deps;
-        let kind_of = |url: &str| -> Option<Kind> {
-            site.posts
-                .iter()
-                .chain(&site.pages)
-                .find(|p| p.source.url_path == url)
-                .map(|p| p.source.kind)
-                .or_else(|| snapshot.as_ref().and_then(|s| s.kinds.get(url).copied()))
-        };
+        let urls = &self.urls;
+        let page_at = |url: &str| urls.get(url).and_then(|r| self.page(r));
+        let kind_of = |url: &str| -> Option<Kind> { page_at(url).map(|p| p.source.kind).or_else(|| snapshot.as_ref().and_then(|s| s.kinds.get(url).copied())) };
         let relevant = |template: &str, url: &str| changed_fields.get(url).is_some_and(|f| deps.uses_any_field(template, f));
-        let order_changed = snapshot.as_ref().is_some_and(|s| s.post_order.len() != site.posts.len() || s.post_order.iter().zip(&site.posts).any(|(a, b)| *a != b.source.url_path));
+        let relevant_post = |template: &str, i: usize| relevant(template, &site.posts[i].source.url_path);
+        let order_changed = snapshot
+            .as_ref()
+            .is_some_and(|s| s.post_order.len() != site.posts.len() || s.post_order.iter().zip(&site.posts).any(|(a, b)| *a != b.source.url_path));
         let home_total = build::home_pages(site, &config);
         let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
         let home_changed = order_changed
@@ -535,54 +581,60 @@ impl Incremental {
             || (home_section.is_some() && deps.reads_section_pages("index.html") && changed_fields.keys().any(|u| u != "/" && relevant("index.html", u)));
         let tags_changed = snapshot.as_ref().is_some_and(|s| s.tags != tags_view(site));
         let per = config.paginate_by;
+        // The set of outputs can only change with the model's shape or the templates.
+        let reshaped = snapshot.is_some() || !changed_templates.is_empty() || !self.dirty.is_empty();
+        let templates_or_assets = !changed_templates.is_empty() || !changed_assets.is_empty();
         let jobs = build::jobs(&self.prepared);
         let mut to_render: Vec<(Job, String)> = Vec::new();
         let mut job_paths: BTreeSet<String> = BTreeSet::new();
         for job in jobs {
-            let path = job.output_path(site);
-            let template = job_template(&job, site);
+            let template = || job_template(&job, site);
             let data = match &job {
                 Job::Post(i) => {
-                    let p = &site.posts[*i];
-                    changed_urls.contains(&p.source.url_path) || snapshot.as_ref().is_some_and(|s| s.neighbours_changed(site, *i))
+                    changed_post_set.contains(i) || neighbour_touched.contains(i) || snapshot.as_ref().is_some_and(|s| s.neighbours_changed(site, *i))
                 }
                 Job::Page(i) => changed_urls.contains(&site.pages[*i].source.url_path),
                 Job::Section(i) => {
                     let sec = &site.sections[*i];
                     let prefix = sec.source.url_path.as_str();
+                    let t = template();
                     changed_urls.contains(prefix)
                         || changed_fields.keys().any(|u| {
                             u != prefix
                                 && section_lists(prefix, u, kind_of(u))
-                                && (relevant(&template, u) || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != site_has(site, u)))
+                                && (relevant(&t, u) || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != urls.contains_key(u.as_str())))
                         })
                         || (order_changed && (prefix == "/" || prefix == "/posts/" || site.posts.iter().any(|p| p.source.url_path.starts_with(prefix))))
                 }
-                Job::Home(n) => {
-                    home_changed
-                        || site.posts.iter().skip((n - 1) * per).take(per).any(|p| relevant("index.html", &p.source.url_path))
-                }
+                Job::Home(n) => home_changed || changed_posts.iter().any(|&i| i / per + 1 == *n && relevant_post("index.html", i)),
                 Job::Tags => tags_changed,
                 Job::Tag(slug) => {
                     let t = &site.tags[slug];
                     let list_changed = snapshot.as_ref().is_some_and(|s| {
-                        s.tag_lists.get(slug).is_none_or(|old| old.len() != t.posts.len() || old.iter().zip(&t.posts).any(|(a, &b)| *a != site.posts[b].source.url_path))
+                        s.tag_lists
+                            .get(slug)
+                            .is_none_or(|old| old.len() != t.posts.len() || old.iter().zip(&t.posts).any(|(a, &b)| *a != site.posts[b].source.url_path))
                     });
                     let info_changed = snapshot.as_ref().is_some_and(|s| s.tag_infos.get(slug) != Some(&(t.name.clone(), t.count)));
-                    list_changed || info_changed || t.posts.iter().any(|&i| relevant("tag.html", &site.posts[i].source.url_path))
+                    list_changed || info_changed || changed_posts.iter().any(|&i| t.posts.binary_search(&i).is_ok() && relevant_post("tag.html", i))
                 }
-                Job::Archive => order_changed || site.posts.iter().any(|p| relevant("archive.html", &p.source.url_path)),
+                Job::Archive => order_changed || changed_posts.iter().any(|&i| relevant_post("archive.html", i)),
                 Job::NotFound => false,
             };
-            let affected = data
-                || !self.html.contains(&path)
-                || self.dirty.contains(&path)
-                || deps.reaches_any(&template, &changed_templates)
-                || deps.uses_any_asset(&template, &changed_assets);
-            if affected {
-                to_render.push((job, path.clone()));
+            let by_template = templates_or_assets && {
+                let t = template();
+                deps.reaches_any(&t, &changed_templates) || deps.uses_any_asset(&t, &changed_assets)
+            };
+            if reshaped {
+                let path = job.output_path(site);
+                if data || by_template || !self.html.contains(&path) || self.dirty.contains(&path) {
+                    to_render.push((job, path.clone()));
+                }
+                job_paths.insert(path);
+            } else if data || by_template {
+                let path = job.output_path(site);
+                to_render.push((job, path));
             }
-            job_paths.insert(path);
         }
 
         // 8. Render, keep the last good output of anything that fails.
@@ -592,7 +644,9 @@ impl Incremental {
         let mut change = Change { rendered: results.len(), ..Default::default() };
         let mut failures = Vec::new();
         let mut new_outputs: Vec<Output> = Vec::new();
-        self.dirty.retain(|p| job_paths.contains(p));
+        if reshaped {
+            self.dirty.retain(|p| job_paths.contains(p));
+        }
         for (path, r) in results {
             match r {
                 Ok(o) => {
@@ -611,19 +665,35 @@ impl Incremental {
         for o in new_outputs {
             self.put(o, &mut change);
         }
-        for gone in self.html.difference(&job_paths).cloned().collect::<Vec<_>>() {
-            if self.outputs.remove(&gone).is_some() {
-                change.removed.push(gone);
+        let paths_changed = reshaped && job_paths != self.html;
+        if reshaped {
+            for gone in self.html.difference(&job_paths).cloned().collect::<Vec<_>>() {
+                if self.outputs.remove(&gone).is_some() {
+                    change.removed.push(gone);
+                }
             }
+            self.html = job_paths;
         }
-        self.html = job_paths;
 
-        // 9. Feeds, sitemap, robots.txt; static files.
-        let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
-        let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
-        let generated_paths: BTreeSet<String> = generated.iter().map(|o| o.path.clone()).collect();
-        for o in generated {
-            self.put(o, &mut change);
+        // 9. Feeds, sitemap, robots.txt; static files. The sitemap depends on the set of
+        // pages and their dates, the feeds on the newest posts.
+        let mut generated_paths: BTreeSet<String> = ["atom.xml", "rss.xml", "sitemap.xml"].into_iter().map(String::from).collect();
+        if self.outputs.contains_key("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
+            generated_paths.insert("robots.txt".into());
+        }
+        if snapshot.is_some() || paths_changed || !changed_assets.is_empty() {
+            let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
+            let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
+            generated_paths = generated.iter().map(|o| o.path.clone()).collect();
+            for o in generated {
+                self.put(o, &mut change);
+            }
+        } else if changed_posts.iter().any(|&i| i < crate::feeds::FEED_LIMIT) {
+            let site = &self.prepared.site;
+            let atom = Output::rendered("atom.xml".into(), crate::feeds::atom(site, &config).into_bytes());
+            let rss = Output::rendered("rss.xml".into(), crate::feeds::rss(site, &config).into_bytes());
+            self.put(atom, &mut change);
+            self.put(rss, &mut change);
         }
         if self.outputs.contains_key("robots.txt") && !generated_paths.contains("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
             self.outputs.remove("robots.txt");
@@ -632,12 +702,8 @@ impl Incremental {
         if !changed_assets.is_empty() {
             let asset_outputs: Vec<Output> = self.prepared.assets.by_logical.values().map(Output::from_asset).collect();
             let keep: HashSet<&str> = asset_outputs.iter().map(|o| o.path.as_str()).collect();
-            let stale: Vec<String> = self
-                .outputs
-                .keys()
-                .filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p))
-                .cloned()
-                .collect();
+            let stale: Vec<String> =
+                self.outputs.keys().filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p)).cloned().collect();
             for p in stale {
                 self.outputs.remove(&p);
                 change.removed.push(p);
@@ -655,13 +721,7 @@ impl Incremental {
         }
         if css_only {
             let base = config.base_path();
-            change.css = Some(
-                changed_assets
-                    .iter()
-                    .filter_map(|l| self.prepared.assets.get(l))
-                    .map(|a| format!("{base}/{}", a.output))
-                    .collect(),
-            );
+            change.css = Some(changed_assets.iter().filter_map(|l| self.prepared.assets.get(l)).map(|a| format!("{base}/{}", a.output)).collect());
         }
         change.changed.sort();
         change.changed.dedup();
@@ -679,22 +739,27 @@ impl Incremental {
         self.outputs.insert(o.path.clone(), o);
     }
 
-    /// Only bodies changed (same front matter, still published): the model's order, lists,
-    /// neighbours and tags stay valid and the pages can be patched where they are.
+    /// The changed sources keep their place in the model (same URL, date, tags, still
+    /// published): the order, tags and pagination stay valid and the pages can be patched
+    /// where they are.
     fn can_update_in_place(&self, new_sources: &BTreeMap<String, Option<Source>>, rendered: &HashMap<String, (Source, Rendered)>) -> bool {
-        let current: HashMap<&str, &Page> = self.all_pages().filter(|p| rendered.contains_key(&p.source.rel) || new_sources.contains_key(&p.source.rel)).map(|p| (p.source.rel.as_str(), p)).collect();
         for (rel, s) in new_sources {
-            let (Some(s), Some(old)) = (s, current.get(rel.as_str())) else { return false };
+            let (Some(s), Some(old)) = (s, self.page(rel)) else { return false };
+            // What orders the model and builds its lists and sitemap must stay; titles,
+            // descriptions, bodies and extra data may change in place.
+            let (a, b) = (&old.source.front, &s.front);
             if !build::is_published(&self.opts, s)
                 || old.source.kind != s.kind
                 || old.source.url_path != s.url_path
                 || old.source.display_path != s.display_path
-                || format!("{:?}", old.source.front) != format!("{:?}", s.front)
+                || a.date != b.date
+                || a.updated != b.updated
+                || a.tags != b.tags
             {
                 return false;
             }
         }
-        rendered.keys().all(|r| current.contains_key(r.as_str()))
+        rendered.keys().all(|r| self.index.contains_key(r))
     }
 }
 
@@ -717,22 +782,11 @@ fn section_lists(prefix: &str, url: &str, kind: Option<Kind>) -> bool {
     kind != Some(Kind::Section) && (prefix == "/" || url.starts_with(prefix) || (prefix == "/posts/" && kind == Some(Kind::Post)))
 }
 
-fn site_has(site: &Site, url: &str) -> bool {
-    site.posts.iter().chain(&site.pages).any(|p| p.source.url_path == url)
-}
-
 fn dismantle(p: Page) -> (Source, Rendered) {
     let Page { source, summary, content, toc, .. } = p;
     (
         source,
-        Rendered {
-            content,
-            summary: summary.summary,
-            has_more: summary.has_more,
-            toc,
-            word_count: summary.word_count,
-            reading_time: summary.reading_time,
-        },
+        Rendered { content, summary: summary.summary, has_more: summary.has_more, toc, word_count: summary.word_count, reading_time: summary.reading_time },
     )
 }
 

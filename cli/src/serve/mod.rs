@@ -130,10 +130,7 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     {
         let shared = shared.clone();
         let opts = opts.clone();
-        std::thread::Builder::new()
-            .name("myblog-rebuild".into())
-            .spawn(move || rebuild_loop(session, opts, rx, shared))
-            .map_err(ServeError::Runtime)?;
+        std::thread::Builder::new().name("myblog-rebuild".into()).spawn(move || rebuild_loop(session, opts, rx, shared)).map_err(ServeError::Runtime)?;
     }
 
     let url = format!("{base_url}/");
