@@ -166,6 +166,9 @@ fn mini_every_kind_of_edit_matches_a_cold_build() {
 
     let c = b.edit("themes/mini/static/css/site.css", "CSS edit", |t| format!("{t}\nh1 {{ color: red; }}\n"));
     assert!(c.css.as_ref().is_some_and(|v| v.len() == 1 && v[0].starts_with("/css/site.")), "{c:?}");
+    // Pages are not re-rendered for a stylesheet: its new name is substituted in them.
+    assert_eq!(c.rendered, 0, "{c:?}");
+    assert!(c.patched >= b.html_total - 1, "{c:?}");
     let c = b.write("themes/mini/static/img/dot.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n", "image used by CSS edited");
     assert!(c.css.is_none(), "an SVG changed too: {c:?}");
 
@@ -267,7 +270,7 @@ fn example_blog_every_kind_of_edit_matches_a_cold_build() {
     b.edit("themes/default/templates/partials/footer.html", "include edit", |t| t.replace("All posts", "Every post"));
     b.edit("themes/default/templates/macros.html", "macro edit", |t| t.replace("min read", "minutes"));
     let c = b.edit("themes/default/static/css/site.css", "CSS edit", |t| format!("{t}\n.edited {{ color: red; }}\n"));
-    assert!(c.css.is_some(), "{c:?}");
+    assert!(c.css.is_some() && c.rendered == 0 && c.patched > 0, "{c:?}");
     std::fs::copy(b.path("content/media/rainy-city.jpg"), b.path("content/media/rainy-city-2.jpg")).unwrap();
     b.apply(&["content/media/rainy-city-2.jpg"], "image added");
     b.edit("content/posts/new-one.md", "image referenced", |t| t.replace("Fresh.", "Fresh. ![Rain](../media/rainy-city-2.jpg)"));

@@ -25,7 +25,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::assets::Assets;
-use crate::build::{self, BuildOptions, Job, Output, Prepared};
+use crate::build::{self, Body, BuildOptions, Job, Output, Prepared};
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::content::{self, ContentFile, Kind, Source, CONTENT_DIR};
 use crate::error::{Diagnostic, Error, Result};
@@ -44,6 +44,8 @@ pub struct Change {
     pub removed: Vec<String>,
     /// HTML outputs rendered by this rebuild (to see that it was incremental).
     pub rendered: usize,
+    /// HTML outputs in which only the new hashed names of static files were substituted.
+    pub patched: usize,
     /// Everything was rebuilt (site.toml, or a case the incremental path does not handle).
     pub full: bool,
     /// Only stylesheets changed among the inputs: their new URLs, for swapping in place.
@@ -383,6 +385,8 @@ impl Incremental {
         let mut new_files = None;
         let mut new_assets: Option<Arc<Assets>> = None;
         let mut changed_assets: BTreeSet<String> = BTreeSet::new();
+        let mut renames: Vec<(String, String)> = Vec::new();
+        let mut patchable = true;
         if statics_touched || !files_changed.is_empty() {
             let mut files = self.files.clone();
             for rel in &files_changed {
@@ -404,6 +408,22 @@ impl Incremental {
             for l in old.by_logical.keys() {
                 if !assets.by_logical.contains_key(l) {
                     changed_assets.insert(l.clone());
+                }
+            }
+            // A static file that only got a new hashed name is patched into the pages that
+            // embed its URL (the URL is the only trace of a static file in a rendered page;
+            // `asset()` and the markdown resolver both write `<base path>/<output name>`).
+            let base = config.base_path();
+            let url_safe = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+            for l in &changed_assets {
+                match (old.by_logical.get(l), assets.by_logical.get(l)) {
+                    (Some(o), Some(n)) if url_safe(&o.output) && url_safe(&n.output) && url_safe(base) => {
+                        if o.output != n.output {
+                            renames.push((format!("{base}/{}", o.output), format!("{base}/{}", n.output)));
+                        }
+                    }
+                    (None, Some(_)) => {}
+                    _ => patchable = false,
                 }
             }
             new_files = Some(files);
@@ -583,7 +603,8 @@ impl Incremental {
         let per = config.paginate_by;
         // The set of outputs can only change with the model's shape or the templates.
         let reshaped = snapshot.is_some() || !changed_templates.is_empty() || !self.dirty.is_empty();
-        let templates_or_assets = !changed_templates.is_empty() || !changed_assets.is_empty();
+        let patch_assets = patchable && changed_templates.is_empty();
+        let templates_or_assets = !changed_templates.is_empty() || (!patch_assets && !changed_assets.is_empty());
         let jobs = build::jobs(&self.prepared);
         let mut to_render: Vec<(Job, String)> = Vec::new();
         let mut job_paths: BTreeSet<String> = BTreeSet::new();
@@ -664,6 +685,24 @@ impl Incremental {
         }
         for o in new_outputs {
             self.put(o, &mut change);
+        }
+        if patch_assets && !renames.is_empty() {
+            let rendered_now: HashSet<&str> = to_render.iter().map(|(_, p)| p.as_str()).collect();
+            let candidates: Vec<(String, Arc<Vec<u8>>)> = self
+                .html
+                .iter()
+                .filter(|p| !rendered_now.contains(p.as_str()))
+                .filter_map(|p| match self.outputs.get(p).map(|o| &o.body) {
+                    Some(Body::Bytes(b)) => Some((p.clone(), b.clone())),
+                    _ => None,
+                })
+                .collect();
+            let patched: Vec<Output> =
+                candidates.par_iter().filter_map(|(p, b)| patch_urls(b, &renames).map(|bytes| Output::rendered(p.clone(), bytes))).collect();
+            change.patched = patched.len();
+            for o in patched {
+                self.put(o, &mut change);
+            }
         }
         let paths_changed = reshaped && job_paths != self.html;
         if reshaped {
@@ -761,6 +800,21 @@ impl Incremental {
         }
         rendered.keys().all(|r| self.index.contains_key(r))
     }
+}
+
+/// The page with every old URL replaced by the new one; `None` if it has none of them.
+fn patch_urls(bytes: &[u8], renames: &[(String, String)]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if !renames.iter().any(|(old, _)| text.contains(old.as_str())) {
+        return None;
+    }
+    let mut out = text.to_string();
+    for (old, new) in renames {
+        if out.contains(old.as_str()) {
+            out = out.replace(old.as_str(), new);
+        }
+    }
+    Some(out.into_bytes())
 }
 
 /// The template a job renders with.

@@ -205,8 +205,9 @@ pub fn publish(result: crate::Result<Change>, session: Option<&Incremental>, sha
             }
             let touched = change.changed.len() + change.removed.len();
             if change.rendered > 0 || touched > 0 {
+                let patched = if change.patched > 0 { format!(" ({} more with new static file names)", change.patched) } else { String::new() };
                 println!(
-                    "{} in {:.1} ms: {} pages rendered, {} files changed, {} removed",
+                    "{} in {:.1} ms: {} pages rendered{patched}, {} files changed, {} removed",
                     if change.full { "Rebuilt everything" } else { "Rebuilt" },
                     change.millis,
                     change.rendered,
