@@ -155,6 +155,9 @@ fn mini_every_kind_of_edit_matches_a_cold_build() {
     std::fs::remove_file(b.path("content/posts/second.md")).unwrap();
     b.apply(&["content/posts/second.md"], "deleted post");
     b.edit("content/posts/draft.md", "draft flag toggled", |t| t.replace("draft = true", "draft = false"));
+    b.write("content/posts/_index.md", "+++\ntitle = \"All posts\"\n+++\nThe posts section.\n", "new section");
+    b.edit("content/posts/third.md", "title edit listed in a section", |t| replace_line(&t, "title =", "title = \"Third, renamed\""));
+    b.edit("content/posts/third.md", "body edit listed in a section", |t| t.replace("A new post.", "A new post, with a new first paragraph."));
     b.edit("content/about.md", "page edit", |t| t.replace("About this", "All about this"));
     b.edit("content/_index.md", "home section edit", |t| t.replace("Welcome", "Hello"));
 
