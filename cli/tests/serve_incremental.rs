@@ -239,6 +239,9 @@ fn mini_drafts_hidden_folders_and_renames() {
     b.apply(&["content/posts/bundle"], "bundle folder removed");
     std::fs::rename(&aside, b.path("content/posts/bundle")).unwrap();
     b.apply(&["content/posts/bundle"], "bundle folder moved in");
+    // An event on a folder whose files did not change re-reads nothing.
+    let c = b.apply(&["content/posts"], "folder event");
+    assert_eq!(c.rendered, 0, "{c:?}");
     // Editor droppings change nothing.
     std::fs::write(b.path("content/posts/.first.md.swp"), "x").unwrap();
     std::fs::write(b.path("content/posts/premier.md~"), "x").unwrap();

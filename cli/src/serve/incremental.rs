@@ -299,14 +299,13 @@ impl Incremental {
                 Input::Template => templates_touched = true,
                 Input::Static => statics_touched = true,
                 Input::ContentDir(dir) => {
-                    // Everything known under it, and everything now in it.
+                    // A folder moved in or out (or created, deleted): what is known under it
+                    // and no longer exists, and what exists and is not known. Files that were
+                    // edited in place have events of their own.
                     let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-                    for k in self.files.keys().filter(|k| k.starts_with(&prefix)) {
-                        files_changed.insert(k.clone());
-                    }
-                    for r in self.unpublished.keys().cloned().chain(self.all_pages().map(|p| p.source.rel.clone())).filter(|k| k.starts_with(&prefix)) {
-                        md_changed.insert(r);
-                    }
+                    let gone = |k: &String| k.starts_with(&prefix) && !content_dir.join(k).exists();
+                    files_changed.extend(self.files.keys().filter(|k| gone(k)).cloned());
+                    md_changed.extend(self.unpublished.keys().chain(self.index.keys()).filter(|k| gone(k)).cloned());
                     let abs = content_dir.join(&dir);
                     if abs.is_dir() {
                         for e in walkdir::WalkDir::new(&abs).follow_links(true).into_iter().flatten() {
@@ -321,8 +320,10 @@ impl Incremental {
                             }
                             let r = parts.join("/");
                             if r.ends_with(".md") {
-                                md_changed.insert(r);
-                            } else {
+                                if !self.index.contains_key(&r) && !self.unpublished.contains_key(&r) {
+                                    md_changed.insert(r);
+                                }
+                            } else if !self.files.contains_key(&r) {
                                 files_changed.insert(r);
                             }
                         }
