@@ -46,6 +46,8 @@ pub struct Change {
     pub rendered: usize,
     /// HTML outputs in which only the new hashed names of static files were substituted.
     pub patched: usize,
+    /// The output that took longest to render, and its milliseconds.
+    pub slowest: Option<(String, f64)>,
     /// Everything was rebuilt (site.toml, or a case the incremental path does not handle).
     pub full: bool,
     /// Only stylesheets changed among the inputs: their new URLs, for swapping in place.
@@ -661,9 +663,17 @@ impl Incremental {
 
         // 8. Render, keep the last good output of anything that fails.
         let prepared = &self.prepared;
-        let results: Vec<(String, std::result::Result<Output, Diagnostic>)> =
-            to_render.par_iter().map(|(job, path)| (path.clone(), build::render_job(job, prepared))).collect();
-        let mut change = Change { rendered: results.len(), ..Default::default() };
+        let timed: Vec<(String, std::result::Result<Output, Diagnostic>, f64)> = to_render
+            .par_iter()
+            .map(|(job, path)| {
+                let t = Instant::now();
+                let r = build::render_job(job, prepared);
+                (path.clone(), r, t.elapsed().as_secs_f64() * 1000.0)
+            })
+            .collect();
+        let slowest = timed.iter().max_by(|a, b| a.2.total_cmp(&b.2)).map(|(p, _, ms)| (p.clone(), *ms));
+        let results: Vec<(String, std::result::Result<Output, Diagnostic>)> = timed.into_iter().map(|(p, r, _)| (p, r)).collect();
+        let mut change = Change { rendered: results.len(), slowest, ..Default::default() };
         let mut failures = Vec::new();
         let mut new_outputs: Vec<Output> = Vec::new();
         if reshaped {

@@ -206,8 +206,12 @@ pub fn publish(result: crate::Result<Change>, session: Option<&Incremental>, sha
             let touched = change.changed.len() + change.removed.len();
             if change.rendered > 0 || touched > 0 {
                 let patched = if change.patched > 0 { format!(" ({} more with new static file names)", change.patched) } else { String::new() };
+                let slowest = match &change.slowest {
+                    Some((path, ms)) if change.rendered > 1 => format!(", slowest /{path} {ms:.1} ms"),
+                    _ => String::new(),
+                };
                 println!(
-                    "{} in {:.1} ms: {} pages rendered{patched}, {} files changed, {} removed",
+                    "{} in {:.1} ms: {} pages rendered{patched}{slowest}, {} files changed, {} removed",
                     if change.full { "Rebuilt everything" } else { "Rebuilt" },
                     change.millis,
                     change.rendered,
