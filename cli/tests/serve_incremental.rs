@@ -228,6 +228,8 @@ fn mini_errors_keep_the_last_good_site_and_recover() {
 #[test]
 fn mini_drafts_hidden_folders_and_renames() {
     let mut b = Blog::mini(false);
+    let c = b.edit("content/posts/draft.md", "hidden draft edited", |t| t.replace("Not yet.", "Still not yet."));
+    assert_eq!(c.rendered, 0, "{c:?}");
     b.edit("content/posts/draft.md", "draft published", |t| t.replace("draft = true", "draft = false"));
     b.edit("content/posts/draft.md", "draft hidden again", |t| t.replace("draft = false", "draft = true"));
     // A rename is a delete and a create in one change.

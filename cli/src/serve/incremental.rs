@@ -363,6 +363,19 @@ impl Incremental {
         if !errors.is_empty() {
             return Err(Error::Input(errors));
         }
+        // Drafts edited while hidden (and never shown) change nothing but the list of drafts.
+        let opts = &self.opts;
+        new_sources.retain(|rel, s| {
+            let shown_now = s.as_ref().is_some_and(|s| build::is_published(opts, s));
+            if self.index.contains_key(rel) || shown_now {
+                return true;
+            }
+            match s {
+                Some(s) => self.unpublished.insert(rel.clone(), s.clone()),
+                None => self.unpublished.remove(rel),
+            };
+            false
+        });
 
         // 2. Templates.
         let mut changed_templates: BTreeSet<String> = BTreeSet::new();
