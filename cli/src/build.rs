@@ -459,7 +459,7 @@ fn has_scheme(s: &str) -> bool {
     }
 }
 
-fn check_duplicates(sources: &[Source]) -> Result<()> {
+pub fn check_duplicates(sources: &[Source]) -> Result<()> {
     let mut seen: HashMap<&str, &Source> = HashMap::new();
     let mut errors = Vec::new();
     for s in sources {
