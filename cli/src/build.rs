@@ -229,6 +229,29 @@ pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
 /// Config, theme, content, static files, markdown and the site model: everything but the
 /// rendering of outputs.
 pub fn prepare(opts: &BuildOptions) -> Result<Prepared> {
+    prepare_with(opts, Bodies::Drop).map(|(prepared, _)| prepared)
+}
+
+/// Whether sources keep their markdown once rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// A one-off build: on a 10,000-post site the markdown is tens of megabytes that no later
+    /// stage reads.
+    Drop,
+    /// `serve` looks into bodies to find which pages mention a renamed static file.
+    Keep,
+}
+
+/// What `serve` keeps beside the prepared site to rebuild parts of it later.
+pub struct Inputs {
+    pub templates: Vec<(String, String)>,
+    /// Drafts and future posts (when left out): a later edit may publish them.
+    pub unpublished: Vec<Source>,
+    pub files: Vec<content::ContentFile>,
+}
+
+/// [`prepare`], also returning the inputs it read.
+pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, Inputs)> {
     let mut config = SiteConfig::load(&opts.root)?;
     if let Some(url) = &opts.base_url {
         config.set_base_url(url)?;
@@ -245,12 +268,13 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared> {
     let templates = read_templates(&theme_dir.join("templates"))?;
     let loaded = content::load(&opts.root)?;
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
-    let sources: Vec<Source> = loaded.sources.into_iter().filter(|s| is_published(opts, s)).collect();
-    check_duplicates(&sources)?;
-    let items = render_markdown(sources, &config, &assets)?;
+    let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
+    check_duplicates(&published)?;
+    let items = render_markdown(published, &config, &assets, bodies)?;
     let site = model::assemble(&config, items);
-    let renderer = Renderer::new(&opts.root, &config, templates, assets.clone())?;
-    Ok(Prepared { thumbnails: opts.thumbnails, config, assets, renderer, site })
+    let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
+    let prepared = Prepared { thumbnails: opts.thumbnails, config, assets, renderer, site };
+    Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }
 
 /// Drafts and posts dated in the future are left out unless `--drafts`.
@@ -271,16 +295,16 @@ pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::
 }
 
 /// Markdown of every source, in parallel, with every error located in its file.
-pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Assets) -> Result<Vec<(Source, markdown::Rendered)>> {
+pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Assets, bodies: Bodies) -> Result<Vec<(Source, markdown::Rendered)>> {
     let resolver = SiteResolver { assets, config, base_path: config.base_path().to_string() };
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
         .map(|mut s| match markdown::render(&s.body, md_opts, markdown::Location { dir: &s.dir, url_path: &s.url_path }, &resolver) {
             Ok(r) => {
-                // The HTML is all later stages need: on a 10,000-post site the markdown
-                // sources are tens of megabytes not worth keeping.
-                s.body = String::new();
+                if bodies == Bodies::Drop {
+                    s.body = String::new();
+                }
                 Ok((s, r))
             }
             Err(errs) => Err(errs
@@ -341,29 +365,28 @@ pub fn planned_thumbnails(asset: &Asset, config: &SiteConfig) -> Vec<(String, th
 
 /// Makes every photo's thumbnails with the Lambda's own code, in parallel.
 fn local_thumbnails(assets: &Assets, config: &SiteConfig) -> Result<Vec<Output>> {
-    let options = thumbnail_options(config);
     let photos: Vec<&Asset> = assets.by_logical.values().filter(|a| a.image.is_some()).collect();
-    let made: Vec<std::result::Result<Vec<Output>, [Diagnostic; 1]>> = photos
-        .par_iter()
-        .map(|a| {
-            let fail = |what: String| [Diagnostic::new(&a.display, what)];
-            let bytes = match &a.source {
-                AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
-                AssetSource::Bytes(b) => b.as_ref().clone(),
-            };
-            let thumbs = thumbnail_fn::make_thumbnails(&bytes, &options).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
-            thumbs
-                .into_iter()
-                .map(|t| {
-                    let key = thumbnail_fn::thumb_key(&a.output, t.width, t.format).map_err(|e| fail(e.to_string()))?;
-                    let mut o = Output::rendered(key, t.bytes);
-                    o.hashed = true;
-                    Ok(o)
-                })
-                .collect()
-        })
-        .collect();
+    let made: Vec<std::result::Result<Vec<Output>, [Diagnostic; 1]>> = photos.par_iter().map(|a| photo_thumbnails(a, config)).collect();
     Ok(crate::error::collect_all(made)?.into_iter().flatten().collect())
+}
+
+/// The thumbnails of one photo, as outputs under the names the Lambda would give them.
+pub fn photo_thumbnails(a: &Asset, config: &SiteConfig) -> std::result::Result<Vec<Output>, [Diagnostic; 1]> {
+    let fail = |what: String| [Diagnostic::new(&a.display, what)];
+    let bytes = match &a.source {
+        AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
+        AssetSource::Bytes(b) => b.as_ref().clone(),
+    };
+    let thumbs = thumbnail_fn::make_thumbnails(&bytes, &thumbnail_options(config)).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
+    thumbs
+        .into_iter()
+        .map(|t| {
+            let key = thumbnail_fn::thumb_key(&a.output, t.width, t.format).map_err(|e| fail(e.to_string()))?;
+            let mut o = Output::rendered(key, t.bytes);
+            o.hashed = true;
+            Ok(o)
+        })
+        .collect()
 }
 
 /// Feeds, sitemap (listing `html_paths`) and robots.txt (unless the site has its own).

@@ -53,6 +53,16 @@ fn serves_the_site_with_pretty_urls_404_and_headers() {
     let photo = s.get("/favicon.ico");
     assert_eq!(photo.status, 200);
 
+    // Photos preview with the thumbnails the Lambda will make, made locally by its own code.
+    let photo_post = s.get("/posts/golden-hour-on-a-budget/");
+    let srcset = photo_post.body.split("srcset=\"").nth(1).expect("a photo with srcset").split('"').next().unwrap();
+    for candidate in srcset.split(", ") {
+        let url = candidate.split(' ').next().unwrap();
+        let thumb = s.get(url);
+        assert_eq!(thumb.status, 200, "{url}");
+        assert_eq!(thumb.header("content-type"), Some("image/webp"), "{url}");
+    }
+
     let api = request("POST", &s.url("/api/subscribe"), None);
     assert_eq!(api.status, 501);
     let note: serde_json::Value = serde_json::from_str(&api.body).expect("JSON body");

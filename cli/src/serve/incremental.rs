@@ -97,28 +97,7 @@ enum Input {
 impl Incremental {
     /// A cold build, kept in memory.
     pub fn new(opts: BuildOptions) -> Result<Incremental> {
-        let mut config = SiteConfig::load(&opts.root)?;
-        if let Some(url) = &opts.base_url {
-            config.set_base_url(url)?;
-        }
-        if config.markdown.highlight {
-            rayon::spawn(crate::markdown::warm_up);
-        }
-        let theme_dir = config.theme_dir(&opts.root);
-        if !theme_dir.is_dir() {
-            return Err(Diagnostic::new(CONFIG_FILE, format!("theme {:?} not found: {} does not exist", config.theme, theme_dir.display()))
-                .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
-                .into());
-        }
-        let templates = read_templates(&theme_dir.join("templates"))?;
-        let loaded = content::load(&opts.root)?;
-        let assets = Arc::new(build::build_assets(&opts, &config, &loaded.files)?);
-        let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| build::is_published(&opts, s));
-        build::check_duplicates(&published)?;
-        let items = build::render_markdown(published, &config, &assets)?;
-        let site = model::assemble(&config, items);
-        let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
-        let prepared = Prepared { config, assets, renderer, site };
+        let (prepared, build::Inputs { templates, unpublished, files }) = build::prepare_with(&opts, build::Bodies::Keep)?;
         let jobs = build::jobs(&prepared);
         let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| build::render_job(j, &prepared)).collect();
         let pages = build::collect_rendered(results)?;
@@ -131,7 +110,7 @@ impl Incremental {
             deps: TemplateDeps::new(&templates),
             templates,
             unpublished: unpublished.into_iter().map(|s| (s.rel.clone(), s)).collect(),
-            files: loaded.files.into_iter().map(|f| (f.rel.clone(), f)).collect(),
+            files: files.into_iter().map(|f| (f.rel.clone(), f)).collect(),
             opts,
             prepared,
             outputs,
@@ -470,7 +449,7 @@ impl Incremental {
                 }
             }
         }
-        let rendered: Vec<(Source, Rendered)> = build::render_markdown(to_render, &config, &assets)?;
+        let rendered: Vec<(Source, Rendered)> = build::render_markdown(to_render, &config, &assets, build::Bodies::Keep)?;
 
         // 5. The published set must stay free of duplicate URLs.
         let mut published_changes: HashMap<String, Option<&Source>> = HashMap::new();
@@ -763,7 +742,22 @@ impl Incremental {
             change.removed.push("robots.txt".into());
         }
         if !changed_assets.is_empty() {
-            let asset_outputs: Vec<Output> = self.prepared.assets.by_logical.values().map(Output::from_asset).collect();
+            let mut asset_outputs: Vec<Output> = self.prepared.assets.by_logical.values().map(Output::from_asset).collect();
+            if self.prepared.thumbnails == build::ThumbnailMode::Local {
+                // Thumbnail names carry the photo's hash: an unchanged photo keeps its
+                // thumbnails, a new or changed one gets them made.
+                for a in self.prepared.assets.by_logical.values().filter(|a| a.image.is_some()) {
+                    let planned = build::planned_thumbnails(a, &config);
+                    if planned.iter().all(|(k, _)| self.outputs.contains_key(k)) {
+                        asset_outputs.extend(planned.iter().filter_map(|(k, _)| self.outputs.get(k).cloned()));
+                    } else {
+                        match build::photo_thumbnails(a, &config) {
+                            Ok(thumbs) => asset_outputs.extend(thumbs),
+                            Err(d) => change.errors.extend(d),
+                        }
+                    }
+                }
+            }
             let keep: HashSet<&str> = asset_outputs.iter().map(|o| o.path.as_str()).collect();
             let stale: Vec<String> =
                 self.outputs.keys().filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p)).cloned().collect();

@@ -74,7 +74,9 @@ impl Shared {
 pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     let addr = SocketAddr::new(args.bind, args.port);
     let base_url = format!("http://{addr}");
-    let opts = BuildOptions::from_args(args.root.as_deref(), None, !args.no_drafts, Some(&base_url))?;
+    let mut opts = BuildOptions::from_args(args.root.as_deref(), None, !args.no_drafts, Some(&base_url))?;
+    // Previews show photos exactly as production will: thumbnails made by the Lambda's code.
+    opts.thumbnails = crate::build::ThumbnailMode::Local;
     let std_listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
     std_listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
 
