@@ -212,9 +212,7 @@ pub fn looks_hashed(path: &str) -> bool {
 fn keep_set(globs: &[String]) -> Result<GlobSet> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
-        let glob = Glob::new(g).map_err(|e| {
-            Diagnostic::new("site.toml", format!("build.keep_names: {g:?} is not a valid glob: {e}"))
-        })?;
+        let glob = Glob::new(g).map_err(|e| Diagnostic::new("site.toml", format!("build.keep_names: {g:?} is not a valid glob: {e}")))?;
         b.add(glob);
     }
     b.build().map_err(|e| Diagnostic::new("site.toml", format!("build.keep_names: {e}")).into())
@@ -353,11 +351,7 @@ mod tests {
     fn css_refs_found_and_skipped() {
         let css = "a{background:url(../img/a.png)} /* url(x.png) */ b{src:url('f.woff2?v=1#x')} c{x:url(data:abc)} @import \"base.css\"; d{x:url(https://e.org/a.png)}";
         let refs: Vec<_> = css_refs(css).iter().map(|r| (r.path.to_string(), r.suffix.to_string())).collect();
-        assert_eq!(refs, vec![
-            ("../img/a.png".into(), "".into()),
-            ("f.woff2".into(), "?v=1#x".into()),
-            ("base.css".into(), "".into())
-        ]);
+        assert_eq!(refs, vec![("../img/a.png".into(), "".into()), ("f.woff2".into(), "?v=1#x".into()), ("base.css".into(), "".into())]);
     }
 
     #[test]

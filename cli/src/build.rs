@@ -184,7 +184,13 @@ pub fn run_cli(args: &BuildArgs) -> Result<()> {
         } else {
             println!(
                 "Built {} pages, {} files in {:.2}s: {} written, {} unchanged, {} removed -> {}",
-                report.pages, report.files, report.seconds, report.written, report.unchanged, report.removed, opts.output.display()
+                report.pages,
+                report.files,
+                report.seconds,
+                report.written,
+                report.unchanged,
+                report.removed,
+                opts.output.display()
             );
         }
     }
@@ -261,9 +267,12 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     }
     let theme_dir = config.theme_dir(&opts.root);
     if !theme_dir.is_dir() {
-        return Err(Diagnostic::new(crate::config::CONFIG_FILE, format!("theme {:?} not found: {} does not exist", config.theme, theme_dir.display()))
-            .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
-            .into());
+        return Err(Diagnostic::new(
+            crate::config::CONFIG_FILE,
+            format!("theme {:?} not found: {} does not exist", config.theme, theme_dir.display()),
+        )
+        .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
+        .into());
     }
     let templates = read_templates(&theme_dir.join("templates"))?;
     let loaded = content::load(&opts.root)?;
@@ -289,13 +298,21 @@ pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::
         inputs.insert(i.logical.clone(), i);
     }
     for f in files {
-        inputs.insert(f.rel.clone(), StaticInput { logical: f.rel.clone(), path: f.path.clone(), display: content::rel_display(&opts.root, &f.path) });
+        inputs.insert(
+            f.rel.clone(),
+            StaticInput { logical: f.rel.clone(), path: f.path.clone(), display: content::rel_display(&opts.root, &f.path) },
+        );
     }
     Assets::build(inputs.into_values().collect(), &config.build.keep_names)
 }
 
 /// Markdown of every source, in parallel, with every error located in its file.
-pub fn render_markdown(sources: Vec<Source>, config: &SiteConfig, assets: &Assets, bodies: Bodies) -> Result<Vec<(Source, markdown::Rendered)>> {
+pub fn render_markdown(
+    sources: Vec<Source>,
+    config: &SiteConfig,
+    assets: &Assets,
+    bodies: Bodies,
+) -> Result<Vec<(Source, markdown::Rendered)>> {
     let resolver = SiteResolver { assets, config, base_path: config.base_path().to_string() };
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
@@ -344,8 +361,11 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = outputs.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(Error::Input(vec![Diagnostic::new(content::CONTENT_DIR, format!("two outputs would be written to public/{}", w[0].path))
-            .hint("a static file and a page (or feed) share that path: rename one of them")]));
+        return Err(Error::Input(vec![Diagnostic::new(
+            content::CONTENT_DIR,
+            format!("two outputs would be written to public/{}", w[0].path),
+        )
+        .hint("a static file and a page (or feed) share that path: rename one of them")]));
     }
     Ok(SiteOutput { config: config.clone(), outputs, page_count, sources, remote_thumbnails })
 }
@@ -377,7 +397,8 @@ pub fn photo_thumbnails(a: &Asset, config: &SiteConfig) -> std::result::Result<V
         AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
         AssetSource::Bytes(b) => b.as_ref().clone(),
     };
-    let thumbs = thumbnail_fn::make_thumbnails(&bytes, &thumbnail_options(config)).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
+    let thumbs =
+        thumbnail_fn::make_thumbnails(&bytes, &thumbnail_options(config)).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
     thumbs
         .into_iter()
         .map(|t| {
@@ -494,7 +515,11 @@ pub fn check_duplicates(sources: &[Source]) -> Result<()> {
             );
         }
         if s.kind != Kind::Section && (s.url_path == "/tags/" || s.url_path == "/archive/" || s.url_path.starts_with("/page/")) {
-            errors.push(Diagnostic::new(&s.display_path, format!("{} is reserved for a generated page", s.url_path)).line(1).hint("choose another slug"));
+            errors.push(
+                Diagnostic::new(&s.display_path, format!("{} is reserved for a generated page", s.url_path))
+                    .line(1)
+                    .hint("choose another slug"),
+            );
         }
     }
     if errors.is_empty() {
@@ -678,7 +703,8 @@ pub fn collect_rendered(results: Vec<std::result::Result<Output, Diagnostic>>) -
             Ok(o) => outputs.push(o),
             // The same template error repeats on every page using it: report it once.
             Err(d) => {
-                let root_cause = |d: &Diagnostic| d.message.split(" (rendering ").next().and_then(|m| m.rsplit("\n  ").next()).map(str::to_string);
+                let root_cause =
+                    |d: &Diagnostic| d.message.split(" (rendering ").next().and_then(|m| m.rsplit("\n  ").next()).map(str::to_string);
                 if !errors.iter().any(|e| e.path == d.path && e.line == d.line && root_cause(e) == root_cause(&d)) {
                     errors.push(d)
                 }
@@ -721,14 +747,17 @@ pub fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
 pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> Result<BuildReport> {
     let manifest = site.manifest();
     let previous = Manifest::load(out).ok().flatten();
-    let old: HashMap<&str, &ManifestEntry> = previous.as_ref().map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
+    let old: HashMap<&str, &ManifestEntry> =
+        previous.as_ref().map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
     let unchanged_on_disk = |o: &Output| -> bool {
         old.get(o.path.as_str()).is_some_and(|e| e.blake3 == o.blake3 && e.size == o.size)
             && std::fs::metadata(out.join(&o.path)).is_ok_and(|m| m.is_file() && m.len() == o.size)
     };
     let unchanged: Vec<bool> = site.outputs.par_iter().map(unchanged_on_disk).collect();
     let n_unchanged = unchanged.iter().filter(|u| **u).count();
-    let removed = old.len().saturating_sub(n_unchanged + site.outputs.iter().zip(&unchanged).filter(|(o, u)| !**u && old.contains_key(o.path.as_str())).count());
+    let removed = old.len().saturating_sub(
+        n_unchanged + site.outputs.iter().zip(&unchanged).filter(|(o, u)| !**u && old.contains_key(o.path.as_str())).count(),
+    );
     let report = BuildReport { written: site.outputs.len() - n_unchanged, unchanged: n_unchanged, removed, ..Default::default() };
     let manifest_bytes = manifest.to_json();
     if report.written == 0 && removed == 0 && previous.as_ref() == Some(&manifest) {
@@ -836,7 +865,17 @@ fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
     if let Some(m) = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()) {
         h.update(format!("{:?}|{}\n", m.modified().ok(), m.len()).as_bytes());
     }
-    h.update(format!("{:?}|{:?}|{:?}|{}|{}\n", opts.drafts, opts.base_url, opts.thumbnails, opts.output.display(), model::date_string(&opts.now)).as_bytes());
+    h.update(
+        format!(
+            "{:?}|{:?}|{:?}|{}|{}\n",
+            opts.drafts,
+            opts.base_url,
+            opts.thumbnails,
+            opts.output.display(),
+            model::date_string(&opts.now)
+        )
+        .as_bytes(),
+    );
     let config_path = opts.root.join(crate::config::CONFIG_FILE);
     let config_text = std::fs::read(&config_path).map_err(|e| Error::io("cannot read", &config_path, e))?;
     h.update(&config_text);

@@ -48,14 +48,16 @@ pub fn run_cli(args: &CheckArgs) -> Result<()> {
 /// Every broken internal reference (href, src, srcset) in the site's HTML pages.
 pub fn check_links(site: &SiteOutput) -> Vec<BrokenLink> {
     let base_path = site.config.base_path().to_string();
-    let files: HashSet<&str> = site.outputs.iter().map(|o| o.path.as_str()).chain(site.remote_thumbnails.iter().map(String::as_str)).collect();
+    let files: HashSet<&str> =
+        site.outputs.iter().map(|o| o.path.as_str()).chain(site.remote_thumbnails.iter().map(String::as_str)).collect();
     let html: HashMap<&str, String> = site
         .outputs
         .par_iter()
         .filter(|o| o.path.ends_with(".html"))
         .filter_map(|o| o.bytes().ok().map(|b| (o.path.as_str(), String::from_utf8_lossy(&b).into_owned())))
         .collect();
-    let ids: HashMap<&str, HashSet<String>> = html.par_iter().map(|(p, text)| (*p, attr_values(text, "id").into_iter().collect())).collect();
+    let ids: HashMap<&str, HashSet<String>> =
+        html.par_iter().map(|(p, text)| (*p, attr_values(text, "id").into_iter().collect())).collect();
     let mut broken: Vec<BrokenLink> = html
         .par_iter()
         .flat_map_iter(|(page, text)| {
@@ -78,13 +80,25 @@ pub fn check_links(site: &SiteOutput) -> Vec<BrokenLink> {
     broken
 }
 
-fn check_one(page: &str, link: &str, base_path: &str, base_url: &str, files: &HashSet<&str>, ids: &HashMap<&str, HashSet<String>>) -> Option<String> {
+fn check_one(
+    page: &str,
+    link: &str,
+    base_path: &str,
+    base_url: &str,
+    files: &HashSet<&str>,
+    ids: &HashMap<&str, HashSet<String>>,
+) -> Option<String> {
     let link = html_unescape(link);
     let link = match link.strip_prefix(base_url) {
         Some(rest) => format!("{base_path}{}", if rest.is_empty() { "/" } else { rest }),
         None => link,
     };
-    if link.starts_with("//") || link.starts_with("mailto:") || link.starts_with("data:") || link.contains("://") || link.starts_with("tel:") {
+    if link.starts_with("//")
+        || link.starts_with("mailto:")
+        || link.starts_with("data:")
+        || link.contains("://")
+        || link.starts_with("tel:")
+    {
         return None;
     }
     // Form actions and API routes are served by the subscription Lambda, not by files.

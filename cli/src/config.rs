@@ -81,9 +81,7 @@ pub struct BuildConfig {
 
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig {
-            keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
-        }
+        BuildConfig { keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()] }
     }
 }
 
@@ -209,10 +207,42 @@ impl SiteConfig {
 }
 
 const KNOWN_SITE_KEYS: &[&str] = &[
-    "title", "description", "base_url", "language", "theme", "paginate_by", "author", "menu", "markdown",
-    "build", "subscribe", "thumbnails", "deploy", "extra", "name", "email", "url", "highlight",
-    "smart_punctuation", "keep_names", "enabled", "action", "widths", "bucket", "prefix", "distribution_id",
-    "region", "endpoint_url", "stack", "grace_deploys", "invalidation_limit", "concurrency", "max_attempts", "multipart_threshold", "cache", "glob",
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "paginate_by",
+    "author",
+    "menu",
+    "markdown",
+    "build",
+    "subscribe",
+    "thumbnails",
+    "deploy",
+    "extra",
+    "name",
+    "email",
+    "url",
+    "highlight",
+    "smart_punctuation",
+    "keep_names",
+    "enabled",
+    "action",
+    "widths",
+    "bucket",
+    "prefix",
+    "distribution_id",
+    "region",
+    "endpoint_url",
+    "stack",
+    "grace_deploys",
+    "invalidation_limit",
+    "concurrency",
+    "max_attempts",
+    "multipart_threshold",
+    "cache",
+    "glob",
     "cache_control",
 ];
 
@@ -239,12 +269,7 @@ pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         let prefix: String = k.chars().take(word.chars().count()).collect();
         levenshtein(word, k).min(levenshtein(word, &prefix) + 1)
     };
-    known
-        .iter()
-        .map(|k| (score(k), *k))
-        .filter(|(d, _)| *d <= 3.min(word.len().max(1)))
-        .min()
-        .map(|(_, k)| k)
+    known.iter().map(|k| (score(k), *k)).filter(|(d, _)| *d <= 3.min(word.len().max(1))).min().map(|(_, k)| k)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

@@ -153,8 +153,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
 /// Editor droppings and hidden files never become part of the site.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx")
-        || name.ends_with(".tmp") || (name.starts_with('#') && name.ends_with('#'))
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
 }
 
 fn rel_slash(base: &Path, path: &Path) -> Option<String> {
@@ -191,9 +195,8 @@ pub fn parse_source(rel: &str, display: &Path, bytes: &[u8]) -> std::result::Res
             .line(1)
             .hint("add `date = 2026-01-31` (TOML) or `date: 2026-01-31` (YAML) to the front matter")]);
     }
-    let url_path = url_path_for(rel, kind, front.slug.as_deref()).map_err(|m| {
-        vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")]
-    })?;
+    let url_path = url_path_for(rel, kind, front.slug.as_deref())
+        .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
     let dir = match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
         None => String::new(),
@@ -253,7 +256,11 @@ fn strip_date_prefix(name: &str) -> &str {
     let dated = b.len() > 11
         && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && (b[10] == b'-' || b[10] == b'_');
-    if dated { &name[11..] } else { name }
+    if dated {
+        &name[11..]
+    } else {
+        name
+    }
 }
 
 fn join_url(parts: Vec<String>) -> String {
@@ -352,9 +359,11 @@ fn split_front_matter<'a>(text: &'a str, display: &Path) -> std::result::Result<
     let title = match raw.title {
         Some(t) if !t.trim().is_empty() => t,
         _ => {
-            return Err(Diagnostic::new(display, "front matter has no title")
-                .at(2, 1)
-                .hint(if is_toml { "add `title = \"...\"`" } else { "add `title: ...`" }))
+            return Err(Diagnostic::new(display, "front matter has no title").at(2, 1).hint(if is_toml {
+                "add `title = \"...\"`"
+            } else {
+                "add `title: ...`"
+            }))
         }
     };
     let date_err = |which: &str, v: &str| {

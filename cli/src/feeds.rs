@@ -44,7 +44,11 @@ pub fn absolutize(html: &str, config: &SiteConfig) -> String {
                     .split(',')
                     .map(|p| {
                         let p = p.trim();
-                        if p.starts_with('/') && !p.starts_with("//") { format!("{origin}{p}") } else { p.to_string() }
+                        if p.starts_with('/') && !p.starts_with("//") {
+                            format!("{origin}{p}")
+                        } else {
+                            p.to_string()
+                        }
                     })
                     .collect();
                 out.push_str(&parts.join(", "));
@@ -89,7 +93,11 @@ pub fn atom(site: &Site, config: &SiteConfig) -> String {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
     }
     let home = absolute(config, &with_base(config, "/"));
-    let _ = writeln!(x, "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>", xml_escape(&absolute(config, &with_base(config, "/atom.xml"))));
+    let _ = writeln!(
+        x,
+        "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
+        xml_escape(&absolute(config, &with_base(config, "/atom.xml")))
+    );
     let _ = writeln!(x, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&home));
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&home));
     let _ = writeln!(x, "  <updated>{}</updated>", feed_updated(site));
@@ -132,7 +140,11 @@ pub fn rss(site: &Site, config: &SiteConfig) -> String {
     let _ = writeln!(x, "  <description>{}</description>", xml_escape(&config.description));
     let _ = writeln!(x, "  <language>{}</language>", xml_escape(&config.language));
     let _ = writeln!(x, "  <generator>myblog</generator>");
-    let _ = writeln!(x, "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>", xml_escape(&absolute(config, &with_base(config, "/rss.xml"))));
+    let _ = writeln!(
+        x,
+        "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
+        xml_escape(&absolute(config, &with_base(config, "/rss.xml")))
+    );
     if let Some(d) = site.posts.first().and_then(|p| p.date) {
         let _ = writeln!(x, "  <lastBuildDate>{}</lastBuildDate>", rfc2822(&d));
     }

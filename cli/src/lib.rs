@@ -4,19 +4,19 @@
 //! `feeds`) is pure: it takes bytes and returns bytes. I/O lives at the edges (`build` reads the
 //! sources and writes `public/`, `serve` watches and serves, `deploy` talks to AWS).
 
-pub mod config;
-pub mod content;
-pub mod markdown;
 pub mod assets;
-pub mod render;
-pub mod model;
-pub mod feeds;
 pub mod build;
 pub mod check;
+pub mod config;
+pub mod content;
+pub mod deploy;
+pub mod error;
+pub mod feeds;
+pub mod manifest;
+pub mod markdown;
+pub mod model;
+pub mod render;
 pub mod scaffold;
 pub mod serve;
-pub mod deploy;
-pub mod manifest;
-pub mod error;
 
 pub use error::{Error, Result};

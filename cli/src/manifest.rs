@@ -61,8 +61,7 @@ impl Manifest {
         struct Version {
             version: u32,
         }
-        let v: Version = serde_json::from_slice(bytes)
-            .map_err(|source| ManifestError::Parse { path: origin.to_string(), source })?;
+        let v: Version = serde_json::from_slice(bytes).map_err(|source| ManifestError::Parse { path: origin.to_string(), source })?;
         if v.version > MANIFEST_VERSION {
             return Err(ManifestError::TooNew { path: origin.to_string(), found: v.version });
         }
@@ -85,8 +84,16 @@ pub fn content_type_for(path: &str) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let essence = mime.essence_str();
     let texty = mime.type_() == mime_guess::mime::TEXT
-        || matches!(essence, "application/javascript" | "application/json" | "application/xml"
-            | "application/atom+xml" | "application/rss+xml" | "image/svg+xml" | "application/manifest+json");
+        || matches!(
+            essence,
+            "application/javascript"
+                | "application/json"
+                | "application/xml"
+                | "application/atom+xml"
+                | "application/rss+xml"
+                | "image/svg+xml"
+                | "application/manifest+json"
+        );
     if path.ends_with("atom.xml") {
         return "application/atom+xml; charset=utf-8".into();
     }

@@ -137,7 +137,11 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 }
                 let base = id.map(|i| i.to_string()).unwrap_or_else(|| {
                     let s = crate::content::slugify(&text);
-                    if s.is_empty() { "section".into() } else { s }
+                    if s.is_empty() {
+                        "section".into()
+                    } else {
+                        s
+                    }
                 });
                 let n = used_ids.entry(base.clone()).or_insert(0);
                 let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
@@ -155,7 +159,8 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 events.push(Event::Html(open.into()));
                 events.extend(inner);
                 events.push(Event::Html(
-                    format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>\n", escape_attr(&unique)).into(),
+                    format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>\n", escape_attr(&unique))
+                        .into(),
                 ));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -215,9 +220,8 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 let n = *footnotes.entry(name.to_string()).or_insert(next);
                 let id = footnote_id(&name);
                 let back = if first { format!(" id=\"fnref-{id}\"") } else { String::new() };
-                events.push(Event::InlineHtml(
-                    format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\"{back}>{n}</a></sup>").into(),
-                ));
+                events
+                    .push(Event::InlineHtml(format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\"{back}>{n}</a></sup>").into()));
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 let next = footnotes.len() + 1;
@@ -269,7 +273,11 @@ fn align_classes(html: &str) -> String {
 
 fn footnote_id(name: &str) -> String {
     let s = crate::content::slugify(name);
-    if s.is_empty() { "note".into() } else { s }
+    if s.is_empty() {
+        "note".into()
+    } else {
+        s
+    }
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -283,7 +291,13 @@ fn heading_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: Location<'_>, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> Event<'a> {
+fn rewrite_link<'a>(
+    ev: Event<'a>,
+    offset: usize,
+    dir: Location<'_>,
+    resolver: &dyn Resolver,
+    errors: &mut Vec<MarkdownError>,
+) -> Event<'a> {
     match ev {
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let dest_url = match resolver.resolve(dir, &dest_url, false) {
@@ -304,7 +318,15 @@ fn rewrite_link<'a>(ev: Event<'a>, offset: usize, dir: Location<'_>, resolver: &
     }
 }
 
-fn image_html(dest: &str, title: &str, alt: &str, offset: usize, dir: Location<'_>, resolver: &dyn Resolver, errors: &mut Vec<MarkdownError>) -> String {
+fn image_html(
+    dest: &str,
+    title: &str,
+    alt: &str,
+    offset: usize,
+    dir: Location<'_>,
+    resolver: &dyn Resolver,
+    errors: &mut Vec<MarkdownError>,
+) -> String {
     let title_attr = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_attr(title)) };
     match resolver.resolve(dir, dest, true) {
         Resolved::Photo { src, srcset, width, height } => format!(
@@ -429,7 +451,11 @@ mod tests {
     #[test]
     fn headings_get_unique_ids_anchors_and_toc() {
         let r = render("# Intro\n\ntext\n\n## Setup\n\n## Setup\n\n### Deep\n", OPTS, HERE, &NoFiles).unwrap();
-        assert!(r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h1>"), "{}", r.content);
+        assert!(
+            r.content.contains("<h1 id=\"intro\">Intro<a class=\"anchor\" href=\"#intro\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h1>"),
+            "{}",
+            r.content
+        );
         assert!(r.content.contains("id=\"setup-1\""));
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children.len(), 2);
@@ -452,7 +478,13 @@ mod tests {
         assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
         assert!(r.content.contains("hl-keyword") || r.content.contains("hl-storage"), "{}", r.content);
         let toml = render("```toml\n[deploy]\nbucket = \"b\" # c\n```\n", OPTS, HERE, &NoFiles).unwrap();
-        assert!(toml.content.contains("hl-entity hl-name hl-section") && toml.content.contains("hl-string") && toml.content.contains("hl-comment"), "{}", toml.content);
+        assert!(
+            toml.content.contains("hl-entity hl-name hl-section")
+                && toml.content.contains("hl-string")
+                && toml.content.contains("hl-comment"),
+            "{}",
+            toml.content
+        );
         let plain = render("```nolang\n<b>\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(plain.content.contains("&lt;b&gt;"));
     }
@@ -468,7 +500,8 @@ mod tests {
 
     #[test]
     fn extensions_enabled() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, HERE, &NoFiles).unwrap();
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ - [x] done\n\nNote[^1].\n\n[^1]: Footnote.\n", OPTS, HERE, &NoFiles)
+            .unwrap();
         assert!(r.content.contains("<table>"));
         let t = render("| a | b |\n|:---|---:|\n| 1 | 2 |\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(t.content.contains("<th class=\"align-left\">a</th><th class=\"align-right\">b</th>"), "{}", t.content);

@@ -182,7 +182,13 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
     for (i, post) in posts.iter().enumerate() {
         for t in &post.summary.tags {
             tags.entry(t.slug.clone())
-                .or_insert_with(|| TagInfo { name: t.name.clone(), slug: t.slug.clone(), path: t.path.clone(), count: 0, posts: Vec::new() })
+                .or_insert_with(|| TagInfo {
+                    name: t.name.clone(),
+                    slug: t.slug.clone(),
+                    path: t.path.clone(),
+                    count: 0,
+                    posts: Vec::new(),
+                })
                 .posts
                 .push(i);
         }

@@ -49,9 +49,8 @@ pub fn read_templates(templates_dir: &Path) -> Result<Vec<(String, String)>> {
         }
         let rel = entry.path().strip_prefix(templates_dir).unwrap_or(entry.path());
         let name = rel.to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-            Diagnostic::new(entry.path(), format!("cannot read template: {e}")).hint("templates must be UTF-8 text")
-        })?;
+        let text = std::fs::read_to_string(entry.path())
+            .map_err(|e| Diagnostic::new(entry.path(), format!("cannot read template: {e}")).hint("templates must be UTF-8 text"))?;
         out.push((name, text));
     }
     Ok(out)
@@ -102,9 +101,19 @@ impl Renderer {
 
     /// Renders `template` with the globals, `current_path` and the given variables.
     /// `source` names the content file the output comes from, for error messages.
-    pub fn render(&self, template: &str, config: &SiteConfig, url_path: &str, vars: Context, source: Option<&Path>) -> std::result::Result<String, Diagnostic> {
+    pub fn render(
+        &self,
+        template: &str,
+        config: &SiteConfig,
+        url_path: &str,
+        vars: Context,
+        source: Option<&Path>,
+    ) -> std::result::Result<String, Diagnostic> {
         if !self.has_template(template) {
-            let d = Diagnostic::new(source.map(Path::to_path_buf).unwrap_or_else(|| self.templates_dir.clone()), format!("template {template:?} does not exist in {}", self.templates_dir.display()));
+            let d = Diagnostic::new(
+                source.map(Path::to_path_buf).unwrap_or_else(|| self.templates_dir.clone()),
+                format!("template {template:?} does not exist in {}", self.templates_dir.display()),
+            );
             return Err(d.hint("create it, or fix `template` in the front matter"));
         }
         let mut ctx = self.globals.clone();
@@ -192,7 +201,12 @@ fn check_template_loops(templates: &[(String, String)], dir: &Path) -> Result<()
     let re = regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+"([^"]+)""#).expect("valid regex");
     let graph: HashMap<&str, Vec<String>> =
         templates.iter().map(|(n, t)| (n.as_str(), re.captures_iter(t).map(|c| c[1].to_string()).collect())).collect();
-    fn visit<'a>(n: &'a str, graph: &'a HashMap<&str, Vec<String>>, stack: &mut Vec<&'a str>, done: &mut Vec<&'a str>) -> Option<Vec<String>> {
+    fn visit<'a>(
+        n: &'a str,
+        graph: &'a HashMap<&str, Vec<String>>,
+        stack: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
         if let Some(i) = stack.iter().position(|s| *s == n) {
             let mut cycle: Vec<String> = stack[i..].iter().map(|s| s.to_string()).collect();
             cycle.push(n.to_string());
@@ -218,9 +232,12 @@ fn check_template_loops(templates: &[(String, String)], dir: &Path) -> Result<()
     let mut done = Vec::new();
     for n in names {
         if let Some(cycle) = visit(n, &graph, &mut Vec::new(), &mut done) {
-            return Err(Diagnostic::new(dir.join(&cycle[0]), format!("templates include or extend each other in a loop: {}", cycle.join(" -> ")))
-                .hint("break the loop: a template cannot (even indirectly) include or extend itself")
-                .into());
+            return Err(Diagnostic::new(
+                dir.join(&cycle[0]),
+                format!("templates include or extend each other in a loop: {}", cycle.join(" -> ")),
+            )
+            .hint("break the loop: a template cannot (even indirectly) include or extend itself")
+            .into());
         }
     }
     Ok(())
@@ -247,9 +264,9 @@ fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
     let cfg = config.clone();
     tera.register_function("asset", move |args: &HashMap<String, Value>| -> tera::Result<Value> {
         let path = args.get("path").and_then(Value::as_str).ok_or_else(|| tera::Error::msg("asset() needs path=\"...\""))?;
-        let asset = assets.get(path).ok_or_else(|| {
-            tera::Error::msg(format!("asset(path={path:?}): no such file in the theme's static/ folder or in content/"))
-        })?;
+        let asset = assets
+            .get(path)
+            .ok_or_else(|| tera::Error::msg(format!("asset(path={path:?}): no such file in the theme's static/ folder or in content/")))?;
         let url = format!("{base_path}/{}", asset.output);
         let abs = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
         Ok(Value::String(if abs { absolute(&cfg, &url) } else { url }))
@@ -270,8 +287,11 @@ fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
         };
         let date = crate::content::parse_date_str(&text).ok_or_else(|| tera::Error::msg(format!("date filter: {text:?} is not a date")))?;
         let fmt = args.get("format").and_then(Value::as_str).unwrap_or("[year]-[month]-[day]");
-        let desc = time::format_description::parse_borrowed::<2>(fmt)
-            .map_err(|e| tera::Error::msg(format!("date filter: bad format {fmt:?}: {e} (use the time crate's syntax, e.g. \"[month repr:long] [day padding:none], [year]\")")))?;
+        let desc = time::format_description::parse_borrowed::<2>(fmt).map_err(|e| {
+            tera::Error::msg(format!(
+                "date filter: bad format {fmt:?}: {e} (use the time crate's syntax, e.g. \"[month repr:long] [day padding:none], [year]\")"
+            ))
+        })?;
         date.format(&desc).map(Value::String).map_err(|e| tera::Error::msg(format!("date filter: {e}")))
     });
     tera.register_filter("slugify", |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {

@@ -14,7 +14,19 @@ fn example_blog_builds_completely() {
     let stdout = build_ok(&root);
     assert!(stdout.contains("Built "), "{stdout}");
     let public = root.join("public");
-    for must in ["index.html", "404.html", "atom.xml", "rss.xml", "sitemap.xml", "robots.txt", "tags/index.html", "archive/index.html", "about/index.html", "favicon.ico", ".myblog/manifest.json"] {
+    for must in [
+        "index.html",
+        "404.html",
+        "atom.xml",
+        "rss.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "tags/index.html",
+        "archive/index.html",
+        "about/index.html",
+        "favicon.ico",
+        ".myblog/manifest.json",
+    ] {
         assert!(public.join(must).is_file(), "missing public/{must}");
     }
     // Pagination: the example has more posts than paginate_by.

@@ -50,12 +50,20 @@ fn non_utf8_markdown() {
 
 #[test]
 fn empty_file() {
-    assert_build_error("empty", |r| write(r, "content/posts/empty.md", b""), &["content/posts/empty.md: file is empty", "hint: start it with front matter"]);
+    assert_build_error(
+        "empty",
+        |r| write(r, "content/posts/empty.md", b""),
+        &["content/posts/empty.md: file is empty", "hint: start it with front matter"],
+    );
 }
 
 #[test]
 fn binary_file_named_md() {
-    assert_build_error("binary", |r| write(r, "content/posts/img.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff"), &["content/posts/img.md:1:1: is a binary file, not markdown"]);
+    assert_build_error(
+        "binary",
+        |r| write(r, "content/posts/img.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff"),
+        &["content/posts/img.md:1:1: is a binary file, not markdown"],
+    );
 }
 
 #[test]
@@ -69,7 +77,11 @@ fn unterminated_front_matter() {
 
 #[test]
 fn missing_front_matter() {
-    assert_build_error("no front matter", |r| write(r, "content/notes.md", b"# Just markdown\n"), &["content/notes.md:1:1: missing front matter"]);
+    assert_build_error(
+        "no front matter",
+        |r| write(r, "content/notes.md", b"# Just markdown\n"),
+        &["content/notes.md:1:1: missing front matter"],
+    );
 }
 
 #[test]
@@ -91,7 +103,10 @@ fn unknown_front_matter_key_lists_known_ones() {
     assert_build_error(
         "unknown key",
         |r| write(r, "content/posts/k.md", b"+++\ntitle = \"K\"\ndate = 2024-01-01\nauthor = \"me\"\n+++\n"),
-        &["content/posts/k.md:4:1: front matter: unknown field `author`", "known keys: title, date, updated, draft, tags, description, slug, template, extra"],
+        &[
+            "content/posts/k.md:4:1: front matter: unknown field `author`",
+            "known keys: title, date, updated, draft, tags, description, slug, template, extra",
+        ],
     );
 }
 
@@ -102,7 +117,11 @@ fn bad_date_and_missing_date() {
         |r| write(r, "content/posts/d.md", b"---\ntitle: D\ndate: 31/01/2024\n---\n"),
         &["content/posts/d.md:3:1: front matter: `date` value \"31/01/2024\" is not a date", "hint: write dates as 2026-01-31"],
     );
-    assert_build_error("no date", |r| write(r, "content/posts/nd.md", b"+++\ntitle = \"No date\"\n+++\n"), &["content/posts/nd.md:1: a post needs a date"]);
+    assert_build_error(
+        "no date",
+        |r| write(r, "content/posts/nd.md", b"+++\ntitle = \"No date\"\n+++\n"),
+        &["content/posts/nd.md:1: a post needs a date"],
+    );
 }
 
 #[test]
@@ -144,7 +163,13 @@ fn template_loop() {
 fn template_syntax_error_has_line() {
     assert_build_error(
         "syntax",
-        |r| write(r, "themes/mini/templates/page.html", b"{% extends \"base.html\" %}\n{% block main %}\n{% if page.title %}\n{{ page.title }\n{% endblock %}\n"),
+        |r| {
+            write(
+                r,
+                "themes/mini/templates/page.html",
+                b"{% extends \"base.html\" %}\n{% block main %}\n{% if page.title %}\n{{ page.title }\n{% endblock %}\n",
+            )
+        },
         &["themes/mini/templates/page.html:4:", "template error: Failed to parse", "hint: fix the template"],
     );
 }
@@ -153,8 +178,18 @@ fn template_syntax_error_has_line() {
 fn template_unknown_variable_shows_whole_chain() {
     assert_build_error(
         "variable",
-        |r| write(r, "themes/mini/templates/page.html", b"{% extends \"base.html\" %}{% block main %}{{ page.no_such_thing }}{% endblock %}"),
-        &["themes/mini/templates/page.html:1:45: template error: Failed to render 'page.html'", "Variable `page.no_such_thing` not found", "(rendering content/about.md)"],
+        |r| {
+            write(
+                r,
+                "themes/mini/templates/page.html",
+                b"{% extends \"base.html\" %}{% block main %}{{ page.no_such_thing }}{% endblock %}",
+            )
+        },
+        &[
+            "themes/mini/templates/page.html:1:45: template error: Failed to render 'page.html'",
+            "Variable `page.no_such_thing` not found",
+            "(rendering content/about.md)",
+        ],
     );
 }
 
@@ -172,7 +207,11 @@ fn missing_asset_in_template() {
     assert_build_error(
         "asset",
         |r| append(r, "themes/mini/templates/base.html", "{{ asset(path='js/missing.js') }}"),
-        &["error: themes/mini/templates/base.html:7:16: template error","Function call 'asset' failed", "asset(path=\"js/missing.js\"): no such file"],
+        &[
+            "error: themes/mini/templates/base.html:7:16: template error",
+            "Function call 'asset' failed",
+            "asset(path=\"js/missing.js\"): no such file",
+        ],
     );
 }
 

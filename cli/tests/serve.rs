@@ -20,7 +20,11 @@ fn serves_the_site_with_pretty_urls_404_and_headers() {
     assert_eq!(home.status, 200);
     assert_eq!(home.header("content-type"), Some("text/html; charset=utf-8"));
     assert_eq!(home.header("cache-control"), Some("no-store"));
-    assert!(home.body.contains("<script src=\"/__myblog/livereload.js\" data-output=\"index.html\" defer></script></body>"), "{}", home.body);
+    assert!(
+        home.body.contains("<script src=\"/__myblog/livereload.js\" data-output=\"index.html\" defer></script></body>"),
+        "{}",
+        home.body
+    );
     // Links point at the local server, not at the production base_url.
     assert!(home.body.contains(&format!("http://127.0.0.1:{}/", s.port)), "canonical URL is local");
     assert!(!home.body.contains("https://blog.example.com"), "production base_url leaked");
@@ -40,8 +44,12 @@ fn serves_the_site_with_pretty_urls_404_and_headers() {
     assert!(missing.body.contains("data-output=\"404.html\""), "the site's own 404 page: {}", missing.body);
     assert_eq!(missing.header("content-type"), Some("text/html; charset=utf-8"));
 
-    let css_href =
-        home.body.split("href=\"").map(|h| h.split('"').next().unwrap()).find(|h| h.starts_with("/css/site.") && h.ends_with(".css")).expect("stylesheet link");
+    let css_href = home
+        .body
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap())
+        .find(|h| h.starts_with("/css/site.") && h.ends_with(".css"))
+        .expect("stylesheet link");
     let css = s.get(css_href);
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"), "{:?}", css.headers);
@@ -103,9 +111,19 @@ fn edits_reload_pages_and_errors_show_until_fixed() {
     }
 
     // A new post appears on the home page and on its tag page.
-    s.save("content/posts/live-added.md", "+++\ntitle = \"Added while serving\"\ndate = 2030-01-01\ntags = [\"serve-test\"]\n+++\n\nHello.\n");
+    s.save(
+        "content/posts/live-added.md",
+        "+++\ntitle = \"Added while serving\"\ndate = 2030-01-01\ntags = [\"serve-test\"]\n+++\n\nHello.\n",
+    );
     let reload = events.expect("reload", WAIT);
-    assert!(reload["paths"].as_array().unwrap().iter().any(|p| p == "posts/added-while-serving/index.html" || p == "posts/live-added/index.html"), "{reload}");
+    assert!(
+        reload["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "posts/added-while-serving/index.html" || p == "posts/live-added/index.html"),
+        "{reload}"
+    );
     assert!(s.get("/").body.contains("Added while serving"));
     let tag = s.get("/tags/serve-test/");
     assert_eq!(tag.status, 200);

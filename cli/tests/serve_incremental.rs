@@ -157,7 +157,9 @@ fn mini_every_kind_of_edit_matches_a_cold_build() {
     b.edit("content/posts/draft.md", "draft flag toggled", |t| t.replace("draft = true", "draft = false"));
     b.write("content/posts/_index.md", "+++\ntitle = \"All posts\"\n+++\nThe posts section.\n", "new section");
     b.edit("content/posts/third.md", "title edit listed in a section", |t| replace_line(&t, "title =", "title = \"Third, renamed\""));
-    b.edit("content/posts/third.md", "body edit listed in a section", |t| t.replace("A new post.", "A new post, with a new first paragraph."));
+    b.edit("content/posts/third.md", "body edit listed in a section", |t| {
+        t.replace("A new post.", "A new post, with a new first paragraph.")
+    });
     b.edit("content/about.md", "page edit", |t| t.replace("About this", "All about this"));
     b.edit("content/_index.md", "home section edit", |t| t.replace("Welcome", "Hello"));
 
@@ -199,7 +201,8 @@ fn mini_errors_keep_the_last_good_site_and_recover() {
 
     // A template that does not parse: nothing changes, the error names the file.
     let good = b.read("themes/mini/templates/post.html");
-    std::fs::write(b.path("themes/mini/templates/post.html"), "{% extends \"base.html\" %}{% block main %}{{ page.title }{% endblock %}").unwrap();
+    std::fs::write(b.path("themes/mini/templates/post.html"), "{% extends \"base.html\" %}{% block main %}{{ page.title }{% endblock %}")
+        .unwrap();
     let err = b.inc.apply(&[b.path("themes/mini/templates/post.html")]).expect_err("broken template");
     assert!(err.to_string().contains("post.html"), "{err}");
     assert_eq!(b.inc.hashes(), before);

@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudformation::types::{Parameter, StackStatus};
-use aws_sdk_cloudfront::types::{
-    DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig, ViewerProtocolPolicy,
-};
+use aws_sdk_cloudfront::types::{DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig, ViewerProtocolPolicy};
 
 /// The fixture template (`infra/tests/fixtures/outputs-stack.yaml`).
 pub const OUTPUTS_STACK_TEMPLATE: &str = include_str!("../tests/fixtures/outputs-stack.yaml");
@@ -26,13 +24,9 @@ pub const OUTPUTS_STACK_TEMPLATE: &str = include_str!("../tests/fixtures/outputs
 /// value matters: worktrees sharing one target directory can reuse an artifact compiled in
 /// another worktree, whose compile-time paths then point into the wrong tree.
 pub fn workspace_root() -> PathBuf {
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    manifest_dir
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest_dir)
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
 }
 
 /// `infra/` in the workspace being tested.
@@ -58,64 +52,32 @@ pub enum FixtureError {
     #[error("stack name {0:?} is not valid: use a letter, then letters, digits and '-' (at most 100 characters)")]
     StackName(String),
     #[error("CloudFront {operation} failed: {message}")]
-    CloudFront {
-        operation: &'static str,
-        message: String,
-    },
+    CloudFront { operation: &'static str, message: String },
     #[error("CloudFormation {operation} for stack {stack} failed: {message}")]
-    CloudFormation {
-        operation: &'static str,
-        stack: String,
-        message: String,
-    },
+    CloudFormation { operation: &'static str, stack: String, message: String },
     #[error("stack {stack} ended in {status}: {reason}")]
-    StackFailed {
-        stack: String,
-        status: String,
-        reason: String,
-    },
+    StackFailed { stack: String, status: String, reason: String },
     #[error("stack {stack} was not CREATE_COMPLETE after {waited:?} (last status {status})")]
-    Timeout {
-        stack: String,
-        status: String,
-        waited: Duration,
-    },
+    Timeout { stack: String, status: String, waited: Duration },
     #[error("stack {stack} has no output {key}; outputs: {outputs:?}")]
-    MissingOutput {
-        stack: String,
-        key: &'static str,
-        outputs: BTreeMap<String, String>,
-    },
+    MissingOutput { stack: String, key: &'static str, outputs: BTreeMap<String, String> },
 }
 
 /// Creates a CloudFront distribution whose origin is the stack's bucket, then the fixture stack,
 /// waits for `CREATE_COMPLETE` and returns its outputs. `conf` decides the endpoint (moto's in
 /// tests). The bucket is named after the stack (`<stack>-site`, lowercased).
-pub async fn create_outputs_stack(
-    conf: &SdkConfig,
-    stack_name: &str,
-) -> Result<OutputsStack, FixtureError> {
+pub async fn create_outputs_stack(conf: &SdkConfig, stack_name: &str) -> Result<OutputsStack, FixtureError> {
     let valid_name = stack_name.len() <= 100
         && stack_name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && stack_name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        && stack_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if !valid_name {
         return Err(FixtureError::StackName(stack_name.to_owned()));
     }
     let bucket = format!("{}-site", stack_name.to_ascii_lowercase());
-    let region = conf
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| "us-east-1".to_owned());
+    let region = conf.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
 
     let cloudfront = aws_sdk_cloudfront::Client::new(conf);
-    let cf_err = |operation: &'static str| {
-        move |e: String| FixtureError::CloudFront {
-            operation,
-            message: e,
-        }
-    };
+    let cf_err = |operation: &'static str| move |e: String| FixtureError::CloudFront { operation, message: e };
     let origin = Origin::builder()
         .id("site")
         .domain_name(format!("{bucket}.s3.{region}.amazonaws.com"))
@@ -126,13 +88,7 @@ pub async fn create_outputs_stack(
         .caller_reference(format!("myblog-fixture-{stack_name}"))
         .comment(format!("myblog test fixture for stack {stack_name}"))
         .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(origin)
-                .build()
-                .map_err(|e| cf_err("Origins")(e.to_string()))?,
-        )
+        .origins(Origins::builder().quantity(1).items(origin).build().map_err(|e| cf_err("Origins")(e.to_string()))?)
         .default_cache_behavior(
             DefaultCacheBehavior::builder()
                 .target_origin_id("site")
@@ -149,32 +105,17 @@ pub async fn create_outputs_stack(
         .distribution_config(config)
         .send()
         .await
-        .map_err(|e| {
-            cf_err("CreateDistribution")(
-                aws_sdk_cloudfront::error::DisplayErrorContext(e).to_string(),
-            )
-        })?;
-    let distribution = created
-        .distribution()
-        .ok_or_else(|| cf_err("CreateDistribution")("the answer has no distribution".to_owned()))?;
+        .map_err(|e| cf_err("CreateDistribution")(aws_sdk_cloudfront::error::DisplayErrorContext(e).to_string()))?;
+    let distribution = created.distribution().ok_or_else(|| cf_err("CreateDistribution")("the answer has no distribution".to_owned()))?;
     let distribution_id = distribution.id().to_owned();
     let distribution_domain_name = distribution.domain_name().to_owned();
 
     let cfn = aws_sdk_cloudformation::Client::new(conf);
     let cfn_err = |operation: &'static str| {
         let stack = stack_name.to_owned();
-        move |message: String| FixtureError::CloudFormation {
-            operation,
-            stack,
-            message,
-        }
+        move |message: String| FixtureError::CloudFormation { operation, stack, message }
     };
-    let param = |key: &str, value: &str| {
-        Parameter::builder()
-            .parameter_key(key)
-            .parameter_value(value)
-            .build()
-    };
+    let param = |key: &str, value: &str| Parameter::builder().parameter_key(key).parameter_value(value).build();
     cfn.create_stack()
         .stack_name(stack_name)
         .template_body(OUTPUTS_STACK_TEMPLATE)
@@ -183,22 +124,11 @@ pub async fn create_outputs_stack(
         .parameters(param("DistributionDomainName", &distribution_domain_name))
         .send()
         .await
-        .map_err(|e| {
-            cfn_err("CreateStack")(
-                aws_sdk_cloudformation::error::DisplayErrorContext(e).to_string(),
-            )
-        })?;
+        .map_err(|e| cfn_err("CreateStack")(aws_sdk_cloudformation::error::DisplayErrorContext(e).to_string()))?;
 
     let outputs = wait_for_outputs(&cfn, stack_name, Duration::from_secs(120)).await?;
     let output = |key: &'static str| {
-        outputs
-            .get(key)
-            .cloned()
-            .ok_or_else(|| FixtureError::MissingOutput {
-                stack: stack_name.to_owned(),
-                key,
-                outputs: outputs.clone(),
-            })
+        outputs.get(key).cloned().ok_or_else(|| FixtureError::MissingOutput { stack: stack_name.to_owned(), key, outputs: outputs.clone() })
     };
     Ok(OutputsStack {
         stack_name: stack_name.to_owned(),
@@ -217,37 +147,24 @@ async fn wait_for_outputs(
 ) -> Result<BTreeMap<String, String>, FixtureError> {
     let start = Instant::now();
     loop {
-        let resp = cfn
-            .describe_stacks()
-            .stack_name(stack_name)
-            .send()
-            .await
-            .map_err(|e| FixtureError::CloudFormation {
-                operation: "DescribeStacks",
-                stack: stack_name.to_owned(),
-                message: aws_sdk_cloudformation::error::DisplayErrorContext(e).to_string(),
-            })?;
-        let stack = resp
-            .stacks()
-            .first()
-            .ok_or_else(|| FixtureError::CloudFormation {
-                operation: "DescribeStacks",
-                stack: stack_name.to_owned(),
-                message: "no stack in the answer".to_owned(),
-            })?;
+        let resp = cfn.describe_stacks().stack_name(stack_name).send().await.map_err(|e| FixtureError::CloudFormation {
+            operation: "DescribeStacks",
+            stack: stack_name.to_owned(),
+            message: aws_sdk_cloudformation::error::DisplayErrorContext(e).to_string(),
+        })?;
+        let stack = resp.stacks().first().ok_or_else(|| FixtureError::CloudFormation {
+            operation: "DescribeStacks",
+            stack: stack_name.to_owned(),
+            message: "no stack in the answer".to_owned(),
+        })?;
         let status = stack.stack_status().cloned();
-        let status_text = status
-            .as_ref()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_else(|| "none".to_owned());
+        let status_text = status.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_else(|| "none".to_owned());
         match status {
             Some(StackStatus::CreateComplete) => {
                 return Ok(stack
                     .outputs()
                     .iter()
-                    .filter_map(|o| {
-                        Some((o.output_key()?.to_owned(), o.output_value()?.to_owned()))
-                    })
+                    .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
                     .collect());
             }
             Some(StackStatus::CreateInProgress) | None => {}
@@ -255,19 +172,12 @@ async fn wait_for_outputs(
                 return Err(FixtureError::StackFailed {
                     stack: stack_name.to_owned(),
                     status: status_text,
-                    reason: stack
-                        .stack_status_reason()
-                        .unwrap_or("no reason given")
-                        .to_owned(),
+                    reason: stack.stack_status_reason().unwrap_or("no reason given").to_owned(),
                 });
             }
         }
         if start.elapsed() > limit {
-            return Err(FixtureError::Timeout {
-                stack: stack_name.to_owned(),
-                status: status_text,
-                waited: limit,
-            });
+            return Err(FixtureError::Timeout { stack: stack_name.to_owned(), status: status_text, waited: limit });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -18,8 +18,7 @@ fn infra_dir() -> PathBuf {
 
 fn load_template() -> Value {
     let path = infra_dir().join("template.yaml");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
 }
 
@@ -39,11 +38,7 @@ fn intrinsic<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
     match v {
         Value::Tagged(t) if t.tag == name => Some(&t.value),
         Value::Mapping(m) if m.len() == 1 => {
-            let long = if name == "Ref" {
-                name.to_owned()
-            } else {
-                format!("Fn::{name}")
-            };
+            let long = if name == "Ref" { name.to_owned() } else { format!("Fn::{name}") };
             m.get(long.as_str())
         }
         _ => None,
@@ -61,9 +56,7 @@ fn getatt(v: &Value) -> Option<(String, String)> {
             let (res, attr) = s.split_once('.')?;
             Some((res.to_owned(), attr.to_owned()))
         }
-        Value::Sequence(seq) if seq.len() == 2 => {
-            Some((seq[0].as_str()?.to_owned(), seq[1].as_str()?.to_owned()))
-        }
+        Value::Sequence(seq) if seq.len() == 2 => Some((seq[0].as_str()?.to_owned(), seq[1].as_str()?.to_owned())),
         _ => None,
     }
 }
@@ -96,10 +89,7 @@ fn resources(t: &Value) -> Vec<(String, &Value)> {
 }
 
 fn resources_of_type<'a>(t: &'a Value, ty: &str) -> Vec<(String, &'a Value)> {
-    resources(t)
-        .into_iter()
-        .filter(|(_, r)| get(r, "Type").and_then(Value::as_str) == Some(ty))
-        .collect()
+    resources(t).into_iter().filter(|(_, r)| get(r, "Type").and_then(Value::as_str) == Some(ty)).collect()
 }
 
 fn resource<'a>(t: &'a Value, id: &str) -> &'a Value {
@@ -126,32 +116,20 @@ fn check_buckets(t: &Value) -> Vec<String> {
     }
     for (id, b) in buckets {
         let p = props(b);
-        for flag in [
-            "BlockPublicAcls",
-            "BlockPublicPolicy",
-            "IgnorePublicAcls",
-            "RestrictPublicBuckets",
-        ] {
+        for flag in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
             if !is_true(path(p, &["PublicAccessBlockConfiguration", flag])) {
-                errs.push(format!(
-                    "bucket {id}: PublicAccessBlockConfiguration.{flag} must be true"
-                ));
+                errs.push(format!("bucket {id}: PublicAccessBlockConfiguration.{flag} must be true"));
             }
         }
-        let sse = path(
-            p,
-            &["BucketEncryption", "ServerSideEncryptionConfiguration"],
-        )
-        .and_then(Value::as_sequence)
-        .and_then(|s| s.first())
-        .and_then(|r| path(r, &["ServerSideEncryptionByDefault", "SSEAlgorithm"]))
-        .and_then(Value::as_str);
+        let sse = path(p, &["BucketEncryption", "ServerSideEncryptionConfiguration"])
+            .and_then(Value::as_sequence)
+            .and_then(|s| s.first())
+            .and_then(|r| path(r, &["ServerSideEncryptionByDefault", "SSEAlgorithm"]))
+            .and_then(Value::as_str);
         if !matches!(sse, Some("AES256" | "aws:kms" | "aws:kms:dsse")) {
             errs.push(format!("bucket {id}: default encryption missing"));
         }
-        if path(p, &["VersioningConfiguration", "Status"]).and_then(Value::as_str)
-            != Some("Enabled")
-        {
+        if path(p, &["VersioningConfiguration", "Status"]).and_then(Value::as_str) != Some("Enabled") {
             errs.push(format!("bucket {id}: versioning must be Enabled"));
         }
         let ownership = path(p, &["OwnershipControls", "Rules"])
@@ -160,14 +138,10 @@ fn check_buckets(t: &Value) -> Vec<String> {
             .and_then(|r| get(r, "ObjectOwnership"))
             .and_then(Value::as_str);
         if ownership != Some("BucketOwnerEnforced") {
-            errs.push(format!(
-                "bucket {id}: ObjectOwnership must be BucketOwnerEnforced (no ACLs)"
-            ));
+            errs.push(format!("bucket {id}: ObjectOwnership must be BucketOwnerEnforced (no ACLs)"));
         }
         if get(b, "DeletionPolicy").and_then(Value::as_str) != Some("Retain") {
-            errs.push(format!(
-                "bucket {id}: DeletionPolicy must be Retain (it holds the site)"
-            ));
+            errs.push(format!("bucket {id}: DeletionPolicy must be Retain (it holds the site)"));
         }
     }
     errs
@@ -175,14 +149,8 @@ fn check_buckets(t: &Value) -> Vec<String> {
 
 fn principal_is_cloudfront_only(principal: Option<&Value>) -> bool {
     let Some(p) = principal else { return false };
-    let keys: Vec<&str> = p
-        .as_mapping()
-        .map(|m| m.keys().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    keys == ["Service"]
-        && one_or_many(get(p, "Service"))
-            .iter()
-            .all(|s| s.as_str() == Some("cloudfront.amazonaws.com"))
+    let keys: Vec<&str> = p.as_mapping().map(|m| m.keys().filter_map(Value::as_str).collect()).unwrap_or_default();
+    keys == ["Service"] && one_or_many(get(p, "Service")).iter().all(|s| s.as_str() == Some("cloudfront.amazonaws.com"))
 }
 
 /// Bucket policies allow only the CloudFront service, and only for this stack's distribution.
@@ -200,23 +168,15 @@ fn check_bucket_policies(t: &Value) -> Vec<String> {
                 continue;
             }
             let at = format!("bucket policy {id} statement {i}");
-            if get(st, "NotPrincipal").is_some()
-                || get(st, "NotAction").is_some()
-                || get(st, "NotResource").is_some()
-            {
-                errs.push(format!(
-                    "{at}: Not* elements in an Allow are too easy to get wrong"
-                ));
+            if get(st, "NotPrincipal").is_some() || get(st, "NotAction").is_some() || get(st, "NotResource").is_some() {
+                errs.push(format!("{at}: Not* elements in an Allow are too easy to get wrong"));
             }
             if !principal_is_cloudfront_only(get(st, "Principal")) {
-                errs.push(format!(
-                    "{at}: an Allow must name only Principal Service cloudfront.amazonaws.com"
-                ));
+                errs.push(format!("{at}: an Allow must name only Principal Service cloudfront.amazonaws.com"));
             }
             let source = path(st, &["Condition", "StringEquals", "AWS:SourceArn"]);
-            let names_distribution = source.and_then(sub_format).is_some_and(|f| {
-                f.contains(":cloudfront::") && f.contains("distribution/${Distribution}")
-            });
+            let names_distribution =
+                source.and_then(sub_format).is_some_and(|f| f.contains(":cloudfront::") && f.contains("distribution/${Distribution}"));
             if !names_distribution {
                 errs.push(format!("{at}: must be limited with StringEquals AWS:SourceArn to this stack's Distribution"));
             }
@@ -224,9 +184,7 @@ fn check_bucket_policies(t: &Value) -> Vec<String> {
                 match action.as_str() {
                     Some("s3:GetObject") => allows_get = true,
                     Some("s3:ListBucket") => {}
-                    other => errs.push(format!(
-                        "{at}: CloudFront needs only s3:GetObject/s3:ListBucket, not {other:?}"
-                    )),
+                    other => errs.push(format!("{at}: CloudFront needs only s3:GetObject/s3:ListBucket, not {other:?}")),
                 }
             }
         }
@@ -246,41 +204,27 @@ fn iam_statements(t: &Value) -> (Vec<(String, Value)>, Vec<String>) {
         let docs: Vec<&Value> = match ty {
             "AWS::Serverless::Function" => {
                 let mut docs = vec![];
-                for (i, pol) in one_or_many(get(props(r), "Policies"))
-                    .into_iter()
-                    .enumerate()
-                {
+                for (i, pol) in one_or_many(get(props(r), "Policies")).into_iter().enumerate() {
                     // Managed policy names and SAM policy templates hide their statements (several
                     // grant "*" resources): only inline statements are allowed, so they are checked.
                     if get(pol, "Statement").is_some() {
                         docs.push(pol);
                     } else {
-                        errs.push(format!(
-                            "function {id}: policy {i} is not an inline statement list: {pol:?}"
-                        ));
+                        errs.push(format!("function {id}: policy {i} is not an inline statement list: {pol:?}"));
                     }
                 }
                 if get(props(r), "Role").is_some() {
-                    errs.push(format!(
-                        "function {id}: uses an external Role the template cannot check"
-                    ));
+                    errs.push(format!("function {id}: uses an external Role the template cannot check"));
                 }
                 docs
             }
             "AWS::IAM::Role" => {
                 if get(props(r), "ManagedPolicyArns").is_some() {
-                    errs.push(format!(
-                        "role {id}: managed policies cannot be checked here"
-                    ));
+                    errs.push(format!("role {id}: managed policies cannot be checked here"));
                 }
-                one_or_many(get(props(r), "Policies"))
-                    .into_iter()
-                    .filter_map(|p| get(p, "PolicyDocument"))
-                    .collect()
+                one_or_many(get(props(r), "Policies")).into_iter().filter_map(|p| get(p, "PolicyDocument")).collect()
             }
-            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
-                get(props(r), "PolicyDocument").into_iter().collect()
-            }
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => get(props(r), "PolicyDocument").into_iter().collect(),
             _ => vec![],
         };
         for doc in docs {
@@ -299,9 +243,7 @@ fn resource_is_too_broad(v: &Value) -> bool {
     let Some(arn) = v.as_str().or_else(|| sub_format(v)) else {
         return false;
     };
-    let inner = ["/index/*", "/stream/*", "/media/*", "/thumbs/*"]
-        .iter()
-        .find_map(|suffix| arn.strip_suffix(suffix));
+    let inner = ["/index/*", "/stream/*", "/media/*", "/thumbs/*"].iter().find_map(|suffix| arn.strip_suffix(suffix));
     inner.unwrap_or(arn).contains('*')
 }
 
@@ -316,14 +258,10 @@ fn check_iam(t: &Value) -> Vec<String> {
             continue;
         }
         if get(st, "NotAction").is_some() || get(st, "NotResource").is_some() {
-            errs.push(format!(
-                "{id}: NotAction/NotResource grant more than they seem"
-            ));
+            errs.push(format!("{id}: NotAction/NotResource grant more than they seem"));
         }
-        let actions: Vec<String> = one_or_many(get(st, "Action"))
-            .iter()
-            .map(|a| a.as_str().unwrap_or("<not a string>").to_owned())
-            .collect();
+        let actions: Vec<String> =
+            one_or_many(get(st, "Action")).iter().map(|a| a.as_str().unwrap_or("<not a string>").to_owned()).collect();
         let resources = one_or_many(get(st, "Resource"));
         for a in &actions {
             if a == "*" || a.ends_with(":*") || a.contains('*') {
@@ -347,9 +285,7 @@ fn check_iam(t: &Value) -> Vec<String> {
                 for r in &resources {
                     let f = sub_format(r).unwrap_or_default();
                     if !(f.contains(":ses:") && f.contains(":identity/${Sender")) {
-                        errs.push(format!(
-                            "{id}: {a} must be limited to the sender identity, not {r:?}"
-                        ));
+                        errs.push(format!("{id}: {a} must be limited to the sender identity, not {r:?}"));
                     }
                 }
             }
@@ -360,17 +296,7 @@ fn check_iam(t: &Value) -> Vec<String> {
         if let Some(events) = get(props(f), "Events").and_then(Value::as_mapping) {
             for (name, ev) in events {
                 let ty = get(ev, "Type").and_then(Value::as_str).unwrap_or_default();
-                if [
-                    "DynamoDB",
-                    "Kinesis",
-                    "SQS",
-                    "MSK",
-                    "MQ",
-                    "SelfManagedKafka",
-                    "DocumentDB",
-                ]
-                .contains(&ty)
-                {
+                if ["DynamoDB", "Kinesis", "SQS", "MSK", "MQ", "SelfManagedKafka", "DocumentDB"].contains(&ty) {
                     errs.push(format!("function {id}: event {name:?} of type {ty} brings a managed policy on \"*\""));
                 }
             }
@@ -385,122 +311,74 @@ fn check_stream_mapping(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let mappings: Vec<_> = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
         .into_iter()
-        .filter(|(_, m)| {
-            getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null))
-                .is_some_and(|(_, a)| a == "StreamArn")
-        })
+        .filter(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)).is_some_and(|(_, a)| a == "StreamArn"))
         .collect();
     if mappings.len() != 1 {
-        errs.push(format!(
-            "expected one event source mapping on the subscribers stream, found {}",
-            mappings.len()
-        ));
+        errs.push(format!("expected one event source mapping on the subscribers stream, found {}", mappings.len()));
         return errs;
     }
     let (id, m) = &mappings[0];
     let p = props(m);
     let (table, _) = getatt(get(p, "EventSourceArn").unwrap_or(&Value::Null)).unwrap_or_default();
     if get(resource(t, &table), "Type").and_then(Value::as_str) != Some("AWS::DynamoDB::Table") {
-        errs.push(format!(
-            "{id}: EventSourceArn is not a DynamoDB table's stream"
-        ));
+        errs.push(format!("{id}: EventSourceArn is not a DynamoDB table's stream"));
     }
-    let function = get(p, "FunctionName")
-        .and_then(ref_name)
-        .unwrap_or_default()
-        .to_owned();
+    let function = get(p, "FunctionName").and_then(ref_name).unwrap_or_default().to_owned();
     if function != "SubscribeStreamFunction" {
-        errs.push(format!(
-            "{id}: must invoke SubscribeStreamFunction, not {function:?}"
-        ));
+        errs.push(format!("{id}: must invoke SubscribeStreamFunction, not {function:?}"));
     }
     let types = one_or_many(get(p, "FunctionResponseTypes"));
-    if !types
-        .iter()
-        .any(|v| v.as_str() == Some("ReportBatchItemFailures"))
-    {
-        errs.push(format!(
-            "{id}: FunctionResponseTypes must include ReportBatchItemFailures"
-        ));
+    if !types.iter().any(|v| v.as_str() == Some("ReportBatchItemFailures")) {
+        errs.push(format!("{id}: FunctionResponseTypes must include ReportBatchItemFailures"));
     }
     if !is_true(get(p, "BisectBatchOnFunctionError")) {
         errs.push(format!("{id}: BisectBatchOnFunctionError must be true"));
     }
     match get(p, "MaximumRetryAttempts").and_then(Value::as_i64) {
         Some(n) if (0..=10).contains(&n) => {}
-        other => errs.push(format!(
-            "{id}: MaximumRetryAttempts must be a small bound (0..=10), is {other:?}"
-        )),
+        other => errs.push(format!("{id}: MaximumRetryAttempts must be a small bound (0..=10), is {other:?}")),
     }
     match get(p, "BatchSize").and_then(Value::as_i64) {
         Some(n) if (1..=100).contains(&n) => {}
-        other => errs.push(format!(
-            "{id}: BatchSize must be set (1..=100), is {other:?}"
-        )),
+        other => errs.push(format!("{id}: BatchSize must be set (1..=100), is {other:?}")),
     }
     // A filter may drop REMOVE records (TTL expiry), never the ones that send emails.
     for f in one_or_many(path(p, &["FilterCriteria", "Filters"])) {
-        let pattern = get(f, "Pattern")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let pattern = get(f, "Pattern").and_then(Value::as_str).unwrap_or_default();
         if !(pattern.contains("\"INSERT\"") && pattern.contains("\"MODIFY\"")) {
-            errs.push(format!(
-                "{id}: FilterCriteria {pattern:?} must let INSERT and MODIFY records through"
-            ));
+            errs.push(format!("{id}: FilterCriteria {pattern:?} must let INSERT and MODIFY records through"));
         }
     }
     if get(p, "StartingPosition").and_then(Value::as_str) != Some("TRIM_HORIZON") {
-        errs.push(format!(
-            "{id}: StartingPosition must be TRIM_HORIZON so no subscription is skipped"
-        ));
+        errs.push(format!("{id}: StartingPosition must be TRIM_HORIZON so no subscription is skipped"));
     }
     let dlq = path(p, &["DestinationConfig", "OnFailure", "Destination"]).and_then(getatt);
     match dlq {
         Some((queue, attr)) if attr == "Arn" => {
             if get(resource(t, &queue), "Type").and_then(Value::as_str) != Some("AWS::SQS::Queue") {
-                errs.push(format!(
-                    "{id}: OnFailure destination {queue} is not an SQS queue"
-                ));
+                errs.push(format!("{id}: OnFailure destination {queue} is not an SQS queue"));
             }
             let (statements, _) = iam_statements(t);
             let can_send = statements.iter().any(|(fid, st)| {
                 fid == &function
-                    && one_or_many(get(st, "Action"))
-                        .iter()
-                        .any(|a| a.as_str() == Some("sqs:SendMessage"))
-                    && one_or_many(get(st, "Resource"))
-                        .iter()
-                        .any(|r| getatt(r) == Some((queue.clone(), "Arn".into())))
+                    && one_or_many(get(st, "Action")).iter().any(|a| a.as_str() == Some("sqs:SendMessage"))
+                    && one_or_many(get(st, "Resource")).iter().any(|r| getatt(r) == Some((queue.clone(), "Arn".into())))
             });
             if !can_send {
-                errs.push(format!(
-                    "{id}: {function} may not sqs:SendMessage to the DLQ {queue}"
-                ));
+                errs.push(format!("{id}: {function} may not sqs:SendMessage to the DLQ {queue}"));
             }
         }
-        _ => errs.push(format!(
-            "{id}: DestinationConfig.OnFailure.Destination must be !GetAtt <SQS queue>.Arn"
-        )),
+        _ => errs.push(format!("{id}: DestinationConfig.OnFailure.Destination must be !GetAtt <SQS queue>.Arn")),
     }
     let (statements, _) = iam_statements(t);
-    for action in [
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-        "dynamodb:DescribeStream",
-    ] {
+    for action in ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"] {
         let granted = statements.iter().any(|(fid, st)| {
             fid == &function
-                && one_or_many(get(st, "Action"))
-                    .iter()
-                    .any(|a| a.as_str() == Some(action))
-                && one_or_many(get(st, "Resource"))
-                    .iter()
-                    .all(|r| getatt(r) == Some((table.clone(), "StreamArn".into())))
+                && one_or_many(get(st, "Action")).iter().any(|a| a.as_str() == Some(action))
+                && one_or_many(get(st, "Resource")).iter().all(|r| getatt(r) == Some((table.clone(), "StreamArn".into())))
         });
         if !granted {
-            errs.push(format!(
-                "{function}: {action} must be granted on {table}.StreamArn only"
-            ));
+            errs.push(format!("{function}: {action} must be granted on {table}.StreamArn only"));
         }
     }
     errs
@@ -512,45 +390,17 @@ fn check_table(t: &Value) -> Vec<String> {
     let p = props(resource(t, "Subscribers"));
     let expect = |errs: &mut Vec<String>, keys: &[&str], want: Value| {
         if path(p, keys) != Some(&want) {
-            errs.push(format!(
-                "Subscribers: {} must be {want:?}, is {:?}",
-                keys.join("."),
-                path(p, keys)
-            ));
+            errs.push(format!("Subscribers: {} must be {want:?}, is {:?}", keys.join("."), path(p, keys)));
         }
     };
     expect(&mut errs, &["BillingMode"], "PAY_PER_REQUEST".into());
-    expect(
-        &mut errs,
-        &[
-            "PointInTimeRecoverySpecification",
-            "PointInTimeRecoveryEnabled",
-        ],
-        true.into(),
-    );
-    expect(
-        &mut errs,
-        &["TimeToLiveSpecification", "AttributeName"],
-        "ttl".into(),
-    );
-    expect(
-        &mut errs,
-        &["TimeToLiveSpecification", "Enabled"],
-        true.into(),
-    );
-    expect(
-        &mut errs,
-        &["StreamSpecification", "StreamViewType"],
-        "NEW_AND_OLD_IMAGES".into(),
-    );
+    expect(&mut errs, &["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"], true.into());
+    expect(&mut errs, &["TimeToLiveSpecification", "AttributeName"], "ttl".into());
+    expect(&mut errs, &["TimeToLiveSpecification", "Enabled"], true.into());
+    expect(&mut errs, &["StreamSpecification", "StreamViewType"], "NEW_AND_OLD_IMAGES".into());
     let key: Vec<(String, String)> = one_or_many(get(p, "KeySchema"))
         .iter()
-        .filter_map(|k| {
-            Some((
-                get(k, "AttributeName")?.as_str()?.to_owned(),
-                get(k, "KeyType")?.as_str()?.to_owned(),
-            ))
-        })
+        .filter_map(|k| Some((get(k, "AttributeName")?.as_str()?.to_owned(), get(k, "KeyType")?.as_str()?.to_owned())))
         .collect();
     if key != [("email".to_owned(), "HASH".to_owned())] {
         errs.push(format!("Subscribers: key must be email (HASH), is {key:?}"));
@@ -562,47 +412,28 @@ fn check_table(t: &Value) -> Vec<String> {
 fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let f = props(resource(t, "ThumbnailFunction"));
-    let events = get(f, "Events")
-        .and_then(Value::as_mapping)
-        .cloned()
-        .unwrap_or_default();
+    let events = get(f, "Events").and_then(Value::as_mapping).cloned().unwrap_or_default();
     if events.len() != 1 {
-        errs.push(format!(
-            "ThumbnailFunction: expected exactly one event, found {}",
-            events.len()
-        ));
+        errs.push(format!("ThumbnailFunction: expected exactly one event, found {}", events.len()));
     }
     let mut trigger_prefix = None;
     for (name, ev) in &events {
         let p = props(ev);
         if get(ev, "Type").and_then(Value::as_str) != Some("S3") {
-            errs.push(format!(
-                "ThumbnailFunction event {name:?}: must be an S3 event"
-            ));
+            errs.push(format!("ThumbnailFunction event {name:?}: must be an S3 event"));
             continue;
         }
         if get(p, "Bucket").and_then(ref_name) != Some("SiteBucket") {
-            errs.push(format!(
-                "ThumbnailFunction event {name:?}: must watch SiteBucket"
-            ));
+            errs.push(format!("ThumbnailFunction event {name:?}: must watch SiteBucket"));
         }
-        let kinds: Vec<_> = one_or_many(get(p, "Events"))
-            .iter()
-            .filter_map(|e| e.as_str())
-            .collect();
+        let kinds: Vec<_> = one_or_many(get(p, "Events")).iter().filter_map(|e| e.as_str()).collect();
         if kinds != ["s3:ObjectCreated:*"] {
-            errs.push(format!(
-                "ThumbnailFunction event {name:?}: Events must be s3:ObjectCreated:*, is {kinds:?}"
-            ));
+            errs.push(format!("ThumbnailFunction event {name:?}: Events must be s3:ObjectCreated:*, is {kinds:?}"));
         }
         let rules = one_or_many(path(p, &["Filter", "S3Key", "Rules"]));
         let prefixes: Vec<_> = rules
             .iter()
-            .filter(|r| {
-                get(r, "Name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("prefix"))
-            })
+            .filter(|r| get(r, "Name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("prefix")))
             .filter_map(|r| get(r, "Value").and_then(Value::as_str))
             .collect();
         if prefixes != ["media/"] {
@@ -610,11 +441,7 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
         }
         trigger_prefix = prefixes.first().map(|s| s.to_string());
     }
-    let env = |k: &str| {
-        path(f, &["Environment", "Variables", k])
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let env = |k: &str| path(f, &["Environment", "Variables", k]).and_then(Value::as_str).map(str::to_owned);
     if env("MEDIA_PREFIX").as_deref() != Some("media/") {
         errs.push("ThumbnailFunction: MEDIA_PREFIX must be media/".to_owned());
     }
@@ -623,27 +450,14 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
             errs.push(format!("ThumbnailFunction: output prefix {out} is under its trigger {trigger}: it would trigger itself"));
         }
         (Some(out), _) if out == "thumbs/" => {}
-        other => errs.push(format!(
-            "ThumbnailFunction: THUMBS_PREFIX must be thumbs/, is {:?}",
-            other.0
-        )),
+        other => errs.push(format!("ThumbnailFunction: THUMBS_PREFIX must be thumbs/, is {:?}", other.0)),
     }
-    if get(f, "Environment")
-        .and_then(|e| path(e, &["Variables", "THUMB_WIDTHS"]))
-        .and_then(ref_name)
-        != Some("ThumbnailWidths")
-    {
-        errs.push(
-            "ThumbnailFunction: THUMB_WIDTHS must come from the ThumbnailWidths parameter"
-                .to_owned(),
-        );
+    if get(f, "Environment").and_then(|e| path(e, &["Variables", "THUMB_WIDTHS"])).and_then(ref_name) != Some("ThumbnailWidths") {
+        errs.push("ThumbnailFunction: THUMB_WIDTHS must come from the ThumbnailWidths parameter".to_owned());
     }
     // S3 access: read media/, write thumbs/, nothing else.
     let (statements, _) = iam_statements(t);
-    for (fid, st) in statements
-        .iter()
-        .filter(|(fid, _)| fid == "ThumbnailFunction")
-    {
+    for (fid, st) in statements.iter().filter(|(fid, _)| fid == "ThumbnailFunction") {
         for a in one_or_many(get(st, "Action")) {
             let want_suffix = match a.as_str() {
                 Some("s3:GetObject") => "/media/*",
@@ -654,12 +468,8 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
                 }
             };
             for r in one_or_many(get(st, "Resource")) {
-                if !sub_format(r).is_some_and(|f| {
-                    f.starts_with("arn:${AWS::Partition}:s3:::") && f.ends_with(want_suffix)
-                }) {
-                    errs.push(format!(
-                        "{fid}: {a:?} must be limited to the bucket's {want_suffix}, is {r:?}"
-                    ));
+                if !sub_format(r).is_some_and(|f| f.starts_with("arn:${AWS::Partition}:s3:::") && f.ends_with(want_suffix)) {
+                    errs.push(format!("{fid}: {a:?} must be limited to the bucket's {want_suffix}, is {r:?}"));
                 }
             }
         }
@@ -673,10 +483,7 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
     let mut errs = vec![];
     let functions = resources_of_type(t, "AWS::Serverless::Function");
     if functions.len() != 3 {
-        errs.push(format!(
-            "expected 3 functions (subscribe-http, subscribe-stream, thumbnail-fn), found {}",
-            functions.len()
-        ));
+        errs.push(format!("expected 3 functions (subscribe-http, subscribe-stream, thumbnail-fn), found {}", functions.len()));
     }
     if !resources_of_type(t, "AWS::Lambda::Function").is_empty() {
         errs.push("plain AWS::Lambda::Function resources bypass these checks; use AWS::Serverless::Function".to_owned());
@@ -687,21 +494,15 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
         if get(p, "Runtime").and_then(Value::as_str) != Some("provided.al2023") {
             errs.push(format!("{id}: Runtime must be provided.al2023"));
         }
-        let arch: Vec<_> = one_or_many(get(p, "Architectures"))
-            .iter()
-            .filter_map(|a| a.as_str())
-            .collect();
+        let arch: Vec<_> = one_or_many(get(p, "Architectures")).iter().filter_map(|a| a.as_str()).collect();
         if arch != ["arm64"] {
             errs.push(format!("{id}: Architectures must be [arm64], is {arch:?}"));
         }
         if get(p, "Handler").and_then(Value::as_str) != Some("bootstrap") {
             errs.push(format!("{id}: Handler must be bootstrap"));
         }
-        if path(f, &["Metadata", "BuildMethod"]).and_then(Value::as_str) != Some("rust-cargolambda")
-        {
-            errs.push(format!(
-                "{id}: Metadata.BuildMethod must be rust-cargolambda"
-            ));
+        if path(f, &["Metadata", "BuildMethod"]).and_then(Value::as_str) != Some("rust-cargolambda") {
+            errs.push(format!("{id}: Metadata.BuildMethod must be rust-cargolambda"));
         }
         let binary = path(f, &["Metadata", "BuildProperties", "Binary"]).and_then(Value::as_str);
         let code_uri = get(p, "CodeUri").and_then(Value::as_str);
@@ -718,31 +519,18 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
                     .filter_map(|b| b.get("name")?.as_str().map(str::to_owned))
                     .collect();
                 if !bins.iter().any(|b| b == binary) {
-                    errs.push(format!(
-                        "{id}: {} has no [[bin]] {binary} (has {bins:?})",
-                        manifest.display()
-                    ));
+                    errs.push(format!("{id}: {} has no [[bin]] {binary} (has {bins:?})", manifest.display()));
                 }
             }
-            _ => errs.push(format!(
-                "{id}: needs CodeUri and Metadata.BuildProperties.Binary"
-            )),
+            _ => errs.push(format!("{id}: needs CodeUri and Metadata.BuildProperties.Binary")),
         }
     }
-    let want: BTreeSet<String> = ["subscribe-http", "subscribe-stream", "thumbnail-fn"]
-        .map(String::from)
-        .into();
+    let want: BTreeSet<String> = ["subscribe-http", "subscribe-stream", "thumbnail-fn"].map(String::from).into();
     if binaries != want {
         errs.push(format!("functions build {binaries:?}, expected {want:?}"));
     }
     for id in ["SubscribeHttpFunction", "SubscribeStreamFunction"] {
-        for var in [
-            "TABLE_NAME",
-            "SENDER_EMAIL",
-            "SITE_URL",
-            "SITE_TITLE",
-            "DOUBLE_OPT_IN",
-        ] {
+        for var in ["TABLE_NAME", "SENDER_EMAIL", "SITE_URL", "SITE_TITLE", "DOUBLE_OPT_IN"] {
             if path(props(resource(t, id)), &["Environment", "Variables", var]).is_none() {
                 errs.push(format!("{id}: environment variable {var} missing"));
             }
@@ -755,8 +543,7 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
 /// and it runs on viewer requests of the default behaviour.
 fn check_cloudfront_function(t: &Value, infra: &Path) -> Vec<String> {
     let mut errs = vec![];
-    let file = std::fs::read_to_string(infra.join("functions/rewrite.js"))
-        .expect("read infra/functions/rewrite.js");
+    let file = std::fs::read_to_string(infra.join("functions/rewrite.js")).expect("read infra/functions/rewrite.js");
     let f = props(resource(t, "RewriteFunction"));
     match get(f, "FunctionCode").and_then(Value::as_str) {
         Some(code) if code.trim() == file.trim() => {}
@@ -767,27 +554,17 @@ fn check_cloudfront_function(t: &Value, infra: &Path) -> Vec<String> {
         ),
         None => errs.push("RewriteFunction.FunctionCode must be the inlined rewrite.js".to_owned()),
     }
-    if path(f, &["FunctionConfig", "Runtime"]).and_then(Value::as_str) != Some("cloudfront-js-2.0")
-    {
+    if path(f, &["FunctionConfig", "Runtime"]).and_then(Value::as_str) != Some("cloudfront-js-2.0") {
         errs.push("RewriteFunction: runtime must be cloudfront-js-2.0".to_owned());
     }
-    let assoc = one_or_many(path(
-        props(resource(t, "Distribution")),
-        &[
-            "DistributionConfig",
-            "DefaultCacheBehavior",
-            "FunctionAssociations",
-        ],
-    ));
+    let assoc =
+        one_or_many(path(props(resource(t, "Distribution")), &["DistributionConfig", "DefaultCacheBehavior", "FunctionAssociations"]));
     let wired = assoc.iter().any(|a| {
         get(a, "EventType").and_then(Value::as_str) == Some("viewer-request")
-            && get(a, "FunctionARN").and_then(getatt)
-                == Some(("RewriteFunction".into(), "FunctionARN".into()))
+            && get(a, "FunctionARN").and_then(getatt) == Some(("RewriteFunction".into(), "FunctionARN".into()))
     });
     if !wired {
-        errs.push(
-            "Distribution: default behaviour must run RewriteFunction on viewer-request".to_owned(),
-        );
+        errs.push("Distribution: default behaviour must run RewriteFunction on viewer-request".to_owned());
     }
     errs
 }
@@ -796,46 +573,29 @@ fn check_cloudfront_function(t: &Value, infra: &Path) -> Vec<String> {
 /// policy, security headers on every behaviour, the 404 page.
 fn check_distribution(t: &Value) -> Vec<String> {
     let mut errs = vec![];
-    let d = get(props(resource(t, "Distribution")), "DistributionConfig")
-        .cloned()
-        .unwrap_or_default();
+    let d = get(props(resource(t, "Distribution")), "DistributionConfig").cloned().unwrap_or_default();
     let origins = one_or_many(get(&d, "Origins"));
-    let site = origins
-        .iter()
-        .find(|o| get(o, "Id").and_then(Value::as_str) == Some("site"));
+    let site = origins.iter().find(|o| get(o, "Id").and_then(Value::as_str) == Some("site"));
     match site {
         Some(o) => {
-            if get(o, "OriginAccessControlId").and_then(getatt)
-                != Some(("SiteOriginAccessControl".into(), "Id".into()))
-            {
+            if get(o, "OriginAccessControlId").and_then(getatt) != Some(("SiteOriginAccessControl".into(), "Id".into())) {
                 errs.push("site origin must use the SiteOriginAccessControl".to_owned());
             }
-            if path(o, &["S3OriginConfig", "OriginAccessIdentity"]).and_then(Value::as_str)
-                != Some("")
-            {
+            if path(o, &["S3OriginConfig", "OriginAccessIdentity"]).and_then(Value::as_str) != Some("") {
                 errs.push("site origin must not use a legacy origin access identity".to_owned());
             }
         }
         None => errs.push("no origin with Id site".to_owned()),
     }
-    let oac = path(
-        props(resource(t, "SiteOriginAccessControl")),
-        &["OriginAccessControlConfig", "SigningBehavior"],
-    );
+    let oac = path(props(resource(t, "SiteOriginAccessControl")), &["OriginAccessControlConfig", "SigningBehavior"]);
     if oac.and_then(Value::as_str) != Some("always") {
         errs.push("SiteOriginAccessControl must sign always".to_owned());
     }
     let mut behaviours = vec![get(&d, "DefaultCacheBehavior").cloned().unwrap_or_default()];
     behaviours.extend(one_or_many(get(&d, "CacheBehaviors")).into_iter().cloned());
     for b in &behaviours {
-        let name = get(b, "PathPattern")
-            .and_then(Value::as_str)
-            .unwrap_or("default")
-            .to_owned();
-        if !matches!(
-            get(b, "ViewerProtocolPolicy").and_then(Value::as_str),
-            Some("redirect-to-https" | "https-only")
-        ) {
+        let name = get(b, "PathPattern").and_then(Value::as_str).unwrap_or("default").to_owned();
+        if !matches!(get(b, "ViewerProtocolPolicy").and_then(Value::as_str), Some("redirect-to-https" | "https-only")) {
             errs.push(format!("behaviour {name}: viewers must use HTTPS"));
         }
         if get(b, "ResponseHeadersPolicyId").and_then(ref_name) != Some("SecurityHeadersPolicy") {
@@ -845,29 +605,17 @@ fn check_distribution(t: &Value) -> Vec<String> {
             errs.push(format!("behaviour {name}: Compress must be true"));
         }
     }
-    let api = behaviours
-        .iter()
-        .find(|b| get(b, "PathPattern").and_then(Value::as_str) == Some("/api/*"));
+    let api = behaviours.iter().find(|b| get(b, "PathPattern").and_then(Value::as_str) == Some("/api/*"));
     match api {
         Some(b) => {
-            if get(b, "CachePolicyId").and_then(Value::as_str)
-                != Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad")
-            {
+            if get(b, "CachePolicyId").and_then(Value::as_str) != Some("4135ea2d-6df8-44a3-9df3-4b5a84be39ad") {
                 errs.push("/api/*: must use the managed CachingDisabled policy".to_owned());
             }
-            if get(b, "OriginRequestPolicyId").and_then(Value::as_str)
-                != Some("b689b0a8-53d0-40ab-baf2-68738e2966ac")
-            {
-                errs.push(
-                    "/api/*: must use the managed AllViewerExceptHostHeader origin request policy"
-                        .to_owned(),
-                );
+            if get(b, "OriginRequestPolicyId").and_then(Value::as_str) != Some("b689b0a8-53d0-40ab-baf2-68738e2966ac") {
+                errs.push("/api/*: must use the managed AllViewerExceptHostHeader origin request policy".to_owned());
             }
             if one_or_many(get(b, "AllowedMethods")).len() != 7 {
-                errs.push(
-                    "/api/*: must allow all methods (POST for subscribe and one-click unsubscribe)"
-                        .to_owned(),
-                );
+                errs.push("/api/*: must allow all methods (POST for subscribe and one-click unsubscribe)".to_owned());
             }
         }
         None => errs.push("no /api/* behaviour".to_owned()),
@@ -886,34 +634,21 @@ fn check_distribution(t: &Value) -> Vec<String> {
     if !has_404 {
         errs.push("CustomErrorResponses: 404 must serve /404.html with status 404".to_owned());
     }
-    let sec = path(
-        props(resource(t, "SecurityHeadersPolicy")),
-        &["ResponseHeadersPolicyConfig", "SecurityHeadersConfig"],
-    )
-    .cloned()
-    .unwrap_or_default();
-    match path(&sec, &["StrictTransportSecurity", "AccessControlMaxAgeSec"]).and_then(Value::as_i64)
-    {
+    let sec = path(props(resource(t, "SecurityHeadersPolicy")), &["ResponseHeadersPolicyConfig", "SecurityHeadersConfig"])
+        .cloned()
+        .unwrap_or_default();
+    match path(&sec, &["StrictTransportSecurity", "AccessControlMaxAgeSec"]).and_then(Value::as_i64) {
         Some(age) if age >= 31536000 => {}
-        other => errs.push(format!(
-            "HSTS max-age must be at least a year, is {other:?}"
-        )),
+        other => errs.push(format!("HSTS max-age must be at least a year, is {other:?}")),
     }
     if path(&sec, &["ContentTypeOptions", "Override"]).is_none() {
         errs.push("X-Content-Type-Options: nosniff missing".to_owned());
     }
-    if path(&sec, &["ReferrerPolicy", "ReferrerPolicy"]).and_then(Value::as_str)
-        != Some("strict-origin-when-cross-origin")
-    {
+    if path(&sec, &["ReferrerPolicy", "ReferrerPolicy"]).and_then(Value::as_str) != Some("strict-origin-when-cross-origin") {
         errs.push("Referrer-Policy must be strict-origin-when-cross-origin".to_owned());
     }
-    let csp = path(&sec, &["ContentSecurityPolicy", "ContentSecurityPolicy"])
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let directives: Vec<String> = csp
-        .split(';')
-        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+    let csp = path(&sec, &["ContentSecurityPolicy", "ContentSecurityPolicy"]).and_then(Value::as_str).unwrap_or_default();
+    let directives: Vec<String> = csp.split(';').map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     for want in [
         "default-src 'self'",
         "script-src 'self'",
@@ -940,55 +675,29 @@ fn check_distribution(t: &Value) -> Vec<String> {
 fn check_api(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let integration = props(resource(t, "SubscribeHttpIntegration"));
-    if get(integration, "IntegrationUri").and_then(getatt)
-        != Some(("SubscribeHttpFunction".into(), "Arn".into()))
-    {
+    if get(integration, "IntegrationUri").and_then(getatt) != Some(("SubscribeHttpFunction".into(), "Arn".into())) {
         errs.push("SubscribeHttpIntegration must invoke SubscribeHttpFunction".to_owned());
     }
     let routes: BTreeSet<String> = resources_of_type(t, "AWS::ApiGatewayV2::Route")
         .into_iter()
-        .filter(|(_, r)| {
-            get(props(r), "Target").and_then(sub_format)
-                == Some("integrations/${SubscribeHttpIntegration}")
-        })
-        .filter_map(|(_, r)| {
-            get(props(r), "RouteKey")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+        .filter(|(_, r)| get(props(r), "Target").and_then(sub_format) == Some("integrations/${SubscribeHttpIntegration}"))
+        .filter_map(|(_, r)| get(props(r), "RouteKey").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    let want: BTreeSet<String> = [
-        "POST /api/subscribe",
-        "GET /api/confirm",
-        "GET /api/unsubscribe",
-        "POST /api/unsubscribe",
-    ]
-    .map(String::from)
-    .into();
+    let want: BTreeSet<String> =
+        ["POST /api/subscribe", "GET /api/confirm", "GET /api/unsubscribe", "POST /api/unsubscribe"].map(String::from).into();
     if routes != want {
-        errs.push(format!(
-            "routes to subscribe-http are {routes:?}, expected {want:?}"
-        ));
+        errs.push(format!("routes to subscribe-http are {routes:?}, expected {want:?}"));
     }
     let stage = props(resource(t, "HttpApiStage"));
     for k in ["ThrottlingRateLimit", "ThrottlingBurstLimit"] {
-        if !path(stage, &["DefaultRouteSettings", k])
-            .and_then(Value::as_f64)
-            .is_some_and(|n| n > 0.0)
-        {
-            errs.push(format!(
-                "HttpApiStage: DefaultRouteSettings.{k} must be set"
-            ));
+        if !path(stage, &["DefaultRouteSettings", k]).and_then(Value::as_f64).is_some_and(|n| n > 0.0) {
+            errs.push(format!("HttpApiStage: DefaultRouteSettings.{k} must be set"));
         }
     }
     let perm = props(resource(t, "SubscribeHttpInvokePermission"));
-    let source = get(perm, "SourceArn")
-        .and_then(sub_format)
-        .unwrap_or_default();
+    let source = get(perm, "SourceArn").and_then(sub_format).unwrap_or_default();
     if !source.contains(":execute-api:") || !source.contains("${HttpApi}/") {
-        errs.push(format!(
-            "SubscribeHttpInvokePermission must be limited to this API, is {source:?}"
-        ));
+        errs.push(format!("SubscribeHttpInvokePermission must be limited to this API, is {source:?}"));
     }
     errs
 }
@@ -996,17 +705,9 @@ fn check_api(t: &Value) -> Vec<String> {
 /// The outputs `myblog deploy --stack` and the README rely on.
 fn check_outputs(t: &Value) -> Vec<String> {
     let mut errs = vec![];
-    let outputs = get(t, "Outputs")
-        .and_then(Value::as_mapping)
-        .cloned()
-        .unwrap_or_else(Mapping::new);
+    let outputs = get(t, "Outputs").and_then(Value::as_mapping).cloned().unwrap_or_else(Mapping::new);
     let value = |k: &str| outputs.get(k).and_then(|o| get(o, "Value")).cloned();
-    for k in [
-        "BucketName",
-        "DistributionId",
-        "DistributionDomainName",
-        "ApiUrl",
-    ] {
+    for k in ["BucketName", "DistributionId", "DistributionDomainName", "ApiUrl"] {
         if value(k).is_none() {
             errs.push(format!("output {k} missing"));
         }
@@ -1017,12 +718,8 @@ fn check_outputs(t: &Value) -> Vec<String> {
     if value("DistributionId").as_ref().and_then(ref_name) != Some("Distribution") {
         errs.push("output DistributionId must be !Ref Distribution".to_owned());
     }
-    if value("DistributionDomainName").as_ref().and_then(getatt)
-        != Some(("Distribution".into(), "DomainName".into()))
-    {
-        errs.push(
-            "output DistributionDomainName must be !GetAtt Distribution.DomainName".to_owned(),
-        );
+    if value("DistributionDomainName").as_ref().and_then(getatt) != Some(("Distribution".into(), "DomainName".into())) {
+        errs.push("output DistributionDomainName must be !GetAtt Distribution.DomainName".to_owned());
     }
     errs
 }
@@ -1051,46 +748,20 @@ fn all_violations(t: &Value) -> Vec<String> {
 fn the_template_keeps_every_checked_property() {
     let t = load_template();
     let violations = all_violations(&t);
-    assert!(
-        violations.is_empty(),
-        "infra/template.yaml:\n  {}",
-        violations.join("\n  ")
-    );
+    assert!(violations.is_empty(), "infra/template.yaml:\n  {}", violations.join("\n  "));
 }
 
 #[test]
 fn the_template_has_the_transform_and_parameters() {
     let t = load_template();
-    assert_eq!(
-        get(&t, "Transform").and_then(Value::as_str),
-        Some("AWS::Serverless-2016-10-31")
-    );
-    for p in [
-        "DomainName",
-        "CertificateArn",
-        "SenderEmail",
-        "DoubleOptIn",
-        "ThumbnailWidths",
-        "SiteTitle",
-    ] {
-        assert!(
-            path(&t, &["Parameters", p]).is_some(),
-            "parameter {p} missing"
-        );
+    assert_eq!(get(&t, "Transform").and_then(Value::as_str), Some("AWS::Serverless-2016-10-31"));
+    for p in ["DomainName", "CertificateArn", "SenderEmail", "DoubleOptIn", "ThumbnailWidths", "SiteTitle"] {
+        assert!(path(&t, &["Parameters", p]).is_some(), "parameter {p} missing");
     }
-    assert_eq!(
-        path(&t, &["Parameters", "ThumbnailWidths", "Default"]).and_then(Value::as_str),
-        Some("320,640,1280")
-    );
-    assert_eq!(
-        path(&t, &["Parameters", "CertificateArn", "Default"]).and_then(Value::as_str),
-        Some("")
-    );
+    assert_eq!(path(&t, &["Parameters", "ThumbnailWidths", "Default"]).and_then(Value::as_str), Some("320,640,1280"));
+    assert_eq!(path(&t, &["Parameters", "CertificateArn", "Default"]).and_then(Value::as_str), Some(""));
     for rule in ["DomainNeedsCertificate", "CertificateNeedsDomain"] {
-        assert!(
-            path(&t, &["Rules", rule, "Assertions"]).is_some(),
-            "rule {rule} missing"
-        );
+        assert!(path(&t, &["Rules", rule, "Assertions"]).is_some(), "rule {rule} missing");
     }
 }
 
@@ -1099,19 +770,14 @@ fn the_template_has_the_transform_and_parameters() {
 /// Applies `edit` to a copy of the template and returns the violations of `check`.
 fn weakened(edit: impl FnOnce(&mut Value), check: fn(&Value) -> Vec<String>) -> Vec<String> {
     let mut t = load_template();
-    assert!(
-        check(&t).is_empty(),
-        "the real template must pass this check first"
-    );
+    assert!(check(&t).is_empty(), "the real template must pass this check first");
     edit(&mut t);
     check(&t)
 }
 
 fn at<'a>(v: &'a mut Value, keys: &[&str]) -> &'a mut Value {
     keys.iter().fold(v, |v, k| {
-        let Value::Mapping(m) = v else {
-            panic!("not a mapping at {k}")
-        };
+        let Value::Mapping(m) = v else { panic!("not a mapping at {k}") };
         m.get_mut(*k).unwrap_or_else(|| panic!("no key {k}"))
     })
 }
@@ -1123,29 +789,13 @@ fn yaml(s: &str) -> Value {
 #[test]
 fn a_public_or_unprotected_bucket_is_caught() {
     let errs = weakened(
-        |t| {
-            *at(
-                t,
-                &[
-                    "Resources",
-                    "SiteBucket",
-                    "Properties",
-                    "PublicAccessBlockConfiguration",
-                    "RestrictPublicBuckets",
-                ],
-            ) = false.into()
-        },
+        |t| *at(t, &["Resources", "SiteBucket", "Properties", "PublicAccessBlockConfiguration", "RestrictPublicBuckets"]) = false.into(),
         check_buckets,
     );
-    assert!(
-        errs.iter().any(|e| e.contains("RestrictPublicBuckets")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("RestrictPublicBuckets")), "{errs:?}");
     let errs = weakened(
         |t| {
-            let Value::Mapping(p) = at(t, &["Resources", "SiteBucket", "Properties"]) else {
-                unreachable!()
-            };
+            let Value::Mapping(p) = at(t, &["Resources", "SiteBucket", "Properties"]) else { unreachable!() };
             p.remove("VersioningConfiguration");
             p.remove("BucketEncryption");
         },
@@ -1158,45 +808,21 @@ fn a_public_or_unprotected_bucket_is_caught() {
 fn a_public_bucket_policy_is_caught() {
     let errs = weakened(
         |t| {
-            let Value::Sequence(s) = at(
-                t,
-                &[
-                    "Resources",
-                    "SiteBucketPolicy",
-                    "Properties",
-                    "PolicyDocument",
-                    "Statement",
-                ],
-            ) else {
+            let Value::Sequence(s) = at(t, &["Resources", "SiteBucketPolicy", "Properties", "PolicyDocument", "Statement"]) else {
                 unreachable!()
             };
             s.push(yaml("{Effect: Allow, Principal: '*', Action: 's3:GetObject', Resource: !Sub '${SiteBucket.Arn}/*'}"));
         },
         check_bucket_policies,
     );
-    assert!(
-        errs.iter()
-            .any(|e| e.contains("Principal Service cloudfront")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("Principal Service cloudfront")), "{errs:?}");
     // CloudFront, but any distribution (no SourceArn condition): the confused deputy.
     let errs = weakened(
         |t| {
-            let Value::Sequence(s) = at(
-                t,
-                &[
-                    "Resources",
-                    "SiteBucketPolicy",
-                    "Properties",
-                    "PolicyDocument",
-                    "Statement",
-                ],
-            ) else {
+            let Value::Sequence(s) = at(t, &["Resources", "SiteBucketPolicy", "Properties", "PolicyDocument", "Statement"]) else {
                 unreachable!()
             };
-            let Value::Mapping(first) = &mut s[0] else {
-                unreachable!()
-            };
+            let Value::Mapping(first) = &mut s[0] else { unreachable!() };
             first.remove("Condition");
         },
         check_bucket_policies,
@@ -1229,25 +855,14 @@ fn wildcard_resources_on_ses_or_dynamodb_are_caught() {
     // A managed or SAM template policy cannot be inspected, so it is refused.
     let errs = weakened(
         |t| {
-            let Value::Sequence(policies) = at(
-                t,
-                &[
-                    "Resources",
-                    "SubscribeHttpFunction",
-                    "Properties",
-                    "Policies",
-                ],
-            ) else {
+            let Value::Sequence(policies) = at(t, &["Resources", "SubscribeHttpFunction", "Properties", "Policies"]) else {
                 unreachable!()
             };
             policies.push(yaml("AmazonSESFullAccess"));
         },
         check_iam,
     );
-    assert!(
-        errs.iter().any(|e| e.contains("not an inline statement")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("not an inline statement")), "{errs:?}");
     // The SAM DynamoDB event brings AWSLambdaDynamoDBExecutionRole ("Resource": "*").
     let errs = weakened(
         |t| {
@@ -1255,14 +870,12 @@ fn wildcard_resources_on_ses_or_dynamodb_are_caught() {
                 .as_mapping_mut()
                 .expect("properties")
                 .entry("Events".into())
-                .or_insert(Value::Null) = yaml("{Stream: {Type: DynamoDB, Properties: {Stream: !GetAtt Subscribers.StreamArn, StartingPosition: TRIM_HORIZON}}}");
+                .or_insert(Value::Null) =
+                yaml("{Stream: {Type: DynamoDB, Properties: {Stream: !GetAtt Subscribers.StreamArn, StartingPosition: TRIM_HORIZON}}}");
         },
         check_iam,
     );
-    assert!(
-        errs.iter().any(|e| e.contains("managed policy")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("managed policy")), "{errs:?}");
 }
 
 #[test]
@@ -1274,147 +887,62 @@ fn a_weakened_stream_mapping_is_caught() {
         ("MaximumRetryAttempts", (-1).into()),
         ("DestinationConfig", Value::Null),
         ("StartingPosition", "LATEST".into()),
-        (
-            "FilterCriteria",
-            yaml(r#"{Filters: [{Pattern: '{"eventName": ["INSERT"]}'}]}"#),
-        ),
+        ("FilterCriteria", yaml(r#"{Filters: [{Pattern: '{"eventName": ["INSERT"]}'}]}"#)),
     ] {
-        let errs = weakened(
-            |t| *at(t, &[&mapping[..], &[key]].concat()) = replacement.clone(),
-            check_stream_mapping,
-        );
+        let errs = weakened(|t| *at(t, &[&mapping[..], &[key]].concat()) = replacement.clone(), check_stream_mapping);
         assert!(!errs.is_empty(), "weakening {key} was not caught");
     }
 }
 
 #[test]
 fn a_thumbnail_trigger_that_can_fire_on_its_output_is_caught() {
-    let rules = [
-        "Resources",
-        "ThumbnailFunction",
-        "Properties",
-        "Events",
-        "MediaUploaded",
-        "Properties",
-        "Filter",
-        "S3Key",
-        "Rules",
-    ];
+    let rules = ["Resources", "ThumbnailFunction", "Properties", "Events", "MediaUploaded", "Properties", "Filter", "S3Key", "Rules"];
+    let errs = weakened(|t| *at(t, &rules) = Value::Sequence(vec![]), check_thumbnail_trigger);
+    assert!(errs.iter().any(|e| e.contains("prefix filter media/")), "{errs:?}");
     let errs = weakened(
-        |t| *at(t, &rules) = Value::Sequence(vec![]),
+        |t| *at(t, &["Resources", "ThumbnailFunction", "Properties", "Environment", "Variables", "THUMBS_PREFIX"]) = "media/thumbs/".into(),
         check_thumbnail_trigger,
     );
-    assert!(
-        errs.iter().any(|e| e.contains("prefix filter media/")),
-        "{errs:?}"
-    );
-    let errs = weakened(
-        |t| {
-            *at(
-                t,
-                &[
-                    "Resources",
-                    "ThumbnailFunction",
-                    "Properties",
-                    "Environment",
-                    "Variables",
-                    "THUMBS_PREFIX",
-                ],
-            ) = "media/thumbs/".into()
-        },
-        check_thumbnail_trigger,
-    );
-    assert!(
-        errs.iter().any(|e| e.contains("trigger itself")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("trigger itself")), "{errs:?}");
 }
 
 #[test]
 fn drift_between_the_inlined_function_and_rewrite_js_is_caught() {
     let errs = weakened(
         |t| {
-            let code = at(
-                t,
-                &["Resources", "RewriteFunction", "Properties", "FunctionCode"],
-            );
-            let edited = code
-                .as_str()
-                .expect("code")
-                .replace("'/index.html'", "'/index.htm'");
+            let code = at(t, &["Resources", "RewriteFunction", "Properties", "FunctionCode"]);
+            let edited = code.as_str().expect("code").replace("'/index.html'", "'/index.htm'");
             *code = edited.into();
         },
         |t| check_cloudfront_function(t, &infra_dir()),
     );
-    assert!(
-        errs.iter()
-            .any(|e| e.contains("differs from infra/functions/rewrite.js")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("differs from infra/functions/rewrite.js")), "{errs:?}");
 }
 
 #[test]
 fn a_wrong_runtime_or_architecture_is_caught() {
     let errs = weakened(
         |t| {
-            *at(
-                t,
-                &[
-                    "Resources",
-                    "ThumbnailFunction",
-                    "Properties",
-                    "Architectures",
-                ],
-            ) = yaml("[x86_64]");
-            *at(
-                t,
-                &[
-                    "Resources",
-                    "SubscribeHttpFunction",
-                    "Properties",
-                    "Runtime",
-                ],
-            ) = "provided.al2".into();
-            *at(
-                t,
-                &[
-                    "Resources",
-                    "SubscribeStreamFunction",
-                    "Metadata",
-                    "BuildProperties",
-                    "Binary",
-                ],
-            ) = "subscribe-streams".into();
+            *at(t, &["Resources", "ThumbnailFunction", "Properties", "Architectures"]) = yaml("[x86_64]");
+            *at(t, &["Resources", "SubscribeHttpFunction", "Properties", "Runtime"]) = "provided.al2".into();
+            *at(t, &["Resources", "SubscribeStreamFunction", "Metadata", "BuildProperties", "Binary"]) = "subscribe-streams".into();
         },
         |t| check_functions(t, &infra_dir()),
     );
     assert!(errs.iter().any(|e| e.contains("Architectures")), "{errs:?}");
-    assert!(
-        errs.iter().any(|e| e.contains("provided.al2023")),
-        "{errs:?}"
-    );
-    assert!(
-        errs.iter()
-            .any(|e| e.contains("no [[bin]] subscribe-streams")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("provided.al2023")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("no [[bin]] subscribe-streams")), "{errs:?}");
 }
 
 #[test]
 fn a_missing_output_or_weaker_headers_are_caught() {
     let errs = weakened(
         |t| {
-            at(t, &["Outputs"])
-                .as_mapping_mut()
-                .expect("outputs")
-                .remove("DistributionId");
+            at(t, &["Outputs"]).as_mapping_mut().expect("outputs").remove("DistributionId");
         },
         check_outputs,
     );
-    assert!(
-        errs.iter().any(|e| e.contains("DistributionId")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.contains("DistributionId")), "{errs:?}");
     let csp = [
         "Resources",
         "SecurityHeadersPolicy",
@@ -1426,10 +954,7 @@ fn a_missing_output_or_weaker_headers_are_caught() {
     ];
     let errs = weakened(
         |t| {
-            let weaker = at(t, &csp)
-                .as_str()
-                .expect("csp")
-                .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
+            let weaker = at(t, &csp).as_str().expect("csp").replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
             *at(t, &csp) = weaker.into();
         },
         check_distribution,

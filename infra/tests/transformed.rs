@@ -15,21 +15,12 @@ fn transformed() -> Value {
         .arg(root.join("infra/template.yaml"))
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "the SAM transform failed (is aws-sam-cli in the test venv?):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "the SAM transform failed (is aws-sam-cli in the test venv?):\n{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("transform output is JSON")
 }
 
 fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
-    t["Resources"]
-        .as_object()
-        .expect("Resources")
-        .iter()
-        .filter(|(_, r)| r["Type"] == ty)
-        .collect()
+    t["Resources"].as_object().expect("Resources").iter().filter(|(_, r)| r["Type"] == ty).collect()
 }
 
 fn list(v: &Value) -> Vec<&Value> {
@@ -48,42 +39,23 @@ fn sam_adds_no_broad_permissions_and_the_expected_wiring() {
     let roles = of_type(&t, "AWS::IAM::Role");
     let mut role_ids: Vec<&str> = roles.iter().map(|(id, _)| id.as_str()).collect();
     role_ids.sort_unstable();
-    assert_eq!(
-        role_ids,
-        [
-            "SubscribeHttpFunctionRole",
-            "SubscribeStreamFunctionRole",
-            "ThumbnailFunctionRole"
-        ]
-    );
+    assert_eq!(role_ids, ["SubscribeHttpFunctionRole", "SubscribeStreamFunctionRole", "ThumbnailFunctionRole"]);
     for (id, role) in &roles {
-        let managed: Vec<String> = list(&role["Properties"]["ManagedPolicyArns"])
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+        let managed: Vec<String> = list(&role["Properties"]["ManagedPolicyArns"]).iter().map(|v| v.to_string()).collect();
         assert_eq!(managed.len(), 1, "{id}: {managed:?}");
-        assert!(
-            managed[0].ends_with(":policy/service-role/AWSLambdaBasicExecutionRole\""),
-            "{id}: {managed:?}"
-        );
+        assert!(managed[0].ends_with(":policy/service-role/AWSLambdaBasicExecutionRole\""), "{id}: {managed:?}");
         for policy in list(&role["Properties"]["Policies"]) {
             for st in list(&policy["PolicyDocument"]["Statement"]) {
                 for r in list(&st["Resource"]) {
                     assert_ne!(r, "*", "{id}: a statement on Resource \"*\": {st}");
                 }
                 for a in list(&st["Action"]) {
-                    assert!(
-                        !a.as_str().unwrap_or("*").contains('*'),
-                        "{id}: wildcard action in {st}"
-                    );
+                    assert!(!a.as_str().unwrap_or("*").contains('*'), "{id}: wildcard action in {st}");
                 }
             }
         }
     }
-    assert!(
-        of_type(&t, "AWS::IAM::Policy").is_empty()
-            && of_type(&t, "AWS::IAM::ManagedPolicy").is_empty()
-    );
+    assert!(of_type(&t, "AWS::IAM::Policy").is_empty() && of_type(&t, "AWS::IAM::ManagedPolicy").is_empty());
 
     // Every function: arm64, provided.al2023, its own role.
     let functions = of_type(&t, "AWS::Lambda::Function");
@@ -98,22 +70,13 @@ fn sam_adds_no_broad_permissions_and_the_expected_wiring() {
 
     // The bucket notifies exactly the thumbnail function, for media/ only.
     let notification = &t["Resources"]["SiteBucket"]["Properties"]["NotificationConfiguration"];
-    let configs = notification
-        .as_object()
-        .expect("SiteBucket has a NotificationConfiguration");
-    assert_eq!(
-        configs.keys().collect::<Vec<_>>(),
-        ["LambdaConfigurations"],
-        "{notification}"
-    );
+    let configs = notification.as_object().expect("SiteBucket has a NotificationConfiguration");
+    assert_eq!(configs.keys().collect::<Vec<_>>(), ["LambdaConfigurations"], "{notification}");
     let lambda = list(&notification["LambdaConfigurations"]);
     assert_eq!(lambda.len(), 1, "{notification}");
     assert_eq!(lambda[0]["Event"], "s3:ObjectCreated:*");
     assert_eq!(lambda[0]["Function"]["Fn::GetAtt"][0], "ThumbnailFunction");
-    assert_eq!(
-        lambda[0]["Filter"]["S3Key"]["Rules"],
-        serde_json::json!([{"Name": "prefix", "Value": "media/"}])
-    );
+    assert_eq!(lambda[0]["Filter"]["S3Key"]["Rules"], serde_json::json!([{"Name": "prefix", "Value": "media/"}]));
 
     // Every invoke permission is tied to this account or this API.
     let permissions = of_type(&t, "AWS::Lambda::Permission");
@@ -121,11 +84,7 @@ fn sam_adds_no_broad_permissions_and_the_expected_wiring() {
     for (id, perm) in &permissions {
         let p = &perm["Properties"];
         match p["Principal"].as_str() {
-            Some("s3.amazonaws.com") => assert_eq!(
-                p["SourceAccount"],
-                serde_json::json!({"Ref": "AWS::AccountId"}),
-                "{id}"
-            ),
+            Some("s3.amazonaws.com") => assert_eq!(p["SourceAccount"], serde_json::json!({"Ref": "AWS::AccountId"}), "{id}"),
             Some("apigateway.amazonaws.com") => {
                 assert!(p["SourceArn"]["Fn::Sub"].is_string(), "{id}")
             }

@@ -24,16 +24,9 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {name} is not set; {hint}")]
-    Missing {
-        name: &'static str,
-        hint: &'static str,
-    },
+    Missing { name: &'static str, hint: &'static str },
     #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        reason: String,
-    },
+    Invalid { name: &'static str, value: String, reason: String },
 }
 
 impl Config {
@@ -44,77 +37,40 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment in production, a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |name: &'static str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let invalid = |name: &'static str, value: &str, reason: &str| ConfigError::Invalid {
             name,
             value: value.to_string(),
             reason: reason.to_string(),
         };
 
-        let table = get("TABLE_NAME").ok_or(ConfigError::Missing {
-            name: "TABLE_NAME",
-            hint: "set it to the DynamoDB table name",
-        })?;
+        let table = get("TABLE_NAME").ok_or(ConfigError::Missing { name: "TABLE_NAME", hint: "set it to the DynamoDB table name" })?;
 
-        let sender = get("SENDER_EMAIL").ok_or(ConfigError::Missing {
-            name: "SENDER_EMAIL",
-            hint: "set it to the SES-verified address emails are sent from",
-        })?;
-        let sender = crate::address::normalize(&sender).map_err(|e| {
-            invalid(
-                "SENDER_EMAIL",
-                &sender,
-                &format!("{e} (give a bare address, no display name)"),
-            )
-        })?;
+        let sender = get("SENDER_EMAIL")
+            .ok_or(ConfigError::Missing { name: "SENDER_EMAIL", hint: "set it to the SES-verified address emails are sent from" })?;
+        let sender = crate::address::normalize(&sender)
+            .map_err(|e| invalid("SENDER_EMAIL", &sender, &format!("{e} (give a bare address, no display name)")))?;
 
-        let raw_url = get("SITE_URL").ok_or(ConfigError::Missing {
-            name: "SITE_URL",
-            hint: "set it to the site's origin, e.g. https://blog.example.com",
-        })?;
-        let parsed =
-            url::Url::parse(&raw_url).map_err(|e| invalid("SITE_URL", &raw_url, &e.to_string()))?;
+        let raw_url = get("SITE_URL")
+            .ok_or(ConfigError::Missing { name: "SITE_URL", hint: "set it to the site's origin, e.g. https://blog.example.com" })?;
+        let parsed = url::Url::parse(&raw_url).map_err(|e| invalid("SITE_URL", &raw_url, &e.to_string()))?;
         let host = parsed.host_str().unwrap_or_default().to_string();
         let local = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
         if parsed.scheme() != "https" && !(parsed.scheme() == "http" && local) {
-            return Err(invalid(
-                "SITE_URL",
-                &raw_url,
-                "use an https:// URL (http:// only for localhost)",
-            ));
+            return Err(invalid("SITE_URL", &raw_url, "use an https:// URL (http:// only for localhost)"));
         }
-        if host.is_empty()
-            || parsed.query().is_some()
-            || parsed.fragment().is_some()
-            || !parsed.username().is_empty()
-        {
-            return Err(invalid(
-                "SITE_URL",
-                &raw_url,
-                "give scheme, host and optional path only",
-            ));
+        if host.is_empty() || parsed.query().is_some() || parsed.fragment().is_some() || !parsed.username().is_empty() {
+            return Err(invalid("SITE_URL", &raw_url, "give scheme, host and optional path only"));
         }
         let site_url = parsed.as_str().trim_end_matches('/').to_string();
         // The email templates print URLs unescaped (`| safe`), so nothing HTML-special may be in them.
         if site_url.contains(['&', '\'', '"', '<', '>']) {
-            return Err(invalid(
-                "SITE_URL",
-                &raw_url,
-                "must not contain & ' \" < or >",
-            ));
+            return Err(invalid("SITE_URL", &raw_url, "must not contain & ' \" < or >"));
         }
 
         let site_title = get("SITE_TITLE").unwrap_or_else(|| host.clone());
         if site_title.chars().any(char::is_control) || site_title.chars().count() > 120 {
-            return Err(invalid(
-                "SITE_TITLE",
-                &site_title,
-                "no control characters, at most 120 characters",
-            ));
+            return Err(invalid("SITE_TITLE", &site_title, "no control characters, at most 120 characters"));
         }
 
         let double_opt_in = match get("DOUBLE_OPT_IN").map(|v| v.to_ascii_lowercase()) {
@@ -128,33 +84,16 @@ impl Config {
             None => 48,
             Some(v) => match v.parse::<u32>() {
                 Ok(h) if (1..=24 * 30).contains(&h) => h,
-                _ => {
-                    return Err(invalid(
-                        "PENDING_TTL_HOURS",
-                        &v,
-                        "a whole number of hours from 1 to 720",
-                    ))
-                }
+                _ => return Err(invalid("PENDING_TTL_HOURS", &v, "a whole number of hours from 1 to 720")),
             },
         };
 
         let unsubscribe_mailto = match get("UNSUBSCRIBE_MAILTO") {
             None => None,
-            Some(v) => Some(
-                crate::address::normalize(&v)
-                    .map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?,
-            ),
+            Some(v) => Some(crate::address::normalize(&v).map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?),
         };
 
-        Ok(Config {
-            table,
-            sender,
-            site_url,
-            site_title,
-            double_opt_in,
-            pending_ttl_hours,
-            unsubscribe_mailto,
-        })
+        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto })
     }
 
     /// Absolute URL of a path on the site (`path` starts with `/`).

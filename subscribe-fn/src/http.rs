@@ -19,8 +19,7 @@ use crate::App;
 pub const MAX_BODY: usize = 4 * 1024;
 
 /// The one answer to every accepted subscribe request, whatever the address's state.
-pub const ACCEPTED_MESSAGE: &str =
-    "Thank you! If this address is not subscribed yet, a confirmation email is on its way.";
+pub const ACCEPTED_MESSAGE: &str = "Thank you! If this address is not subscribed yet, a confirmation email is on its way.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
@@ -29,19 +28,11 @@ enum Client {
 }
 
 fn header_str(req: &Request, name: header::HeaderName) -> &str {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
 
 fn media_type(req: &Request) -> String {
-    header_str(req, header::CONTENT_TYPE)
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    header_str(req, header::CONTENT_TYPE).split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
 /// A browser without JavaScript asks for HTML, or posts a form without asking for JSON.
@@ -49,8 +40,7 @@ fn client_kind(req: &Request) -> Client {
     let accept = header_str(req, header::ACCEPT).to_ascii_lowercase();
     if accept.contains("application/json") {
         Client::Script
-    } else if accept.contains("text/html") || media_type(req) == "application/x-www-form-urlencoded"
-    {
+    } else if accept.contains("text/html") || media_type(req) == "application/x-www-form-urlencoded" {
         Client::Browser
     } else {
         Client::Script
@@ -61,23 +51,13 @@ fn json_response(status: StatusCode, value: serde_json::Value) -> Response<Body>
     let mut resp = Response::new(Body::Text(value.to_string()));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     resp
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn html_page(app: &App, status: StatusCode, title: &str, body_html: &str) -> Response<Body> {
@@ -94,14 +74,8 @@ fn html_page(app: &App, status: StatusCode, title: &str, body_html: &str) -> Res
     let mut resp = Response::new(Body::Text(page));
     *resp.status_mut() = status;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     resp
 }
 
@@ -111,48 +85,26 @@ fn redirect(app: &App, path: &str) -> Response<Body> {
     if let Ok(v) = header::HeaderValue::from_str(&app.config.url(path)) {
         resp.headers_mut().insert(header::LOCATION, v);
     }
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     resp
 }
 
 /// An error in the form the client understands: JSON `{"error", "message"}` or an HTML page.
-fn error(
-    app: &App,
-    client: Client,
-    status: StatusCode,
-    code: &str,
-    message: &str,
-) -> Response<Body> {
+fn error(app: &App, client: Client, status: StatusCode, code: &str, message: &str) -> Response<Body> {
     match client {
         Client::Script => json_response(status, json!({ "error": code, "message": message })),
-        Client::Browser => html_page(
-            app,
-            status,
-            "Something went wrong",
-            &format!("<p>{}</p>", html_escape(message)),
-        ),
+        Client::Browser => html_page(app, status, "Something went wrong", &format!("<p>{}</p>", html_escape(message))),
     }
 }
 
 fn unavailable(app: &App, client: Client, e: &dyn std::fmt::Display) -> Response<Body> {
     tracing::error!(error = %e, "storage unavailable");
-    error(
-        app,
-        client,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "We could not process this right now. Please try again in a minute.",
-    )
+    error(app, client, StatusCode::SERVICE_UNAVAILABLE, "unavailable", "We could not process this right now. Please try again in a minute.")
 }
 
 fn now_parts() -> (i64, String) {
     let now = OffsetDateTime::now_utc();
-    let text = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let text = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     (now.unix_timestamp(), text)
 }
 
@@ -165,15 +117,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
         // No HEAD: confirming changes state, and HEAD requests come from link checkers.
         "/api/confirm" => "GET",
         "/api/unsubscribe" => "GET, HEAD, POST",
-        _ => {
-            return error(
-                app,
-                Client::Script,
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "There is nothing at this address.",
-            )
-        }
+        _ => return error(app, Client::Script, StatusCode::NOT_FOUND, "not_found", "There is nothing at this address."),
     };
     let method = req.method().clone();
     let resp = match (path.as_str(), &method) {
@@ -182,13 +126,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
         ("/api/unsubscribe", &Method::GET | &Method::HEAD) => unsubscribe_page(app, &req).await,
         ("/api/unsubscribe", &Method::POST) => unsubscribe(app, &req).await,
         _ => {
-            let mut r = error(
-                app,
-                Client::Script,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                &format!("Use {allowed}."),
-            );
+            let mut r = error(app, Client::Script, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", &format!("Use {allowed}."));
             if let Ok(v) = header::HeaderValue::from_str(allowed) {
                 r.headers_mut().insert(header::ALLOW, v);
             }
@@ -213,24 +151,18 @@ struct SubscribeForm {
 fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static str, String)> {
     let body = body_bytes(req);
     if body.len() > MAX_BODY {
-        return Err((
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("The request body is larger than {MAX_BODY} bytes."),
-        ));
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("The request body is larger than {MAX_BODY} bytes.")));
     }
-    let text = std::str::from_utf8(body).map_err(|_| {
-        (
-            StatusCode::BAD_REQUEST,
-            "bad_encoding",
-            "The body is not UTF-8.".to_string(),
-        )
-    })?;
+    let text = std::str::from_utf8(body).map_err(|_| (StatusCode::BAD_REQUEST, "bad_encoding", "The body is not UTF-8.".to_string()))?;
     match media_type(req).as_str() {
         "application/json" => {
             let value: serde_json::Value = serde_json::from_str(text)
                 .map_err(|e| (StatusCode::BAD_REQUEST, "malformed_json", format!("The body is not valid JSON: {e}.")))?;
-            let obj = value.as_object().ok_or((StatusCode::BAD_REQUEST, "malformed_json", "Send a JSON object like {\"email\": \"you@example.com\"}.".to_string()))?;
+            let obj = value.as_object().ok_or((
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "Send a JSON object like {\"email\": \"you@example.com\"}.".to_string(),
+            ))?;
             let email = match obj.get("email") {
                 None | Some(serde_json::Value::Null) => None,
                 Some(serde_json::Value::String(s)) => Some(s.clone()),
@@ -258,7 +190,11 @@ fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static
             }
             Ok(SubscribeForm { email, honeypot })
         }
-        "" => Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json or a form (application/x-www-form-urlencoded).".to_string())),
+        "" => Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send application/json or a form (application/x-www-form-urlencoded).".to_string(),
+        )),
         other => Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -274,19 +210,10 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     };
     let accepted = || match client {
         Client::Browser => redirect(app, "/subscribe/thanks/"),
-        Client::Script => json_response(
-            StatusCode::ACCEPTED,
-            json!({ "status": "accepted", "message": ACCEPTED_MESSAGE }),
-        ),
+        Client::Script => json_response(StatusCode::ACCEPTED, json!({ "status": "accepted", "message": ACCEPTED_MESSAGE })),
     };
     let Some(raw) = form.email else {
-        return error(
-            app,
-            client,
-            StatusCode::BAD_REQUEST,
-            "invalid_email",
-            "Please enter your email address.",
-        );
+        return error(app, client, StatusCode::BAD_REQUEST, "invalid_email", "Please enter your email address.");
     };
     let email = match address::normalize(&raw) {
         Ok(e) => e,
@@ -295,13 +222,7 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
                 AddressError::Empty => "Please enter your email address.".to_string(),
                 other => format!("That does not look like an email address ({other})."),
             };
-            return error(
-                app,
-                client,
-                StatusCode::BAD_REQUEST,
-                "invalid_email",
-                &message,
-            );
+            return error(app, client, StatusCode::BAD_REQUEST, "invalid_email", &message);
         }
     };
     // Bots filling the hidden field and addresses that can never receive mail get the same
@@ -312,14 +233,8 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     }
     let (now, now_text) = now_parts();
     let ttl = now + i64::from(app.config.pending_ttl_hours) * 3600;
-    let store = Store {
-        client: &app.dynamo,
-        table: &app.config.table,
-    };
-    match store
-        .put_new(&email, now, &now_text, ttl, !app.config.double_opt_in)
-        .await
-    {
+    let store = Store { client: &app.dynamo, table: &app.config.table };
+    match store.put_new(&email, now, &now_text, ttl, !app.config.double_opt_in).await {
         Ok(outcome) => {
             tracing::info!(created = outcome == PutOutcome::Created, "subscribe");
             accepted()
@@ -330,9 +245,7 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
 
 fn query_token(req: &Request) -> Option<String> {
     let query = req.uri().query().unwrap_or_default();
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned())
 }
 
 fn invalid_link(app: &App, client: Client, e: Option<TokenError>) -> Response<Body> {
@@ -341,10 +254,7 @@ fn invalid_link(app: &App, client: Client, e: Option<TokenError>) -> Response<Bo
         _ => "This link is not valid. It may have been mistyped or already replaced by a newer email.",
     };
     match client {
-        Client::Script => json_response(
-            StatusCode::BAD_REQUEST,
-            json!({ "error": "invalid_token", "message": message }),
-        ),
+        Client::Script => json_response(StatusCode::BAD_REQUEST, json!({ "error": "invalid_token", "message": message })),
         Client::Browser => html_page(
             app,
             StatusCode::BAD_REQUEST,
@@ -376,24 +286,15 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
         Ok(v) => v,
         Err(e) => return Lookup::Invalid(Some(e)),
     };
-    let store = Store {
-        client: &app.dynamo,
-        table: &app.config.table,
-    };
+    let store = Store { client: &app.dynamo, table: &app.config.table };
     let item = match store.get(&email).await {
         Ok(Some(item)) => item,
         Ok(None) => return Lookup::Invalid(None),
         Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
     };
     let genuine = match kind {
-        TokenKind::Confirm => item
-            .confirm_token_hash
-            .as_deref()
-            .is_some_and(|h| token::hashes_equal(h, &hash)),
-        TokenKind::Unsubscribe => item
-            .unsubscribe_token_hashes
-            .iter()
-            .any(|h| token::hashes_equal(h, &hash)),
+        TokenKind::Confirm => item.confirm_token_hash.as_deref().is_some_and(|h| token::hashes_equal(h, &hash)),
+        TokenKind::Unsubscribe => item.unsubscribe_token_hashes.iter().any(|h| token::hashes_equal(h, &hash)),
     };
     if genuine {
         Lookup::Found(item, hash)
@@ -415,10 +316,7 @@ async fn confirm(app: &App, req: &Request) -> Response<Body> {
         CONFIRMED => redirect(app, "/subscribe/confirmed/"),
         PENDING if item.ttl.is_some_and(|t| t < now) => expired(app, client),
         PENDING => {
-            let store = Store {
-                client: &app.dynamo,
-                table: &app.config.table,
-            };
+            let store = Store { client: &app.dynamo, table: &app.config.table };
             match store.confirm(&item.email, &hash, now, &now_text).await {
                 Ok(true) => {
                     tracing::info!("confirmed");
@@ -426,9 +324,7 @@ async fn confirm(app: &App, req: &Request) -> Response<Body> {
                 }
                 // Lost a race with another click, an unsubscribe or expiry: look again.
                 Ok(false) => match store.get(&item.email).await {
-                    Ok(Some(again)) if again.status == CONFIRMED => {
-                        redirect(app, "/subscribe/confirmed/")
-                    }
+                    Ok(Some(again)) if again.status == CONFIRMED => redirect(app, "/subscribe/confirmed/"),
                     Ok(_) => expired(app, client),
                     Err(e) => unavailable(app, client, &e),
                 },
@@ -440,19 +336,10 @@ async fn confirm(app: &App, req: &Request) -> Response<Body> {
 }
 
 fn expired(app: &App, client: Client) -> Response<Body> {
-    let message =
-        "This confirmation link has expired. Please subscribe again and use the new email.";
+    let message = "This confirmation link has expired. Please subscribe again and use the new email.";
     match client {
-        Client::Script => json_response(
-            StatusCode::GONE,
-            json!({ "error": "expired_token", "message": message }),
-        ),
-        Client::Browser => html_page(
-            app,
-            StatusCode::GONE,
-            "This link has expired",
-            &format!("<p>{message}</p>"),
-        ),
+        Client::Script => json_response(StatusCode::GONE, json!({ "error": "expired_token", "message": message })),
+        Client::Browser => html_page(app, StatusCode::GONE, "This link has expired", &format!("<p>{message}</p>")),
     }
 }
 
@@ -465,18 +352,10 @@ async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
         Lookup::Failed(resp) => return resp,
     };
     if item.status == UNSUBSCRIBED {
-        return html_page(
-            app,
-            StatusCode::OK,
-            "You are unsubscribed",
-            "<p>This address gets no more emails from us.</p>",
-        );
+        return html_page(app, StatusCode::OK, "You are unsubscribed", "<p>This address gets no more emails from us.</p>");
     }
     // GET never changes anything: link scanners and prefetchers follow GETs.
-    let action = html_escape(&format!(
-        "/api/unsubscribe?token={}",
-        token.unwrap_or_default()
-    ));
+    let action = html_escape(&format!("/api/unsubscribe?token={}", token.unwrap_or_default()));
     let body = format!(
         "<p>Stop emails to <strong>{}</strong>?</p>\
          <form method=\"post\" action=\"{action}\">\
@@ -490,14 +369,7 @@ async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
 async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
     // RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` to the header's URL.
     // Browsers (our own confirm page) ask for HTML and are redirected to the site.
-    let client = if header_str(req, header::ACCEPT)
-        .to_ascii_lowercase()
-        .contains("text/html")
-    {
-        Client::Browser
-    } else {
-        Client::Script
-    };
+    let client = if header_str(req, header::ACCEPT).to_ascii_lowercase().contains("text/html") { Client::Browser } else { Client::Script };
     if body_bytes(req).len() > MAX_BODY {
         return error(
             app,
@@ -513,15 +385,9 @@ async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
         Lookup::Failed(resp) => return resp,
     };
     if item.status != UNSUBSCRIBED {
-        let store = Store {
-            client: &app.dynamo,
-            table: &app.config.table,
-        };
+        let store = Store { client: &app.dynamo, table: &app.config.table };
         let (_, now_text) = now_parts();
-        if let Err(e) = store
-            .unsubscribe(&item.email, &item.created_at, &now_text)
-            .await
-        {
+        if let Err(e) = store.unsubscribe(&item.email, &item.created_at, &now_text).await {
             return unavailable(app, client, &e);
         }
         tracing::info!("unsubscribed");

@@ -32,26 +32,13 @@ pub enum InitError {
 
 impl App {
     /// Builds an app from explicit parts (tests point the clients at moto).
-    pub fn new(
-        config: Config,
-        dynamo: aws_sdk_dynamodb::Client,
-        ses: aws_sdk_sesv2::Client,
-    ) -> Result<App, InitError> {
-        Ok(App {
-            config,
-            dynamo,
-            ses,
-            mailer: mail::Mailer::new()?,
-        })
+    pub fn new(config: Config, dynamo: aws_sdk_dynamodb::Client, ses: aws_sdk_sesv2::Client) -> Result<App, InitError> {
+        Ok(App { config, dynamo, ses, mailer: mail::Mailer::new()? })
     }
 
     /// Builds an app from an SDK configuration (one client per service).
     pub fn from_sdk_config(config: Config, sdk: &aws_config::SdkConfig) -> Result<App, InitError> {
-        App::new(
-            config,
-            aws_sdk_dynamodb::Client::new(sdk),
-            aws_sdk_sesv2::Client::new(sdk),
-        )
+        App::new(config, aws_sdk_dynamodb::Client::new(sdk), aws_sdk_sesv2::Client::new(sdk))
     }
 
     /// What the entry points call at cold start: environment variables, default AWS credentials
@@ -72,12 +59,6 @@ impl App {
 
 /// Log lines for CloudWatch: no colours, no timestamps (Lambda adds them), level from `RUST_LOG`.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .without_time()
-        .with_target(false)
-        .try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).without_time().with_target(false).try_init();
 }

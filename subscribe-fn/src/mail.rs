@@ -20,22 +20,10 @@ use time::OffsetDateTime;
 use crate::config::Config;
 
 const TEMPLATES: [(&str, &str); 4] = [
-    (
-        "confirm.html",
-        include_str!("../../themes/default/emails/confirm.html"),
-    ),
-    (
-        "confirm.txt",
-        include_str!("../../themes/default/emails/confirm.txt"),
-    ),
-    (
-        "welcome.html",
-        include_str!("../../themes/default/emails/welcome.html"),
-    ),
-    (
-        "welcome.txt",
-        include_str!("../../themes/default/emails/welcome.txt"),
-    ),
+    ("confirm.html", include_str!("../../themes/default/emails/confirm.html")),
+    ("confirm.txt", include_str!("../../themes/default/emails/confirm.txt")),
+    ("welcome.html", include_str!("../../themes/default/emails/welcome.html")),
+    ("welcome.txt", include_str!("../../themes/default/emails/welcome.txt")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -71,18 +59,14 @@ fn tera_error(name: &str, e: &tera::Error) -> MailError {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    MailError::Template {
-        name: name.to_string(),
-        message,
-    }
+    MailError::Template { name: name.to_string(), message }
 }
 
 impl Mailer {
     pub fn new() -> Result<Mailer, MailError> {
         let mut tera = Tera::default();
         // Autoescaping applies to the .html names, never to the plain-text ones.
-        tera.add_raw_templates(TEMPLATES)
-            .map_err(|e| tera_error("themes/default/emails", &e))?;
+        tera.add_raw_templates(TEMPLATES).map_err(|e| tera_error("themes/default/emails", &e))?;
         Ok(Mailer { tera })
     }
 
@@ -96,23 +80,12 @@ impl Mailer {
     }
 
     fn render(&self, name: &str, ctx: &Context) -> Result<String, MailError> {
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| tera_error(name, &e))
+        self.tera.render(name, ctx).map_err(|e| tera_error(name, &e))
     }
 
-    pub fn confirmation(
-        &self,
-        cfg: &Config,
-        to: &str,
-        confirm_token: &str,
-        unsubscribe_token: &str,
-    ) -> Result<Email, MailError> {
+    pub fn confirmation(&self, cfg: &Config, to: &str, confirm_token: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
         let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
-        ctx.insert(
-            "confirm_url",
-            &format!("{}?token={confirm_token}", cfg.url("/api/confirm")),
-        );
+        ctx.insert("confirm_url", &format!("{}?token={confirm_token}", cfg.url("/api/confirm")));
         ctx.insert("valid_hours", &cfg.pending_ttl_hours);
         Ok(Email {
             to: to.to_string(),
@@ -123,12 +96,7 @@ impl Mailer {
         })
     }
 
-    pub fn welcome(
-        &self,
-        cfg: &Config,
-        to: &str,
-        unsubscribe_token: &str,
-    ) -> Result<Email, MailError> {
+    pub fn welcome(&self, cfg: &Config, to: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
         let ctx = Self::base_context(cfg, to, unsubscribe_token);
         Ok(Email {
             to: to.to_string(),
@@ -204,24 +172,15 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
     let domain = cfg.sender.rsplit('@').next().unwrap_or("localhost");
     let date = now.format(&Rfc2822).unwrap_or_default();
     let mut m = String::new();
-    m.push_str(&format!(
-        "From: {} <{}>\r\n",
-        display_name(&cfg.site_title),
-        cfg.sender
-    ));
+    m.push_str(&format!("From: {} <{}>\r\n", display_name(&cfg.site_title), cfg.sender));
     m.push_str(&format!("To: <{}>\r\n", email.to));
-    m.push_str(&format!(
-        "Subject: {}\r\n",
-        encode_header_text(&email.subject)
-    ));
+    m.push_str(&format!("Subject: {}\r\n", encode_header_text(&email.subject)));
     m.push_str(&format!("Date: {date}\r\n"));
     m.push_str(&format!("Message-ID: <{}@{domain}>\r\n", random_hex(16)));
     m.push_str("MIME-Version: 1.0\r\n");
     m.push_str(&format!("List-Unsubscribe: {}\r\n", email.list_unsubscribe));
     m.push_str("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
-    m.push_str(&format!(
-        "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n"
-    ));
+    m.push_str(&format!("Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n"));
     for (kind, body) in [("plain", &email.text), ("html", &email.html)] {
         m.push_str(&format!("--{boundary}\r\n"));
         m.push_str(&format!("Content-Type: text/{kind}; charset=utf-8\r\n"));
@@ -233,19 +192,10 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
 }
 
 /// Sends a rendered email; returns the SES message id.
-pub async fn send(
-    ses: &aws_sdk_sesv2::Client,
-    cfg: &Config,
-    email: &Email,
-) -> Result<String, MailError> {
-    let fail = |message: String| MailError::Send {
-        to: email.to.clone(),
-        message,
-    };
-    let raw = RawMessage::builder()
-        .data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc())))
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
+pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> Result<String, MailError> {
+    let fail = |message: String| MailError::Send { to: email.to.clone(), message };
+    let raw =
+        RawMessage::builder().data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc()))).build().map_err(|e| fail(e.to_string()))?;
     let out = ses
         .send_email()
         .from_email_address(&cfg.sender)
@@ -255,11 +205,7 @@ pub async fn send(
         .await
         .map_err(|e| {
             fail(match e.as_service_error() {
-                Some(se) => format!(
-                    "{}: {}",
-                    se.code().unwrap_or("error"),
-                    se.message().unwrap_or_default()
-                ),
+                Some(se) => format!("{}: {}", se.code().unwrap_or("error"), se.message().unwrap_or_default()),
                 None => format!("{e:?}"),
             })
         })?;
@@ -276,9 +222,6 @@ mod tests {
         let enc = encode_header_text("Café crème — ünïcödé title that is quite long indeed");
         assert!(enc.starts_with("=?UTF-8?B?"));
         assert!(enc.split("\r\n ").all(|w| w.len() <= 75));
-        assert_eq!(
-            display_name("A \"quoted\" blog"),
-            "\"A \\\"quoted\\\" blog\""
-        );
+        assert_eq!(display_name("A \"quoted\" blog"), "\"A \\\"quoted\\\" blog\"");
     }
 }

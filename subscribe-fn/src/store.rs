@@ -45,16 +45,9 @@ impl Subscriber {
             email: s("email")?,
             status: s("status")?,
             created_at: s("created_at").unwrap_or_default(),
-            ttl: item
-                .get("ttl")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse().ok()),
+            ttl: item.get("ttl").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()),
             confirm_token_hash: s("confirm_token_hash"),
-            unsubscribe_token_hashes: item
-                .get("unsubscribe_token_hash")
-                .and_then(|v| v.as_ss().ok())
-                .cloned()
-                .unwrap_or_default(),
+            unsubscribe_token_hashes: item.get("unsubscribe_token_hash").and_then(|v| v.as_ss().ok()).cloned().unwrap_or_default(),
             welcomed_at: s("welcomed_at"),
         })
     }
@@ -83,18 +76,10 @@ fn err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     e: &SdkError<E, R>,
 ) -> StoreError {
     let message = match e.as_service_error() {
-        Some(se) => format!(
-            "{}: {}",
-            se.code().unwrap_or("error"),
-            se.message().unwrap_or_default()
-        ),
+        Some(se) => format!("{}: {}", se.code().unwrap_or("error"), se.message().unwrap_or_default()),
         None => format!("{e:?}"),
     };
-    StoreError {
-        operation,
-        table: table.to_string(),
-        message,
-    }
+    StoreError { operation, table: table.to_string(), message }
 }
 
 fn is_condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
@@ -123,14 +108,7 @@ impl Store<'_> {
 
     /// Creates a subscription unless one is pending (and not expired) or confirmed.
     /// `confirmed` is the double-opt-in-off path.
-    pub async fn put_new(
-        &self,
-        email: &str,
-        now: i64,
-        created_at: &str,
-        ttl: i64,
-        confirmed: bool,
-    ) -> Result<PutOutcome, StoreError> {
+    pub async fn put_new(&self, email: &str, now: i64, created_at: &str, ttl: i64, confirmed: bool) -> Result<PutOutcome, StoreError> {
         let mut req = self
             .client
             .put_item()
@@ -139,17 +117,14 @@ impl Store<'_> {
             .item("created_at", s(created_at))
             // One write decides: the key is new, or the old generation is over (unsubscribed,
             // or pending past its TTL, which DynamoDB deletes lazily and moto never).
-            .condition_expression(
-                "attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :now)",
-            )
+            .condition_expression("attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :now)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
             .expression_attribute_values(":pending", s(PENDING))
             .expression_attribute_values(":now", n(now));
         req = if confirmed {
-            req.item("status", s(CONFIRMED))
-                .item("confirmed_at", s(created_at))
+            req.item("status", s(CONFIRMED)).item("confirmed_at", s(created_at))
         } else {
             req.item("status", s(PENDING)).item("ttl", n(ttl))
         };
@@ -162,13 +137,7 @@ impl Store<'_> {
 
     /// pending → confirmed if the token hash still matches and the link has not expired.
     /// Returns false when the condition failed.
-    pub async fn confirm(
-        &self,
-        email: &str,
-        token_hash: &str,
-        now: i64,
-        now_text: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn confirm(&self, email: &str, token_hash: &str, now: i64, now_text: &str) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
@@ -193,12 +162,7 @@ impl Store<'_> {
     }
 
     /// Marks the subscription generation `created_at` unsubscribed (idempotent).
-    pub async fn unsubscribe(
-        &self,
-        email: &str,
-        created_at: &str,
-        now_text: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn unsubscribe(&self, email: &str, created_at: &str, now_text: &str) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
@@ -235,20 +199,13 @@ impl Store<'_> {
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression(
-                "SET confirm_token_hash = :h, confirm_sent_at = :at ADD unsubscribe_token_hash :u",
-            )
-            .condition_expression(
-                "#s = :pending AND created_at = :c AND attribute_not_exists(confirm_token_hash)",
-            )
+            .update_expression("SET confirm_token_hash = :h, confirm_sent_at = :at ADD unsubscribe_token_hash :u")
+            .condition_expression("#s = :pending AND created_at = :c AND attribute_not_exists(confirm_token_hash)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":pending", s(PENDING))
             .expression_attribute_values(":c", s(created_at))
             .expression_attribute_values(":h", s(confirm_hash))
-            .expression_attribute_values(
-                ":u",
-                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
-            )
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
@@ -260,26 +217,16 @@ impl Store<'_> {
     }
 
     /// Undoes [`Store::claim_confirmation`] after SES refused the email, so a retry can claim again.
-    pub async fn release_confirmation(
-        &self,
-        email: &str,
-        confirm_hash: &str,
-        unsubscribe_hash: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn release_confirmation(&self, email: &str, confirm_hash: &str, unsubscribe_hash: &str) -> Result<(), StoreError> {
         let res = self
             .client
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression(
-                "REMOVE confirm_token_hash, confirm_sent_at DELETE unsubscribe_token_hash :u",
-            )
+            .update_expression("REMOVE confirm_token_hash, confirm_sent_at DELETE unsubscribe_token_hash :u")
             .condition_expression("confirm_token_hash = :h")
             .expression_attribute_values(":h", s(confirm_hash))
-            .expression_attribute_values(
-                ":u",
-                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
-            )
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .send()
             .await;
         match res {
@@ -290,29 +237,18 @@ impl Store<'_> {
     }
 
     /// Claims the welcome email of generation `created_at` (sets `welcomed_at`).
-    pub async fn claim_welcome(
-        &self,
-        email: &str,
-        created_at: &str,
-        unsubscribe_hash: &str,
-        now_text: &str,
-    ) -> Result<bool, StoreError> {
+    pub async fn claim_welcome(&self, email: &str, created_at: &str, unsubscribe_hash: &str, now_text: &str) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
             .update_expression("SET welcomed_at = :at ADD unsubscribe_token_hash :u")
-            .condition_expression(
-                "#s = :confirmed AND created_at = :c AND attribute_not_exists(welcomed_at)",
-            )
+            .condition_expression("#s = :confirmed AND created_at = :c AND attribute_not_exists(welcomed_at)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":confirmed", s(CONFIRMED))
             .expression_attribute_values(":c", s(created_at))
-            .expression_attribute_values(
-                ":u",
-                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
-            )
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
@@ -324,12 +260,7 @@ impl Store<'_> {
     }
 
     /// Undoes [`Store::claim_welcome`] after SES refused the email.
-    pub async fn release_welcome(
-        &self,
-        email: &str,
-        welcomed_at: &str,
-        unsubscribe_hash: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn release_welcome(&self, email: &str, welcomed_at: &str, unsubscribe_hash: &str) -> Result<(), StoreError> {
         let res = self
             .client
             .update_item()
@@ -338,10 +269,7 @@ impl Store<'_> {
             .update_expression("REMOVE welcomed_at DELETE unsubscribe_token_hash :u")
             .condition_expression("welcomed_at = :at")
             .expression_attribute_values(":at", s(welcomed_at))
-            .expression_attribute_values(
-                ":u",
-                AttributeValue::Ss(vec![unsubscribe_hash.to_string()]),
-            )
+            .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .send()
             .await;
         match res {

@@ -65,11 +65,7 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     let new = image(&record.change.new_image);
     let old = image(&record.change.old_image);
     let id = record_id(record);
-    let (Some(email), Some(status), Some(created_at)) = (
-        attr_s(&new, "email"),
-        attr_s(&new, "status"),
-        attr_s(&new, "created_at"),
-    ) else {
+    let (Some(email), Some(status), Some(created_at)) = (attr_s(&new, "email"), attr_s(&new, "status"), attr_s(&new, "created_at")) else {
         return Err(RecordError::Malformed(id));
     };
     let old_status = attr_s(&old, "status");
@@ -77,12 +73,8 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     let new_generation = old_status.is_none() || attr_s(&old, "created_at") != Some(created_at);
     let (email, created_at) = (email.to_string(), created_at.to_string());
     Ok(match status {
-        PENDING if new_generation && !has(&new, "confirm_token_hash") => {
-            Action::SendConfirmation { email, created_at }
-        }
-        CONFIRMED
-            if (new_generation || old_status != Some(CONFIRMED)) && !has(&new, "welcomed_at") =>
-        {
+        PENDING if new_generation && !has(&new, "confirm_token_hash") => Action::SendConfirmation { email, created_at },
+        CONFIRMED if (new_generation || old_status != Some(CONFIRMED)) && !has(&new, "welcomed_at") => {
             Action::SendWelcome { email, created_at }
         }
         _ => Action::Nothing,
@@ -90,40 +82,26 @@ pub fn classify(record: &EventRecord) -> Result<Action, RecordError> {
 }
 
 fn record_id(record: &EventRecord) -> String {
-    record
-        .change
-        .sequence_number
-        .clone()
-        .unwrap_or_else(|| record.event_id.clone())
+    record.change.sequence_number.clone().unwrap_or_else(|| record.event_id.clone())
 }
 
 fn now_text() -> String {
-    OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// Handles one record.
 pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, RecordError> {
-    let store = Store {
-        client: &app.dynamo,
-        table: &app.config.table,
-    };
+    let store = Store { client: &app.dynamo, table: &app.config.table };
     match classify(record)? {
         Action::Nothing => Ok(Outcome::Ignored),
         Action::SendConfirmation { email, created_at } => {
             let confirm = token::mint(&email);
             let unsub = token::mint(&email);
-            if !store
-                .claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text())
-                .await?
-            {
+            if !store.claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text()).await? {
                 return Ok(Outcome::AlreadyHandled);
             }
             let sent = async {
-                let message =
-                    app.mailer
-                        .confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
+                let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;
@@ -133,9 +111,7 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                     Ok(Outcome::Sent)
                 }
                 Err(e) => {
-                    store
-                        .release_confirmation(&email, &confirm.hash, &unsub.hash)
-                        .await?;
+                    store.release_confirmation(&email, &confirm.hash, &unsub.hash).await?;
                     Err(e.into())
                 }
             }
@@ -143,10 +119,7 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
         Action::SendWelcome { email, created_at } => {
             let unsub = token::mint(&email);
             let claimed_at = now_text();
-            if !store
-                .claim_welcome(&email, &created_at, &unsub.hash, &claimed_at)
-                .await?
-            {
+            if !store.claim_welcome(&email, &created_at, &unsub.hash, &claimed_at).await? {
                 return Ok(Outcome::AlreadyHandled);
             }
             let sent = async {
@@ -160,9 +133,7 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                     Ok(Outcome::Sent)
                 }
                 Err(e) => {
-                    store
-                        .release_welcome(&email, &claimed_at, &unsub.hash)
-                        .await?;
+                    store.release_welcome(&email, &claimed_at, &unsub.hash).await?;
                     Err(e.into())
                 }
             }
@@ -229,104 +200,30 @@ mod tests {
 
     #[test]
     fn classifies_changes() {
-        let confirm = Action::SendConfirmation {
-            email: "a@example.com".into(),
-            created_at: "t1".into(),
-        };
-        let welcome = Action::SendWelcome {
-            email: "a@example.com".into(),
-            created_at: "t1".into(),
-        };
+        let confirm = Action::SendConfirmation { email: "a@example.com".into(), created_at: "t1".into() };
+        let welcome = Action::SendWelcome { email: "a@example.com".into(), created_at: "t1".into() };
         let h = "confirm_token_hash";
         let w = "welcomed_at";
         let cases = [
-            (
-                "new pending",
-                record("INSERT", None, Some(img("pending", "t1", &[]))),
-                confirm.clone(),
-            ),
-            (
-                "confirmation claimed",
-                record(
-                    "MODIFY",
-                    Some(img("pending", "t1", &[])),
-                    Some(img("pending", "t1", &[h])),
-                ),
-                Action::Nothing,
-            ),
-            (
-                "claim released",
-                record(
-                    "MODIFY",
-                    Some(img("pending", "t1", &[h])),
-                    Some(img("pending", "t1", &[])),
-                ),
-                Action::Nothing,
-            ),
-            (
-                "confirmed",
-                record(
-                    "MODIFY",
-                    Some(img("pending", "t1", &[h])),
-                    Some(img("confirmed", "t1", &[h])),
-                ),
-                welcome.clone(),
-            ),
+            ("new pending", record("INSERT", None, Some(img("pending", "t1", &[]))), confirm.clone()),
+            ("confirmation claimed", record("MODIFY", Some(img("pending", "t1", &[])), Some(img("pending", "t1", &[h]))), Action::Nothing),
+            ("claim released", record("MODIFY", Some(img("pending", "t1", &[h])), Some(img("pending", "t1", &[]))), Action::Nothing),
+            ("confirmed", record("MODIFY", Some(img("pending", "t1", &[h])), Some(img("confirmed", "t1", &[h]))), welcome.clone()),
             (
                 "welcome claimed",
-                record(
-                    "MODIFY",
-                    Some(img("confirmed", "t1", &[h])),
-                    Some(img("confirmed", "t1", &[h, w])),
-                ),
+                record("MODIFY", Some(img("confirmed", "t1", &[h])), Some(img("confirmed", "t1", &[h, w]))),
                 Action::Nothing,
             ),
             (
                 "welcome released",
-                record(
-                    "MODIFY",
-                    Some(img("confirmed", "t1", &[h, w])),
-                    Some(img("confirmed", "t1", &[h])),
-                ),
+                record("MODIFY", Some(img("confirmed", "t1", &[h, w])), Some(img("confirmed", "t1", &[h]))),
                 Action::Nothing,
             ),
-            (
-                "unsubscribed",
-                record(
-                    "MODIFY",
-                    Some(img("confirmed", "t1", &[w])),
-                    Some(img("unsubscribed", "t1", &[w])),
-                ),
-                Action::Nothing,
-            ),
-            (
-                "single opt-in",
-                record("INSERT", None, Some(img("confirmed", "t1", &[]))),
-                welcome,
-            ),
-            (
-                "resubscribed",
-                record(
-                    "MODIFY",
-                    Some(img("unsubscribed", "t0", &[h, w])),
-                    Some(img("pending", "t1", &[])),
-                ),
-                confirm.clone(),
-            ),
-            (
-                "expired pending replaced",
-                record(
-                    "MODIFY",
-                    Some(img("pending", "t0", &[h])),
-                    Some(img("pending", "t1", &[])),
-                ),
-                confirm,
-            ),
-            (
-                "ttl delete",
-                record("REMOVE", Some(img("pending", "t1", &[h])), None),
-                Action::Nothing,
-            ),
+            ("unsubscribed", record("MODIFY", Some(img("confirmed", "t1", &[w])), Some(img("unsubscribed", "t1", &[w]))), Action::Nothing),
+            ("single opt-in", record("INSERT", None, Some(img("confirmed", "t1", &[]))), welcome),
+            ("resubscribed", record("MODIFY", Some(img("unsubscribed", "t0", &[h, w])), Some(img("pending", "t1", &[]))), confirm.clone()),
+            ("expired pending replaced", record("MODIFY", Some(img("pending", "t0", &[h])), Some(img("pending", "t1", &[]))), confirm),
+            ("ttl delete", record("REMOVE", Some(img("pending", "t1", &[h])), None), Action::Nothing),
         ];
         for (name, rec, want) in cases {
             assert_eq!(classify(&rec).expect(name), want, "{name}");

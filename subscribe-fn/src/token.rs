@@ -32,11 +32,7 @@ pub struct Minted {
 pub fn mint(email: &str) -> Minted {
     let mut random = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut random);
-    let token = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(email),
-        URL_SAFE_NO_PAD.encode(random)
-    );
+    let token = format!("{}.{}", URL_SAFE_NO_PAD.encode(email), URL_SAFE_NO_PAD.encode(random));
     let hash = hash(&token);
     Minted { token, hash }
 }
@@ -56,15 +52,11 @@ pub fn parse(token: &str) -> Result<(String, String), TokenError> {
         return Err(TokenError::Malformed);
     }
     let (email_part, random_part) = token.split_once('.').ok_or(TokenError::Malformed)?;
-    let random = URL_SAFE_NO_PAD
-        .decode(random_part)
-        .map_err(|_| TokenError::Malformed)?;
+    let random = URL_SAFE_NO_PAD.decode(random_part).map_err(|_| TokenError::Malformed)?;
     if random.len() != 16 {
         return Err(TokenError::Malformed);
     }
-    let email = URL_SAFE_NO_PAD
-        .decode(email_part)
-        .map_err(|_| TokenError::Malformed)?;
+    let email = URL_SAFE_NO_PAD.decode(email_part).map_err(|_| TokenError::Malformed)?;
     let email = String::from_utf8(email).map_err(|_| TokenError::Malformed)?;
     let normalized = crate::address::normalize(&email).map_err(|_| TokenError::Malformed)?;
     // A token naming a non-canonical spelling was not minted by us.
@@ -76,11 +68,7 @@ pub fn parse(token: &str) -> Result<(String, String), TokenError> {
 
 /// Compares two hex digests without an early exit.
 pub fn hashes_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -99,20 +87,11 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         assert_eq!(parse(""), Err(TokenError::Missing));
-        for bad in [
-            "abc",
-            "abc.def",
-            "YUBleGFtcGxlLmNvbQ.short",
-            "!!.AAAAAAAAAAAAAAAAAAAAAA",
-        ] {
+        for bad in ["abc", "abc.def", "YUBleGFtcGxlLmNvbQ.short", "!!.AAAAAAAAAAAAAAAAAAAAAA"] {
             assert_eq!(parse(bad), Err(TokenError::Malformed), "{bad}");
         }
         // Uppercase spelling of a real address: not a token we minted.
-        let upper = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode("A@example.com"),
-            URL_SAFE_NO_PAD.encode([0u8; 16])
-        );
+        let upper = format!("{}.{}", URL_SAFE_NO_PAD.encode("A@example.com"), URL_SAFE_NO_PAD.encode([0u8; 16]));
         assert_eq!(parse(&upper), Err(TokenError::Malformed));
     }
 }

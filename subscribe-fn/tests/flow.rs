@@ -20,10 +20,7 @@ async fn double_opt_in_end_to_end() {
     assert_eq!(env.status(email).await.as_deref(), Some("pending"));
     let item = env.item(email).await.unwrap();
     assert!(item.contains_key("ttl") && item.contains_key("created_at"));
-    assert!(
-        !item.contains_key("confirm_token_hash"),
-        "tokens are minted when the email is sent"
-    );
+    assert!(!item.contains_key("confirm_token_hash"), "tokens are minted when the email is sent");
 
     // INSERT → exactly one confirmation email.
     let batch = env.next_batch().await;
@@ -32,35 +29,14 @@ async fn double_opt_in_end_to_end() {
     let mails = mails_to(email);
     assert_eq!(mails.len(), 1, "one confirmation email");
     let confirm = &mails[0];
-    assert_eq!(
-        confirm.header("Subject"),
-        Some("Please confirm your subscription to Field Notes")
-    );
-    assert_eq!(
-        confirm.header("From"),
-        Some("\"Field Notes\" <hello@blog.example.com>")
-    );
-    assert_eq!(
-        confirm.header("List-Unsubscribe-Post"),
-        Some("List-Unsubscribe=One-Click")
-    );
+    assert_eq!(confirm.header("Subject"), Some("Please confirm your subscription to Field Notes"));
+    assert_eq!(confirm.header("From"), Some("\"Field Notes\" <hello@blog.example.com>"));
+    assert_eq!(confirm.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
     let list_unsub = confirm.header("List-Unsubscribe").unwrap();
-    assert!(
-        list_unsub.starts_with(&format!("<{SITE}/api/unsubscribe?token=")),
-        "{list_unsub}"
-    );
-    assert!(
-        list_unsub.ends_with(", <mailto:unsubscribe@blog.example.com?subject=unsubscribe>"),
-        "{list_unsub}"
-    );
+    assert!(list_unsub.starts_with(&format!("<{SITE}/api/unsubscribe?token=")), "{list_unsub}");
+    assert!(list_unsub.ends_with(", <mailto:unsubscribe@blog.example.com?subject=unsubscribe>"), "{list_unsub}");
     let token = confirm.token_for("/api/confirm");
-    assert!(
-        confirm
-            .html
-            .contains(&format!("href=\"{SITE}/api/confirm?token={token}\"")),
-        "{}",
-        confirm.html
-    );
+    assert!(confirm.html.contains(&format!("href=\"{SITE}/api/confirm?token={token}\"")), "{}", confirm.html);
     assert!(confirm.text.contains("Field Notes") && confirm.text.contains("48 hours"));
     // Only the hash is stored, never the token.
     let item = env.item(email).await.unwrap();
@@ -74,53 +50,26 @@ async fn double_opt_in_end_to_end() {
     assert_eq!(mails_to(email).len(), 1);
 
     // Confirm from the email's link.
-    let resp = env
-        .http(request(
-            "GET",
-            &format!("/api/confirm?token={token}"),
-            &[("accept", "text/html")],
-            "",
-        ))
-        .await;
+    let resp = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), format!("{SITE}/subscribe/confirmed/"));
     assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
-    assert!(
-        !env.item(email).await.unwrap().contains_key("ttl"),
-        "confirmed items do not expire"
-    );
+    assert!(!env.item(email).await.unwrap().contains_key("ttl"), "confirmed items do not expire");
     // A second click still lands on the confirmed page.
-    let again = env
-        .http(request(
-            "GET",
-            &format!("/api/confirm?token={token}"),
-            &[("accept", "text/html")],
-            "",
-        ))
-        .await;
-    assert_eq!(
-        (again.status().as_u16(), location(&again)),
-        (303, format!("{SITE}/subscribe/confirmed/"))
-    );
+    let again = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
+    assert_eq!((again.status().as_u16(), location(&again)), (303, format!("{SITE}/subscribe/confirmed/")));
 
     // pending → confirmed → exactly one welcome email, even with the batch delivered twice.
     let batch = env.next_batch().await;
     assert_eq!(event_names(&batch), ["MODIFY"]);
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
-    assert_eq!(
-        env.pump().await,
-        Vec::<String>::new(),
-        "the welcome claim record sends nothing"
-    );
+    assert_eq!(env.pump().await, Vec::<String>::new(), "the welcome claim record sends nothing");
     let mails = mails_to(email);
     assert_eq!(mails.len(), 2, "confirmation + one welcome");
     let welcome = &mails[1];
     assert_eq!(welcome.header("Subject"), Some("Welcome to Field Notes!"));
-    assert_eq!(
-        welcome.header("List-Unsubscribe-Post"),
-        Some("List-Unsubscribe=One-Click")
-    );
+    assert_eq!(welcome.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
     assert!(welcome.text.contains("You're in!") && welcome.html.contains("You're in!"));
     assert!(env.item(email).await.unwrap().contains_key("welcomed_at"));
 
@@ -133,20 +82,10 @@ async fn double_opt_in_end_to_end() {
     // The unsubscribe page (GET) changes nothing; both emails' links are valid.
     let unsub_token = welcome.token_for("/api/unsubscribe");
     for t in [&first_unsub_token, &unsub_token] {
-        let page = env
-            .http(request(
-                "GET",
-                &format!("/api/unsubscribe?token={t}"),
-                &[("accept", "text/html")],
-                "",
-            ))
-            .await;
+        let page = env.http(request("GET", &format!("/api/unsubscribe?token={t}"), &[("accept", "text/html")], "")).await;
         assert_eq!(page.status(), 200);
         let html = body_text(&page);
-        assert!(
-            html.contains("<form method=\"post\"") && html.contains(email),
-            "{html}"
-        );
+        assert!(html.contains("<form method=\"post\"") && html.contains(email), "{html}");
     }
     assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
 
@@ -166,17 +105,11 @@ async fn double_opt_in_end_to_end() {
         .http(request(
             "POST",
             &format!("/api/unsubscribe?token={first_unsub_token}"),
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("accept", "text/html"),
-            ],
+            &[("content-type", "application/x-www-form-urlencoded"), ("accept", "text/html")],
             "List-Unsubscribe=One-Click",
         ))
         .await;
-    assert_eq!(
-        (resp.status().as_u16(), location(&resp)),
-        (303, format!("{SITE}/subscribe/unsubscribed/"))
-    );
+    assert_eq!((resp.status().as_u16(), location(&resp)), (303, format!("{SITE}/subscribe/unsubscribed/")));
     assert_eq!(env.pump().await, Vec::<String>::new());
     assert_eq!(mails_to(email).len(), 2, "unsubscribing sends nothing");
 
@@ -186,30 +119,13 @@ async fn double_opt_in_end_to_end() {
     assert_eq!(env.pump().await, Vec::<String>::new());
     let mails = mails_to(email);
     assert_eq!(mails.len(), 3);
-    assert!(mails[2]
-        .header("Subject")
-        .unwrap()
-        .starts_with("Please confirm"));
+    assert!(mails[2].header("Subject").unwrap().starts_with("Please confirm"));
     // The old confirmation link does not confirm the new round.
-    let old = env
-        .http(request(
-            "GET",
-            &format!("/api/confirm?token={token}"),
-            &[("accept", "text/html")],
-            "",
-        ))
-        .await;
+    let old = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
     assert_eq!(old.status(), 400);
     assert_eq!(env.status(email).await.as_deref(), Some("pending"));
     let new_token = mails[2].token_for("/api/confirm");
-    let resp = env
-        .http(request(
-            "GET",
-            &format!("/api/confirm?token={new_token}"),
-            &[],
-            "",
-        ))
-        .await;
+    let resp = env.http(request("GET", &format!("/api/confirm?token={new_token}"), &[], "")).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(env.pump().await, Vec::<String>::new());
     assert_eq!(mails_to(email).len(), 4, "welcome back");
@@ -219,17 +135,9 @@ async fn double_opt_in_end_to_end() {
 async fn duplicate_and_concurrent_subscribes_make_one_item_and_one_email() {
     let mut env = env("concurrent", true).await;
     let email = "twin@example.com";
-    let spellings = [
-        "twin@example.com",
-        "TWIN@example.com",
-        " twin@EXAMPLE.com",
-        "Twin@Example.Com\t",
-    ];
+    let spellings = ["twin@example.com", "TWIN@example.com", " twin@EXAMPLE.com", "Twin@Example.Com\t"];
     // Polled together: the handlers' conditional puts overlap on the SDK's connection pool.
-    let answers = futures::future::join_all(
-        (0..12).map(|i| env.http(subscribe_json(spellings[i % spellings.len()]))),
-    )
-    .await;
+    let answers = futures::future::join_all((0..12).map(|i| env.http(subscribe_json(spellings[i % spellings.len()])))).await;
     let first = body_text(&answers[0]);
     for a in &answers {
         assert_eq!(a.status(), 202);
@@ -243,29 +151,13 @@ async fn duplicate_and_concurrent_subscribes_make_one_item_and_one_email() {
     // Pending and confirmed addresses get the same answer as a new one, and nothing changes.
     let before = env.snapshot().await;
     let resp = env.http(subscribe_json(email)).await;
-    assert_eq!(
-        (resp.status().as_u16(), body_text(&resp)),
-        (202, first.clone())
-    );
+    assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first.clone()));
     assert_eq!(env.snapshot().await, before);
     let token = mails_to(email)[0].token_for("/api/confirm");
-    assert_eq!(
-        env.http(request(
-            "GET",
-            &format!("/api/confirm?token={token}"),
-            &[],
-            ""
-        ))
-        .await
-        .status(),
-        303
-    );
+    assert_eq!(env.http(request("GET", &format!("/api/confirm?token={token}"), &[], "")).await.status(), 303);
     let before = env.snapshot().await;
     let resp = env.http(subscribe_json(email)).await;
-    assert_eq!(
-        (resp.status().as_u16(), body_text(&resp)),
-        (202, first.clone())
-    );
+    assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first.clone()));
     assert_eq!(env.snapshot().await, before);
     // Honeypot and reserved-domain submissions: same answer, nothing stored.
     let bot = request(
@@ -275,10 +167,7 @@ async fn duplicate_and_concurrent_subscribes_make_one_item_and_one_email() {
         r#"{"email":"bot@example.org","website":"http://spam.example"}"#,
     );
     let resp = env.http(bot).await;
-    assert_eq!(
-        (resp.status().as_u16(), body_text(&resp)),
-        (202, first.clone())
-    );
+    assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first.clone()));
     let resp = env.http(subscribe_json("someone@mail.invalid")).await;
     assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first));
     assert!(env.item("bot@example.org").await.is_none());
@@ -320,26 +209,14 @@ async fn plain_form_post_redirects_to_thanks() {
             "email=Form.Reader%40example.com&website=",
         ))
         .await;
-    assert_eq!(
-        (resp.status().as_u16(), location(&resp)),
-        (303, format!("{SITE}/subscribe/thanks/"))
-    );
-    assert_eq!(
-        env.status("form.reader@example.com").await.as_deref(),
-        Some("pending")
-    );
+    assert_eq!((resp.status().as_u16(), location(&resp)), (303, format!("{SITE}/subscribe/thanks/")));
+    assert_eq!(env.status("form.reader@example.com").await.as_deref(), Some("pending"));
     // The theme's script asks for JSON and gets the 202 answer for the same form body.
     let resp = env
         .http(request(
             "POST",
             "/api/subscribe",
-            &[
-                (
-                    "content-type",
-                    "application/x-www-form-urlencoded; charset=UTF-8",
-                ),
-                ("accept", "application/json"),
-            ],
+            &[("content-type", "application/x-www-form-urlencoded; charset=UTF-8"), ("accept", "application/json")],
             "email=other%40example.com",
         ))
         .await;
@@ -349,18 +226,12 @@ async fn plain_form_post_redirects_to_thanks() {
         .http(request(
             "POST",
             "/api/subscribe",
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("accept", "text/html"),
-            ],
+            &[("content-type", "application/x-www-form-urlencoded"), ("accept", "text/html")],
             "email=nope",
         ))
         .await;
     assert_eq!(resp.status(), 400);
-    assert!(resp.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(body_text(&resp).contains("does not look like an email address"));
 }
 
@@ -385,11 +256,7 @@ fn configuration_is_validated() {
     assert_eq!(ok.site_title, "blog.example.com");
     for (k, v, needle) in [
         ("TABLE_NAME", None, "TABLE_NAME is not set"),
-        (
-            "SENDER_EMAIL",
-            Some("Blog <hello@blog.example.com>"),
-            "SENDER_EMAIL",
-        ),
+        ("SENDER_EMAIL", Some("Blog <hello@blog.example.com>"), "SENDER_EMAIL"),
         ("SITE_URL", Some("http://blog.example.com"), "https://"),
         ("SITE_URL", Some("not a url"), "SITE_URL"),
         ("DOUBLE_OPT_IN", Some("maybe"), "true or false"),

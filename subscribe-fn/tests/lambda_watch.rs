@@ -30,10 +30,7 @@ impl Drop for Killed {
 fn wait_for_port(port: u16, limit: Duration) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < limit,
-            "cargo lambda watch did not listen on {port} within {limit:?}"
-        );
+        assert!(start.elapsed() < limit, "cargo lambda watch did not listen on {port} within {limit:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -47,8 +44,7 @@ fn assert_is_our_binary(bin: &str) {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .output()
         .unwrap_or_else(|e| panic!("run {bin}: {e}"));
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && text.contains("TABLE_NAME is not set"),
         "{bin} is not subscribe-fn's entry point (exit {:?}, output {text:?}); was it overwritten by another build?",
@@ -59,19 +55,16 @@ fn assert_is_our_binary(bin: &str) {
 fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
     assert_is_our_binary(bin);
     let mut cmd = Command::new(bin);
-    cmd.env(
-        "AWS_LAMBDA_RUNTIME_API",
-        format!("http://127.0.0.1:{port}/.rt/{name}"),
-    )
-    .env("AWS_LAMBDA_FUNCTION_NAME", name)
-    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-    .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-    .env("TABLE_NAME", table)
-    .env("SENDER_EMAIL", SENDER)
-    .env("SITE_URL", SITE)
-    .env("SITE_TITLE", "Field Notes")
-    .stdout(Stdio::piped())
-    .stderr(Stdio::inherit());
+    cmd.env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt/{name}"))
+        .env("AWS_LAMBDA_FUNCTION_NAME", name)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("TABLE_NAME", table)
+        .env("SENDER_EMAIL", SENDER)
+        .env("SITE_URL", SITE)
+        .env("SITE_TITLE", "Field Notes")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
     for (k, v) in moto().env() {
         cmd.env(k, v);
     }
@@ -88,11 +81,7 @@ fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,15 +89,7 @@ async fn binaries_answer_through_cargo_lambda_watch() {
     let mut env = env("watch", true).await;
     let port = free_port();
     let watch = Command::new(venv_bin("cargo-lambda"))
-        .args([
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
+        .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
         .current_dir(test_support::workspace_root())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -116,18 +97,8 @@ async fn binaries_answer_through_cargo_lambda_watch() {
         .expect("start cargo lambda watch");
     let _watch = Killed(watch);
     wait_for_port(port, Duration::from_secs(30));
-    let _http = start_function(
-        env!("CARGO_BIN_EXE_subscribe-http"),
-        "subscribe-http",
-        port,
-        &env.table,
-    );
-    let _stream = start_function(
-        env!("CARGO_BIN_EXE_subscribe-stream"),
-        "subscribe-stream",
-        port,
-        &env.table,
-    );
+    let _http = start_function(env!("CARGO_BIN_EXE_subscribe-http"), "subscribe-http", port, &env.table);
+    let _stream = start_function(env!("CARGO_BIN_EXE_subscribe-stream"), "subscribe-stream", port, &env.table);
 
     // Function URL emulation: payload 2.0 in, lambda_http's response out.
     let email = "watcher@example.com";
@@ -139,10 +110,7 @@ async fn binaries_answer_through_cargo_lambda_watch() {
             .header("accept", "application/json")
             .send(json!({ "email": email }).to_string())
             .expect("function URL answers");
-        (
-            resp.status().as_u16(),
-            resp.body_mut().read_to_string().unwrap(),
-        )
+        (resp.status().as_u16(), resp.body_mut().read_to_string().unwrap())
     })
     .await
     .unwrap();
@@ -152,16 +120,8 @@ async fn binaries_answer_through_cargo_lambda_watch() {
     assert_eq!(env.status(email).await.as_deref(), Some("pending"));
 
     let url = format!("http://127.0.0.1:{port}/lambda-url/subscribe-http/api/nothing-here");
-    let status = tokio::task::spawn_blocking(move || {
-        agent()
-            .get(&url)
-            .call()
-            .expect("function URL answers")
-            .status()
-            .as_u16()
-    })
-    .await
-    .unwrap();
+    let status =
+        tokio::task::spawn_blocking(move || agent().get(&url).call().expect("function URL answers").status().as_u16()).await.unwrap();
     assert_eq!(status, 404);
 
     // The stream binary through the emulator's Invoke API, with the real stream records.
@@ -170,11 +130,7 @@ async fn binaries_answer_through_cargo_lambda_watch() {
     let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/subscribe-stream/invocations");
     let event = json!({ "Records": records }).to_string();
     let answer = tokio::task::spawn_blocking(move || {
-        let mut resp = agent()
-            .post(&url)
-            .header("content-type", "application/json")
-            .send(event)
-            .expect("invoke answers");
+        let mut resp = agent().post(&url).header("content-type", "application/json").send(event).expect("invoke answers");
         assert_eq!(resp.status().as_u16(), 200);
         resp.body_mut().read_to_string().unwrap()
     })
@@ -184,8 +140,5 @@ async fn binaries_answer_through_cargo_lambda_watch() {
     assert_eq!(answer, json!({ "batchItemFailures": [] }));
     let mails = mails_to(email);
     assert_eq!(mails.len(), 1);
-    assert!(mails[0]
-        .header("Subject")
-        .unwrap()
-        .starts_with("Please confirm"));
+    assert!(mails[0].header("Subject").unwrap().starts_with("Please confirm"));
 }

@@ -21,73 +21,38 @@ struct Proxy {
 
 async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 16 << 20)
-        .await
-        .expect("request body");
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.expect("request body");
     if String::from_utf8_lossy(&bytes).contains(&proxy.poison) {
         return Response::builder()
             .status(400)
             .header("content-type", "application/json")
             .header("x-amzn-errortype", "MessageRejected")
-            .body(AxumBody::from(
-                r#"{"message":"Email address is on the suppression list for your account."}"#,
-            ))
+            .body(AxumBody::from(r#"{"message":"Email address is on the suppression list for your account."}"#))
             .unwrap();
     }
-    let url = format!(
-        "{}{}",
-        proxy.upstream,
-        parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-    );
+    let url = format!("{}{}", proxy.upstream, parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
     let headers: Vec<(String, Vec<u8>)> = parts
         .headers
         .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "host" | "content-length" | "transfer-encoding" | "connection"
-            )
-        })
+        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
         .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
         .collect();
     let method = parts.method.as_str().to_string();
     let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut builder = ureq::http::Request::builder()
-            .method(method.as_str())
-            .uri(&url);
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
         for (k, v) in headers {
             builder = builder.header(k, v);
         }
-        let mut resp = agent
-            .run(builder.body(bytes.to_vec()).unwrap())
-            .expect("moto answers");
-        let headers: Vec<(String, Vec<u8>)> = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
-            .collect();
-        (
-            resp.status().as_u16(),
-            headers,
-            resp.body_mut().read_to_vec().expect("moto body"),
-        )
+        let mut resp = agent.run(builder.body(bytes.to_vec()).unwrap()).expect("moto answers");
+        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
+        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
     })
     .await
     .unwrap();
     let mut out = Response::builder().status(status);
     for (k, v) in resp_headers {
-        if !matches!(
-            k.as_str(),
-            "content-length" | "transfer-encoding" | "connection"
-        ) {
+        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
             out = out.header(k, v);
         }
     }
@@ -95,10 +60,7 @@ async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
 }
 
 async fn start_proxy(poison: &str) -> String {
-    let state = Arc::new(Proxy {
-        upstream: moto().endpoint.clone(),
-        poison: poison.to_string(),
-    });
+    let state = Arc::new(Proxy { upstream: moto().endpoint.clone(), poison: poison.to_string() });
     let app = axum::Router::new().fallback(forward).with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -109,100 +71,56 @@ async fn start_proxy(poison: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_refused_email_fails_only_its_record() {
     let mut env = env("ses-failure", true).await;
-    let readers = [
-        "first@example.com",
-        "refused@example.com",
-        "third@example.com",
-    ];
+    let readers = ["first@example.com", "refused@example.com", "third@example.com"];
     for r in readers {
         assert_eq!(env.http(subscribe_json(r)).await.status(), 202);
     }
     let batch = env.next_batch().await;
     assert_eq!(event_names(&batch), ["INSERT", "INSERT", "INSERT"]);
-    let refused_seq = batch
-        .iter()
-        .find(|r| r["dynamodb"]["Keys"]["email"]["S"] == "refused@example.com")
-        .map(seq)
-        .unwrap();
+    let refused_seq = batch.iter().find(|r| r["dynamodb"]["Keys"]["email"]["S"] == "refused@example.com").map(seq).unwrap();
 
     // The same app, with its SES client going through the refusing proxy.
     let proxy = start_proxy("refused@example.com").await;
     let sdk = moto().sdk_config().await;
-    let ses_conf = aws_sdk_sesv2::config::Builder::from(&sdk)
-        .endpoint_url(&proxy)
-        .build();
-    let failing = subscribe_fn::App::new(
-        env.app.config.clone(),
-        env.app.dynamo.clone(),
-        aws_sdk_sesv2::Client::from_conf(ses_conf),
-    )
-    .unwrap();
-    let event: aws_lambda_events::event::dynamodb::Event =
-        serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
+    let ses_conf = aws_sdk_sesv2::config::Builder::from(&sdk).endpoint_url(&proxy).build();
+    let failing =
+        subscribe_fn::App::new(env.app.config.clone(), env.app.dynamo.clone(), aws_sdk_sesv2::Client::from_conf(ses_conf)).unwrap();
+    let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
     let resp = subscribe_fn::stream::handle(&failing, event).await;
     let wire = serde_json::to_value(&resp).unwrap();
-    assert_eq!(
-        wire,
-        serde_json::json!({ "batchItemFailures": [{ "itemIdentifier": refused_seq }] })
-    );
+    assert_eq!(wire, serde_json::json!({ "batchItemFailures": [{ "itemIdentifier": refused_seq }] }));
 
     assert_eq!(mails_to("first@example.com").len(), 1);
     assert_eq!(mails_to("third@example.com").len(), 1);
     assert!(mails_to("refused@example.com").is_empty());
     // The claim was released: no token hash is left that no email carries.
     let item = env.item("refused@example.com").await.unwrap();
-    assert!(
-        !item.contains_key("confirm_token_hash") && !item.contains_key("unsubscribe_token_hash"),
-        "{item:?}"
-    );
+    assert!(!item.contains_key("confirm_token_hash") && !item.contains_key("unsubscribe_token_hash"), "{item:?}");
 
     // Lambda retries (from the failed record on); SES works again. No duplicates.
-    let retry: Vec<_> = batch
-        .iter()
-        .skip_while(|r| seq(r) != refused_seq)
-        .cloned()
-        .collect();
+    let retry: Vec<_> = batch.iter().skip_while(|r| seq(r) != refused_seq).cloned().collect();
     assert_eq!(env.deliver(&retry).await, Vec::<String>::new());
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     for r in readers {
         assert_eq!(mails_to(r).len(), 1, "{r}");
     }
-    assert!(env
-        .item("refused@example.com")
-        .await
-        .unwrap()
-        .contains_key("confirm_token_hash"));
+    assert!(env.item("refused@example.com").await.unwrap().contains_key("confirm_token_hash"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unverified_sender_fails_the_record_and_releases_the_claim() {
     let mut env = env("unverified-sender", true).await;
-    assert_eq!(
-        env.http(subscribe_json("patient@example.com"))
-            .await
-            .status(),
-        202
-    );
+    assert_eq!(env.http(subscribe_json("patient@example.com")).await.status(), 202);
     let batch = env.next_batch().await;
     let mut config = env.app.config.clone();
     config.sender = "nobody@unverified.example.net".to_string();
-    let misconfigured =
-        subscribe_fn::App::new(config, env.app.dynamo.clone(), env.app.ses.clone()).unwrap();
-    let event: aws_lambda_events::event::dynamodb::Event =
-        serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
+    let misconfigured = subscribe_fn::App::new(config, env.app.dynamo.clone(), env.app.ses.clone()).unwrap();
+    let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
     let resp = subscribe_fn::stream::handle(&misconfigured, event).await;
-    let failed: Vec<_> = resp
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.clone().unwrap())
-        .collect();
+    let failed: Vec<_> = resp.batch_item_failures.iter().map(|f| f.item_identifier.clone().unwrap()).collect();
     assert_eq!(failed, vec![seq(&batch[0])]);
     assert!(mails_to("patient@example.com").is_empty());
-    assert!(!env
-        .item("patient@example.com")
-        .await
-        .unwrap()
-        .contains_key("confirm_token_hash"));
+    assert!(!env.item("patient@example.com").await.unwrap().contains_key("confirm_token_hash"));
     // With the right sender the retry goes through, once.
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());

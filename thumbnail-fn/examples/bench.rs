@@ -20,40 +20,23 @@ fn main() {
         measure(Path::new(path), runs);
         return;
     }
-    let path = flag(&args, "--keep").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("thumb-bench-{}.jpg", std::process::id()))
-    });
+    let path = flag(&args, "--keep")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("thumb-bench-{}.jpg", std::process::id())));
     let start = Instant::now();
     let (w, h) = flag(&args, "--size")
         .and_then(|s| s.split_once('x'))
-        .map(|(w, h)| {
-            (
-                w.parse().expect("--size WxH"),
-                h.parse().expect("--size WxH"),
-            )
-        })
+        .map(|(w, h)| (w.parse().expect("--size WxH"), h.parse().expect("--size WxH")))
         .unwrap_or((4000, 3000));
     let jpeg = synthetic_photo(w, h);
     std::fs::write(&path, &jpeg).expect("write the test JPEG");
-    println!(
-        "input: {w}x{h} JPEG, {} bytes (made in {:.1?})",
-        jpeg.len(),
-        start.elapsed()
-    );
+    println!("input: {w}x{h} JPEG, {} bytes (made in {:.1?})", jpeg.len(), start.elapsed());
     let status = Command::new(std::env::current_exe().expect("own path"))
         .arg("--measure")
         .arg(&path)
-        .args(
-            flag(&args, "--runs")
-                .map(|r| vec!["--runs".to_string(), r.to_string()])
-                .unwrap_or_default(),
-        )
+        .args(flag(&args, "--runs").map(|r| vec!["--runs".to_string(), r.to_string()]).unwrap_or_default())
         .args(args.iter().filter(|a| *a == "--compare"))
-        .args(
-            flag(&args, "--out")
-                .map(|d| vec!["--out".to_string(), d.to_string()])
-                .unwrap_or_default(),
-        )
+        .args(flag(&args, "--out").map(|d| vec!["--out".to_string(), d.to_string()]).unwrap_or_default())
         .status()
         .expect("run the measuring child");
     if flag(&args, "--keep").is_none() {
@@ -63,10 +46,7 @@ fn main() {
 }
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
 }
 
 fn measure(path: &Path, runs: usize) {
@@ -79,12 +59,7 @@ fn measure(path: &Path, runs: usize) {
         let thumbs = make_thumbnails(&bytes, &options).expect("thumbnails of the test JPEG");
         let elapsed = start.elapsed();
         times.push(elapsed.as_secs_f64());
-        println!(
-            "run {}: {:.3} s, peak RSS so far {} MiB",
-            run + 1,
-            elapsed.as_secs_f64(),
-            vm_hwm_kib() / 1024
-        );
+        println!("run {}: {:.3} s, peak RSS so far {} MiB", run + 1, elapsed.as_secs_f64(), vm_hwm_kib() / 1024);
         last = thumbs;
     }
     if let Some(dir) = flag(&std::env::args().collect::<Vec<_>>(), "--out") {
@@ -94,13 +69,7 @@ fn measure(path: &Path, runs: usize) {
         }
     }
     for t in &last {
-        println!(
-            "  {:>4}x{:<4} {:?}: {:>7} bytes",
-            t.width,
-            t.height,
-            t.format,
-            t.bytes.len()
-        );
+        println!("  {:>4}x{:<4} {:?}: {:>7} bytes", t.width, t.height, t.format, t.bytes.len());
     }
     let best = times.iter().copied().fold(f64::INFINITY, f64::min);
     let peak = vm_hwm_kib();
@@ -109,11 +78,7 @@ fn measure(path: &Path, runs: usize) {
         peak / 1024,
         peak
     );
-    println!(
-        "targets: < 1.5 s {}, < 256 MiB {}",
-        verdict(best < 1.5),
-        verdict(peak < 256 * 1024)
-    );
+    println!("targets: < 1.5 s {}, < 256 MiB {}", verdict(best < 1.5), verdict(peak < 256 * 1024));
     if std::env::args().any(|a| a == "--compare") {
         compare_lossless(path);
     }
@@ -124,47 +89,24 @@ fn measure(path: &Path, runs: usize) {
 fn compare_lossless(path: &Path) {
     let bytes = std::fs::read(path).expect("read the test JPEG");
     let img = image::load_from_memory(&bytes).expect("decode the test JPEG");
-    let small = img
-        .resize_exact(1280, 960, image::imageops::FilterType::Lanczos3)
-        .to_rgb8();
-    let lossless = webp::Encoder::from_rgb(small.as_raw(), 1280, 960)
-        .encode_simple(true, 75.0)
-        .expect("lossless");
+    let small = img.resize_exact(1280, 960, image::imageops::FilterType::Lanczos3).to_rgb8();
+    let lossless = webp::Encoder::from_rgb(small.as_raw(), 1280, 960).encode_simple(true, 75.0).expect("lossless");
     let mut image_crate = Vec::new();
     image::codecs::webp::WebPEncoder::new_lossless(&mut image_crate)
         .encode(small.as_raw(), 1280, 960, image::ExtendedColorType::Rgb8)
         .expect("image crate lossless WebP");
     for q in [70.0, 80.0, 90.0] {
-        let lossy = webp::Encoder::from_rgb(small.as_raw(), 1280, 960)
-            .encode_simple(false, q)
-            .expect("lossy");
+        let lossy = webp::Encoder::from_rgb(small.as_raw(), 1280, 960).encode_simple(false, q).expect("lossy");
         println!("  1280x960 lossy WebP q{q}: {} bytes", lossy.len());
     }
-    println!(
-        "  1280x960 lossless WebP (libwebp): {} bytes",
-        lossless.len()
-    );
-    println!(
-        "  1280x960 lossless WebP (image crate): {} bytes",
-        image_crate.len()
-    );
+    println!("  1280x960 lossless WebP (libwebp): {} bytes", lossless.len());
+    println!("  1280x960 lossless WebP (image crate): {} bytes", image_crate.len());
     // The pipeline block-averages to 2x the target before Lanczos3: how far is that from a
     // single Lanczos3 pass?
-    let two_step = img
-        .thumbnail_exact(2560, 1920)
-        .resize_exact(1280, 960, image::imageops::FilterType::Lanczos3)
-        .to_rgb8();
-    let mse = small
-        .as_raw()
-        .iter()
-        .zip(two_step.as_raw())
-        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
-        .sum::<f64>()
+    let two_step = img.thumbnail_exact(2560, 1920).resize_exact(1280, 960, image::imageops::FilterType::Lanczos3).to_rgb8();
+    let mse = small.as_raw().iter().zip(two_step.as_raw()).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>()
         / small.as_raw().len() as f64;
-    println!(
-        "  pre-shrink + Lanczos3 vs Lanczos3 alone: PSNR {:.1} dB",
-        10.0 * (255.0f64 * 255.0 / mse).log10()
-    );
+    println!("  pre-shrink + Lanczos3 vs Lanczos3 alone: PSNR {:.1} dB", 10.0 * (255.0f64 * 255.0 / mse).log10());
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -178,11 +120,7 @@ fn verdict(ok: bool) -> &'static str {
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()))
         .unwrap_or(0)
 }
 
@@ -204,18 +142,12 @@ fn synthetic_photo(w: u32, h: u32) -> Vec<u8> {
         let (r, g, b) = if fy < horizon {
             (90.0 + 80.0 * fy, 140.0 + 60.0 * fy, 230.0 - 40.0 * fy)
         } else {
-            (
-                70.0 + 60.0 * fx + texture,
-                110.0 + 40.0 * (fx * 5.0).cos() + texture,
-                40.0 + texture,
-            )
+            (70.0 + 60.0 * fx + texture, 110.0 + 40.0 * (fx * 5.0).cos() + texture, 40.0 + texture)
         };
         let c = |v: f32| (v + noise).clamp(0.0, 255.0) as u8;
         image::Rgb([c(r), c(g), c(b)])
     });
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(&img)
-        .expect("encode the synthetic JPEG");
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("encode the synthetic JPEG");
     out
 }

@@ -46,17 +46,10 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let defaults = Options::default();
-        fn parse<T: std::str::FromStr>(
-            name: &str,
-            value: Option<String>,
-            default: T,
-        ) -> Result<T, ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: Option<String>, default: T) -> Result<T, ConfigError> {
             match value {
                 None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| ConfigError(format!("{name}={v:?} is not a valid value"))),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError(format!("{name}={v:?} is not a valid value"))),
             }
         }
         let prefixes = Prefixes::new(
@@ -70,39 +63,27 @@ impl Config {
                 .split(',')
                 .map(|w| match w.trim().parse::<u32>() {
                     Ok(n) if (1..=16383).contains(&n) => Ok(n),
-                    _ => Err(ConfigError(format!(
-                        "THUMB_WIDTHS={list:?}: {w:?} is not a width between 1 and 16383 (use e.g. 320,640,1280)"
-                    ))),
+                    _ => {
+                        Err(ConfigError(format!("THUMB_WIDTHS={list:?}: {w:?} is not a width between 1 and 16383 (use e.g. 320,640,1280)")))
+                    }
                 })
                 .collect::<Result<Vec<u32>, _>>()?,
         };
         let webp_quality: f32 = parse("WEBP_QUALITY", get("WEBP_QUALITY"), defaults.webp_quality)?;
         if !(0.0..=100.0).contains(&webp_quality) {
-            return Err(ConfigError(format!(
-                "WEBP_QUALITY={webp_quality} must be between 0 and 100"
-            )));
+            return Err(ConfigError(format!("WEBP_QUALITY={webp_quality} must be between 0 and 100")));
         }
         let jpeg_quality: u8 = parse("JPEG_QUALITY", get("JPEG_QUALITY"), defaults.jpeg_quality)?;
         if !(1..=100).contains(&jpeg_quality) {
-            return Err(ConfigError(format!(
-                "JPEG_QUALITY={jpeg_quality} must be between 1 and 100"
-            )));
+            return Err(ConfigError(format!("JPEG_QUALITY={jpeg_quality} must be between 1 and 100")));
         }
         let options = Options {
             widths,
             webp_quality,
-            jpeg_fallback: parse(
-                "JPEG_FALLBACK",
-                get("JPEG_FALLBACK"),
-                defaults.jpeg_fallback,
-            )?,
+            jpeg_fallback: parse("JPEG_FALLBACK", get("JPEG_FALLBACK"), defaults.jpeg_fallback)?,
             jpeg_quality,
             max_pixels: parse("MAX_PIXELS", get("MAX_PIXELS"), defaults.max_pixels)?,
-            max_input_bytes: parse(
-                "MAX_INPUT_BYTES",
-                get("MAX_INPUT_BYTES"),
-                defaults.max_input_bytes,
-            )?,
+            max_input_bytes: parse("MAX_INPUT_BYTES", get("MAX_INPUT_BYTES"), defaults.max_input_bytes)?,
         };
         Ok(Config { prefixes, options })
     }
@@ -113,9 +94,7 @@ impl Config {
 pub async fn s3_client_from_env() -> aws_sdk_s3::Client {
     let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let mut conf = aws_sdk_s3::config::Builder::from(&shared);
-    if std::env::var_os("AWS_ENDPOINT_URL").is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
-    {
+    if std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() {
         conf = conf.force_path_style(true);
     }
     aws_sdk_s3::Client::from_conf(conf.build())
@@ -167,18 +146,8 @@ pub struct FailedRecords {
 
 impl std::fmt::Display for FailedRecords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let failures: Vec<String> = self
-            .report
-            .failures()
-            .map(|(k, e)| format!("{k:?}: {e}"))
-            .collect();
-        write!(
-            f,
-            "{} of {} records failed: {}",
-            failures.len(),
-            self.report.records.len(),
-            failures.join("; ")
-        )
+        let failures: Vec<String> = self.report.failures().map(|(k, e)| format!("{k:?}: {e}")).collect();
+        write!(f, "{} of {} records failed: {}", failures.len(), self.report.records.len(), failures.join("; "))
     }
 }
 
@@ -194,15 +163,11 @@ pub struct Handler {
 type RecordResult<T> = Result<T, Outcome>;
 
 fn failed(error: impl Into<String>) -> Outcome {
-    Outcome::Failed {
-        error: error.into(),
-    }
+    Outcome::Failed { error: error.into() }
 }
 
 fn skipped(reason: impl Into<String>) -> Outcome {
-    Outcome::Skipped {
-        reason: reason.into(),
-    }
+    Outcome::Skipped { reason: reason.into() }
 }
 
 impl Handler {
@@ -261,19 +226,10 @@ impl Handler {
             }
             Err(e) => (raw_key, failed(e.to_string())),
         };
-        RecordReport {
-            bucket,
-            key,
-            outcome,
-        }
+        RecordReport { bucket, key, outcome }
     }
 
-    async fn process_object(
-        &self,
-        record: &S3EventRecord,
-        bucket: &str,
-        key: &str,
-    ) -> RecordResult<Outcome> {
+    async fn process_object(&self, record: &S3EventRecord, bucket: &str, key: &str) -> RecordResult<Outcome> {
         let options = &self.config.options;
         if let Some(name) = record.event_name.as_deref() {
             if !name.starts_with("ObjectCreated") {
@@ -285,21 +241,12 @@ impl Handler {
         }
         match self.config.prefixes.classify(key) {
             KeyKind::Thumbnail => return Err(skipped("a thumbnail (own output)")),
-            KeyKind::Outside => {
-                return Err(skipped(format!(
-                    "outside the media prefix {:?}",
-                    self.config.prefixes.media
-                )))
-            }
+            KeyKind::Outside => return Err(skipped(format!("outside the media prefix {:?}", self.config.prefixes.media))),
             KeyKind::OtherMedia => return Err(skipped("not an image (by its extension)")),
             KeyKind::Image => {}
         }
-        let too_big = |size: u64| {
-            failed(format!(
-                "object is {size} bytes, over the limit of {} bytes (MAX_INPUT_BYTES)",
-                options.max_input_bytes
-            ))
-        };
+        let too_big =
+            |size: u64| failed(format!("object is {size} bytes, over the limit of {} bytes (MAX_INPUT_BYTES)", options.max_input_bytes));
         if let Some(size) = record.s3.object.size.and_then(|s| u64::try_from(s).ok()) {
             if size > options.max_input_bytes {
                 return Err(too_big(size));
@@ -308,32 +255,16 @@ impl Handler {
 
         let object = match self.s3.get_object().bucket(bucket).key(key).send().await {
             Ok(o) => o,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Err(skipped("the object no longer exists"))
-            }
-            Err(e) => {
-                return Err(failed(format!(
-                    "reading the object: {}",
-                    DisplayErrorContext(&e)
-                )))
-            }
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Err(skipped("the object no longer exists")),
+            Err(e) => return Err(failed(format!("reading the object: {}", DisplayErrorContext(&e)))),
         };
         if let Some(size) = object.content_length().and_then(|s| u64::try_from(s).ok()) {
             if size > options.max_input_bytes {
                 return Err(too_big(size));
             }
         }
-        let etag = object
-            .e_tag()
-            .unwrap_or_default()
-            .trim_matches('"')
-            .to_string();
-        let bytes = object
-            .body
-            .collect()
-            .await
-            .map_err(|e| failed(format!("reading the object body: {e}")))?
-            .into_bytes();
+        let etag = object.e_tag().unwrap_or_default().trim_matches('"').to_string();
+        let bytes = object.body.collect().await.map_err(|e| failed(format!("reading the object body: {e}")))?.into_bytes();
 
         let info = probe_with(&bytes, options).map_err(|e| failed(e.to_string()))?;
         let planned = plan(&info, options);
@@ -343,10 +274,7 @@ impl Handler {
             .collect::<Result<Vec<String>, _>>()
             .map_err(|e| failed(e.to_string()))?;
         let settings = options.fingerprint();
-        if self
-            .already_done(bucket, keys.last(), &etag, &settings)
-            .await
-        {
+        if self.already_done(bucket, keys.last(), &etag, &settings).await {
             return Ok(Outcome::UpToDate { thumbnails: keys });
         }
 
@@ -355,65 +283,37 @@ impl Handler {
             .await
             .map_err(|e| failed(format!("the thumbnail worker stopped: {e}")))?
             .map_err(|e| failed(e.to_string()))?;
-        if thumbs
-            .iter()
-            .map(|t| t.planned())
-            .ne(planned.iter().copied())
-        {
-            return Err(failed(
-                "internal error: the thumbnails differ from the plan",
-            ));
+        if thumbs.iter().map(|t| t.planned()).ne(planned.iter().copied()) {
+            return Err(failed("internal error: the thumbnails differ from the plan"));
         }
 
-        let mut puts = thumbs
-            .into_iter()
-            .zip(keys.iter())
-            .map(|(thumb, thumb_key)| {
-                let req = self
-                    .s3
-                    .put_object()
-                    .bucket(bucket)
-                    .key(thumb_key)
-                    .content_type(thumb.content_type())
-                    .cache_control(CACHE_CONTROL)
-                    .metadata(META_SOURCE_ETAG, &etag)
-                    .metadata(META_SETTINGS, &settings)
-                    .body(ByteStream::from(thumb.bytes));
-                async move {
-                    req.send().await.map_err(|e| {
-                        failed(format!("writing {thumb_key}: {}", DisplayErrorContext(&e)))
-                    })
-                }
-            });
+        let mut puts = thumbs.into_iter().zip(keys.iter()).map(|(thumb, thumb_key)| {
+            let req = self
+                .s3
+                .put_object()
+                .bucket(bucket)
+                .key(thumb_key)
+                .content_type(thumb.content_type())
+                .cache_control(CACHE_CONTROL)
+                .metadata(META_SOURCE_ETAG, &etag)
+                .metadata(META_SETTINGS, &settings)
+                .body(ByteStream::from(thumb.bytes));
+            async move { req.send().await.map_err(|e| failed(format!("writing {thumb_key}: {}", DisplayErrorContext(&e)))) }
+        });
         // The last one is the marker `already_done` looks at: written only after all others.
         let last = puts.next_back();
         futures::future::try_join_all(puts).await?;
         if let Some(last) = last {
             last.await?;
         }
-        Ok(Outcome::Written {
-            thumbnails: keys.clone(),
-        })
+        Ok(Outcome::Written { thumbnails: keys.clone() })
     }
 
-    async fn already_done(
-        &self,
-        bucket: &str,
-        marker: Option<&String>,
-        etag: &str,
-        settings: &str,
-    ) -> bool {
+    async fn already_done(&self, bucket: &str, marker: Option<&String>, etag: &str, settings: &str) -> bool {
         let (Some(marker), false) = (marker, etag.is_empty()) else {
             return false;
         };
-        match self
-            .s3
-            .head_object()
-            .bucket(bucket)
-            .key(marker)
-            .send()
-            .await
-        {
+        match self.s3.head_object().bucket(bucket).key(marker).send().await {
             Ok(head) => {
                 let meta: HashMap<String, String> = head.metadata().cloned().unwrap_or_default();
                 meta.get(META_SOURCE_ETAG).map(String::as_str) == Some(etag)
@@ -430,10 +330,7 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -441,10 +338,7 @@ mod tests {
     fn the_readme_event_fixture_is_a_valid_s3_event() {
         let event: S3Event = serde_json::from_str(include_str!("../events/s3-put.json")).unwrap();
         let key = event.records[0].s3.object.key.as_deref().unwrap();
-        assert_eq!(
-            decode_s3_key(key).unwrap(),
-            "media/2024/my photo.0123456789.jpg"
-        );
+        assert_eq!(decode_s3_key(key).unwrap(), "media/2024/my photo.0123456789.jpg");
     }
 
     #[test]
@@ -456,12 +350,7 @@ mod tests {
 
     #[test]
     fn environment_overrides_and_errors() {
-        let c = config(&[
-            ("MEDIA_PREFIX", "photos"),
-            ("THUMB_WIDTHS", "800, 400"),
-            ("WEBP_QUALITY", "70"),
-        ])
-        .unwrap();
+        let c = config(&[("MEDIA_PREFIX", "photos"), ("THUMB_WIDTHS", "800, 400"), ("WEBP_QUALITY", "70")]).unwrap();
         assert_eq!(c.prefixes.media, "photos/");
         assert_eq!(c.options.widths, vec![800, 400]);
         assert_eq!(c.options.webp_quality, 70.0);
@@ -474,10 +363,7 @@ mod tests {
             ("THUMBS_PREFIX", "/"),
         ] {
             let err = config(&[bad]).unwrap_err().to_string();
-            assert!(
-                err.contains(bad.0) || err.contains("prefix"),
-                "{bad:?}: {err}"
-            );
+            assert!(err.contains(bad.0) || err.contains("prefix"), "{bad:?}: {err}");
         }
     }
 }

@@ -58,11 +58,7 @@ impl Options {
             "v1;w={};webp={};jpeg={}",
             widths.join(","),
             self.webp_quality,
-            if self.jpeg_fallback {
-                self.jpeg_quality.to_string()
-            } else {
-                "none".into()
-            }
+            if self.jpeg_fallback { self.jpeg_quality.to_string() } else { "none".into() }
         )
     }
 }
@@ -151,11 +147,7 @@ impl Thumb {
     }
 
     pub fn planned(&self) -> PlannedThumb {
-        PlannedThumb {
-            width: self.width,
-            height: self.height,
-            format: self.format,
-        }
+        PlannedThumb { width: self.width, height: self.height, format: self.format }
     }
 }
 
@@ -178,33 +170,25 @@ pub enum ThumbError {
     UnsupportedFormat { format: ImageFormat },
     #[error("image file is {size} bytes, over the limit of {limit} bytes; resize it before upload or raise the limit")]
     TooManyBytes { size: u64, limit: u64 },
-    #[error("image declares {width}x{height} pixels, over the limit of {limit} pixels; refused without decoding (possible decompression bomb)")]
+    #[error(
+        "image declares {width}x{height} pixels, over the limit of {limit} pixels; refused without decoding (possible decompression bomb)"
+    )]
     TooManyPixels { width: u32, height: u32, limit: u64 },
-    #[error(
-        "thumbnail would be {width}x{height}, over WebP's {WEBP_MAX_DIMENSION} pixel side limit"
-    )]
+    #[error("thumbnail would be {width}x{height}, over WebP's {WEBP_MAX_DIMENSION} pixel side limit")]
     TooTall { width: u32, height: u32 },
-    #[error(
-        "truncated JPEG: it ends before its end-of-image marker; upload the complete file again"
-    )]
+    #[error("truncated JPEG: it ends before its end-of-image marker; upload the complete file again")]
     Truncated,
     #[error("corrupt or unreadable image: {0}")]
     Decode(#[source] image::ImageError),
     #[error("encoding the {format:?} thumbnail failed: {message}")]
-    Encode {
-        format: OutputFormat,
-        message: String,
-    },
+    Encode { format: OutputFormat, message: String },
 }
 
 impl ThumbError {
     /// True when the input is not an image this crate handles (skip it), as opposed to an image
     /// that is refused or broken (report it).
     pub fn is_not_an_image(&self) -> bool {
-        matches!(
-            self,
-            ThumbError::UnknownFormat | ThumbError::UnsupportedFormat { .. }
-        )
+        matches!(self, ThumbError::UnknownFormat | ThumbError::UnsupportedFormat { .. })
     }
 }
 
@@ -212,11 +196,7 @@ impl ThumbError {
 /// strictly below it, ascending and deduplicated; if there is none, only `orig_width` itself
 /// (a re-encoded, metadata-free copy), so every image gets at least one thumbnail.
 pub fn thumbnail_widths(orig_width: u32, configured: &[u32]) -> Vec<u32> {
-    let mut widths: Vec<u32> = configured
-        .iter()
-        .copied()
-        .filter(|&w| w > 0 && w < orig_width)
-        .collect();
+    let mut widths: Vec<u32> = configured.iter().copied().filter(|&w| w > 0 && w < orig_width).collect();
     widths.sort_unstable();
     widths.dedup();
     if widths.is_empty() && orig_width > 0 {
@@ -226,8 +206,7 @@ pub fn thumbnail_widths(orig_width: u32, configured: &[u32]) -> Vec<u32> {
 }
 
 fn scaled_height(orig_width: u32, orig_height: u32, width: u32) -> u32 {
-    let h = (u64::from(orig_height) * u64::from(width) + u64::from(orig_width) / 2)
-        / u64::from(orig_width.max(1));
+    let h = (u64::from(orig_height) * u64::from(width) + u64::from(orig_width) / 2) / u64::from(orig_width.max(1));
     // orig_height * width / orig_width <= orig_height because width <= orig_width
     u32::try_from(h).unwrap_or(u32::MAX).max(1)
 }
@@ -238,18 +217,11 @@ pub fn plan(info: &ImageInfo, options: &Options) -> Vec<PlannedThumb> {
     let widths = thumbnail_widths(info.width, &options.widths);
     let mut planned: Vec<PlannedThumb> = widths
         .iter()
-        .map(|&w| PlannedThumb {
-            width: w,
-            height: scaled_height(info.width, info.height, w),
-            format: OutputFormat::WebP,
-        })
+        .map(|&w| PlannedThumb { width: w, height: scaled_height(info.width, info.height, w), format: OutputFormat::WebP })
         .collect();
     if options.jpeg_fallback {
         if let Some(largest) = planned.last().copied() {
-            planned.push(PlannedThumb {
-                format: OutputFormat::Jpeg,
-                ..largest
-            });
+            planned.push(PlannedThumb { format: OutputFormat::Jpeg, ..largest });
         }
     }
     planned
@@ -266,26 +238,14 @@ fn source_format(bytes: &[u8]) -> Result<SourceFormat, ThumbError> {
 }
 
 fn swaps_axes(orientation: Orientation) -> bool {
-    matches!(
-        orientation,
-        Orientation::Rotate90
-            | Orientation::Rotate270
-            | Orientation::Rotate90FlipH
-            | Orientation::Rotate270FlipH
-    )
+    matches!(orientation, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
 }
 
 /// Opens a decoder and checks the limits: only the header has been parsed when this returns.
-fn open<'a>(
-    bytes: &'a [u8],
-    options: &Options,
-) -> Result<(Box<dyn ImageDecoder + 'a>, ImageInfo), ThumbError> {
+fn open<'a>(bytes: &'a [u8], options: &Options) -> Result<(Box<dyn ImageDecoder + 'a>, ImageInfo), ThumbError> {
     let size = bytes.len() as u64;
     if size > options.max_input_bytes {
-        return Err(ThumbError::TooManyBytes {
-            size,
-            limit: options.max_input_bytes,
-        });
+        return Err(ThumbError::TooManyBytes { size, limit: options.max_input_bytes });
     }
     let format = source_format(bytes)?;
     let image_format = match format {
@@ -299,32 +259,15 @@ fn open<'a>(
     let mut limits = Limits::default();
     limits.max_alloc = Some(options.max_pixels.saturating_mul(8).max(64 * 1024 * 1024));
     reader.limits(limits);
-    let mut decoder: Box<dyn ImageDecoder + '_> =
-        Box::new(reader.into_decoder().map_err(ThumbError::Decode)?);
+    let mut decoder: Box<dyn ImageDecoder + '_> = Box::new(reader.into_decoder().map_err(ThumbError::Decode)?);
     let (stored_w, stored_h) = decoder.dimensions();
     if u64::from(stored_w) * u64::from(stored_h) > options.max_pixels {
-        return Err(ThumbError::TooManyPixels {
-            width: stored_w,
-            height: stored_h,
-            limit: options.max_pixels,
-        });
+        return Err(ThumbError::TooManyPixels { width: stored_w, height: stored_h, limit: options.max_pixels });
     }
     // Unreadable EXIF is no reason to lose the photo: show it as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let (width, height) = if swaps_axes(orientation) {
-        (stored_h, stored_w)
-    } else {
-        (stored_w, stored_h)
-    };
-    Ok((
-        decoder,
-        ImageInfo {
-            format,
-            width,
-            height,
-            orientation,
-        },
-    ))
+    let (width, height) = if swaps_axes(orientation) { (stored_h, stored_w) } else { (stored_w, stored_h) };
+    Ok((decoder, ImageInfo { format, width, height, orientation }))
 }
 
 /// Reads the format, displayed dimensions and orientation from the header, without decoding
@@ -343,14 +286,8 @@ pub fn probe_with(bytes: &[u8], options: &Options) -> Result<ImageInfo, ThumbErr
 pub fn make_thumbnails(bytes: &[u8], options: &Options) -> Result<Vec<Thumb>, ThumbError> {
     let (decoder, info) = open(bytes, options)?;
     let planned = plan(&info, options);
-    if let Some(t) = planned
-        .iter()
-        .find(|t| t.width > WEBP_MAX_DIMENSION || t.height > WEBP_MAX_DIMENSION)
-    {
-        return Err(ThumbError::TooTall {
-            width: t.width,
-            height: t.height,
-        });
+    if let Some(t) = planned.iter().find(|t| t.width > WEBP_MAX_DIMENSION || t.height > WEBP_MAX_DIMENSION) {
+        return Err(ThumbError::TooTall { width: t.width, height: t.height });
     }
     // zune-jpeg, as the image crate configures it, "decodes" a truncated JPEG by filling the
     // missing part with grey: a thumbnail of half a photo is worse than a reported error.
@@ -360,46 +297,27 @@ pub fn make_thumbnails(bytes: &[u8], options: &Options) -> Result<Vec<Thumb>, Th
     let image = DynamicImage::from_decoder(decoder).map_err(ThumbError::Decode)?;
     let mut pixels = Pixels::from_image(image);
 
-    let webp: Vec<&PlannedThumb> = planned
-        .iter()
-        .filter(|t| t.format == OutputFormat::WebP)
-        .collect();
+    let webp: Vec<&PlannedThumb> = planned.iter().filter(|t| t.format == OutputFormat::WebP).collect();
     let mut out: Vec<Option<Thumb>> = vec![None; planned.len()];
     let mut jpeg_source: Option<Pixels> = None;
     // Largest first, each smaller one resized from the previous result: the full-size image is
     // read once, which is most of the resize cost, and is freed as soon as possible.
     for (i, t) in webp.iter().enumerate().rev() {
-        let (w, h) = if swaps_axes(info.orientation) {
-            (t.height, t.width)
-        } else {
-            (t.width, t.height)
-        };
+        let (w, h) = if swaps_axes(info.orientation) { (t.height, t.width) } else { (t.width, t.height) };
         let resized = pixels.resize(w, h);
         let oriented = resized.oriented(info.orientation);
         let encoded = oriented.encode_webp(options.webp_quality)?;
-        out[i] = Some(Thumb {
-            width: t.width,
-            height: t.height,
-            format: OutputFormat::WebP,
-            bytes: encoded,
-        });
+        out[i] = Some(Thumb { width: t.width, height: t.height, format: OutputFormat::WebP, bytes: encoded });
         if i == webp.len() - 1 && options.jpeg_fallback {
             jpeg_source = Some(oriented);
         }
         pixels = resized;
     }
     drop(pixels);
-    if let (Some(src), Some(slot)) = (
-        jpeg_source,
-        planned.iter().position(|t| t.format == OutputFormat::Jpeg),
-    ) {
+    if let (Some(src), Some(slot)) = (jpeg_source, planned.iter().position(|t| t.format == OutputFormat::Jpeg)) {
         let t = planned[slot];
-        out[slot] = Some(Thumb {
-            width: t.width,
-            height: t.height,
-            format: OutputFormat::Jpeg,
-            bytes: src.encode_jpeg(options.jpeg_quality)?,
-        });
+        out[slot] =
+            Some(Thumb { width: t.width, height: t.height, format: OutputFormat::Jpeg, bytes: src.encode_jpeg(options.jpeg_quality)? });
     }
     Ok(out.into_iter().flatten().collect())
 }
@@ -427,9 +345,7 @@ impl Pixels {
         // Many PNGs carry an alpha channel that is opaque everywhere: encode them as RGB,
         // which is smaller and gives the JPEG fallback the same pixels.
         if rgba.as_raw().chunks_exact(4).all(|p| p[3] == 255) {
-            return Pixels(DynamicImage::ImageRgb8(
-                DynamicImage::ImageRgba8(rgba).to_rgb8(),
-            ));
+            return Pixels(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(rgba).to_rgb8()));
         }
         for p in rgba.chunks_exact_mut(4) {
             let a = u16::from(p[3]);
@@ -472,16 +388,10 @@ impl Pixels {
                 let straight = unpremultiply(img);
                 webp::Encoder::from_rgba(straight.as_raw(), w, h).encode_simple(false, quality)
             }
-            DynamicImage::ImageRgb8(img) => {
-                webp::Encoder::from_rgb(img.as_raw(), w, h).encode_simple(false, quality)
-            }
-            other => webp::Encoder::from_rgb(other.to_rgb8().as_raw(), w, h)
-                .encode_simple(false, quality),
+            DynamicImage::ImageRgb8(img) => webp::Encoder::from_rgb(img.as_raw(), w, h).encode_simple(false, quality),
+            other => webp::Encoder::from_rgb(other.to_rgb8().as_raw(), w, h).encode_simple(false, quality),
         };
-        encoded.map(|m| m.to_vec()).map_err(|e| ThumbError::Encode {
-            format: OutputFormat::WebP,
-            message: format!("{e:?}"),
-        })
+        encoded.map(|m| m.to_vec()).map_err(|e| ThumbError::Encode { format: OutputFormat::WebP, message: format!("{e:?}") })
     }
 
     /// JPEG has no alpha: transparent areas become white, as on the default page background.
@@ -504,10 +414,7 @@ impl Pixels {
         let mut out = Vec::new();
         JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
             .encode_image(rgb.as_ref())
-            .map_err(|e| ThumbError::Encode {
-                format: OutputFormat::Jpeg,
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ThumbError::Encode { format: OutputFormat::Jpeg, message: e.to_string() })?;
         Ok(out)
     }
 }
@@ -529,10 +436,7 @@ fn jpeg_reaches_eoi(b: &[u8]) -> bool {
             0xD9 => return true,
             0x01 | 0xD0..=0xD7 => continue, // markers without a length
             _ => {
-                let Some(len) = b
-                    .get(i..i + 2)
-                    .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
-                else {
+                let Some(len) = b.get(i..i + 2).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
                     return false;
                 };
                 if len < 2 {
@@ -543,10 +447,7 @@ fn jpeg_reaches_eoi(b: &[u8]) -> bool {
                     // Scan data runs to the next marker that is neither a stuffed 0xFF00 nor a
                     // restart marker.
                     loop {
-                        let Some(off) = b
-                            .get(i..)
-                            .and_then(|rest| rest.iter().position(|&x| x == 0xFF))
-                        else {
+                        let Some(off) = b.get(i..).and_then(|rest| rest.iter().position(|&x| x == 0xFF)) else {
                             return false;
                         };
                         i += off;
@@ -584,10 +485,7 @@ mod tests {
 
     #[test]
     fn widths_below_original_only() {
-        assert_eq!(
-            thumbnail_widths(4000, &[1280, 320, 640, 640]),
-            vec![320, 640, 1280]
-        );
+        assert_eq!(thumbnail_widths(4000, &[1280, 320, 640, 640]), vec![320, 640, 1280]);
         assert_eq!(thumbnail_widths(1000, &[320, 640, 1280]), vec![320, 640]);
         assert_eq!(thumbnail_widths(640, &[320, 640, 1280]), vec![320]);
         assert_eq!(thumbnail_widths(200, &[320, 640, 1280]), vec![200]);
@@ -598,15 +496,9 @@ mod tests {
 
     #[test]
     fn plan_keeps_aspect_and_adds_one_jpeg() {
-        let info = ImageInfo {
-            format: SourceFormat::Jpeg,
-            width: 4000,
-            height: 3000,
-            orientation: Orientation::NoTransforms,
-        };
+        let info = ImageInfo { format: SourceFormat::Jpeg, width: 4000, height: 3000, orientation: Orientation::NoTransforms };
         let p = plan(&info, &Options::default());
-        let got: Vec<(u32, u32, OutputFormat)> =
-            p.iter().map(|t| (t.width, t.height, t.format)).collect();
+        let got: Vec<(u32, u32, OutputFormat)> = p.iter().map(|t| (t.width, t.height, t.format)).collect();
         assert_eq!(
             got,
             vec![
@@ -618,10 +510,7 @@ mod tests {
         );
         assert_eq!(p[1].key_suffix(), "-640.webp");
         assert_eq!(p[3].key_suffix(), "-1280.jpg");
-        let no_jpeg = Options {
-            jpeg_fallback: false,
-            ..Options::default()
-        };
+        let no_jpeg = Options { jpeg_fallback: false, ..Options::default() };
         assert_eq!(plan(&info, &no_jpeg).len(), 3);
     }
 
@@ -643,15 +532,10 @@ mod tests {
     #[test]
     fn truncated_jpegs_are_recognised() {
         let img = DynamicImage::ImageRgb8(RgbImage::from_fn(256, 192, |x, y| {
-            image::Rgb([
-                (x * 7 % 251) as u8,
-                (y * 13 % 241) as u8,
-                ((x ^ y) % 256) as u8,
-            ])
+            image::Rgb([(x * 7 % 251) as u8, (y * 13 % 241) as u8, ((x ^ y) % 256) as u8])
         }));
         let mut jpeg = Vec::new();
-        img.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
-            .unwrap();
+        img.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
         assert!(jpeg_reaches_eoi(&jpeg));
         let mut trailing = jpeg.clone();
         trailing.extend_from_slice(b"trailer from a phone");
@@ -661,12 +545,7 @@ mod tests {
         }
         let half = make_thumbnails(&jpeg[..jpeg.len() / 2], &Options::default());
         assert!(matches!(half, Err(ThumbError::Truncated)), "{half:?}");
-        assert_eq!(
-            make_thumbnails(&trailing, &Options::default())
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(make_thumbnails(&trailing, &Options::default()).unwrap().len(), 2);
     }
 
     #[test]
@@ -674,9 +553,7 @@ mod tests {
         let mut img = RgbaImage::new(2, 1);
         img.put_pixel(0, 0, image::Rgba([10, 200, 30, 255]));
         img.put_pixel(1, 0, image::Rgba([90, 90, 90, 0]));
-        let Pixels(DynamicImage::ImageRgba8(pre)) =
-            Pixels::from_image(DynamicImage::ImageRgba8(img))
-        else {
+        let Pixels(DynamicImage::ImageRgba8(pre)) = Pixels::from_image(DynamicImage::ImageRgba8(img)) else {
             panic!("alpha image must stay RGBA")
         };
         let back = unpremultiply(&pre);

@@ -46,16 +46,13 @@ mod naming;
 
 pub mod handler;
 
-pub use images::{
-    make_thumbnails, plan, probe, probe_with, thumbnail_widths, ImageInfo, Options, OutputFormat,
-    PlannedThumb, SourceFormat, Thumb, ThumbError, DEFAULT_WIDTHS,
-};
 /// EXIF orientation, as reported in [`ImageInfo::orientation`].
 pub use image::metadata::Orientation;
-pub use naming::{
-    decode_s3_key, is_image_key, thumb_key, KeyError, KeyKind, Prefixes, DEFAULT_MEDIA_PREFIX,
-    DEFAULT_THUMBS_PREFIX,
+pub use images::{
+    make_thumbnails, plan, probe, probe_with, thumbnail_widths, ImageInfo, Options, OutputFormat, PlannedThumb, SourceFormat, Thumb,
+    ThumbError, DEFAULT_WIDTHS,
 };
+pub use naming::{decode_s3_key, is_image_key, thumb_key, KeyError, KeyKind, Prefixes, DEFAULT_MEDIA_PREFIX, DEFAULT_THUMBS_PREFIX};
 
 /// `Cache-Control` of every thumbnail: their names derive from the original's, which the build
 /// makes content-hashed, so a name never changes meaning.

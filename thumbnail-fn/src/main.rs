@@ -9,8 +9,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         // CloudWatch stamps every line already.
         .without_time()
@@ -25,10 +24,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         handler
             .handle(event.payload)
             .await
-            .map_err(|failed| Diagnostic {
-                error_type: "FailedRecords".into(),
-                error_message: failed.to_string(),
-            })
+            .map_err(|failed| Diagnostic { error_type: "FailedRecords".into(), error_message: failed.to_string() })
     }))
     .await
 }

@@ -29,10 +29,7 @@ pub struct Prefixes {
 
 impl Default for Prefixes {
     fn default() -> Self {
-        Prefixes {
-            media: DEFAULT_MEDIA_PREFIX.into(),
-            thumbs: DEFAULT_THUMBS_PREFIX.into(),
-        }
+        Prefixes { media: DEFAULT_MEDIA_PREFIX.into(), thumbs: DEFAULT_THUMBS_PREFIX.into() }
     }
 }
 
@@ -63,15 +60,10 @@ impl Prefixes {
         };
         let (media, thumbs) = (norm(media), norm(thumbs));
         if thumbs.is_empty() {
-            return Err(
-                "the thumbnails prefix must not be empty: thumbnails would mix with originals"
-                    .into(),
-            );
+            return Err("the thumbnails prefix must not be empty: thumbnails would mix with originals".into());
         }
         if !media.is_empty() && media.starts_with(&thumbs) {
-            return Err(format!(
-                "media prefix {media:?} lies inside thumbnails prefix {thumbs:?}: no original could ever be processed"
-            ));
+            return Err(format!("media prefix {media:?} lies inside thumbnails prefix {thumbs:?}: no original could ever be processed"));
         }
         Ok(Prefixes { media, thumbs })
     }
@@ -91,19 +83,10 @@ impl Prefixes {
     }
 
     /// `<media><dirs>/<stem>.<ext>` → `<thumbs><dirs>/<stem>-<width>.<format ext>`.
-    pub fn thumb_key(
-        &self,
-        original_key: &str,
-        width: u32,
-        format: OutputFormat,
-    ) -> Result<String, KeyError> {
-        let rest =
-            original_key
-                .strip_prefix(&self.media)
-                .ok_or_else(|| KeyError::OutsideMedia {
-                    key: original_key.into(),
-                    prefix: self.media.clone(),
-                })?;
+    pub fn thumb_key(&self, original_key: &str, width: u32, format: OutputFormat) -> Result<String, KeyError> {
+        let rest = original_key
+            .strip_prefix(&self.media)
+            .ok_or_else(|| KeyError::OutsideMedia { key: original_key.into(), prefix: self.media.clone() })?;
         let (dirs, file) = match rest.rfind('/') {
             Some(i) => rest.split_at(i + 1),
             None => ("", rest),
@@ -114,15 +97,9 @@ impl Prefixes {
             _ => file,
         };
         if stem.is_empty() {
-            return Err(KeyError::NoFileName {
-                key: original_key.into(),
-            });
+            return Err(KeyError::NoFileName { key: original_key.into() });
         }
-        Ok(format!(
-            "{}{dirs}{stem}-{width}.{}",
-            self.thumbs,
-            format.extension()
-        ))
+        Ok(format!("{}{dirs}{stem}-{width}.{}", self.thumbs, format.extension()))
     }
 }
 
@@ -135,9 +112,7 @@ pub fn thumb_key(original_key: &str, width: u32, format: OutputFormat) -> Result
 pub fn is_image_key(key: &str) -> bool {
     let file = key.rsplit('/').next().unwrap_or(key);
     match file.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => {
-            IMAGE_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext))
-        }
+        Some((stem, ext)) if !stem.is_empty() => IMAGE_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext)),
         _ => false,
     }
 }
@@ -160,54 +135,26 @@ mod tests {
     fn thumb_keys_keep_folders_and_hashed_stems() {
         let k = |key: &str, w| thumb_key(key, w, OutputFormat::WebP).unwrap();
         assert_eq!(k("media/photo.jpg", 640), "thumbs/photo-640.webp");
-        assert_eq!(
-            k("media/photo.0123456789.jpg", 640),
-            "thumbs/photo.0123456789-640.webp"
-        );
-        assert_eq!(
-            k("media/2024/trip/a b+c.PNG", 320),
-            "thumbs/2024/trip/a b+c-320.webp"
-        );
+        assert_eq!(k("media/photo.0123456789.jpg", 640), "thumbs/photo.0123456789-640.webp");
+        assert_eq!(k("media/2024/trip/a b+c.PNG", 320), "thumbs/2024/trip/a b+c-320.webp");
         assert_eq!(k("media/ünï/café.webp", 1280), "thumbs/ünï/café-1280.webp");
         assert_eq!(k("media/noext", 320), "thumbs/noext-320.webp");
-        assert_eq!(
-            thumb_key("media/x/p.jpeg", 1280, OutputFormat::Jpeg).unwrap(),
-            "thumbs/x/p-1280.jpg"
-        );
-        assert!(matches!(
-            thumb_key("other/p.jpg", 320, OutputFormat::WebP),
-            Err(KeyError::OutsideMedia { .. })
-        ));
-        assert!(matches!(
-            thumb_key("media/dir/", 320, OutputFormat::WebP),
-            Err(KeyError::NoFileName { .. })
-        ));
+        assert_eq!(thumb_key("media/x/p.jpeg", 1280, OutputFormat::Jpeg).unwrap(), "thumbs/x/p-1280.jpg");
+        assert!(matches!(thumb_key("other/p.jpg", 320, OutputFormat::WebP), Err(KeyError::OutsideMedia { .. })));
+        assert!(matches!(thumb_key("media/dir/", 320, OutputFormat::WebP), Err(KeyError::NoFileName { .. })));
     }
 
     #[test]
     fn custom_prefixes_are_normalised_and_checked() {
         let p = Prefixes::new("photos", "/small").unwrap();
-        assert_eq!(
-            p,
-            Prefixes {
-                media: "photos/".into(),
-                thumbs: "small/".into()
-            }
-        );
-        assert_eq!(
-            p.thumb_key("photos/a.jpg", 320, OutputFormat::WebP)
-                .unwrap(),
-            "small/a-320.webp"
-        );
+        assert_eq!(p, Prefixes { media: "photos/".into(), thumbs: "small/".into() });
+        assert_eq!(p.thumb_key("photos/a.jpg", 320, OutputFormat::WebP).unwrap(), "small/a-320.webp");
         assert!(Prefixes::new("media/", "").is_err());
         assert!(Prefixes::new("thumbs/media/", "thumbs/").is_err());
         let whole = Prefixes::new("", "thumbs/").unwrap();
         assert_eq!(whole.classify("thumbs/a-320.webp"), KeyKind::Thumbnail);
         assert_eq!(whole.classify("a.jpg"), KeyKind::Image);
-        assert_eq!(
-            whole.thumb_key("x/a.jpg", 320, OutputFormat::WebP).unwrap(),
-            "thumbs/x/a-320.webp"
-        );
+        assert_eq!(whole.thumb_key("x/a.jpg", 320, OutputFormat::WebP).unwrap(), "thumbs/x/a-320.webp");
     }
 
     #[test]
@@ -223,19 +170,10 @@ mod tests {
 
     #[test]
     fn event_keys_are_form_decoded() {
-        assert_eq!(
-            decode_s3_key("media/my+photo.jpg").unwrap(),
-            "media/my photo.jpg"
-        );
+        assert_eq!(decode_s3_key("media/my+photo.jpg").unwrap(), "media/my photo.jpg");
         assert_eq!(decode_s3_key("media/a%2Bb.jpg").unwrap(), "media/a+b.jpg");
-        assert_eq!(
-            decode_s3_key("media%2F2024%2Fx.jpg").unwrap(),
-            "media/2024/x.jpg"
-        );
-        assert_eq!(
-            decode_s3_key("media/caf%C3%A9.webp").unwrap(),
-            "media/café.webp"
-        );
+        assert_eq!(decode_s3_key("media%2F2024%2Fx.jpg").unwrap(), "media/2024/x.jpg");
+        assert_eq!(decode_s3_key("media/caf%C3%A9.webp").unwrap(), "media/café.webp");
         assert_eq!(decode_s3_key("media/100%25.png").unwrap(), "media/100%.png");
         assert!(decode_s3_key("media/%FF.jpg").is_err());
     }

@@ -27,10 +27,7 @@ impl Drop for Running {
 fn wait_for_port(port: u16, what: &str) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what} did not listen on port {port}"
-        );
+        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not listen on port {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -52,13 +49,7 @@ fn invoke(port: u16, event: &Value, dir: &Path) -> Output {
     let file = dir.join("event.json");
     std::fs::write(&file, event.to_string()).expect("write event file");
     Command::new(venv_bin("cargo-lambda"))
-        .args([
-            "lambda",
-            "invoke",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-        ])
+        .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port"])
         .arg(port.to_string())
         .arg("--data-file")
         .arg(&file)
@@ -71,24 +62,12 @@ fn invoke(port: u16, event: &Value, dir: &Path) -> Output {
 async fn the_binary_serves_s3_events_through_the_lambda_runtime_api() {
     let moto = Moto::start();
     let s3 = moto.s3().await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("create bucket");
+    s3.create_bucket().bucket(BUCKET).send().await.expect("create bucket");
     let mut png = Cursor::new(Vec::new());
-    DynamicImage::ImageRgb8(RgbImage::from_fn(300, 200, |x, y| {
-        Rgb([x as u8, y as u8, 99])
-    }))
-    .write_to(&mut png, ImageFormat::Png)
-    .expect("encode PNG");
-    s3.put_object()
-        .bucket(BUCKET)
-        .key("media/p q.png")
-        .body(ByteStream::from(png.into_inner()))
-        .send()
-        .await
-        .expect("upload original");
+    DynamicImage::ImageRgb8(RgbImage::from_fn(300, 200, |x, y| Rgb([x as u8, y as u8, 99])))
+        .write_to(&mut png, ImageFormat::Png)
+        .expect("encode PNG");
+    s3.put_object().bucket(BUCKET).key("media/p q.png").body(ByteStream::from(png.into_inner())).send().await.expect("upload original");
     s3.put_object()
         .bucket(BUCKET)
         .key("media/broken.png")
@@ -100,13 +79,7 @@ async fn the_binary_serves_s3_events_through_the_lambda_runtime_api() {
     let port = free_port();
     let _emulator = Running(
         Command::new(venv_bin("cargo-lambda"))
-            .args([
-                "lambda",
-                "watch",
-                "--only-lambda-apis",
-                "--invoke-address",
-                "127.0.0.1",
-            ])
+            .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1"])
             .args(["--invoke-port", &port.to_string()])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::null())
@@ -118,10 +91,7 @@ async fn the_binary_serves_s3_events_through_the_lambda_runtime_api() {
     let _function = Running(
         Command::new(env!("CARGO_BIN_EXE_thumbnail-fn"))
             .envs(moto.env())
-            .env(
-                "AWS_LAMBDA_RUNTIME_API",
-                format!("http://127.0.0.1:{port}/.rt"),
-            )
+            .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt"))
             .env("AWS_LAMBDA_FUNCTION_NAME", "_")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
@@ -135,50 +105,21 @@ async fn the_binary_serves_s3_events_through_the_lambda_runtime_api() {
 
     let ok = invoke(port, &s3_event("media/p+q.png"), dir.path());
     let stdout = String::from_utf8_lossy(&ok.stdout);
-    assert!(
-        ok.status.success(),
-        "invoke failed: {stdout}\n{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let report: Value =
-        serde_json::from_str(stdout.trim()).expect("the function answers its JSON report");
+    assert!(ok.status.success(), "invoke failed: {stdout}\n{}", String::from_utf8_lossy(&ok.stderr));
+    let report: Value = serde_json::from_str(stdout.trim()).expect("the function answers its JSON report");
     assert_eq!(
         report,
         json!({"records": [{"bucket": BUCKET, "key": "media/p q.png", "outcome": "written",
             "thumbnails": ["thumbs/p q-100.webp", "thumbs/p q-200.webp", "thumbs/p q-200.jpg"]}]})
     );
-    for key in [
-        "thumbs/p q-100.webp",
-        "thumbs/p q-200.webp",
-        "thumbs/p q-200.jpg",
-    ] {
-        let head = s3
-            .head_object()
-            .bucket(BUCKET)
-            .key(key)
-            .send()
-            .await
-            .expect("thumbnail exists");
-        assert_eq!(
-            head.cache_control(),
-            Some(thumbnail_fn::CACHE_CONTROL),
-            "{key}"
-        );
+    for key in ["thumbs/p q-100.webp", "thumbs/p q-200.webp", "thumbs/p q-200.jpg"] {
+        let head = s3.head_object().bucket(BUCKET).key(key).send().await.expect("thumbnail exists");
+        assert_eq!(head.cache_control(), Some(thumbnail_fn::CACHE_CONTROL), "{key}");
     }
 
     // A failed record fails the invocation, naming the key (what Lambda retries and dead-letters).
     let failed = invoke(port, &s3_event("media/broken.png"), dir.path());
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&failed.stdout),
-        String::from_utf8_lossy(&failed.stderr)
-    );
-    assert!(
-        !failed.status.success(),
-        "a failed record must fail the invocation: {text}"
-    );
-    assert!(
-        text.contains("FailedRecords") && text.contains("media/broken.png"),
-        "{text}"
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&failed.stdout), String::from_utf8_lossy(&failed.stderr));
+    assert!(!failed.status.success(), "a failed record must fail the invocation: {text}");
+    assert!(text.contains("FailedRecords") && text.contains("media/broken.png"), "{text}");
 }

@@ -29,10 +29,7 @@ use serde::Serialize;
 use crate::build::{build, BuildOptions};
 use crate::config::SiteConfig;
 use crate::manifest::Manifest;
-use plan::{
-    HeaderRules, Intent, Listed, Plan, PlanSettings, RemoteFile, RemoteManifest, INTENT,
-    REMOTE_MANIFEST, STATE_CACHE_CONTROL,
-};
+use plan::{HeaderRules, Intent, Listed, Plan, PlanSettings, RemoteFile, RemoteManifest, INTENT, REMOTE_MANIFEST, STATE_CACHE_CONTROL};
 
 pub const DEFAULT_GRACE_DEPLOYS: u32 = 3;
 pub const DEFAULT_INVALIDATION_LIMIT: usize = 15;
@@ -86,8 +83,7 @@ pub struct DeployArgs {
     pub wait: bool,
 }
 
-const RESUME: &str =
-    "The site in the bucket is still consistent; run `myblog deploy` again to finish.";
+const RESUME: &str = "The site in the bucket is still consistent; run `myblog deploy` again to finish.";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
@@ -98,11 +94,7 @@ pub enum DeployError {
     #[error("no build manifest in {0}: run `myblog build` first (or deploy without --no-build)")]
     NoLocalManifest(PathBuf),
     #[error("{path} changed since the build (size {found}, the manifest says {expected}): run `myblog build`, then deploy")]
-    Stale {
-        path: String,
-        expected: u64,
-        found: u64,
-    },
+    Stale { path: String, expected: u64, found: u64 },
     #[error("no bucket to deploy to: set `bucket` under [deploy] in site.toml, pass --bucket NAME, or --stack NAME")]
     NoBucket,
     #[error("invalid [deploy] setting: {0}")]
@@ -116,30 +108,21 @@ pub enum DeployError {
     #[error("CloudFront distribution {0:?} does not exist: fix `distribution_id` in [deploy] / --distribution (the stack output DistributionId). Nothing was uploaded")]
     NoSuchDistribution(String),
     #[error("s3://{bucket}/{key} was written by a newer myblog (remote manifest version {found}, this one understands up to {}). Upgrade myblog before deploying to this bucket", plan::REMOTE_MANIFEST_VERSION)]
-    RemoteTooNew {
-        bucket: String,
-        key: String,
-        found: u32,
-    },
+    RemoteTooNew { bucket: String, key: String, found: u32 },
     #[error("s3://{bucket}/{key} is not a valid myblog remote manifest ({detail}). Delete that object to make the next deploy upload everything again")]
-    RemoteCorrupt {
-        bucket: String,
-        key: String,
-        detail: String,
-    },
+    RemoteCorrupt { bucket: String, key: String, detail: String },
     #[error("cannot read CloudFormation stack {stack:?}: {detail}. Check the stack name and region (--region)")]
     Stack { stack: String, detail: String },
-    #[error("CloudFormation stack {stack:?} has no output {output:?}: add it to the template's Outputs, or pass --bucket / --distribution")]
+    #[error(
+        "CloudFormation stack {stack:?} has no output {output:?}: add it to the template's Outputs, or pass --bucket / --distribution"
+    )]
     StackOutput { stack: String, output: String },
     #[error("refusing to invalidate: {0}")]
     Invalidation(String),
     #[error("{what} failed: {detail}\n  {RESUME}")]
     Aws { what: String, detail: String },
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("deploy cancelled: nothing was changed")]
     Cancelled,
 }
@@ -161,12 +144,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Turns an SDK error into the error a user can act on.
-fn aws_err<E, R>(
-    e: SdkError<E, R>,
-    what: impl Into<String>,
-    bucket: &str,
-    distribution: Option<&str>,
-) -> DeployError
+fn aws_err<E, R>(e: SdkError<E, R>, what: impl Into<String>, bucket: &str, distribution: Option<&str>) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -174,9 +152,7 @@ where
     let what = what.into();
     match e.code() {
         Some("NoSuchBucket") => DeployError::NoSuchBucket(bucket.to_string()),
-        Some("NoSuchDistribution") => {
-            DeployError::NoSuchDistribution(distribution.unwrap_or_default().to_string())
-        }
+        Some("NoSuchDistribution") => DeployError::NoSuchDistribution(distribution.unwrap_or_default().to_string()),
         Some(
             "AccessDenied"
             | "AllAccessDisabled"
@@ -185,14 +161,8 @@ where
             | "ExpiredToken"
             | "InvalidClientTokenId"
             | "UnrecognizedClientException",
-        ) => DeployError::AccessDenied {
-            what,
-            detail: e.message().unwrap_or("access denied").to_string(),
-        },
-        _ => DeployError::Aws {
-            what,
-            detail: error_chain(&e),
-        },
+        ) => DeployError::AccessDenied { what, detail: e.message().unwrap_or("access denied").to_string() },
+        _ => DeployError::Aws { what, detail: error_chain(&e) },
     }
 }
 
@@ -277,12 +247,7 @@ impl Ctx {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        aws_err(
-            e,
-            what,
-            &self.target.bucket,
-            self.target.distribution.as_deref(),
-        )
+        aws_err(e, what, &self.target.bucket, self.target.distribution.as_deref())
     }
 }
 
@@ -313,18 +278,14 @@ pub fn run_cli(args: DeployArgs) -> Result<(), DeployError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|source| DeployError::Io {
-            path: PathBuf::from("tokio runtime"),
-            source,
-        })?;
+        .map_err(|source| DeployError::Io { path: PathBuf::from("tokio runtime"), source })?;
     runtime.block_on(run(&args)).map(|_| ())
 }
 
 /// Builds (unless `--no-build`), plans and deploys; returns the summary it printed.
 pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     let start = Instant::now();
-    let mut opts =
-        BuildOptions::from_args(args.root.as_deref(), args.output.as_deref(), false, None)?;
+    let mut opts = BuildOptions::from_args(args.root.as_deref(), args.output.as_deref(), false, None)?;
     let config = SiteConfig::load(&opts.root)?;
     // Say what is missing before building or asking for credentials.
     let dc = &config.deploy;
@@ -338,25 +299,18 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
             if report.up_to_date {
                 eprintln!("Build: up to date.");
             } else {
-                eprintln!(
-                    "Built {} pages, {} files in {:.2}s.",
-                    report.pages, report.files, report.seconds
-                );
+                eprintln!("Built {} pages, {} files in {:.2}s.", report.pages, report.files, report.seconds);
             }
         }
     }
-    let local = Manifest::load(&opts.output)?
-        .ok_or_else(|| DeployError::NoLocalManifest(opts.output.clone()))?;
-    let rules = HeaderRules::new(&dc.cache)
-        .map_err(|(glob, e)| DeployError::Config(format!("cache rule glob {glob:?}: {e}")))?;
+    let local = Manifest::load(&opts.output)?.ok_or_else(|| DeployError::NoLocalManifest(opts.output.clone()))?;
+    let rules = HeaderRules::new(&dc.cache).map_err(|(glob, e)| DeployError::Config(format!("cache rule glob {glob:?}: {e}")))?;
     let settings = PlanSettings {
         grace_deploys: dc.grace_deploys.unwrap_or(DEFAULT_GRACE_DEPLOYS),
         invalidation_limit: dc.invalidation_limit.unwrap_or(DEFAULT_INVALIDATION_LIMIT),
         url_base: config.base_path().to_string(),
     };
-    if settings.invalidation_limit == 0
-        || settings.invalidation_limit > plan::MAX_INVALIDATION_PATHS
-    {
+    if settings.invalidation_limit == 0 || settings.invalidation_limit > plan::MAX_INVALIDATION_PATHS {
         return Err(DeployError::Config(format!(
             "invalidation_limit must be between 1 and {}, not {}",
             plan::MAX_INVALIDATION_PATHS,
@@ -374,17 +328,13 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     let target = resolve_target(args, &config, &sdk, &requests).await?;
     let s3_conf = aws_sdk_s3::config::Builder::from(&sdk)
         // Custom endpoints (emulators, S3-compatible stores) rarely resolve virtual-host names.
-        .force_path_style(
-            sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some(),
-        )
+        .force_path_style(sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some())
         // Checksums only where S3 requires them (DeleteObjects): PutObject bodies then stream
         // without aws-chunked framing.
         .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
         .interceptor(attempts.clone())
         .build();
-    let cloudfront_conf = aws_sdk_cloudfront::config::Builder::from(&sdk)
-        .interceptor(attempts.clone())
-        .build();
+    let cloudfront_conf = aws_sdk_cloudfront::config::Builder::from(&sdk).interceptor(attempts.clone()).build();
     let quiet_progress = args.json || !std::io::stderr().is_terminal();
     let ctx = Ctx {
         s3: aws_sdk_s3::Client::from_conf(s3_conf),
@@ -393,16 +343,9 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         target,
         output: opts.output.clone(),
         requests,
-        multipart_threshold: dc
-            .multipart_threshold
-            .unwrap_or(DEFAULT_MULTIPART_THRESHOLD)
-            .max(5 * 1024 * 1024),
+        multipart_threshold: dc.multipart_threshold.unwrap_or(DEFAULT_MULTIPART_THRESHOLD).max(5 * 1024 * 1024),
         concurrency,
-        progress: if quiet_progress {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-        },
+        progress: if quiet_progress { ProgressBar::hidden() } else { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) },
     };
 
     // Read the remote state: one listing (1 request per 1000 objects), the manifest if present.
@@ -416,15 +359,7 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         None => None,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let plan = plan::plan(
-        &local,
-        remote.as_ref(),
-        intent.as_ref(),
-        &listing,
-        &rules,
-        &settings,
-        now,
-    );
+    let plan = plan::plan(&local, remote.as_ref(), intent.as_ref(), &listing, &rules, &settings, now);
     plan::validate_invalidation(&plan.invalidation).map_err(DeployError::Invalidation)?;
 
     if args.dry_run {
@@ -444,20 +379,11 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     // A wrong distribution must stop the deploy before anything is written.
     if let Some(id) = &ctx.target.distribution {
         Requests::add(&ctx.requests.cloudfront);
-        ctx.cloudfront
-            .get_distribution()
-            .id(id)
-            .send()
-            .await
-            .map_err(|e| ctx.err(e, format!("reading CloudFront distribution {id}")))?;
+        ctx.cloudfront.get_distribution().id(id).send().await.map_err(|e| ctx.err(e, format!("reading CloudFront distribution {id}")))?;
     }
 
     if !plan.intent.is_empty() {
-        let body = serde_json::to_vec(&Intent {
-            version: 1,
-            paths: plan.intent.clone(),
-        })
-        .unwrap_or_default();
+        let body = serde_json::to_vec(&Intent { version: 1, paths: plan.intent.clone() }).unwrap_or_default();
         put_state(&ctx, INTENT, body).await?;
     }
     let mut next = plan.next.clone();
@@ -474,12 +400,11 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     let mut invalidation_id = None;
     if !plan.invalidation.is_empty() {
         match &ctx.target.distribution {
-            Some(id) => {
-                invalidation_id =
-                    Some(invalidate(&ctx, id, &plan.invalidation, args.wait, plan.deploy).await?)
-            }
+            Some(id) => invalidation_id = Some(invalidate(&ctx, id, &plan.invalidation, args.wait, plan.deploy).await?),
             None => {
-                eprintln!("warning: no CloudFront distribution configured (distribution_id / --distribution / --stack): nothing invalidated")
+                eprintln!(
+                    "warning: no CloudFront distribution configured (distribution_id / --distribution / --stack): nothing invalidated"
+                )
             }
         }
     }
@@ -494,14 +419,7 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         next.pending = plan::Pending::default();
         put_state(&ctx, REMOTE_MANIFEST, manifest_json(&next)).await?;
     }
-    let summary = summary(
-        &ctx,
-        &plan,
-        false,
-        Some(plan.deploy),
-        invalidation_id,
-        start,
-    );
+    let summary = summary(&ctx, &plan, false, Some(plan.deploy), invalidation_id, start);
     print_summary(&summary, args.json);
     Ok(summary)
 }
@@ -512,16 +430,9 @@ fn manifest_json(m: &RemoteManifest) -> Vec<u8> {
     v
 }
 
-async fn load_sdk_config(
-    args: &DeployArgs,
-    config: &SiteConfig,
-) -> Result<aws_config::SdkConfig, DeployError> {
+async fn load_sdk_config(args: &DeployArgs, config: &SiteConfig) -> Result<aws_config::SdkConfig, DeployError> {
     let dc = &config.deploy;
-    let region = args
-        .region
-        .clone()
-        .or_else(|| dc.region.clone())
-        .map(aws_sdk_s3::config::Region::new);
+    let region = args.region.clone().or_else(|| dc.region.clone()).map(aws_sdk_s3::config::Region::new);
     let region = aws_config::meta::region::RegionProviderChain::first_try(region)
         .or_default_provider()
         .or_else(aws_sdk_s3::config::Region::from_static("us-east-1"));
@@ -540,9 +451,7 @@ async fn load_sdk_config(
     match sdk.credentials_provider() {
         None => return Err(DeployError::NoCredentials("no credentials provider".into())),
         Some(p) => {
-            p.provide_credentials()
-                .await
-                .map_err(|e| DeployError::NoCredentials(error_chain(&e)))?;
+            p.provide_credentials().await.map_err(|e| DeployError::NoCredentials(error_chain(&e)))?;
         }
     }
     Ok(sdk)
@@ -579,36 +488,19 @@ async fn resolve_target(
     if let Some(stack) = stack.filter(|_| bucket.is_none() || distribution.is_none()) {
         let (b, d) = stack_outputs(sdk, &stack, requests).await?;
         if bucket.is_none() {
-            bucket = Some(b.ok_or_else(|| DeployError::StackOutput {
-                stack: stack.clone(),
-                output: "BucketName".into(),
-            })?);
+            bucket = Some(b.ok_or_else(|| DeployError::StackOutput { stack: stack.clone(), output: "BucketName".into() })?);
         }
         if distribution.is_none() {
-            distribution = Some(d.ok_or_else(|| DeployError::StackOutput {
-                stack: stack.clone(),
-                output: "DistributionId".into(),
-            })?);
+            distribution = Some(d.ok_or_else(|| DeployError::StackOutput { stack: stack.clone(), output: "DistributionId".into() })?);
         }
     }
     if args.stack.is_some() {
         bucket = bucket.or_else(|| dc.bucket.clone());
         distribution = distribution.or_else(|| dc.distribution_id.clone());
     }
-    let bucket = bucket
-        .filter(|b| !b.trim().is_empty())
-        .ok_or(DeployError::NoBucket)?;
-    let prefix = normalize_prefix(
-        args.prefix
-            .as_deref()
-            .or(dc.prefix.as_deref())
-            .unwrap_or(""),
-    );
-    Ok(Target {
-        bucket,
-        prefix,
-        distribution: distribution.filter(|d| !d.trim().is_empty()),
-    })
+    let bucket = bucket.filter(|b| !b.trim().is_empty()).ok_or(DeployError::NoBucket)?;
+    let prefix = normalize_prefix(args.prefix.as_deref().or(dc.prefix.as_deref()).unwrap_or(""));
+    Ok(Target { bucket, prefix, distribution: distribution.filter(|d| !d.trim().is_empty()) })
 }
 
 async fn stack_outputs(
@@ -618,39 +510,17 @@ async fn stack_outputs(
 ) -> Result<(Option<String>, Option<String>), DeployError> {
     let cfn = aws_sdk_cloudformation::Client::new(sdk);
     Requests::add(&requests.cloudformation);
-    let out = cfn
-        .describe_stacks()
-        .stack_name(stack)
-        .send()
-        .await
-        .map_err(|e| match e.code() {
-            Some("AccessDenied" | "InvalidClientTokenId" | "SignatureDoesNotMatch") => {
-                DeployError::AccessDenied {
-                    what: format!("reading CloudFormation stack {stack}"),
-                    detail: e.message().unwrap_or("access denied").to_string(),
-                }
-            }
-            _ => DeployError::Stack {
-                stack: stack.to_string(),
-                detail: e
-                    .message()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| error_chain(&e)),
-            },
-        })?;
+    let out = cfn.describe_stacks().stack_name(stack).send().await.map_err(|e| match e.code() {
+        Some("AccessDenied" | "InvalidClientTokenId" | "SignatureDoesNotMatch") => DeployError::AccessDenied {
+            what: format!("reading CloudFormation stack {stack}"),
+            detail: e.message().unwrap_or("access denied").to_string(),
+        },
+        _ => DeployError::Stack { stack: stack.to_string(), detail: e.message().map(str::to_string).unwrap_or_else(|| error_chain(&e)) },
+    })?;
     let Some(s) = out.stacks().first() else {
-        return Err(DeployError::Stack {
-            stack: stack.to_string(),
-            detail: "no such stack".into(),
-        });
+        return Err(DeployError::Stack { stack: stack.to_string(), detail: "no such stack".into() });
     };
-    let get = |name: &str| {
-        s.outputs()
-            .iter()
-            .find(|o| o.output_key() == Some(name))
-            .and_then(|o| o.output_value())
-            .map(str::to_string)
-    };
+    let get = |name: &str| s.outputs().iter().find(|o| o.output_key() == Some(name)).and_then(|o| o.output_value()).map(str::to_string);
     Ok((get("BucketName"), get("DistributionId")))
 }
 
@@ -668,20 +538,13 @@ async fn list(ctx: &Ctx) -> Result<BTreeMap<String, Listed>, DeployError> {
         Requests::add(&ctx.requests.list);
         pages.next().await
     } {
-        let page =
-            page.map_err(|e| ctx.err(e, format!("listing s3://{}/{prefix}", ctx.target.bucket)))?;
+        let page = page.map_err(|e| ctx.err(e, format!("listing s3://{}/{prefix}", ctx.target.bucket)))?;
         for o in page.contents() {
             let Some(key) = o.key() else { continue };
             let Some(rel) = key.strip_prefix(prefix.as_str()) else {
                 continue;
             };
-            out.insert(
-                rel.to_string(),
-                Listed {
-                    size: o.size().unwrap_or(0).max(0) as u64,
-                    etag: o.e_tag().map(plan::normalize_etag),
-                },
-            );
+            out.insert(rel.to_string(), Listed { size: o.size().unwrap_or(0).max(0) as u64, etag: o.e_tag().map(plan::normalize_etag) });
         }
     }
     // The paginator's final poll sends nothing.
@@ -700,32 +563,25 @@ async fn get_bytes(ctx: &Ctx, rel: &str) -> Result<Vec<u8>, DeployError> {
         .send()
         .await
         .map_err(|e| ctx.err(e, format!("reading s3://{}/{key}", ctx.target.bucket)))?;
-    let body = out.body.collect().await.map_err(|e| DeployError::Aws {
-        what: format!("reading s3://{}/{key}", ctx.target.bucket),
-        detail: error_chain(&e),
-    })?;
+    let body = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| DeployError::Aws { what: format!("reading s3://{}/{key}", ctx.target.bucket), detail: error_chain(&e) })?;
     Ok(body.into_bytes().to_vec())
 }
 
 async fn read_remote_manifest(ctx: &Ctx) -> Result<RemoteManifest, DeployError> {
     let bytes = get_bytes(ctx, REMOTE_MANIFEST).await?;
     let key = ctx.key(REMOTE_MANIFEST);
-    let corrupt = |detail: String| DeployError::RemoteCorrupt {
-        bucket: ctx.target.bucket.clone(),
-        key: key.clone(),
-        detail,
-    };
+    let corrupt = |detail: String| DeployError::RemoteCorrupt { bucket: ctx.target.bucket.clone(), key: key.clone(), detail };
     #[derive(serde::Deserialize)]
     struct Version {
         version: u32,
     }
     let v: Version = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
     if v.version > plan::REMOTE_MANIFEST_VERSION {
-        return Err(DeployError::RemoteTooNew {
-            bucket: ctx.target.bucket.clone(),
-            key: key.clone(),
-            found: v.version,
-        });
+        return Err(DeployError::RemoteTooNew { bucket: ctx.target.bucket.clone(), key: key.clone(), found: v.version });
     }
     serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))
 }
@@ -761,17 +617,8 @@ async fn upload_all(ctx: &Ctx, plan: &Plan) -> Result<BTreeMap<String, String>, 
     // Style first: set_length draws.
     ctx.progress.set_length(plan.upload_bytes());
     let mut etags = BTreeMap::new();
-    for phase in [
-        plan::Phase::HashedAssets,
-        plan::Phase::OtherFiles,
-        plan::Phase::Pages,
-    ] {
-        let files: Vec<&RemoteFile> = plan
-            .uploads
-            .iter()
-            .filter(|u| u.phase == phase)
-            .map(|u| &u.file)
-            .collect();
+    for phase in [plan::Phase::HashedAssets, plan::Phase::OtherFiles, plan::Phase::Pages] {
+        let files: Vec<&RemoteFile> = plan.uploads.iter().filter(|u| u.phase == phase).map(|u| &u.file).collect();
         let mut results = futures::stream::iter(files.into_iter().map(|f| async move {
             let etag = upload(ctx, f).await?;
             ctx.progress.inc(f.size);
@@ -789,17 +636,10 @@ async fn upload_all(ctx: &Ctx, plan: &Plan) -> Result<BTreeMap<String, String>, 
 
 async fn upload(ctx: &Ctx, f: &RemoteFile) -> Result<String, DeployError> {
     let path = ctx.output.join(&f.path);
-    let io = |source| DeployError::Io {
-        path: path.clone(),
-        source,
-    };
+    let io = |source| DeployError::Io { path: path.clone(), source };
     let found = tokio::fs::metadata(&path).await.map_err(io)?.len();
     if found != f.size {
-        return Err(DeployError::Stale {
-            path: f.path.clone(),
-            expected: f.size,
-            found,
-        });
+        return Err(DeployError::Stale { path: f.path.clone(), expected: f.size, found });
     }
     let key = ctx.key(&f.path);
     let what = || format!("uploading {} to s3://{}/{key}", f.path, ctx.target.bucket);
@@ -808,10 +648,7 @@ async fn upload(ctx: &Ctx, f: &RemoteFile) -> Result<String, DeployError> {
     }
     let body = ByteStream::from_path(&path)
         .await
-        .map_err(|e| DeployError::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .map_err(|e| DeployError::Io { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
     Requests::add(&ctx.requests.put);
     let out = ctx
         .s3
@@ -827,12 +664,7 @@ async fn upload(ctx: &Ctx, f: &RemoteFile) -> Result<String, DeployError> {
     Ok(out.e_tag().map(plan::normalize_etag).unwrap_or_default())
 }
 
-async fn upload_multipart(
-    ctx: &Ctx,
-    f: &RemoteFile,
-    path: &Path,
-    key: &str,
-) -> Result<String, DeployError> {
+async fn upload_multipart(ctx: &Ctx, f: &RemoteFile, path: &Path, key: &str) -> Result<String, DeployError> {
     let bucket = &ctx.target.bucket;
     let what = || format!("uploading {} to s3://{bucket}/{key} in parts", f.path);
     Requests::add(&ctx.requests.multipart);
@@ -866,10 +698,7 @@ async fn upload_multipart(
                     .length(Length::Exact(len))
                     .build()
                     .await
-                    .map_err(|e| DeployError::Io {
-                        path: path.to_path_buf(),
-                        source: std::io::Error::other(e.to_string()),
-                    })?;
+                    .map_err(|e| DeployError::Io { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) })?;
                 Requests::add(&ctx.requests.multipart);
                 let out = ctx
                     .s3
@@ -885,10 +714,7 @@ async fn upload_multipart(
                     .map_err(|e| ctx.err(e, what()))?;
                 ctx.progress.inc(len);
                 Ok::<_, DeployError>(
-                    aws_sdk_s3::types::CompletedPart::builder()
-                        .part_number(number)
-                        .set_e_tag(out.e_tag().map(str::to_string))
-                        .build(),
+                    aws_sdk_s3::types::CompletedPart::builder().part_number(number).set_e_tag(out.e_tag().map(str::to_string)).build(),
                 )
             }))
             .buffered(PARTS_IN_FLIGHT)
@@ -896,8 +722,7 @@ async fn upload_multipart(
             .await
             .into_iter()
             .collect::<Result<_, _>>()?;
-        ctx.progress
-            .set_position(ctx.progress.position().saturating_sub(f.size));
+        ctx.progress.set_position(ctx.progress.position().saturating_sub(f.size));
         Requests::add(&ctx.requests.multipart);
         let done = ctx
             .s3
@@ -905,11 +730,7 @@ async fn upload_multipart(
             .bucket(bucket)
             .key(key)
             .upload_id(upload_id.as_str())
-            .multipart_upload(
-                aws_sdk_s3::types::CompletedMultipartUpload::builder()
-                    .set_parts(Some(parts))
-                    .build(),
-            )
+            .multipart_upload(aws_sdk_s3::types::CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
             .send()
             .await
             .map_err(|e| ctx.err(e, what()))?;
@@ -919,37 +740,17 @@ async fn upload_multipart(
     if result.is_err() {
         // Unfinished parts cost storage until aborted; failing to abort changes nothing else.
         Requests::add(&ctx.requests.multipart);
-        let _ = ctx
-            .s3
-            .abort_multipart_upload()
-            .bucket(bucket)
-            .key(key)
-            .upload_id(&upload_id)
-            .send()
-            .await;
+        let _ = ctx.s3.abort_multipart_upload().bucket(bucket).key(key).upload_id(&upload_id).send().await;
     }
     result
 }
 
-async fn invalidate(
-    ctx: &Ctx,
-    id: &str,
-    paths: &[String],
-    wait: bool,
-    deploy: u64,
-) -> Result<String, DeployError> {
+async fn invalidate(ctx: &Ctx, id: &str, paths: &[String], wait: bool, deploy: u64) -> Result<String, DeployError> {
     use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
-    let build_err =
-        |e: aws_sdk_cloudfront::error::BuildError| DeployError::Invalidation(e.to_string());
+    let build_err = |e: aws_sdk_cloudfront::error::BuildError| DeployError::Invalidation(e.to_string());
     let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let batch = InvalidationBatch::builder()
-        .paths(
-            Paths::builder()
-                .quantity(paths.len() as i32)
-                .set_items(Some(paths.to_vec()))
-                .build()
-                .map_err(build_err)?,
-        )
+        .paths(Paths::builder().quantity(paths.len() as i32).set_items(Some(paths.to_vec())).build().map_err(build_err)?)
         .caller_reference(format!("myblog-{deploy}-{nanos}"))
         .build()
         .map_err(build_err)?;
@@ -961,25 +762,10 @@ async fn invalidate(
         .invalidation_batch(batch)
         .send()
         .await
-        .map_err(|e| {
-            ctx.err(
-                e,
-                format!(
-                    "invalidating {} paths on CloudFront distribution {id}",
-                    paths.len()
-                ),
-            )
-        })?;
-    let inv_id = out
-        .invalidation()
-        .map(|i| i.id().to_string())
-        .unwrap_or_default();
+        .map_err(|e| ctx.err(e, format!("invalidating {} paths on CloudFront distribution {id}", paths.len())))?;
+    let inv_id = out.invalidation().map(|i| i.id().to_string()).unwrap_or_default();
     if wait {
-        let spinner = if ctx.progress.is_hidden() {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new_spinner()
-        };
+        let spinner = if ctx.progress.is_hidden() { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
         spinner.set_message(format!("waiting for invalidation {inv_id}"));
         spinner.enable_steady_tick(Duration::from_millis(120));
         loop {
@@ -993,10 +779,7 @@ async fn invalidate(
                 .await
                 .map_err(|e| ctx.err(e, format!("reading invalidation {inv_id}")))?;
             // AWS says "Completed", emulators "COMPLETED".
-            if got
-                .invalidation()
-                .is_some_and(|i| i.status().eq_ignore_ascii_case("completed"))
-            {
+            if got.invalidation().is_some_and(|i| i.status().eq_ignore_ascii_case("completed")) {
                 break;
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -1014,51 +797,21 @@ async fn delete(ctx: &Ctx, paths: &[String]) -> Result<(), DeployError> {
             .iter()
             .map(|k| ObjectIdentifier::builder().key(k).build())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| DeployError::Aws {
-                what: "preparing deletions".into(),
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| DeployError::Aws { what: "preparing deletions".into(), detail: e.to_string() })?;
         let del = Delete::builder()
             .set_objects(Some(ids))
             .quiet(true)
             .build()
-            .map_err(|e| DeployError::Aws {
-                what: "preparing deletions".into(),
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| DeployError::Aws { what: "preparing deletions".into(), detail: e.to_string() })?;
         Requests::add(&ctx.requests.delete);
-        let what = || {
-            format!(
-                "deleting {} objects from s3://{}",
-                batch.len(),
-                ctx.target.bucket
-            )
-        };
-        let out = ctx
-            .s3
-            .delete_objects()
-            .bucket(&ctx.target.bucket)
-            .delete(del)
-            .send()
-            .await
-            .map_err(|e| ctx.err(e, what()))?;
+        let what = || format!("deleting {} objects from s3://{}", batch.len(), ctx.target.bucket);
+        let out = ctx.s3.delete_objects().bucket(&ctx.target.bucket).delete(del).send().await.map_err(|e| ctx.err(e, what()))?;
         if let Some(err) = out.errors().first() {
-            let detail = format!(
-                "{}: {} {}",
-                err.key().unwrap_or("?"),
-                err.code().unwrap_or(""),
-                err.message().unwrap_or("")
-            );
+            let detail = format!("{}: {} {}", err.key().unwrap_or("?"), err.code().unwrap_or(""), err.message().unwrap_or(""));
             return Err(if err.code() == Some("AccessDenied") {
-                DeployError::AccessDenied {
-                    what: what(),
-                    detail,
-                }
+                DeployError::AccessDenied { what: what(), detail }
             } else {
-                DeployError::Aws {
-                    what: what(),
-                    detail,
-                }
+                DeployError::Aws { what: what(), detail }
             });
         }
     }
@@ -1074,24 +827,11 @@ fn confirm(plan: &Plan) -> Result<bool, DeployError> {
     let _ = write!(err, "Continue? [y/N] ");
     let _ = err.flush();
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|source| DeployError::Io {
-            path: PathBuf::from("stdin"),
-            source,
-        })?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|source| DeployError::Io { path: PathBuf::from("stdin"), source })?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
-fn summary(
-    ctx: &Ctx,
-    plan: &Plan,
-    dry_run: bool,
-    deploy: Option<u64>,
-    invalidation_id: Option<String>,
-    start: Instant,
-) -> Summary {
+fn summary(ctx: &Ctx, plan: &Plan, dry_run: bool, deploy: Option<u64>, invalidation_id: Option<String>, start: Instant) -> Summary {
     let noop = plan.is_noop();
     Summary {
         dry_run,
@@ -1107,18 +847,9 @@ fn summary(
         requests: ctx.requests.snapshot(),
         attempts: ctx.attempts.0.load(Ordering::Relaxed),
         invalidation_id,
-        invalidation_paths: if ctx.target.distribution.is_some() {
-            plan.invalidation.clone()
-        } else {
-            Vec::new()
-        },
+        invalidation_paths: if ctx.target.distribution.is_some() { plan.invalidation.clone() } else { Vec::new() },
         uploads: plan.uploads.iter().map(|u| u.file.path.clone()).collect(),
-        deletions: plan
-            .delete_pages
-            .iter()
-            .chain(&plan.delete_other)
-            .cloned()
-            .collect(),
+        deletions: plan.delete_pages.iter().chain(&plan.delete_other).cloned().collect(),
         seconds: start.elapsed().as_secs_f64(),
     }
 }
@@ -1133,11 +864,7 @@ fn human_bytes(n: u64) -> String {
 }
 
 fn requests_line(r: &BTreeMap<&'static str, u64>) -> String {
-    let parts: Vec<String> = r
-        .iter()
-        .filter(|(_, v)| **v > 0)
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
+    let parts: Vec<String> = r.iter().filter(|(_, v)| **v > 0).map(|(k, v)| format!("{k} {v}")).collect();
     if parts.is_empty() {
         "none".into()
     } else {
@@ -1152,10 +879,7 @@ fn print_summary(s: &Summary, json: bool) {
     }
     let target = format!("s3://{}/{}", s.bucket, s.prefix);
     match s.deploy {
-        None => println!(
-            "Nothing to deploy: {target} is up to date ({} files, {:.2}s).",
-            s.unchanged, s.seconds
-        ),
+        None => println!("Nothing to deploy: {target} is up to date ({} files, {:.2}s).", s.unchanged, s.seconds),
         Some(n) => println!("Deployed #{n} to {target} in {:.2}s.", s.seconds),
     }
     println!(
@@ -1166,11 +890,7 @@ fn print_summary(s: &Summary, json: bool) {
         s.deleted,
         s.kept_for_grace
     );
-    println!(
-        "  requests: {} ({} HTTP attempts, retries included)",
-        requests_line(&s.requests),
-        s.attempts
-    );
+    println!("  requests: {} ({} HTTP attempts, retries included)", requests_line(&s.requests), s.attempts);
     if let Some(id) = &s.invalidation_id {
         println!("  invalidation {id}: {}", s.invalidation_paths.join(" "));
     }
@@ -1184,24 +904,12 @@ fn print_plan(plan: &Plan, s: &Summary, json: bool) {
             summary: &'a Summary,
             plan: &'a Plan,
         }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&DryRun { summary: s, plan }).unwrap_or_default()
-        );
+        println!("{}", serde_json::to_string_pretty(&DryRun { summary: s, plan }).unwrap_or_default());
         return;
     }
-    println!(
-        "Dry run: nothing will be written to s3://{}/{}.",
-        s.bucket, s.prefix
-    );
+    println!("Dry run: nothing will be written to s3://{}/{}.", s.bucket, s.prefix);
     for u in &plan.uploads {
-        println!(
-            "  upload  {:<50} {:>10}  {:?}, {:?}",
-            u.file.path,
-            human_bytes(u.file.size),
-            u.phase,
-            u.reason
-        );
+        println!("  upload  {:<50} {:>10}  {:?}, {:?}", u.file.path, human_bytes(u.file.size), u.phase, u.reason);
     }
     for p in plan.delete_pages.iter().chain(&plan.delete_other) {
         println!("  delete  {p}");
@@ -1249,10 +957,7 @@ mod tests {
                 Some(&self.0)
             }
         }
-        let e = Outer(std::io::Error::new(
-            std::io::ErrorKind::ConnectionRefused,
-            "connection refused",
-        ));
+        let e = Outer(std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused"));
         assert_eq!(error_chain(&e), "dispatch failure: connection refused");
     }
 

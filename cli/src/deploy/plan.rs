@@ -115,15 +115,11 @@ impl HeaderRules {
     pub fn new(rules: &[CacheRule]) -> Result<HeaderRules, (String, globset::Error)> {
         let mut b = GlobSetBuilder::new();
         for r in rules {
-            let glob =
-                Glob::new(r.glob.trim_start_matches('/')).map_err(|e| (r.glob.clone(), e))?;
+            let glob = Glob::new(r.glob.trim_start_matches('/')).map_err(|e| (r.glob.clone(), e))?;
             b.add(glob);
         }
         let set = b.build().map_err(|e| (String::new(), e))?;
-        Ok(HeaderRules {
-            set,
-            values: rules.iter().map(|r| r.cache_control.clone()).collect(),
-        })
+        Ok(HeaderRules { set, values: rules.iter().map(|r| r.cache_control.clone()).collect() })
     }
 
     pub fn cache_control(&self, e: &ManifestEntry) -> String {
@@ -143,13 +139,8 @@ impl HeaderRules {
 /// HTML, feeds and the sitemap: uploaded last, because they point at everything else.
 pub fn is_page(path: &str, content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    matches!(
-        essence,
-        "text/html" | "application/xhtml+xml" | "application/atom+xml" | "application/rss+xml"
-    ) || path
-        .rsplit('/')
-        .next()
-        .is_some_and(|name| name.starts_with("sitemap") && name.ends_with(".xml"))
+    matches!(essence, "text/html" | "application/xhtml+xml" | "application/atom+xml" | "application/rss+xml")
+        || path.rsplit('/').next().is_some_and(|name| name.starts_with("sitemap") && name.ends_with(".xml"))
 }
 
 /// Upload phases, in order; each finishes before the next starts.
@@ -237,10 +228,7 @@ impl Plan {
     }
     /// Nothing to write at all: the bucket already holds exactly this deploy.
     pub fn is_noop(&self) -> bool {
-        self.uploads.is_empty()
-            && self.deletions() == 0
-            && self.invalidate_all.is_empty()
-            && self.intent.is_empty()
+        self.uploads.is_empty() && self.deletions() == 0 && self.invalidate_all.is_empty() && self.intent.is_empty()
     }
 }
 
@@ -268,17 +256,10 @@ pub fn plan(
     now: i64,
 ) -> Plan {
     let deploy = remote.map_or(0, |r| r.deploy) + 1;
-    let prev_files: BTreeMap<&str, &RemoteFile> = remote
-        .map(|r| r.files.iter().map(|f| (f.path.as_str(), f)).collect())
-        .unwrap_or_default();
-    let prev_retired: BTreeMap<&str, &Retired> = remote
-        .map(|r| {
-            r.retired
-                .iter()
-                .map(|f| (f.file.path.as_str(), f))
-                .collect()
-        })
-        .unwrap_or_default();
+    let prev_files: BTreeMap<&str, &RemoteFile> =
+        remote.map(|r| r.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
+    let prev_retired: BTreeMap<&str, &Retired> =
+        remote.map(|r| r.retired.iter().map(|f| (f.file.path.as_str(), f)).collect()).unwrap_or_default();
 
     let mut uploads = Vec::new();
     let mut files = Vec::new();
@@ -287,27 +268,16 @@ pub fn plan(
     let mut intent_paths = Vec::new();
     let local_paths: BTreeSet<&str> = local.files.iter().map(|e| e.path.as_str()).collect();
 
-    for e in local
-        .files
-        .iter()
-        .filter(|e| !e.path.starts_with(STATE_DIR))
-    {
+    for e in local.files.iter().filter(|e| !e.path.starts_with(STATE_DIR)) {
         let mut want = desired(e, rules);
-        let prev = prev_files
-            .get(e.path.as_str())
-            .copied()
-            .or_else(|| prev_retired.get(e.path.as_str()).map(|r| &r.file));
+        let prev = prev_files.get(e.path.as_str()).copied().or_else(|| prev_retired.get(e.path.as_str()).map(|r| &r.file));
         let listed = listing.get(&e.path);
         let reason = match (prev, listed) {
             (None, None) => Some(Reason::New),
             // Something we never committed sits there (an interrupted deploy, or by hand).
             (None, Some(_)) => Some(Reason::Replaced),
             (Some(p), _) if p.blake3 != want.blake3 || p.size != want.size => Some(Reason::Changed),
-            (Some(p), _)
-                if p.content_type != want.content_type || p.cache_control != want.cache_control =>
-            {
-                Some(Reason::Headers)
-            }
+            (Some(p), _) if p.content_type != want.content_type || p.cache_control != want.cache_control => Some(Reason::Headers),
             (Some(_), None) => Some(Reason::Missing),
             (Some(p), Some(l)) => {
                 let etag_differs = match (&p.etag, &l.etag) {
@@ -320,10 +290,7 @@ pub fn plan(
         match reason {
             None => {
                 unchanged += 1;
-                want.etag = listed
-                    .and_then(|l| l.etag.as_deref())
-                    .or_else(|| prev.and_then(|p| p.etag.as_deref()))
-                    .map(normalize_etag);
+                want.etag = listed.and_then(|l| l.etag.as_deref()).or_else(|| prev.and_then(|p| p.etag.as_deref())).map(normalize_etag);
             }
             Some(reason) => {
                 if prev.is_none() && !prev_retired.contains_key(e.path.as_str()) {
@@ -331,16 +298,11 @@ pub fn plan(
                 }
                 // New paths need no invalidation (nothing of theirs is cached); anything that
                 // replaces bytes readers may have been served does, unless it is hashed.
-                let served_before =
-                    listed.is_some() || matches!(reason, Reason::Changed | Reason::Headers);
+                let served_before = listed.is_some() || matches!(reason, Reason::Changed | Reason::Headers);
                 if !want.hashed && served_before && reason != Reason::Missing {
                     invalidate.extend(url_paths(&settings.url_base, &e.path));
                 }
-                uploads.push(Upload {
-                    file: want.clone(),
-                    phase: Phase::of(&want),
-                    reason,
-                });
+                uploads.push(Upload { file: want.clone(), phase: Phase::of(&want), reason });
             }
         }
         files.push(want);
@@ -356,10 +318,7 @@ pub fn plan(
             continue;
         }
         if f.hashed {
-            retired.push(Retired {
-                file: (*f).clone(),
-                retired_in: deploy,
-            });
+            retired.push(Retired { file: (*f).clone(), retired_in: deploy });
             kept.push(path.to_string());
         } else {
             invalidate.extend(url_paths(&settings.url_base, path));
@@ -377,26 +336,15 @@ pub fn plan(
             delete.insert(path.to_string(), false);
         }
     }
-    let known = |p: &str| {
-        local_paths.contains(p) || prev_files.contains_key(p) || prev_retired.contains_key(p)
-    };
+    let known = |p: &str| local_paths.contains(p) || prev_files.contains_key(p) || prev_retired.contains_key(p);
     if let Some(r) = remote {
         invalidate.extend(r.pending.invalidate.iter().cloned());
-        for p in r
-            .pending
-            .delete
-            .iter()
-            .filter(|p| !local_paths.contains(p.as_str()) && !kept.contains(p))
-        {
+        for p in r.pending.delete.iter().filter(|p| !local_paths.contains(p.as_str()) && !kept.contains(p)) {
             delete.insert(p.clone(), is_page(p, &crate::manifest::content_type_for(p)));
         }
     }
     if let Some(i) = intent {
-        for p in i
-            .paths
-            .iter()
-            .filter(|p| !known(p) && !p.starts_with(STATE_DIR))
-        {
+        for p in i.paths.iter().filter(|p| !known(p) && !p.starts_with(STATE_DIR)) {
             let ct = crate::manifest::content_type_for(p);
             if !is_hashed_name(p) {
                 invalidate.extend(url_paths(&settings.url_base, p));
@@ -409,26 +357,14 @@ pub fn plan(
     // Orphans of an interrupted deploy stay announced until deleted: this deploy's intent
     // object replaces the old one, and may itself be interrupted before the deletions.
     if let Some(i) = intent {
-        for p in i
-            .paths
-            .iter()
-            .filter(|p| delete.contains_key(*p) && !known(p))
-        {
+        for p in i.paths.iter().filter(|p| delete.contains_key(*p) && !known(p)) {
             if !intent_paths.contains(p) {
                 intent_paths.push(p.clone());
             }
         }
     }
-    let delete_pages: Vec<String> = delete
-        .iter()
-        .filter(|(_, page)| **page)
-        .map(|(p, _)| p.clone())
-        .collect();
-    let delete_other: Vec<String> = delete
-        .iter()
-        .filter(|(_, page)| !**page)
-        .map(|(p, _)| p.clone())
-        .collect();
+    let delete_pages: Vec<String> = delete.iter().filter(|(_, page)| **page).map(|(p, _)| p.clone()).collect();
+    let delete_other: Vec<String> = delete.iter().filter(|(_, page)| !**page).map(|(p, _)| p.clone()).collect();
 
     let invalidate_all: Vec<String> = invalidate.into_iter().collect();
     let invalidation = collapse(&invalidate_all, settings.invalidation_limit);
@@ -442,23 +378,9 @@ pub fn plan(
         deployed_at: now,
         files,
         retired,
-        pending: Pending {
-            invalidate: invalidate_all.clone(),
-            delete: delete.keys().cloned().collect(),
-        },
+        pending: Pending { invalidate: invalidate_all.clone(), delete: delete.keys().cloned().collect() },
     };
-    Plan {
-        deploy,
-        uploads,
-        unchanged,
-        delete_pages,
-        delete_other,
-        kept,
-        invalidate_all,
-        invalidation,
-        intent: intent_paths,
-        next,
-    }
+    Plan { deploy, uploads, unchanged, delete_pages, delete_other, kept, invalidate_all, invalidation, intent: intent_paths, next }
 }
 
 /// `name.0123456789.ext`: the build's hashed names (10 hex digits before the extension).
@@ -471,12 +393,8 @@ fn is_hashed_name(path: &str) -> bool {
     }
 }
 
-const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'/')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const URL_PATH: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// The URLs readers use for a file: a page `x/index.html` is both `/x/` and `/x/index.html`.
 /// Percent-encoded, so a `*` in a file name can never act as a wildcard.
@@ -515,13 +433,7 @@ pub fn collapse(paths: &[String], limit: usize) -> Vec<String> {
         let best = counts
             .into_iter()
             .filter(|(_, n)| *n >= 2)
-            .max_by(|(da, na), (db, nb)| {
-                (depth(da), *na, std::cmp::Reverse(*da)).cmp(&(
-                    depth(db),
-                    *nb,
-                    std::cmp::Reverse(*db),
-                ))
-            })
+            .max_by(|(da, na), (db, nb)| (depth(da), *na, std::cmp::Reverse(*da)).cmp(&(depth(db), *nb, std::cmp::Reverse(*db))))
             .map(|(d, _)| d.to_string());
         let Some(dir) = best else { break };
         set.retain(|p| !p.trim_end_matches('*').starts_with(&dir));
@@ -537,24 +449,17 @@ pub fn collapse(paths: &[String], limit: usize) -> Vec<String> {
 /// with `/`, a `*` only as the last character.
 pub fn validate_invalidation(paths: &[String]) -> Result<(), String> {
     if paths.len() > MAX_INVALIDATION_PATHS {
-        return Err(format!(
-            "{} invalidation paths, CloudFront accepts at most {MAX_INVALIDATION_PATHS}",
-            paths.len()
-        ));
+        return Err(format!("{} invalidation paths, CloudFront accepts at most {MAX_INVALIDATION_PATHS}", paths.len()));
     }
     for p in paths {
         if !p.starts_with('/') {
             return Err(format!("invalidation path {p:?} does not start with /"));
         }
         if p.trim_end_matches('*').contains('*') || p.matches('*').count() > 1 {
-            return Err(format!(
-                "invalidation path {p:?} has a * that is not its last character"
-            ));
+            return Err(format!("invalidation path {p:?} has a * that is not its last character"));
         }
         if p.len() > 4096 || p.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(format!(
-                "invalidation path {p:?} is too long or has unencoded characters"
-            ));
+            return Err(format!("invalidation path {p:?} is too long or has unencoded characters"));
         }
     }
     Ok(())
@@ -580,11 +485,7 @@ mod tests {
     }
 
     fn settings() -> PlanSettings {
-        PlanSettings {
-            grace_deploys: 3,
-            invalidation_limit: 15,
-            url_base: String::new(),
-        }
+        PlanSettings { grace_deploys: 3, invalidation_limit: 15, url_base: String::new() }
     }
 
     fn rules() -> HeaderRules {
@@ -597,13 +498,7 @@ mod tests {
         for f in &mut next.files {
             if plan.uploads.iter().any(|u| u.file.path == f.path) {
                 f.etag = Some(format!("etag-{}", f.blake3));
-                listing.insert(
-                    f.path.clone(),
-                    Listed {
-                        size: f.size,
-                        etag: f.etag.clone(),
-                    },
-                );
+                listing.insert(f.path.clone(), Listed { size: f.size, etag: f.etag.clone() });
             }
         }
         for p in plan.delete_pages.iter().chain(&plan.delete_other) {
@@ -614,11 +509,7 @@ mod tests {
     }
 
     fn site(v: &[(&str, &str, bool)]) -> Manifest {
-        Manifest::new(
-            v.iter()
-                .map(|(p, h, hashed)| entry(p, h, *hashed))
-                .collect(),
-        )
+        Manifest::new(v.iter().map(|(p, h, hashed)| entry(p, h, *hashed)).collect())
     }
 
     #[test]
@@ -630,20 +521,8 @@ mod tests {
             ("atom.xml", "d", false),
             ("sitemap.xml", "e", false),
         ]);
-        let p = plan(
-            &local,
-            None,
-            None,
-            &BTreeMap::new(),
-            &rules(),
-            &settings(),
-            0,
-        );
-        let order: Vec<(&str, Phase)> = p
-            .uploads
-            .iter()
-            .map(|u| (u.file.path.as_str(), u.phase))
-            .collect();
+        let p = plan(&local, None, None, &BTreeMap::new(), &rules(), &settings(), 0);
+        let order: Vec<(&str, Phase)> = p.uploads.iter().map(|u| (u.file.path.as_str(), u.phase)).collect();
         assert_eq!(
             order,
             vec![
@@ -654,11 +533,7 @@ mod tests {
                 ("sitemap.xml", Phase::Pages),
             ]
         );
-        assert!(
-            p.invalidation.is_empty(),
-            "new files need no invalidation: {:?}",
-            p.invalidation
-        );
+        assert!(p.invalidation.is_empty(), "new files need no invalidation: {:?}", p.invalidation);
         assert_eq!(p.intent.len(), 5);
         assert_eq!(p.next.deploy, 1);
         let css = &p.uploads[0].file;
@@ -669,97 +544,38 @@ mod tests {
 
     #[test]
     fn unchanged_site_plans_nothing() {
-        let local = site(&[
-            ("index.html", "a", false),
-            ("css/site.0123456789.css", "b", true),
-        ]);
+        let local = site(&[("index.html", "a", false), ("css/site.0123456789.css", "b", true)]);
         let mut listing = BTreeMap::new();
         let p = plan(&local, None, None, &listing, &rules(), &settings(), 0);
         let remote = apply(&p, &mut listing);
-        let p2 = plan(
-            &local,
-            Some(&remote),
-            None,
-            &listing,
-            &rules(),
-            &settings(),
-            1,
-        );
+        let p2 = plan(&local, Some(&remote), None, &listing, &rules(), &settings(), 1);
         assert!(p2.is_noop(), "{p2:?}");
         assert_eq!(p2.unchanged, 2);
     }
 
     #[test]
     fn changes_hand_edits_and_headers_are_detected() {
-        let local = site(&[
-            ("index.html", "a", false),
-            ("posts/x/index.html", "x", false),
-            ("robots.txt", "r", false),
-        ]);
+        let local = site(&[("index.html", "a", false), ("posts/x/index.html", "x", false), ("robots.txt", "r", false)]);
         let mut listing = BTreeMap::new();
-        let remote = apply(
-            &plan(&local, None, None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
+        let remote = apply(&plan(&local, None, None, &listing, &rules(), &settings(), 0), &mut listing);
 
         // A post edited, robots.txt deleted by hand, index.html replaced by hand.
-        let local2 = site(&[
-            ("index.html", "a", false),
-            ("posts/x/index.html", "y", false),
-            ("robots.txt", "r", false),
-        ]);
+        let local2 = site(&[("index.html", "a", false), ("posts/x/index.html", "y", false), ("robots.txt", "r", false)]);
         listing.remove("robots.txt");
-        listing.insert(
-            "index.html".into(),
-            Listed {
-                size: 1,
-                etag: Some("\"other\"".into()),
-            },
-        );
-        let p = plan(
-            &local2,
-            Some(&remote),
-            None,
-            &listing,
-            &rules(),
-            &settings(),
-            1,
-        );
-        let reasons: Vec<(&str, Reason)> = p
-            .uploads
-            .iter()
-            .map(|u| (u.file.path.as_str(), u.reason))
-            .collect();
+        listing.insert("index.html".into(), Listed { size: 1, etag: Some("\"other\"".into()) });
+        let p = plan(&local2, Some(&remote), None, &listing, &rules(), &settings(), 1);
+        let reasons: Vec<(&str, Reason)> = p.uploads.iter().map(|u| (u.file.path.as_str(), u.reason)).collect();
         assert_eq!(
             reasons,
-            vec![
-                ("robots.txt", Reason::Missing),
-                ("index.html", Reason::Replaced),
-                ("posts/x/index.html", Reason::Changed)
-            ]
+            vec![("robots.txt", Reason::Missing), ("index.html", Reason::Replaced), ("posts/x/index.html", Reason::Changed)]
         );
-        assert_eq!(
-            p.invalidation,
-            vec!["/", "/index.html", "/posts/x/", "/posts/x/index.html"]
-        );
+        assert_eq!(p.invalidation, vec!["/", "/index.html", "/posts/x/", "/posts/x/index.html"]);
 
         // A cache rule changes only a header: uploaded again, and invalidated.
-        let rules2 = HeaderRules::new(&[CacheRule {
-            glob: "*.txt".into(),
-            cache_control: "no-cache".into(),
-        }])
-        .unwrap();
+        let rules2 = HeaderRules::new(&[CacheRule { glob: "*.txt".into(), cache_control: "no-cache".into() }]).unwrap();
         let mut listing2 = listing.clone();
         let remote2 = apply(&p, &mut listing2);
-        let p = plan(
-            &local2,
-            Some(&remote2),
-            None,
-            &listing2,
-            &rules2,
-            &settings(),
-            2,
-        );
+        let p = plan(&local2, Some(&remote2), None, &listing2, &rules2, &settings(), 2);
         assert_eq!(p.uploads.len(), 1);
         assert_eq!(p.uploads[0].reason, Reason::Headers);
         assert_eq!(p.uploads[0].file.cache_control, "no-cache");
@@ -769,48 +585,27 @@ mod tests {
     #[test]
     fn removed_pages_are_deleted_and_replaced_assets_kept_for_the_grace_period() {
         let mut listing = BTreeMap::new();
-        let v1 = site(&[
-            ("index.html", "a", false),
-            ("old/index.html", "o", false),
-            ("site.0000000001.css", "c1", true),
-        ]);
-        let mut remote = apply(
-            &plan(&v1, None, None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
-        let v2 = site(&[
-            ("index.html", "b", false),
-            ("site.0000000002.css", "c2", true),
-        ]);
+        let v1 = site(&[("index.html", "a", false), ("old/index.html", "o", false), ("site.0000000001.css", "c1", true)]);
+        let mut remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        let v2 = site(&[("index.html", "b", false), ("site.0000000002.css", "c2", true)]);
         let p = plan(&v2, Some(&remote), None, &listing, &rules(), &settings(), 1);
         assert_eq!(p.delete_pages, vec!["old/index.html"]);
         assert!(p.delete_other.is_empty());
         assert_eq!(p.kept, vec!["site.0000000001.css"]);
         assert!(p.invalidation.contains(&"/old/".to_string()));
-        assert!(
-            !p.invalidation.iter().any(|x| x.contains(".css")),
-            "hashed assets are never invalidated"
-        );
+        assert!(!p.invalidation.iter().any(|x| x.contains(".css")), "hashed assets are never invalidated");
         assert_eq!(p.next.pending.delete, vec!["old/index.html"]);
         remote = apply(&p, &mut listing);
         // Kept during deploys 2, 3 and 4 (grace 3), deleted at 5.
         for (i, hash) in ["c", "d", "e"].iter().enumerate() {
-            let v = site(&[
-                ("index.html", hash, false),
-                ("site.0000000002.css", "c2", true),
-            ]);
+            let v = site(&[("index.html", hash, false), ("site.0000000002.css", "c2", true)]);
             let p = plan(&v, Some(&remote), None, &listing, &rules(), &settings(), 2);
             if i < 2 {
                 assert_eq!(p.kept, vec!["site.0000000001.css"], "deploy {}", p.deploy);
                 assert!(p.delete_other.is_empty());
             } else {
                 assert!(p.kept.is_empty());
-                assert_eq!(
-                    p.delete_other,
-                    vec!["site.0000000001.css"],
-                    "deploy {}",
-                    p.deploy
-                );
+                assert_eq!(p.delete_other, vec!["site.0000000001.css"], "deploy {}", p.deploy);
             }
             remote = apply(&p, &mut listing);
         }
@@ -822,92 +617,37 @@ mod tests {
         let mut listing = BTreeMap::new();
         let v1 = site(&[("a.0000000001.css", "1", true)]);
         let v2 = site(&[("a.0000000002.css", "2", true)]);
-        let r1 = apply(
-            &plan(&v1, None, None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
-        let r2 = apply(
-            &plan(&v2, Some(&r1), None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
+        let r1 = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        let r2 = apply(&plan(&v2, Some(&r1), None, &listing, &rules(), &settings(), 0), &mut listing);
         let p = plan(&v1, Some(&r2), None, &listing, &rules(), &settings(), 0);
         assert!(p.uploads.is_empty());
         assert_eq!(p.kept, vec!["a.0000000002.css"]);
-        assert!(p
-            .next
-            .retired
-            .iter()
-            .all(|r| r.file.path != "a.0000000001.css"));
+        assert!(p.next.retired.iter().all(|r| r.file.path != "a.0000000001.css"));
     }
 
     #[test]
     fn pending_work_and_intent_of_an_interrupted_deploy_are_finished() {
         let mut listing = BTreeMap::new();
         let v1 = site(&[("index.html", "a", false)]);
-        let mut remote = apply(
-            &plan(&v1, None, None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
-        remote.pending = Pending {
-            invalidate: vec!["/gone/".into()],
-            delete: vec!["gone/index.html".into()],
-        };
-        listing.insert(
-            "gone/index.html".into(),
-            Listed {
-                size: 1,
-                etag: None,
-            },
-        );
+        let mut remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        remote.pending = Pending { invalidate: vec!["/gone/".into()], delete: vec!["gone/index.html".into()] };
+        listing.insert("gone/index.html".into(), Listed { size: 1, etag: None });
         // An interrupted deploy created new/index.html, then the author dropped that post.
-        listing.insert(
-            "new/index.html".into(),
-            Listed {
-                size: 1,
-                etag: None,
-            },
-        );
-        let intent = Intent {
-            version: 1,
-            paths: vec!["new/index.html".into()],
-        };
-        let p = plan(
-            &v1,
-            Some(&remote),
-            Some(&intent),
-            &listing,
-            &rules(),
-            &settings(),
-            0,
-        );
+        listing.insert("new/index.html".into(), Listed { size: 1, etag: None });
+        let intent = Intent { version: 1, paths: vec!["new/index.html".into()] };
+        let p = plan(&v1, Some(&remote), Some(&intent), &listing, &rules(), &settings(), 0);
         assert!(p.uploads.is_empty());
         assert_eq!(p.delete_pages, vec!["gone/index.html", "new/index.html"]);
-        assert_eq!(
-            p.intent,
-            vec!["new/index.html"],
-            "the orphan stays announced until deleted"
-        );
-        assert!(
-            p.invalidation.contains(&"/gone/".to_string())
-                && p.invalidation.contains(&"/new/".to_string())
-        );
+        assert_eq!(p.intent, vec!["new/index.html"], "the orphan stays announced until deleted");
+        assert!(p.invalidation.contains(&"/gone/".to_string()) && p.invalidation.contains(&"/new/".to_string()));
     }
 
     #[test]
     fn objects_that_are_not_ours_are_left_alone() {
         let mut listing = BTreeMap::new();
-        listing.insert(
-            "media/photo.jpg".into(),
-            Listed {
-                size: 5,
-                etag: None,
-            },
-        );
+        listing.insert("media/photo.jpg".into(), Listed { size: 5, etag: None });
         let v1 = site(&[("index.html", "a", false)]);
-        let remote = apply(
-            &plan(&v1, None, None, &listing, &rules(), &settings(), 0),
-            &mut listing,
-        );
+        let remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
         let p = plan(&v1, Some(&remote), None, &listing, &rules(), &settings(), 0);
         assert!(p.is_noop());
         assert!(listing.contains_key("media/photo.jpg"));
@@ -916,10 +656,7 @@ mod tests {
     #[test]
     fn url_paths_for_pages_files_and_sub_folder_sites() {
         assert_eq!(url_paths("", "index.html"), vec!["/", "/index.html"]);
-        assert_eq!(
-            url_paths("", "posts/x/index.html"),
-            vec!["/posts/x/", "/posts/x/index.html"]
-        );
+        assert_eq!(url_paths("", "posts/x/index.html"), vec!["/posts/x/", "/posts/x/index.html"]);
         assert_eq!(url_paths("/blog", "atom.xml"), vec!["/blog/atom.xml"]);
         assert_eq!(url_paths("", "a b/*é.txt"), vec!["/a%20b/%2A%C3%A9.txt"]);
     }
@@ -928,28 +665,20 @@ mod tests {
     fn collapse_keeps_small_sets_and_covers_large_ones_with_few_wildcards() {
         let small: Vec<String> = vec!["/".into(), "/index.html".into()];
         assert_eq!(collapse(&small, 15), small);
-        let mut many: Vec<String> = (0..20)
-            .flat_map(|i| url_paths("", &format!("posts/p{i}/index.html")))
-            .collect();
+        let mut many: Vec<String> = (0..20).flat_map(|i| url_paths("", &format!("posts/p{i}/index.html"))).collect();
         many.extend(url_paths("", "index.html"));
         many.push("/atom.xml".into());
         let c = collapse(&many, 15);
         assert!(c.len() <= 15, "{c:?}");
         assert!(c.contains(&"/posts/*".to_string()), "{c:?}");
-        assert!(
-            c.contains(&"/atom.xml".to_string()) && c.contains(&"/".to_string()),
-            "{c:?}"
-        );
+        assert!(c.contains(&"/atom.xml".to_string()) && c.contains(&"/".to_string()), "{c:?}");
         validate_invalidation(&c).unwrap();
         // Every original path is covered by the result.
         for p in &many {
             assert!(c.iter().any(|w| w == p || (w.ends_with('*') && p.starts_with(w.trim_end_matches('*')))), "{p} not covered by {c:?}");
         }
         assert_eq!(collapse(&many, 1), vec!["/*"]);
-        let deep: Vec<String> = (0..40)
-            .map(|i| format!("/a/b/c{i}.txt"))
-            .chain(["/x.txt".to_string()])
-            .collect();
+        let deep: Vec<String> = (0..40).map(|i| format!("/a/b/c{i}.txt")).chain(["/x.txt".to_string()]).collect();
         assert_eq!(collapse(&deep, 3), vec!["/a/b/*", "/x.txt"]);
     }
 
@@ -967,57 +696,27 @@ mod tests {
     fn deletes_are_batched_by_1000() {
         let keys: Vec<String> = (0..2501).map(|i| format!("k{i}")).collect();
         let b = delete_batches(&keys);
-        assert_eq!(
-            b.iter().map(|c| c.len()).collect::<Vec<_>>(),
-            vec![1000, 1000, 501]
-        );
+        assert_eq!(b.iter().map(|c| c.len()).collect::<Vec<_>>(), vec![1000, 1000, 501]);
         assert_eq!(b.concat(), keys);
     }
 
     #[test]
     fn cache_rules_override_in_order() {
         let r = HeaderRules::new(&[
-            CacheRule {
-                glob: "posts/**/*.html".into(),
-                cache_control: "public, max-age=5".into(),
-            },
-            CacheRule {
-                glob: "**/*.html".into(),
-                cache_control: "public, max-age=9".into(),
-            },
+            CacheRule { glob: "posts/**/*.html".into(), cache_control: "public, max-age=5".into() },
+            CacheRule { glob: "**/*.html".into(), cache_control: "public, max-age=9".into() },
         ])
         .unwrap();
-        assert_eq!(
-            r.cache_control(&entry("posts/x/index.html", "a", false)),
-            "public, max-age=5"
-        );
-        assert_eq!(
-            r.cache_control(&entry("about/index.html", "a", false)),
-            "public, max-age=9"
-        );
-        assert_eq!(
-            r.cache_control(&entry("a.0123456789.css", "a", true)),
-            HASHED_CACHE_CONTROL
-        );
-        assert!(HeaderRules::new(&[CacheRule {
-            glob: "a[".into(),
-            cache_control: "x".into()
-        }])
-        .is_err());
+        assert_eq!(r.cache_control(&entry("posts/x/index.html", "a", false)), "public, max-age=5");
+        assert_eq!(r.cache_control(&entry("about/index.html", "a", false)), "public, max-age=9");
+        assert_eq!(r.cache_control(&entry("a.0123456789.css", "a", true)), HASHED_CACHE_CONTROL);
+        assert!(HeaderRules::new(&[CacheRule { glob: "a[".into(), cache_control: "x".into() }]).is_err());
     }
 
     #[test]
     fn newer_remote_manifest_fields_round_trip() {
         let local = site(&[("index.html", "a", false)]);
-        let p = plan(
-            &local,
-            None,
-            None,
-            &BTreeMap::new(),
-            &rules(),
-            &settings(),
-            7,
-        );
+        let p = plan(&local, None, None, &BTreeMap::new(), &rules(), &settings(), 7);
         let json = serde_json::to_string(&p.next).unwrap();
         let back: RemoteManifest = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p.next);

@@ -154,7 +154,9 @@ fn analyse(text: &str) -> TemplateInfo {
             if w == "section" {
                 let after = code[at + 7..].trim_start();
                 let scalar = after.strip_prefix('.').map(str::trim_start).is_some_and(|a| {
-                    SECTION_SCALARS.iter().any(|f| a.starts_with(f) && !a[f.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+                    SECTION_SCALARS
+                        .iter()
+                        .any(|f| a.starts_with(f) && !a[f.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
                 });
                 // `{% if section %}` tests it without reading its list.
                 let truth_test = after.is_empty() || after.starts_with("and") || after.starts_with("or") || after.starts_with("%");
@@ -252,7 +254,10 @@ mod tests {
     fn closure_fields_assets_and_section() {
         let d = deps(&[
             ("base.html", "<link href=\"{{ asset(path='css/site.css') }}\">{# word_count #}{% block c %}{% endblock %}<p>reading_time</p>"),
-            ("index.html", "{% extends \"base.html\" %}{% import 'macros.html' as m %}{% if section %}{{ section.content | safe }}{% endif %}"),
+            (
+                "index.html",
+                "{% extends \"base.html\" %}{% import 'macros.html' as m %}{% if section %}{{ section.content | safe }}{% endif %}",
+            ),
             ("macros.html", "{% macro card(p) %}{{ p.title }} {{ p[\"summary\"] }}{% endmacro %}"),
             ("section.html", "{% extends \"base.html\" %}{% for p in section.pages %}{{ p.path }}{% endfor %}"),
             ("dyn.html", "{{ asset(path=page.extra.css) }}"),

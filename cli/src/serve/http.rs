@@ -39,7 +39,8 @@ async fn subscribe() -> Response {
         "error": "not served locally",
         "message": "POST /api/subscribe is handled by the subscribe Lambda (API Gateway under /api/) in production; `myblog serve` only serves the static site.",
     });
-    (StatusCode::NOT_IMPLEMENTED, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string()).into_response()
+    (StatusCode::NOT_IMPLEMENTED, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+        .into_response()
 }
 
 async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
@@ -89,7 +90,8 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     }
     match not_found {
         Some(o) => file_response(StatusCode::NOT_FOUND, &o).await,
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("404: nothing at /{path}\n")).into_response(),
+        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("404: nothing at /{path}\n"))
+            .into_response(),
     }
 }
 

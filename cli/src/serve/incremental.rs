@@ -475,7 +475,8 @@ impl Incremental {
         };
 
         // ---- Commit: from here on the model reflects the sources on disk. ----
-        let css_only = md_changed.is_empty() && !templates_touched && !changed_assets.is_empty() && changed_assets.iter().all(|l| l.ends_with(".css"));
+        let css_only =
+            md_changed.is_empty() && !templates_touched && !changed_assets.is_empty() && changed_assets.iter().all(|l| l.ends_with(".css"));
         if let Some(t) = new_templates {
             self.deps = TemplateDeps::new(&t);
             self.templates = t;
@@ -494,8 +495,11 @@ impl Incremental {
         let mut changed_rels: BTreeSet<String> = rendered_by_rel.keys().cloned().collect();
         changed_rels.extend(new_sources.keys().cloned());
 
-        let old_summaries: HashMap<String, serde_json::Value> =
-            changed_rels.iter().filter_map(|r| self.page(r)).map(|p| (p.source.rel.clone(), serde_json::to_value(&p.summary).unwrap_or_default())).collect();
+        let old_summaries: HashMap<String, serde_json::Value> = changed_rels
+            .iter()
+            .filter_map(|r| self.page(r))
+            .map(|p| (p.source.rel.clone(), serde_json::to_value(&p.summary).unwrap_or_default()))
+            .collect();
         let in_place = self.can_update_in_place(&new_sources, &rendered_by_rel);
         let snapshot = if in_place { None } else { Some(Snapshot::of(&self.prepared.site, &config)) };
         let mut neighbour_touched: HashSet<usize> = HashSet::new();
@@ -536,7 +540,10 @@ impl Incremental {
                     }
                 }
             }
-            let old = std::mem::replace(&mut self.prepared.site, Site { posts: Vec::new(), pages: Vec::new(), sections: Vec::new(), tags: BTreeMap::new() });
+            let old = std::mem::replace(
+                &mut self.prepared.site,
+                Site { posts: Vec::new(), pages: Vec::new(), sections: Vec::new(), tags: BTreeMap::new() },
+            );
             let mut items: Vec<(Source, Rendered)> = Vec::with_capacity(old.posts.len() + old.pages.len() + old.sections.len() + 1);
             for p in old.posts.into_iter().chain(old.pages).chain(old.sections) {
                 if new_sources.contains_key(&p.source.rel) || rendered_by_rel.contains_key(&p.source.rel) {
@@ -581,19 +588,23 @@ impl Incremental {
         let deps = &self.deps;
         let urls = &self.urls;
         let page_at = |url: &str| urls.get(url).and_then(|r| self.page(r));
-        let kind_of = |url: &str| -> Option<Kind> { page_at(url).map(|p| p.source.kind).or_else(|| snapshot.as_ref().and_then(|s| s.kinds.get(url).copied())) };
+        let kind_of = |url: &str| -> Option<Kind> {
+            page_at(url).map(|p| p.source.kind).or_else(|| snapshot.as_ref().and_then(|s| s.kinds.get(url).copied()))
+        };
         let relevant = |template: &str, url: &str| changed_fields.get(url).is_some_and(|f| deps.uses_any_field(template, f));
         let relevant_post = |template: &str, i: usize| relevant(template, &site.posts[i].source.url_path);
-        let order_changed = snapshot
-            .as_ref()
-            .is_some_and(|s| s.post_order.len() != site.posts.len() || s.post_order.iter().zip(&site.posts).any(|(a, b)| *a != b.source.url_path));
+        let order_changed = snapshot.as_ref().is_some_and(|s| {
+            s.post_order.len() != site.posts.len() || s.post_order.iter().zip(&site.posts).any(|(a, b)| *a != b.source.url_path)
+        });
         let home_total = build::home_pages(site, &config);
         let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
         let home_changed = order_changed
             || home_total != old_jobs_total
             || changed_urls.contains("/")
             || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key("/") != home_section.is_some())
-            || (home_section.is_some() && deps.reads_section_pages("index.html") && changed_fields.keys().any(|u| u != "/" && relevant("index.html", u)));
+            || (home_section.is_some()
+                && deps.reads_section_pages("index.html")
+                && changed_fields.keys().any(|u| u != "/" && relevant("index.html", u)));
         let tags_changed = snapshot.as_ref().is_some_and(|s| s.tags != tags_view(site));
         let per = config.paginate_by;
         // The set of outputs can only change with the model's shape or the templates.
@@ -607,7 +618,9 @@ impl Incremental {
             let template = || job_template(&job, site);
             let data = match &job {
                 Job::Post(i) => {
-                    changed_post_set.contains(i) || neighbour_touched.contains(i) || snapshot.as_ref().is_some_and(|s| s.neighbours_changed(site, *i))
+                    changed_post_set.contains(i)
+                        || neighbour_touched.contains(i)
+                        || snapshot.as_ref().is_some_and(|s| s.neighbours_changed(site, *i))
                 }
                 Job::Page(i) => changed_urls.contains(&site.pages[*i].source.url_path),
                 Job::Section(i) => {
@@ -618,21 +631,25 @@ impl Incremental {
                         || changed_fields.keys().any(|u| {
                             u != prefix
                                 && section_lists(prefix, u, kind_of(u))
-                                && (relevant(&t, u) || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != urls.contains_key(u.as_str())))
+                                && (relevant(&t, u)
+                                    || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != urls.contains_key(u.as_str())))
                         })
-                        || (order_changed && (prefix == "/" || prefix == "/posts/" || site.posts.iter().any(|p| p.source.url_path.starts_with(prefix))))
+                        || (order_changed
+                            && (prefix == "/" || prefix == "/posts/" || site.posts.iter().any(|p| p.source.url_path.starts_with(prefix))))
                 }
                 Job::Home(n) => home_changed || changed_posts.iter().any(|&i| i / per + 1 == *n && relevant_post("index.html", i)),
                 Job::Tags => tags_changed,
                 Job::Tag(slug) => {
                     let t = &site.tags[slug];
                     let list_changed = snapshot.as_ref().is_some_and(|s| {
-                        s.tag_lists
-                            .get(slug)
-                            .is_none_or(|old| old.len() != t.posts.len() || old.iter().zip(&t.posts).any(|(a, &b)| *a != site.posts[b].source.url_path))
+                        s.tag_lists.get(slug).is_none_or(|old| {
+                            old.len() != t.posts.len() || old.iter().zip(&t.posts).any(|(a, &b)| *a != site.posts[b].source.url_path)
+                        })
                     });
                     let info_changed = snapshot.as_ref().is_some_and(|s| s.tag_infos.get(slug) != Some(&(t.name.clone(), t.count)));
-                    list_changed || info_changed || changed_posts.iter().any(|&i| t.posts.binary_search(&i).is_ok() && relevant_post("tag.html", i))
+                    list_changed
+                        || info_changed
+                        || changed_posts.iter().any(|&i| t.posts.binary_search(&i).is_ok() && relevant_post("tag.html", i))
                 }
                 Job::Archive => order_changed || changed_posts.iter().any(|&i| relevant_post("archive.html", i)),
                 Job::NotFound => false,
@@ -700,8 +717,10 @@ impl Incremental {
                     _ => None,
                 })
                 .collect();
-            let patched: Vec<Output> =
-                candidates.par_iter().filter_map(|(p, b)| patch_urls(b, &renames).map(|bytes| Output::rendered(p.clone(), bytes))).collect();
+            let patched: Vec<Output> = candidates
+                .par_iter()
+                .filter_map(|(p, b)| patch_urls(b, &renames).map(|bytes| Output::rendered(p.clone(), bytes)))
+                .collect();
             change.patched = patched.len();
             for o in patched {
                 self.put(o, &mut change);
@@ -737,7 +756,10 @@ impl Incremental {
             self.put(atom, &mut change);
             self.put(rss, &mut change);
         }
-        if self.outputs.contains_key("robots.txt") && !generated_paths.contains("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
+        if self.outputs.contains_key("robots.txt")
+            && !generated_paths.contains("robots.txt")
+            && self.prepared.assets.get("robots.txt").is_none()
+        {
             self.outputs.remove("robots.txt");
             change.removed.push("robots.txt".into());
         }
@@ -759,8 +781,12 @@ impl Incremental {
                 }
             }
             let keep: HashSet<&str> = asset_outputs.iter().map(|o| o.path.as_str()).collect();
-            let stale: Vec<String> =
-                self.outputs.keys().filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p)).cloned().collect();
+            let stale: Vec<String> = self
+                .outputs
+                .keys()
+                .filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p))
+                .cloned()
+                .collect();
             for p in stale {
                 self.outputs.remove(&p);
                 change.removed.push(p);
@@ -778,7 +804,8 @@ impl Incremental {
         }
         if css_only {
             let base = config.base_path();
-            change.css = Some(changed_assets.iter().filter_map(|l| self.prepared.assets.get(l)).map(|a| format!("{base}/{}", a.output)).collect());
+            change.css =
+                Some(changed_assets.iter().filter_map(|l| self.prepared.assets.get(l)).map(|a| format!("{base}/{}", a.output)).collect());
         }
         change.changed.sort();
         change.changed.dedup();
@@ -858,7 +885,14 @@ fn dismantle(p: Page) -> (Source, Rendered) {
     let Page { source, summary, content, toc, .. } = p;
     (
         source,
-        Rendered { content, summary: summary.summary, has_more: summary.has_more, toc, word_count: summary.word_count, reading_time: summary.reading_time },
+        Rendered {
+            content,
+            summary: summary.summary,
+            has_more: summary.has_more,
+            toc,
+            word_count: summary.word_count,
+            reading_time: summary.reading_time,
+        },
     )
 }
 
@@ -888,7 +922,11 @@ impl Snapshot {
             titles: site.posts.iter().map(|p| (p.source.url_path.clone(), p.summary.title.clone())).collect(),
             kinds: all().map(|p| (p.source.url_path.clone(), p.source.kind)).collect(),
             rel_of: all().map(|p| (p.source.url_path.clone(), p.source.rel.clone())).collect(),
-            tag_lists: site.tags.iter().map(|(k, t)| (k.clone(), t.posts.iter().map(|&i| site.posts[i].source.url_path.clone()).collect())).collect(),
+            tag_lists: site
+                .tags
+                .iter()
+                .map(|(k, t)| (k.clone(), t.posts.iter().map(|&i| site.posts[i].source.url_path.clone()).collect()))
+                .collect(),
             tags: tags_view(site),
         }
     }
@@ -897,7 +935,9 @@ impl Snapshot {
     fn neighbours_changed(&self, site: &Site, i: usize) -> bool {
         let url = &site.posts[i].source.url_path;
         let Some(&old_i) = self.post_index.get(url) else { return true };
-        let old_at = |j: Option<usize>| j.and_then(|j| self.post_order.get(j)).map(|u| (u.as_str(), self.titles.get(u).map(String::as_str).unwrap_or("")));
+        let old_at = |j: Option<usize>| {
+            j.and_then(|j| self.post_order.get(j)).map(|u| (u.as_str(), self.titles.get(u).map(String::as_str).unwrap_or("")))
+        };
         let new_at = |j: Option<usize>| j.and_then(|j| site.posts.get(j)).map(|p| (p.source.url_path.as_str(), p.summary.title.as_str()));
         old_at(old_i.checked_sub(1)) != new_at(i.checked_sub(1)) || old_at(Some(old_i + 1)) != new_at(Some(i + 1))
     }

@@ -86,7 +86,12 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     let session = match Incremental::new(opts.clone()) {
         Ok(inc) => {
             *shared.outputs.write().unwrap_or_else(|e| e.into_inner()) = inc.outputs().clone();
-            println!("Built {} files in {:.2}s (drafts {}).", inc.outputs().len(), start.elapsed().as_secs_f64(), if opts.drafts { "shown" } else { "hidden" });
+            println!(
+                "Built {} files in {:.2}s (drafts {}).",
+                inc.outputs().len(),
+                start.elapsed().as_secs_f64(),
+                if opts.drafts { "shown" } else { "hidden" }
+            );
             Some(inc)
         }
         Err(e) => {
@@ -132,7 +137,10 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     {
         let shared = shared.clone();
         let opts = opts.clone();
-        std::thread::Builder::new().name("myblog-rebuild".into()).spawn(move || rebuild_loop(session, opts, rx, shared)).map_err(ServeError::Runtime)?;
+        std::thread::Builder::new()
+            .name("myblog-rebuild".into())
+            .spawn(move || rebuild_loop(session, opts, rx, shared))
+            .map_err(ServeError::Runtime)?;
     }
 
     let url = format!("{base_url}/");
@@ -170,7 +178,12 @@ fn rebuild_loop(mut session: Option<Incremental>, opts: BuildOptions, rx: mpsc::
         let result = match &mut session {
             Some(inc) => inc.apply(&batch),
             None => Incremental::new(opts.clone()).map(|inc| {
-                let change = Change { changed: inc.outputs().keys().cloned().collect(), full: true, rendered: inc.outputs().len(), ..Default::default() };
+                let change = Change {
+                    changed: inc.outputs().keys().cloned().collect(),
+                    full: true,
+                    rendered: inc.outputs().len(),
+                    ..Default::default()
+                };
                 session = Some(inc);
                 change
             }),
@@ -207,7 +220,8 @@ pub fn publish(result: crate::Result<Change>, session: Option<&Incremental>, sha
             }
             let touched = change.changed.len() + change.removed.len();
             if change.rendered > 0 || touched > 0 {
-                let patched = if change.patched > 0 { format!(" ({} more with new static file names)", change.patched) } else { String::new() };
+                let patched =
+                    if change.patched > 0 { format!(" ({} more with new static file names)", change.patched) } else { String::new() };
                 let slowest = match &change.slowest {
                     Some((path, ms)) if change.rendered > 1 => format!(", slowest /{path} {ms:.1} ms"),
                     _ => String::new(),

@@ -169,7 +169,5 @@ pub fn check_html(text: &str) -> Result<(), String> {
 
 fn attr(tag: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");
-    tag.match_indices(&needle)
-        .filter_map(|(k, _)| tag[k + needle.len()..].split('"').next().map(str::to_string))
-        .collect()
+    tag.match_indices(&needle).filter_map(|(k, _)| tag[k + needle.len()..].split('"').next().map(str::to_string)).collect()
 }

@@ -20,13 +20,7 @@ pub fn moto() -> &'static Moto {
 
 pub fn rt() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
 }
 
 pub fn s3() -> aws_sdk_s3::Client {
@@ -47,13 +41,7 @@ pub fn bucket_and_distribution(name: &str) -> (String, String) {
     static N: AtomicUsize = AtomicUsize::new(0);
     let bucket = format!("{name}-{}", N.fetch_add(1, Ordering::SeqCst));
     rt().block_on(async {
-        s3a()
-            .await
-            .create_bucket()
-            .bucket(&bucket)
-            .send()
-            .await
-            .expect("create bucket");
+        s3a().await.create_bucket().bucket(&bucket).send().await.expect("create bucket");
         let id = create_distribution(&bucket).await;
         (bucket, id)
     })
@@ -75,12 +63,7 @@ pub async fn create_distribution(bucket: &str) -> String {
         .forwarded_values(
             ForwardedValues::builder()
                 .query_string(false)
-                .cookies(
-                    CookiePreference::builder()
-                        .forward(ItemSelection::None)
-                        .build()
-                        .unwrap(),
-                )
+                .cookies(CookiePreference::builder().forward(ItemSelection::None).build().unwrap())
                 .build()
                 .unwrap(),
         )
@@ -89,24 +72,13 @@ pub async fn create_distribution(bucket: &str) -> String {
         .unwrap();
     let config = DistributionConfig::builder()
         .caller_reference(format!("test-{bucket}"))
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(origin)
-                .build()
-                .unwrap(),
-        )
+        .origins(Origins::builder().quantity(1).items(origin).build().unwrap())
         .default_cache_behavior(behaviour)
         .comment("deploy test")
         .enabled(true)
         .build()
         .unwrap();
-    let out = cf
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .expect("create distribution");
+    let out = cf.create_distribution().distribution_config(config).send().await.expect("create distribution");
     out.distribution().unwrap().id().to_string()
 }
 
@@ -114,38 +86,14 @@ pub async fn create_distribution(bucket: &str) -> String {
 pub fn invalidations(distribution: &str) -> Vec<(String, Vec<String>)> {
     rt().block_on(async {
         let cf = cloudfront().await;
-        let list = cf
-            .list_invalidations()
-            .distribution_id(distribution)
-            .send()
-            .await
-            .expect("list invalidations");
+        let list = cf.list_invalidations().distribution_id(distribution).send().await.expect("list invalidations");
         let mut out = Vec::new();
-        for s in list
-            .invalidation_list()
-            .map(|l| l.items())
-            .unwrap_or_default()
-        {
-            let got = cf
-                .get_invalidation()
-                .distribution_id(distribution)
-                .id(s.id())
-                .send()
-                .await
-                .unwrap();
+        for s in list.invalidation_list().map(|l| l.items()).unwrap_or_default() {
+            let got = cf.get_invalidation().distribution_id(distribution).id(s.id()).send().await.unwrap();
             let inv = got.invalidation().unwrap();
-            let mut paths: Vec<String> = inv
-                .invalidation_batch()
-                .unwrap()
-                .paths()
-                .unwrap()
-                .items()
-                .to_vec();
+            let mut paths: Vec<String> = inv.invalidation_batch().unwrap().paths().unwrap().items().to_vec();
             paths.sort();
-            out.push((
-                s.create_time().to_millis().unwrap_or_default().to_string() + "/" + s.id(),
-                paths,
-            ));
+            out.push((s.create_time().to_millis().unwrap_or_default().to_string() + "/" + s.id(), paths));
         }
         out.sort();
         out
@@ -176,13 +124,7 @@ pub fn snapshot(bucket: &str) -> BTreeMap<String, Obj> {
         let gets = keys.into_iter().map(|k| {
             let s3 = s3.clone();
             async move {
-                let o = s3
-                    .get_object()
-                    .bucket(bucket)
-                    .key(&k)
-                    .send()
-                    .await
-                    .expect("get object");
+                let o = s3.get_object().bucket(bucket).key(&k).send().await.expect("get object");
                 let obj = Obj {
                     content_type: o.content_type().unwrap_or_default().to_string(),
                     cache_control: o.cache_control().unwrap_or_default().to_string(),
@@ -201,16 +143,7 @@ pub fn snapshot(bucket: &str) -> BTreeMap<String, Obj> {
 pub fn site_state(snap: &BTreeMap<String, Obj>) -> BTreeMap<String, (Vec<u8>, String, String)> {
     snap.iter()
         .filter(|(k, _)| !k.contains(".myblog/"))
-        .map(|(k, o)| {
-            (
-                k.clone(),
-                (
-                    o.body.clone(),
-                    o.content_type.clone(),
-                    o.cache_control.clone(),
-                ),
-            )
-        })
+        .map(|(k, o)| (k.clone(), (o.body.clone(), o.content_type.clone(), o.cache_control.clone())))
         .collect()
 }
 
@@ -228,14 +161,10 @@ pub fn assert_references_resolve(bucket: &str, base_url: &str, context: &str) {
             };
             let path = path.split(['?', '#']).next().unwrap_or(path);
             let name = path.rsplit('/').next().unwrap_or(path);
-            let is_asset =
-                name.contains('.') && !name.ends_with(".html") && !name.ends_with(".xml");
+            let is_asset = name.contains('.') && !name.ends_with(".html") && !name.ends_with(".xml");
             if is_asset {
                 checked += 1;
-                assert!(
-                    snap.contains_key(path),
-                    "{context}: {key} references {path}, which is missing from the bucket"
-                );
+                assert!(snap.contains_key(path), "{context}: {key} references {path}, which is missing from the bucket");
             }
         }
     }
@@ -298,11 +227,7 @@ impl Proxy {
                 });
             }
         });
-        Proxy {
-            port,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            state,
-        }
+        Proxy { port, endpoint: format!("http://127.0.0.1:{port}"), state }
     }
 
     /// Requests seen so far: (method, decoded path with query).
@@ -347,12 +272,7 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
         let mut body = Vec::new();
         read_body(&mut reader, &text, false, &mut body)?;
         let n = st.count.fetch_add(1, Ordering::SeqCst) + 1;
-        st.log.lock().unwrap().push((
-            method.clone(),
-            percent_encoding::percent_decode_str(&target)
-                .decode_utf8_lossy()
-                .into_owned(),
-        ));
+        st.log.lock().unwrap().push((method.clone(), percent_encoding::percent_decode_str(&target).decode_utf8_lossy().into_owned()));
         let mode = st.mode.lock().unwrap().clone();
         let action = match mode {
             Mode::Pass => Action::Forward,
@@ -363,9 +283,7 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
             Mode::CutAfter(k) if n > k => Action::Close,
             Mode::CutAfter(_) => Action::Forward,
             Mode::Faults if n % 6 == 0 => Action::Answer(503, "Slow Down", "SlowDown"),
-            Mode::Faults if n % 9 == 0 => {
-                Action::Answer(500, "Internal Server Error", "InternalError")
-            }
+            Mode::Faults if n % 9 == 0 => Action::Answer(500, "Internal Server Error", "InternalError"),
             Mode::Faults if n % 13 == 0 => Action::Close,
             Mode::Faults => Action::Forward,
             Mode::Deny => Action::Answer(403, "Forbidden", "AccessDenied"),
@@ -400,28 +318,14 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
                         return Ok(());
                     };
                     let rtext = String::from_utf8_lossy(&rhead).to_string();
-                    let status: u16 = rtext
-                        .split(' ')
-                        .nth(1)
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0);
+                    let status: u16 = rtext.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
                     let mut rbody = Vec::new();
-                    let no_body = method == "HEAD"
-                        || status == 204
-                        || status == 304
-                        || (100..200).contains(&status);
-                    let until_eof = if no_body {
-                        false
-                    } else {
-                        read_body(ur, &rtext, true, &mut rbody)?
-                    };
+                    let no_body = method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status);
+                    let until_eof = if no_body { false } else { read_body(ur, &rtext, true, &mut rbody)? };
                     writer.write_all(&rhead)?;
                     writer.write_all(&rbody)?;
                     writer.flush()?;
-                    if until_eof
-                        || header(&rtext, "connection")
-                            .is_some_and(|v| v.eq_ignore_ascii_case("close"))
-                    {
+                    if until_eof || header(&rtext, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
                         let _ = writer.shutdown(Shutdown::Both);
                         return Ok(());
                     }
@@ -455,34 +359,18 @@ fn read_head(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
 fn header(head: &str, name: &str) -> Option<String> {
     head.lines().skip(1).find_map(|l| {
         let (k, v) = l.split_once(':')?;
-        k.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().to_string())
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
     })
 }
 
 /// Reads a message body with its framing kept as is; returns true when it ran to EOF.
-fn read_body(
-    r: &mut impl BufRead,
-    head: &str,
-    response: bool,
-    out: &mut Vec<u8>,
-) -> std::io::Result<bool> {
-    if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-    {
+fn read_body(r: &mut impl BufRead, head: &str, response: bool, out: &mut Vec<u8>) -> std::io::Result<bool> {
+    if header(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
         loop {
             let mut line = Vec::new();
             r.read_until(b'\n', &mut line)?;
             out.extend_from_slice(&line);
-            let size = usize::from_str_radix(
-                String::from_utf8_lossy(&line)
-                    .trim()
-                    .split(';')
-                    .next()
-                    .unwrap_or("0"),
-                16,
-            )
-            .unwrap_or(0);
+            let size = usize::from_str_radix(String::from_utf8_lossy(&line).trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
             if size == 0 {
                 loop {
                     let mut t = Vec::new();
@@ -526,10 +414,7 @@ pub fn deploy_cmd(root: &Path, endpoint: &str) -> Command {
     }
     c.env("AWS_ENDPOINT_URL", endpoint);
     c.env("AWS_CONFIG_FILE", "/nonexistent/myblog-test-aws-config");
-    c.env(
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "/nonexistent/myblog-test-aws-credentials",
-    );
+    c.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/myblog-test-aws-credentials");
     c.env_remove("AWS_PROFILE");
     c
 }

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    StreamSpecification, StreamViewType,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamValue, ShardIteratorType};
 use base64::engine::general_purpose::STANDARD;
@@ -35,10 +34,7 @@ pub fn config(table: &str, double_opt_in: bool) -> Config {
         ("SITE_URL", format!("{SITE}/")),
         ("SITE_TITLE", "Field Notes".to_string()),
         ("DOUBLE_OPT_IN", double_opt_in.to_string()),
-        (
-            "UNSUBSCRIBE_MAILTO",
-            "unsubscribe@blog.example.com".to_string(),
-        ),
+        ("UNSUBSCRIBE_MAILTO", "unsubscribe@blog.example.com".to_string()),
     ]);
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
 }
@@ -61,67 +57,29 @@ pub async fn env(table: &str, double_opt_in: bool) -> Env {
         .create_table()
         .table_name(table)
         .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("email")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
+            AttributeDefinition::builder().attribute_name("email").attribute_type(ScalarAttributeType::S).build().unwrap(),
         )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("email")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
+        .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Hash).build().unwrap())
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .unwrap(),
+            StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::NewAndOldImages).build().unwrap(),
         )
         .send()
         .await
         .expect("create table");
-    let stream_arn = out
-        .table_description()
-        .and_then(|t| t.latest_stream_arn())
-        .expect("table has a stream")
-        .to_string();
+    let stream_arn = out.table_description().and_then(|t| t.latest_stream_arn()).expect("table has a stream").to_string();
     let ses = aws_sdk_sesv2::Client::new(&sdk);
-    ses.create_email_identity()
-        .email_identity(SENDER)
-        .send()
-        .await
-        .expect("verify sender");
+    ses.create_email_identity().email_identity(SENDER).send().await.expect("verify sender");
     let app = App::from_sdk_config(config(table, double_opt_in), &sdk).expect("app");
-    Env {
-        app,
-        table: table.to_string(),
-        stream_arn,
-        streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
-        seen: Default::default(),
-    }
+    Env { app, table: table.to_string(), stream_arn, streams: aws_sdk_dynamodbstreams::Client::new(&sdk), seen: Default::default() }
 }
 
 impl Env {
     /// Every stream record of the table so far, as the Lambda event's JSON records.
     pub async fn all_records(&self) -> Vec<Value> {
-        let desc = self
-            .streams
-            .describe_stream()
-            .stream_arn(&self.stream_arn)
-            .send()
-            .await
-            .expect("describe stream");
+        let desc = self.streams.describe_stream().stream_arn(&self.stream_arn).send().await.expect("describe stream");
         let mut out = Vec::new();
-        for shard in desc
-            .stream_description()
-            .map(|d| d.shards())
-            .unwrap_or_default()
-        {
+        for shard in desc.stream_description().map(|d| d.shards()).unwrap_or_default() {
             let it = self
                 .streams
                 .get_shard_iterator()
@@ -133,21 +91,11 @@ impl Env {
                 .expect("shard iterator");
             let mut iterator = it.shard_iterator().map(str::to_string);
             while let Some(i) = iterator.take() {
-                let page = self
-                    .streams
-                    .get_records()
-                    .shard_iterator(i)
-                    .send()
-                    .await
-                    .expect("get records");
+                let page = self.streams.get_records().shard_iterator(i).send().await.expect("get records");
                 if page.records().is_empty() {
                     break;
                 }
-                out.extend(
-                    page.records()
-                        .iter()
-                        .map(|r| lambda_record(r, &self.stream_arn)),
-                );
+                out.extend(page.records().iter().map(|r| lambda_record(r, &self.stream_arn)));
                 iterator = page.next_shard_iterator().map(str::to_string);
             }
         }
@@ -157,10 +105,7 @@ impl Env {
     /// The records not handed out before, in order (what Lambda would deliver next).
     pub async fn next_batch(&mut self) -> Vec<Value> {
         let all = self.all_records().await;
-        let fresh: Vec<Value> = all
-            .into_iter()
-            .filter(|r| !self.seen.contains(&seq(r)))
-            .collect();
+        let fresh: Vec<Value> = all.into_iter().filter(|r| !self.seen.contains(&seq(r))).collect();
         self.seen.extend(fresh.iter().map(seq));
         fresh
     }
@@ -168,17 +113,11 @@ impl Env {
     /// Runs the stream handler on records; returns the failed sequence numbers.
     pub async fn deliver(&self, records: &[Value]) -> Vec<String> {
         let event: aws_lambda_events::event::dynamodb::Event =
-            serde_json::from_value(json!({ "Records": records }))
-                .expect("records form a DynamoDB event");
+            serde_json::from_value(json!({ "Records": records })).expect("records form a DynamoDB event");
         let resp = subscribe_fn::stream::handle(&self.app, event).await;
         // What the runtime would send back to Lambda.
         let wire = serde_json::to_value(&resp).unwrap();
-        wire["batchItemFailures"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["itemIdentifier"].as_str().unwrap().to_string())
-            .collect()
+        wire["batchItemFailures"].as_array().unwrap().iter().map(|f| f["itemIdentifier"].as_str().unwrap().to_string()).collect()
     }
 
     /// Delivers whatever is new on the stream.
@@ -191,18 +130,12 @@ impl Env {
         subscribe_fn::http::handle(&self.app, req).await
     }
 
-    pub async fn item(
-        &self,
-        email: &str,
-    ) -> Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    pub async fn item(&self, email: &str) -> Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
         self.app
             .dynamo
             .get_item()
             .table_name(&self.table)
-            .key(
-                "email",
-                aws_sdk_dynamodb::types::AttributeValue::S(email.into()),
-            )
+            .key("email", aws_sdk_dynamodb::types::AttributeValue::S(email.into()))
             .consistent_read(true)
             .send()
             .await
@@ -211,42 +144,21 @@ impl Env {
     }
 
     pub async fn status(&self, email: &str) -> Option<String> {
-        self.item(email)
-            .await
-            .and_then(|i| i.get("status").and_then(|v| v.as_s().ok()).cloned())
+        self.item(email).await.and_then(|i| i.get("status").and_then(|v| v.as_s().ok()).cloned())
     }
 
     /// The whole table, sorted, for "nothing changed" comparisons.
     pub async fn snapshot(&self) -> Vec<String> {
-        let out = self
-            .app
-            .dynamo
-            .scan()
-            .table_name(&self.table)
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("scan");
-        let mut rows: Vec<String> = out
-            .items()
-            .iter()
-            .map(|i| {
-                format!(
-                    "{:?}",
-                    i.iter().collect::<std::collections::BTreeMap<_, _>>()
-                )
-            })
-            .collect();
+        let out = self.app.dynamo.scan().table_name(&self.table).consistent_read(true).send().await.expect("scan");
+        let mut rows: Vec<String> =
+            out.items().iter().map(|i| format!("{:?}", i.iter().collect::<std::collections::BTreeMap<_, _>>())).collect();
         rows.sort();
         rows
     }
 }
 
 pub fn seq(record: &Value) -> String {
-    record["dynamodb"]["SequenceNumber"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    record["dynamodb"]["SequenceNumber"].as_str().unwrap().to_string()
 }
 
 fn attr_json(v: &StreamValue) -> Value {
@@ -299,23 +211,13 @@ fn lambda_record(r: &aws_sdk_dynamodbstreams::types::Record, stream_arn: &str) -
 }
 
 pub fn event_names(records: &[Value]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| r["eventName"].as_str().unwrap().to_string())
-        .collect()
+    records.iter().map(|r| r["eventName"].as_str().unwrap().to_string()).collect()
 }
 
 // ---------- HTTP requests ----------
 
-pub fn request(
-    method: &str,
-    path_and_query: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Body>,
-) -> Request {
-    let mut b = lambda_http::http::Request::builder()
-        .method(method)
-        .uri(format!("{SITE}{path_and_query}"));
+pub fn request(method: &str, path_and_query: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Request {
+    let mut b = lambda_http::http::Request::builder().method(method).uri(format!("{SITE}{path_and_query}"));
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
@@ -326,10 +228,7 @@ pub fn subscribe_json(email: &str) -> Request {
     request(
         "POST",
         "/api/subscribe",
-        &[
-            ("content-type", "application/json"),
-            ("accept", "application/json"),
-        ],
+        &[("content-type", "application/json"), ("accept", "application/json")],
         json!({ "email": email }).to_string(),
     )
 }
@@ -339,10 +238,7 @@ pub fn body_text(resp: &Response<Body>) -> String {
 }
 
 pub fn location(resp: &Response<Body>) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
+    resp.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
 
 // ---------- Emails ----------
@@ -358,24 +254,14 @@ pub struct Mail {
 
 impl Mail {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The `token` query parameter of the first link to `path` in the text part.
     pub fn token_for(&self, path: &str) -> String {
         let prefix = format!("{SITE}{path}?token=");
-        let start = self
-            .text
-            .find(&prefix)
-            .unwrap_or_else(|| panic!("no {prefix} link in:\n{}", self.text))
-            + prefix.len();
-        self.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
-            .collect()
+        let start = self.text.find(&prefix).unwrap_or_else(|| panic!("no {prefix} link in:\n{}", self.text)) + prefix.len();
+        self.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.').collect()
     }
 }
 
@@ -384,43 +270,22 @@ pub fn parse_mail(raw: &str) -> Mail {
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.split("\r\n") {
         if line.starts_with(' ') || line.starts_with('\t') {
-            headers
-                .last_mut()
-                .expect("continuation after a header")
-                .1
-                .push_str(line.trim_start());
+            headers.last_mut().expect("continuation after a header").1.push_str(line.trim_start());
         } else {
             let (k, v) = line.split_once(':').expect("header line");
             headers.push((k.to_string(), v.trim().to_string()));
         }
     }
-    let ctype = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .unwrap()
-        .1
-        .clone();
-    let boundary = ctype
-        .split("boundary=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("boundary");
+    let ctype = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).unwrap().1.clone();
+    let boundary = ctype.split("boundary=\"").nth(1).and_then(|s| s.split('"').next()).expect("boundary");
     let (mut text, mut html) = (String::new(), String::new());
     for part in body.split(&format!("--{boundary}")).skip(1) {
         if part.starts_with("--") {
             break;
         }
-        let (phead, pbody) = part
-            .trim_start_matches("\r\n")
-            .split_once("\r\n\r\n")
-            .expect("part separator");
-        assert!(
-            phead.contains("Content-Transfer-Encoding: base64"),
-            "{phead}"
-        );
-        let decoded = STANDARD
-            .decode(pbody.replace("\r\n", ""))
-            .expect("base64 body");
+        let (phead, pbody) = part.trim_start_matches("\r\n").split_once("\r\n\r\n").expect("part separator");
+        assert!(phead.contains("Content-Transfer-Encoding: base64"), "{phead}");
+        let decoded = STANDARD.decode(pbody.replace("\r\n", "")).expect("base64 body");
         let decoded = String::from_utf8(decoded).expect("utf-8 body");
         if phead.contains("text/plain") {
             text = decoded;
@@ -428,12 +293,7 @@ pub fn parse_mail(raw: &str) -> Mail {
             html = decoded;
         }
     }
-    Mail {
-        raw: raw.to_string(),
-        headers,
-        text,
-        html,
-    }
+    Mail { raw: raw.to_string(), headers, text, html }
 }
 
 /// Emails SES accepted for `to`, oldest first.
