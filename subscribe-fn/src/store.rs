@@ -86,6 +86,20 @@ fn is_condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
 }
 
+/// The outcome of a conditional write: `true` when applied, `false` when its condition did not
+/// hold (another writer got there first, or the item has moved on); other failures are errors.
+fn applied<T, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    res: Result<T, SdkError<E, R>>,
+    operation: &'static str,
+    table: &str,
+) -> Result<bool, StoreError> {
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failed(&e) => Ok(false),
+        Err(e) => Err(err(operation, table, &e)),
+    }
+}
+
 /// Table access; cheap to build per request (the client is shared).
 pub struct Store<'a> {
     pub client: &'a Client,
@@ -128,11 +142,8 @@ impl Store<'_> {
         } else {
             req.item("status", s(PENDING)).item("ttl", n(ttl))
         };
-        match req.send().await {
-            Ok(_) => Ok(PutOutcome::Created),
-            Err(e) if is_condition_failed(&e) => Ok(PutOutcome::Exists),
-            Err(e) => Err(err("PutItem", self.table, &e)),
-        }
+        let created = applied(req.send().await, "PutItem", self.table)?;
+        Ok(if created { PutOutcome::Created } else { PutOutcome::Exists })
     }
 
     /// pending → confirmed if the token hash still matches and the link has not expired.
@@ -154,11 +165,7 @@ impl Store<'_> {
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failed(&e) => Ok(false),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        applied(res, "UpdateItem", self.table)
     }
 
     /// Marks the subscription generation `created_at` unsubscribed (idempotent).
@@ -177,11 +184,7 @@ impl Store<'_> {
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failed(&e) => Ok(false),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        applied(res, "UpdateItem", self.table)
     }
 
     /// Claims the right to send the confirmation email of generation `created_at` by storing
@@ -209,11 +212,7 @@ impl Store<'_> {
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failed(&e) => Ok(false),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        applied(res, "UpdateItem", self.table)
     }
 
     /// Undoes [`Store::claim_confirmation`] after SES refused the email, so a retry can claim again.
@@ -229,11 +228,8 @@ impl Store<'_> {
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failed(&e) => Ok(()),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        // Already released (or never claimed): nothing to undo.
+        applied(res, "UpdateItem", self.table).map(|_| ())
     }
 
     /// Claims the welcome email of generation `created_at` (sets `welcomed_at`).
@@ -252,11 +248,7 @@ impl Store<'_> {
             .expression_attribute_values(":at", s(now_text))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failed(&e) => Ok(false),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        applied(res, "UpdateItem", self.table)
     }
 
     /// Undoes [`Store::claim_welcome`] after SES refused the email.
@@ -272,10 +264,7 @@ impl Store<'_> {
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failed(&e) => Ok(()),
-            Err(e) => Err(err("UpdateItem", self.table, &e)),
-        }
+        // Already released (or never claimed): nothing to undo.
+        applied(res, "UpdateItem", self.table).map(|_| ())
     }
 }
