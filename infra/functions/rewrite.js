@@ -4,11 +4,15 @@
 // A last path segment with a dot is a file (`/css/site.3f2a9c0d1b.css`, `/feed.xml`) and is
 // left alone. The URI stays percent-encoded as CloudFront received it (S3 decodes it when it
 // looks up the key), and the query string is a separate field that is never touched.
+// `/.myblog/` holds the deploy's own bookkeeping (the remote manifest): not for readers.
 function handler(event) {
     var request = event.request;
     var uri = request.uri;
     if (typeof uri !== 'string' || uri.length === 0 || uri.charAt(0) !== '/') {
         return request;
+    }
+    if (uri.indexOf('/.myblog/') !== -1 || uri.slice(-8) === '/.myblog') {
+        return { statusCode: 404, statusDescription: 'Not Found' };
     }
     if (uri.charAt(uri.length - 1) === '/') {
         request.uri = uri + 'index.html';

@@ -77,6 +77,15 @@ test('a dot in an earlier segment does not make the last one a file', () => {
     assert.equal(rewrite('/.well-known/').uri, '/.well-known/index.html');
 });
 
+test('the deploy bookkeeping under /.myblog/ is not served', () => {
+    for (const uri of ['/.myblog/manifest.json', '/.myblog/', '/.myblog', '/blog/.myblog/manifest.json']) {
+        const result = handler(viewerRequest(uri));
+        assert.equal(result.statusCode, 404, uri);
+        assert.equal(result.uri, undefined, 'a response, not a request: ' + uri);
+    }
+    assert.equal(rewrite('/posts/myblog/').uri, '/posts/myblog/index.html');
+});
+
 test('files with an extension are left untouched', () => {
     for (const uri of [
         '/css/site.3f2a9c0d1b.css',
