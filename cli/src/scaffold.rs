@@ -98,7 +98,14 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 pub fn run_new(args: &NewArgs) -> Result<()> {
     let root = match &args.root {
-        Some(r) => r.clone(),
+        Some(r) if r.join(crate::config::CONFIG_FILE).is_file() => r.clone(),
+        Some(r) => {
+            return Err(Error::Usage(format!(
+                "{} holds no {}: pass the blog's folder to --root, or create a blog with `myblog init DIR`",
+                r.display(),
+                crate::config::CONFIG_FILE
+            )))
+        }
         None => crate::config::find_root(&std::env::current_dir().map_err(|e| Error::io("cannot read", ".", e))?)?,
     };
     let path = new_file(&root, args.kind, &args.title, time::OffsetDateTime::now_utc())?;

@@ -225,6 +225,11 @@ fn init_and_new_post() {
     assert!(root.join("public/posts/hello-ünïcode-friends/index.html").exists());
     let dup = run(myblog().args(["new", "post", "Hello: Ünïcode & Friends", "--root"]).arg(&root));
     assert!(!dup.status.success());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = run(myblog().args(["new", "post", "Lost", "--root"]).arg(elsewhere.path()));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no site.toml"));
+    assert!(!elsewhere.path().join("content").exists(), "nothing may be written outside a blog");
 }
 
 #[test]
