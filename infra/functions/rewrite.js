@@ -11,7 +11,7 @@ function handler(event) {
     if (typeof uri !== 'string' || uri.length === 0 || uri.charAt(0) !== '/') {
         return request;
     }
-    if (uri.indexOf('/.myblog/') !== -1 || uri.slice(-8) === '/.myblog') {
+    if (isBookkeeping(uri)) {
         return { statusCode: 404, statusDescription: 'Not Found' };
     }
     if (uri.charAt(uri.length - 1) === '/') {
@@ -23,4 +23,17 @@ function handler(event) {
         request.uri = uri + '/index.html';
     }
     return request;
+}
+
+// The URI arrives as the viewer sent it, still percent-encoded, and S3 decodes it: so
+// `/%2Emyblog/` must be caught too. An undecodable URI is checked as it is.
+function isBookkeeping(uri) {
+    var plain = uri;
+    try {
+        plain = decodeURIComponent(uri);
+    } catch (e) {
+        plain = uri;
+    }
+    var lower = plain.toLowerCase();
+    return lower.indexOf('/.myblog/') !== -1 || lower.slice(-8) === '/.myblog';
 }

@@ -78,12 +78,13 @@ test('a dot in an earlier segment does not make the last one a file', () => {
 });
 
 test('the deploy bookkeeping under /.myblog/ is not served', () => {
-    for (const uri of ['/.myblog/manifest.json', '/.myblog/', '/.myblog', '/blog/.myblog/manifest.json']) {
+    for (const uri of ['/.myblog/manifest.json', '/.myblog/', '/.myblog', '/blog/.myblog/manifest.json', '/%2Emyblog/manifest.json', '/%2emyblog%2Fmanifest.json', '/%2EMYBLOG/manifest.json']) {
         const result = handler(viewerRequest(uri));
         assert.equal(result.statusCode, 404, uri);
         assert.equal(result.uri, undefined, 'a response, not a request: ' + uri);
     }
     assert.equal(rewrite('/posts/myblog/').uri, '/posts/myblog/index.html');
+    assert.equal(rewrite('/posts/%E0%A4%A/').uri, '/posts/%E0%A4%A/index.html', 'a malformed escape is not an error');
 });
 
 test('files with an extension are left untouched', () => {

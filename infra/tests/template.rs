@@ -455,20 +455,35 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
     if get(f, "Environment").and_then(|e| path(e, &["Variables", "THUMB_WIDTHS"])).and_then(ref_name) != Some("ThumbnailWidths") {
         errs.push("ThumbnailFunction: THUMB_WIDTHS must come from the ThumbnailWidths parameter".to_owned());
     }
-    // S3 access: read media/, write thumbs/, nothing else.
+    // Events that keep failing (corrupt or oversized photos) are kept, not dropped.
+    let on_failure = path(f, &["EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination"]).and_then(getatt);
+    if on_failure.map(|(res, _)| res).as_deref() != Some("ThumbnailFailureQueue") {
+        errs.push("ThumbnailFunction: failed events must go to ThumbnailFailureQueue (EventInvokeConfig OnFailure)".to_owned());
+    }
+    // S3 access: read media/ (and its own thumbs/, to skip work already done), write thumbs/,
+    // send failed events to its own queue; nothing else.
     let (statements, _) = iam_statements(t);
     for (fid, st) in statements.iter().filter(|(fid, _)| fid == "ThumbnailFunction") {
-        for a in one_or_many(get(st, "Action")) {
-            let want_suffix = match a.as_str() {
-                Some("s3:GetObject") => "/media/*",
-                Some("s3:PutObject") => "/thumbs/*",
+        let actions = one_or_many(get(st, "Action"));
+        for a in &actions {
+            if a.as_str() == Some("sqs:SendMessage") {
+                let to_own_queue = one_or_many(get(st, "Resource")).iter().all(|r| getatt(r).is_some_and(|(res, _)| res == "ThumbnailFailureQueue"));
+                if !to_own_queue || actions.len() != 1 {
+                    errs.push(format!("{fid}: sqs:SendMessage must be alone and limited to ThumbnailFailureQueue"));
+                }
+                continue;
+            }
+            let allowed: &[&str] = match a.as_str() {
+                Some("s3:GetObject") => &["/media/*", "/thumbs/*"],
+                Some("s3:PutObject") => &["/thumbs/*"],
                 other => {
                     errs.push(format!("{fid}: unexpected action {other:?}"));
                     continue;
                 }
             };
+            let want_suffix = allowed.join(" or ");
             for r in one_or_many(get(st, "Resource")) {
-                if !sub_format(r).is_some_and(|f| f.starts_with("arn:${AWS::Partition}:s3:::") && f.ends_with(want_suffix)) {
+                if !sub_format(r).is_some_and(|f| f.starts_with("arn:${AWS::Partition}:s3:::") && allowed.iter().any(|w| f.ends_with(w))) {
                     errs.push(format!("{fid}: {a:?} must be limited to the bucket's {want_suffix}, is {r:?}"));
                 }
             }
@@ -904,6 +919,14 @@ fn a_thumbnail_trigger_that_can_fire_on_its_output_is_caught() {
         check_thumbnail_trigger,
     );
     assert!(errs.iter().any(|e| e.contains("trigger itself")), "{errs:?}");
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(props) = at(t, &["Resources", "ThumbnailFunction", "Properties"]) else { panic!("properties") };
+            props.remove("EventInvokeConfig");
+        },
+        check_thumbnail_trigger,
+    );
+    assert!(errs.iter().any(|e| e.contains("ThumbnailFailureQueue")), "{errs:?}");
 }
 
 #[test]
