@@ -142,6 +142,8 @@ pub struct SiteOutput {
     /// Files the pages refer to that the thumbnail Lambda makes after deploy (when thumbnails
     /// are not made locally): not in public/, yet not broken links.
     pub remote_thumbnails: Vec<String>,
+    /// When a post left out for its future date becomes due (the site is stale from then on).
+    pub next_scheduled: Option<OffsetDateTime>,
 }
 
 impl SiteOutput {
@@ -200,13 +202,19 @@ pub fn run_cli(args: &BuildArgs) -> Result<()> {
 /// Builds the site into `opts.output`.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
+    check_output_folder(&opts.root, &opts.output)?;
     recover_interrupted_swap(&opts.output)?;
     let fingerprint = input_fingerprint(opts)?;
-    if !opts.force && up_to_date(&opts.output, &fingerprint) {
+    if !opts.force && up_to_date(&opts.output, &fingerprint, opts.now) {
         return Ok(BuildReport { up_to_date: true, seconds: start.elapsed().as_secs_f64(), ..Default::default() });
     }
     let site = render_site(opts)?;
-    let mut report = write_site(&site, &opts.output, Some(&fingerprint))?;
+    // A post scheduled for later today must appear once due, though no input changes by then.
+    let stamp = match site.next_scheduled {
+        Some(due) => format!("{fingerprint}\nscheduled {}\n", due.unix_timestamp()),
+        None => format!("{fingerprint}\n"),
+    };
+    let mut report = write_site(&site, &opts.output, Some(&stamp))?;
     report.pages = site.page_count;
     report.files = site.outputs.len();
     report.seconds = start.elapsed().as_secs_f64();
@@ -217,6 +225,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// change re-renders only what it affects.
 pub struct Prepared {
     pub thumbnails: ThumbnailMode,
+    /// When the next post now left out for its future date becomes due.
+    pub next_scheduled: Option<OffsetDateTime>,
     pub config: SiteConfig,
     pub assets: Arc<Assets>,
     pub renderer: Renderer,
@@ -282,7 +292,9 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     let items = render_markdown(published, &config, &assets, bodies)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
-    let prepared = Prepared { thumbnails: opts.thumbnails, config, assets, renderer, site };
+    let next_scheduled =
+        unpublished.iter().filter(|s| !s.front.draft || opts.drafts).filter_map(|s| s.front.date).filter(|d| *d > opts.now).min();
+    let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }
 
@@ -367,7 +379,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         )
         .hint("a static file and a page (or feed) share that path: rename one of them")]));
     }
-    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources, remote_thumbnails })
+    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources, remote_thumbnails, next_scheduled: prepared.next_scheduled })
 }
 
 pub fn thumbnail_options(config: &SiteConfig) -> thumbnail_fn::Options {
@@ -825,6 +837,35 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
 }
 
+/// The output folder is replaced wholesale by each build, so it must be one myblog made (or a
+/// new or empty one), and never a folder holding the blog's own sources.
+pub fn check_output_folder(root: &Path, out: &Path) -> Result<()> {
+    let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root_abs, out_abs) = (abs(root), abs(out));
+    if root_abs.starts_with(&out_abs) {
+        return Err(Error::Usage(format!(
+            "refusing to build into {}: it holds the blog itself ({}), and a build replaces its output folder",
+            out.display(),
+            root.display()
+        )));
+    }
+    for sources in [content::CONTENT_DIR, "themes"] {
+        if out_abs.starts_with(root_abs.join(sources)) {
+            return Err(Error::Usage(format!("refusing to build into {}: it is inside the blog's {sources}/ folder", out.display())));
+        }
+    }
+    let made_by_us = out.join(MANIFEST_PATH).is_file();
+    let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(true);
+    if out.exists() && !made_by_us && !empty {
+        return Err(Error::Usage(format!(
+            "refusing to build into {}: it is not empty and was not made by myblog (no {MANIFEST_PATH}), and a build replaces \
+             the whole folder. Choose a new or empty folder, or empty this one yourself",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 /// `public` → `.public.myblog-<what>` beside it (same file system, so renames are atomic).
 fn sibling(out: &Path, what: &str) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -895,9 +936,14 @@ fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
     Ok(h.finalize().to_hex().to_string())
 }
 
-fn up_to_date(out: &Path, fingerprint: &str) -> bool {
+fn up_to_date(out: &Path, fingerprint: &str, now: OffsetDateTime) -> bool {
     let Ok(stored) = std::fs::read_to_string(out.join(INPUTS_PATH)) else { return false };
-    if stored != fingerprint {
+    let mut lines = stored.lines();
+    if lines.next() != Some(fingerprint) {
+        return false;
+    }
+    let due = lines.next().and_then(|l| l.strip_prefix("scheduled ")).and_then(|t| t.parse::<i64>().ok());
+    if due.is_some_and(|t| now.unix_timestamp() >= t) {
         return false;
     }
     // The output must still be what the manifest says (nobody deleted or edited files).

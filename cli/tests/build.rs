@@ -320,3 +320,48 @@ fn corrupt_photo_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("content/media/broken.jpg: cannot use this photo"), "{err}");
 }
+
+#[test]
+fn build_never_replaces_a_folder_it_did_not_make() {
+    let dir = mini_site();
+    let root = dir.path();
+    // A folder with someone else's files (a gh-pages checkout, a web root...).
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("CNAME"), "blog.example.org").unwrap();
+    let out = run(myblog().args(["build", "--root"]).arg(root).arg("--output").arg(other.path()));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not made by myblog"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(other.path().join("CNAME").is_file(), "the folder must be left alone");
+    // The blog's own folder, or one inside its sources.
+    for target in [root.to_path_buf(), root.join("content/out"), root.parent().unwrap().to_path_buf()] {
+        let out = run(myblog().args(["build", "--root"]).arg(root).arg("--output").arg(&target));
+        assert!(!out.status.success(), "built into {}", target.display());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to build into"));
+    }
+    assert!(root.join("site.toml").is_file() && root.join("content/posts/first.md").is_file());
+    // A new folder, an empty one, and one myblog made are fine.
+    let empty = tempfile::tempdir().unwrap();
+    for target in [empty.path().to_path_buf(), empty.path().join("new")] {
+        let out = run(myblog().args(["build", "--root"]).arg(root).arg("--output").arg(&target));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    build_ok(root);
+    build_ok(root);
+}
+
+#[test]
+fn a_post_scheduled_for_later_today_appears_once_due() {
+    let dir = mini_site();
+    let root = dir.path();
+    let due = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
+    let due = due.format(&time::format_description::well_known::Rfc3339).unwrap();
+    std::fs::write(root.join("content/posts/soon.md"), format!("+++\ntitle = \"Soon\"\ndate = {due}\n+++\nNot yet.\n")).unwrap();
+    build_ok(root);
+    assert!(!root.join("public/posts/soon/index.html").exists());
+    // Nothing changed on disk, but the post is due now: the no-change shortcut must not apply.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let out = build_ok(root);
+    assert!(out.contains("Built "), "{out}");
+    assert!(root.join("public/posts/soon/index.html").exists());
+    assert!(build_ok(root).contains("Nothing changed"));
+}
