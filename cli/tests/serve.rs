@@ -187,3 +187,14 @@ fn drafts_are_shown_unless_no_drafts() {
     let s = Server::start(&root, &["--no-drafts"]);
     assert_eq!(s.get("/posts/scanning-old-negatives/").status, 404);
 }
+
+#[test]
+fn ctrl_c_stops_the_server_even_with_a_page_listening() {
+    let (_dir, root) = example_blog();
+    let mut s = Server::start(&root, &[]);
+    let mut events = s.events();
+    // The live-reload stream is open, as it is while a browser shows a page.
+    assert!(events.next(Duration::from_secs(5)).is_some(), "no first event on the live-reload stream");
+    let status = s.interrupt(Duration::from_secs(5)).expect("serve did not stop within 5 s of Ctrl-C");
+    assert!(status.success(), "{status:?}");
+}

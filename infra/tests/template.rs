@@ -467,7 +467,8 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
         let actions = one_or_many(get(st, "Action"));
         for a in &actions {
             if a.as_str() == Some("sqs:SendMessage") {
-                let to_own_queue = one_or_many(get(st, "Resource")).iter().all(|r| getatt(r).is_some_and(|(res, _)| res == "ThumbnailFailureQueue"));
+                let to_own_queue =
+                    one_or_many(get(st, "Resource")).iter().all(|r| getatt(r).is_some_and(|(res, _)| res == "ThumbnailFailureQueue"));
                 if !to_own_queue || actions.len() != 1 {
                     errs.push(format!("{fid}: sqs:SendMessage must be alone and limited to ThumbnailFailureQueue"));
                 }

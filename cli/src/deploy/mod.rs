@@ -390,7 +390,9 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     let etags = upload_all(&ctx, &plan).await?;
     ctx.progress.finish_and_clear();
     for f in &mut next.files {
-        if let Some(etag) = etags.get(&f.path) {
+        // An endpoint that returns no ETag leaves none recorded (an empty one would look
+        // like a hand-replaced object on every later deploy).
+        if let Some(etag) = etags.get(&f.path).filter(|e| !e.is_empty()) {
             f.etag = Some(etag.clone());
         }
     }
@@ -617,7 +619,7 @@ async fn upload_all(ctx: &Ctx, plan: &Plan) -> Result<BTreeMap<String, String>, 
     // Style first: set_length draws.
     ctx.progress.set_length(plan.upload_bytes());
     let mut etags = BTreeMap::new();
-    for phase in [plan::Phase::HashedAssets, plan::Phase::OtherFiles, plan::Phase::Pages] {
+    for phase in [plan::Phase::HashedAssets, plan::Phase::OtherFiles, plan::Phase::NewPages, plan::Phase::Pages] {
         let files: Vec<&RemoteFile> = plan.uploads.iter().filter(|u| u.phase == phase).map(|u| &u.file).collect();
         let mut results = futures::stream::iter(files.into_iter().map(|f| async move {
             let etag = upload(ctx, f).await?;

@@ -149,6 +149,8 @@ pub fn is_page(path: &str, content_type: &str) -> bool {
 pub enum Phase {
     HashedAssets,
     OtherFiles,
+    /// Pages, feeds and sitemap not in the bucket yet: before the pages that link to them.
+    NewPages,
     Pages,
 }
 
@@ -244,6 +246,14 @@ fn desired(e: &ManifestEntry, rules: &HeaderRules) -> RemoteFile {
     }
 }
 
+/// Thumbnails under `thumbs/` belong to the thumbnail Lambda once a deploy has left them
+/// behind: pages built without `--thumbnails local` still point at them, and the Lambda only
+/// makes them again when their photo is uploaded again. Deploy uploads them (local builds) but
+/// never retires or deletes them.
+fn lambda_owned(path: &str) -> bool {
+    path.starts_with(thumbnail_fn::DEFAULT_THUMBS_PREFIX)
+}
+
 /// Decides the whole deploy. `listing` is keyed by path relative to the prefix; `intent` is the
 /// intent object left by an interrupted deploy, if any; `now` is unix seconds.
 pub fn plan(
@@ -302,7 +312,13 @@ pub fn plan(
                 if !want.hashed && served_before && reason != Reason::Missing {
                     invalidate.extend(url_paths(&settings.url_base, &e.path));
                 }
-                uploads.push(Upload { file: want.clone(), phase: Phase::of(&want), reason });
+                // A new post must be live before the home page, tag pages and feeds that
+                // link to it; changed pages follow in the last phase.
+                let phase = match Phase::of(&want) {
+                    Phase::Pages if matches!(reason, Reason::New | Reason::Missing) => Phase::NewPages,
+                    other => other,
+                };
+                uploads.push(Upload { file: want.clone(), phase, reason });
             }
         }
         files.push(want);
@@ -314,7 +330,7 @@ pub fn plan(
     let mut retired = Vec::new();
     let mut kept = Vec::new();
     for (path, f) in &prev_files {
-        if local_paths.contains(path) {
+        if local_paths.contains(path) || lambda_owned(path) {
             continue;
         }
         if f.hashed {
@@ -326,7 +342,7 @@ pub fn plan(
         }
     }
     for (path, r) in &prev_retired {
-        if local_paths.contains(path) || prev_files.contains_key(path) {
+        if local_paths.contains(path) || prev_files.contains_key(path) || lambda_owned(path) {
             continue;
         }
         if deploy.saturating_sub(r.retired_in) < u64::from(settings.grace_deploys) {
@@ -352,8 +368,8 @@ pub fn plan(
             delete.insert(p.clone(), is_page(p, &ct));
         }
     }
-    // Deleting what is not there costs a request for nothing.
-    delete.retain(|p, _| listing.contains_key(p));
+    // Deleting what is not there costs a request for nothing; thumbnails are the Lambda's.
+    delete.retain(|p, _| listing.contains_key(p) && !lambda_owned(p));
     // Orphans of an interrupted deploy stay announced until deleted: this deploy's intent
     // object replaces the old one, and may itself be interrupted before the deletions.
     if let Some(i) = intent {
@@ -528,9 +544,9 @@ mod tests {
             vec![
                 ("css/site.0123456789.css", Phase::HashedAssets),
                 ("robots.txt", Phase::OtherFiles),
-                ("atom.xml", Phase::Pages),
-                ("index.html", Phase::Pages),
-                ("sitemap.xml", Phase::Pages),
+                ("atom.xml", Phase::NewPages),
+                ("index.html", Phase::NewPages),
+                ("sitemap.xml", Phase::NewPages),
             ]
         );
         assert!(p.invalidation.is_empty(), "new files need no invalidation: {:?}", p.invalidation);
@@ -580,6 +596,39 @@ mod tests {
         assert_eq!(p.uploads[0].reason, Reason::Headers);
         assert_eq!(p.uploads[0].file.cache_control, "no-cache");
         assert_eq!(p.invalidation, vec!["/robots.txt"]);
+    }
+
+    #[test]
+    fn a_new_post_goes_up_before_the_pages_and_feeds_that_link_to_it() {
+        let mut listing = BTreeMap::new();
+        let v1 = site(&[("index.html", "a", false), ("atom.xml", "f", false), ("posts/old/index.html", "o", false)]);
+        let remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        let v2 = site(&[
+            ("index.html", "b", false),
+            ("atom.xml", "g", false),
+            ("posts/old/index.html", "o", false),
+            ("posts/zzz/index.html", "n", false),
+        ]);
+        let p = plan(&v2, Some(&remote), None, &listing, &rules(), &settings(), 1);
+        let order: Vec<(&str, Phase)> = p.uploads.iter().map(|u| (u.file.path.as_str(), u.phase)).collect();
+        assert_eq!(order, vec![("posts/zzz/index.html", Phase::NewPages), ("atom.xml", Phase::Pages), ("index.html", Phase::Pages)]);
+    }
+
+    #[test]
+    fn thumbnails_left_behind_are_never_retired_nor_deleted() {
+        let mut listing = BTreeMap::new();
+        // Built with --thumbnails local: the thumbnails are uploaded like any hashed file.
+        let v1 = site(&[("index.html", "a", false), ("media/p.0000000001.jpg", "p", true), ("thumbs/p.0000000001-320.webp", "t", true)]);
+        let mut remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        assert!(listing.contains_key("thumbs/p.0000000001-320.webp"));
+        // Then built for the Lambda: the pages still point at the same thumbnail.
+        let v2 = site(&[("index.html", "a", false), ("media/p.0000000001.jpg", "p", true)]);
+        for n in 1..6 {
+            let p = plan(&v2, Some(&remote), None, &listing, &rules(), &settings(), n);
+            assert!(p.kept.is_empty() && p.delete_other.is_empty(), "deploy {n}: {:?} {:?}", p.kept, p.delete_other);
+            remote = apply(&p, &mut listing);
+        }
+        assert!(listing.contains_key("thumbs/p.0000000001-320.webp"));
     }
 
     #[test]

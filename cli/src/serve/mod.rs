@@ -153,11 +153,18 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(ServeError::Runtime)?;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(std_listener)?;
-        axum::serve(listener, http::router(shared))
-            .with_graceful_shutdown(async {
+        let server = axum::serve(listener, http::router(shared)).with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        // Open pages hold their live-reload stream forever, so a graceful shutdown alone would
+        // wait for the browser: give in-flight requests a moment, then stop.
+        tokio::select! {
+            result = server => result,
+            _ = async {
                 let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            } => Ok(()),
+        }
     });
     drop(debouncer);
     result.map_err(ServeError::Runtime)

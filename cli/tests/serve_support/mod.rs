@@ -86,6 +86,23 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Sends Ctrl-C (SIGINT) and waits up to `limit` for the server to exit.
+    pub fn interrupt(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().expect("run kill");
+        assert!(sent.success(), "kill -INT {pid} failed");
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
