@@ -234,7 +234,7 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     let (now, now_text) = now_parts();
     let ttl = now + i64::from(app.config.pending_ttl_hours) * 3600;
     let store = Store { client: &app.dynamo, table: &app.config.table };
-    match store.put_new(&email, now, &now_text, ttl, !app.config.double_opt_in).await {
+    match store.put_new(&email, &now_text, ttl, !app.config.double_opt_in).await {
         Ok(outcome) => {
             tracing::info!(created = outcome == PutOutcome::Created, "subscribe");
             accepted()

@@ -62,6 +62,10 @@ pub enum PutOutcome {
     Exists,
 }
 
+/// A still-pending address gets a new confirmation email when it subscribes again this long
+/// after the last one.
+pub const RESEND_AFTER_SECS: i64 = 15 * 60;
+
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -120,23 +124,26 @@ impl Store<'_> {
         Ok(out.item().and_then(Subscriber::from_item))
     }
 
-    /// Creates a subscription unless one is pending (and not expired) or confirmed.
-    /// `confirmed` is the double-opt-in-off path.
-    pub async fn put_new(&self, email: &str, now: i64, created_at: &str, ttl: i64, confirmed: bool) -> Result<PutOutcome, StoreError> {
+    /// Creates a subscription unless one is confirmed, or pending and asked for less than
+    /// [`RESEND_AFTER_SECS`] ago. `confirmed` is the double-opt-in-off path.
+    pub async fn put_new(&self, email: &str, created_at: &str, ttl: i64, confirmed: bool) -> Result<PutOutcome, StoreError> {
         let mut req = self
             .client
             .put_item()
             .table_name(self.table)
             .item("email", s(email))
             .item("created_at", s(created_at))
-            // One write decides: the key is new, or the old generation is over (unsubscribed,
-            // or pending past its TTL, which DynamoDB deletes lazily and moto never).
-            .condition_expression("attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :now)")
+            // One write decides: the key is new, or the old generation is over: unsubscribed,
+            // or pending for long enough that the reader may have lost the email (this also
+            // covers pending items past their TTL, which DynamoDB deletes lazily and moto
+            // never). A new generation sends a new confirmation; the wait keeps the form from
+            // being used to flood someone's inbox.
+            .condition_expression("attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :resend)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
             .expression_attribute_values(":pending", s(PENDING))
-            .expression_attribute_values(":now", n(now));
+            .expression_attribute_values(":resend", n(ttl - RESEND_AFTER_SECS));
         req = if confirmed {
             req.item("status", s(CONFIRMED)).item("confirmed_at", s(created_at))
         } else {

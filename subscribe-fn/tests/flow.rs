@@ -267,3 +267,38 @@ fn configuration_is_validated() {
         assert!(err.contains(needle), "{k}={v:?}: {err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_confirmation_is_sent_again_but_not_more_than_every_15_minutes() {
+    let mut env = env("resend", true).await;
+    let email = "forgetful@example.com";
+    assert_eq!(env.http(subscribe_json(email)).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    assert_eq!(mails_to(email).len(), 1);
+    // Asking again right away sends nothing (no inbox flooding through the form).
+    assert_eq!(env.http(subscribe_json(email)).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    assert_eq!(mails_to(email).len(), 1);
+    // Sixteen minutes later (the item aged by hand: moto has no clock to advance)...
+    let dynamo = aws_sdk_dynamodb::Client::new(&moto().sdk_config().await);
+    let ttl: i64 = env.item(email).await.unwrap()["ttl"].as_n().unwrap().parse().unwrap();
+    dynamo
+        .update_item()
+        .table_name(&env.table)
+        .key("email", aws_sdk_dynamodb::types::AttributeValue::S(email.into()))
+        .update_expression("SET #t = :t")
+        .expression_attribute_names("#t", "ttl")
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::N((ttl - 16 * 60).to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    // ...a new request sends a new confirmation, and its link works.
+    assert_eq!(env.http(subscribe_json(email)).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    let mails = mails_to(email);
+    assert_eq!(mails.len(), 2);
+    let token = mails[1].token_for("/api/confirm");
+    assert_eq!(env.http(request("GET", &format!("/api/confirm?token={token}"), &[], "")).await.status(), 303);
+    assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
+}
