@@ -140,9 +140,10 @@ fn resolve_css(
         let target = resolve_relative(dir, r.path);
         if let Some(t) = &target {
             if stack.contains(t) {
+                let (line, col) = line_col(&text, r.start);
                 errors.push(
                     Diagnostic::new(&input.display, format!("stylesheets import each other in a loop: {} -> {t}", stack.join(" -> ")))
-                        .at(line_col(&text, r.start).0, line_col(&text, r.start).1),
+                        .at(line, col),
                 );
                 stack.pop();
                 return;

@@ -576,6 +576,20 @@ impl Job {
         }
     }
 
+    /// The template the output is rendered with.
+    pub fn template(&self, site: &Site) -> String {
+        match self {
+            Job::Post(i) => site.posts[*i].template(),
+            Job::Page(i) => site.pages[*i].template(),
+            Job::Section(i) => site.sections[*i].template(),
+            Job::Home(_) => "index.html".into(),
+            Job::Tags => "tags.html".into(),
+            Job::Tag(_) => "tag.html".into(),
+            Job::Archive => "archive.html".into(),
+            Job::NotFound => "404.html".into(),
+        }
+    }
+
     /// Output file relative to public/.
     pub fn output_path(&self, site: &Site) -> String {
         let url = self.url_path(site);
@@ -614,18 +628,16 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
     let Prepared { config, site, renderer, .. } = prepared;
     let mut ctx = Context::new();
     let mut source: Option<&Path> = None;
-    let template: String = match job {
+    match job {
         Job::Post(i) | Job::Page(i) => {
             let p = if matches!(job, Job::Post(_)) { &site.posts[*i] } else { &site.pages[*i] };
             ctx.insert("page", &p.view());
             source = Some(p.source.display_path.as_path());
-            p.template()
         }
         Job::Section(i) => {
             let p = &site.sections[*i];
             ctx.insert("section", &section_view(site, p));
             source = Some(p.source.display_path.as_path());
-            p.template()
         }
         Job::Home(n) => {
             let home_total = home_pages(site, config);
@@ -646,12 +658,10 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
             );
             let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
             ctx.insert("section", &home_section.map(|s| section_view(site, s)));
-            "index.html".into()
         }
         Job::Tags => {
             let tags: Vec<&model::TagInfo> = site.tags.values().collect();
             ctx.insert("tags", &tags);
-            "tags.html".into()
         }
         Job::Tag(slug) => {
             let Some(t) = site.tags.get(slug) else {
@@ -659,7 +669,6 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
             };
             let pages: Vec<&model::PageSummary> = t.posts.iter().map(|&i| &site.posts[i].summary).collect();
             ctx.insert("tag", &TagView { info: t, pages });
-            "tag.html".into()
         }
         Job::Archive => {
             // Serialized straight into tera's values: on a 10,000-post site this list is the
@@ -673,11 +682,10 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
                 }
             }
             ctx.insert("years", &years);
-            "archive.html".into()
         }
-        Job::NotFound => "404.html".into(),
-    };
-    let html = renderer.render(&template, config, &job.url_path(site), ctx, source)?;
+        Job::NotFound => {}
+    }
+    let html = renderer.render(&job.template(site), config, &job.url_path(site), ctx, source)?;
     Ok(Output::rendered(job.output_path(site), html.into_bytes()))
 }
 
@@ -730,14 +738,21 @@ pub fn collect_rendered(results: Vec<std::result::Result<Output, Diagnostic>>) -
     }
 }
 
+/// Whether the section at URL `prefix` lists the page at `url` of kind `kind`: pages below it,
+/// every post for `/posts/`, everything for the home section; never sections themselves.
+pub fn section_lists(prefix: &str, url: &str, kind: Option<Kind>) -> bool {
+    kind != Some(Kind::Section)
+        && url != prefix
+        && (prefix == "/" || url.starts_with(prefix) || (prefix == "/posts/" && kind == Some(Kind::Post)))
+}
+
 pub fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
     let prefix = section.source.url_path.as_str();
     let pages: Vec<&model::PageSummary> = site
         .posts
         .iter()
         .chain(&site.pages)
-        .filter(|p| prefix == "/" || p.source.url_path.starts_with(prefix) || (prefix == "/posts/" && p.source.kind == Kind::Post))
-        .filter(|p| p.source.url_path != prefix)
+        .filter(|p| section_lists(prefix, &p.source.url_path, Some(p.source.kind)))
         .map(|p| &p.summary)
         .collect();
     serde_json::json!({

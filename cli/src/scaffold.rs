@@ -70,21 +70,16 @@ pub fn init(dir: &Path, bare: bool) -> Result<()> {
 }
 
 fn extract(d: &Dir<'_>, to: &Path) -> Result<()> {
-    for f in d.files() {
-        write(&to.join(f.path().strip_prefix(d.path()).unwrap_or(f.path())), f.contents())?;
-    }
-    for sub in d.dirs() {
-        extract_sub(sub, d.path(), to)?;
-    }
-    Ok(())
+    extract_below(d, d.path(), to)
 }
 
-fn extract_sub(d: &Dir<'_>, base: &Path, to: &Path) -> Result<()> {
+/// Writes every file under `d` to `to`, at its path relative to `base`.
+fn extract_below(d: &Dir<'_>, base: &Path, to: &Path) -> Result<()> {
     for f in d.files() {
         write(&to.join(f.path().strip_prefix(base).unwrap_or(f.path())), f.contents())?;
     }
     for sub in d.dirs() {
-        extract_sub(sub, base, to)?;
+        extract_below(sub, base, to)?;
     }
     Ok(())
 }

@@ -615,7 +615,7 @@ impl Incremental {
         let mut to_render: Vec<(Job, String)> = Vec::new();
         let mut job_paths: BTreeSet<String> = BTreeSet::new();
         for job in jobs {
-            let template = || job_template(&job, site);
+            let template = || job.template(site);
             let data = match &job {
                 Job::Post(i) => {
                     changed_post_set.contains(i)
@@ -629,8 +629,7 @@ impl Incremental {
                     let t = template();
                     changed_urls.contains(prefix)
                         || changed_fields.keys().any(|u| {
-                            u != prefix
-                                && section_lists(prefix, u, kind_of(u))
+                            build::section_lists(prefix, u, kind_of(u))
                                 && (relevant(&t, u)
                                     || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != urls.contains_key(u.as_str())))
                         })
@@ -860,25 +859,6 @@ fn patch_urls(bytes: &[u8], renames: &[(String, String)]) -> Option<Vec<u8>> {
         }
     }
     Some(out.into_bytes())
-}
-
-/// The template a job renders with.
-fn job_template(job: &Job, site: &Site) -> String {
-    match job {
-        Job::Post(i) => site.posts[*i].template(),
-        Job::Page(i) => site.pages[*i].template(),
-        Job::Section(i) => site.sections[*i].template(),
-        Job::Home(_) => "index.html".into(),
-        Job::Tags => "tags.html".into(),
-        Job::Tag(_) => "tag.html".into(),
-        Job::Archive => "archive.html".into(),
-        Job::NotFound => "404.html".into(),
-    }
-}
-
-/// Mirrors `build::section_view`'s choice of pages.
-fn section_lists(prefix: &str, url: &str, kind: Option<Kind>) -> bool {
-    kind != Some(Kind::Section) && (prefix == "/" || url.starts_with(prefix) || (prefix == "/posts/" && kind == Some(Kind::Post)))
 }
 
 fn dismantle(p: Page) -> (Source, Rendered) {
