@@ -134,3 +134,35 @@ async fn unverified_sender_fails_the_record_and_releases_the_claim() {
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     assert_eq!(mails_to("patient@example.com").len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmation_claimed_by_an_invocation_that_died_is_sent_once_its_lease_runs_out() {
+    let mut env = env("lease", true).await;
+    // Short leases so the test waits seconds, not a minute.
+    env.app =
+        subscribe_fn::App::from_sdk_config(config_with(&env.table, true, &[("SEND_LEASE_SECS", "2".into())]), &moto().sdk_config().await)
+            .unwrap();
+    let addr = "lost@example.com";
+    assert_eq!(env.http(subscribe_json(addr)).await.status(), 202);
+    let batch = env.next_batch().await;
+    let created_at = env.item(addr).await.unwrap()["created_at"].as_s().unwrap().clone();
+
+    // What an invocation that died between its claim and the SES call leaves behind.
+    let store = subscribe_fn::store::Store { client: &env.app.dynamo, table: &env.table };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(store.claim_confirmation(addr, &created_at, "dead-hash", "dead-unsub", "2026-12-01T00:00:00Z", now, now + 2).await.unwrap());
+
+    // Lambda retries the record: the handler waits the lease out, takes the claim over, sends.
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    let mails = mails_to(addr);
+    assert_eq!(mails.len(), 1, "sent once, not lost");
+    let item = env.item(addr).await.unwrap();
+    assert!(!item.contains_key("confirm_lease"), "the finished send holds no lease: {item:?}");
+    assert_ne!(item["confirm_token_hash"].as_s().unwrap(), "dead-hash");
+    // The link in the email is the one the table knows.
+    let token = mails[0].token_for("/api/confirm");
+    assert_eq!(&subscribe_fn::token::hash(&token), item["confirm_token_hash"].as_s().unwrap());
+    // Every later replay finds the send finished: never doubled.
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    assert_eq!(mails_to(addr).len(), 1);
+}
