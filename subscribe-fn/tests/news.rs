@@ -382,3 +382,27 @@ async fn bounces_and_complaints_from_ses_suppress_the_address_for_good() {
     assert!(!store.unsubscribe(hard, &created, "2026-12-02T00:00:00Z").await.unwrap());
     assert_eq!(news.env.status(hard).await.as_deref(), Some("bounced"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_short_of_time_hands_the_rest_on_instead_of_failing() {
+    // 2 emails/s: eight recipients cannot all be sent in a few seconds.
+    let news = news_env("deadline", &[("SEND_RATE", "2".into()), ("SEND_LEASE_SECS", "3".into())]).await;
+    let readers = addresses("slow", 8);
+    news.seed(&readers, "confirmed").await;
+    assert!(news.announce("/posts/slow/", "Slow").await);
+    let send = serde_json::json!({ "type": "send", "post": "/posts/slow/", "recipients": readers }).to_string();
+    news.app.sqs.send_message().queue_url(&news.queue_url).message_body(send).send().await.unwrap();
+    let messages = news.receive().await;
+    assert_eq!(messages.len(), 1);
+    // Room for a couple of sends only (each needs the SES time limit plus a margin).
+    let deadline = tokio::time::Instant::now() + news.app.config.news.ses_timeout() + Duration::from_secs(4);
+    let (resp, tally) = subscribe_fn::news::sender::handle(&news.app, news.event(&messages), deadline).await;
+    assert!(resp.batch_item_failures.is_empty(), "not a failure: the message is done");
+    assert!(tally.sent >= 1 && tally.sent < 8, "{tally:?}");
+    news.ack(&messages, &[]).await;
+    // The rest came back as a new message, and the next invocation finishes the job.
+    news.drain(&news.app).await;
+    let sent = sent_with_subject("Slow");
+    assert_eq!(sent.len(), 8);
+    assert!(sent.values().all(|n| *n == 1), "{sent:?}");
+}

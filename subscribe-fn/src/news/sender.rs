@@ -2,9 +2,10 @@
 //!
 //! Every message is safe to deliver twice or concurrently: a page moves its progress marker
 //! once, and each (post, recipient) send is claimed with a leased conditional write before SES
-//! is called. A message that cannot finish (throttled past the SDK's retries, out of time, a
-//! recipient claimed by a live duplicate) is reported in `batchItemFailures` and comes back
-//! after the queue's visibility timeout; what it already sent is skipped then.
+//! is called. A message that cannot finish (throttled past the SDK's retries, a recipient
+//! claimed by a live duplicate) is reported in `batchItemFailures` and comes back after the
+//! queue's visibility timeout; what it already sent is skipped then. Running out of invocation
+//! time is not a failure: the recipients left go back on the queue as a new message.
 
 use std::collections::HashMap;
 
@@ -132,9 +133,14 @@ async fn send_all(
     let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
-    for email in recipients {
+    for (i, email) in recipients.iter().enumerate() {
         if Instant::now() + needed + pacer.interval() > deadline {
-            return Err(SendError::Retry(format!("out of time with {} recipients left", recipients.len())));
+            // Hand the rest on as a new message rather than failing this one: a failed message
+            // only comes back after the queue's visibility timeout, minutes away.
+            let rest = recipients[i..].to_vec();
+            tracing::info!(left = rest.len(), "out of time; the rest goes back on the queue");
+            enqueue(app, &[Message::Send { post: post.to_string(), recipients: rest }]).await?;
+            break;
         }
         let minted = token::mint_for_post(email, post);
         let (now_secs, _) = now();
