@@ -175,7 +175,9 @@ async fn main() {
         .attribute_definitions(attr("post"))
         .key_schema(key("post", KeyType::Hash))
         .billing_mode(BillingMode::PayPerRequest)
-        .stream_specification(StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::KeysOnly).build().unwrap())
+        .stream_specification(
+            StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::KeysOnly).build().unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -224,7 +226,10 @@ async fn main() {
         .item("title", AttributeValue::S("Benchmark post".into()))
         .item("url", AttributeValue::S("https://blog.example.com/posts/bench/".into()))
         .item("date", AttributeValue::S("2026-12-01T00:00:00Z".into()))
-        .item("summary_html", AttributeValue::S("<p>A paragraph of summary with <a href=\"https://blog.example.com/\">a link</a>.</p>".into()))
+        .item(
+            "summary_html",
+            AttributeValue::S("<p>A paragraph of summary with <a href=\"https://blog.example.com/\">a link</a>.</p>".into()),
+        )
         .item("summary_text", AttributeValue::S("A paragraph of summary with a link.".into()))
         .condition_expression("attribute_not_exists(post)")
         .send()
@@ -275,11 +280,13 @@ async fn main() {
         }
     }
     let per = |pred: &dyn Fn(&str) -> bool| ops.iter().filter(|(k, _)| pred(k)).map(|(_, v)| *v).sum::<u64>() as f64 / n as f64;
-    let writes = per(&|k| k.starts_with("DynamoDB") && ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].iter().any(|w| k.ends_with(w)));
+    let writes =
+        per(&|k| k.starts_with("DynamoDB") && ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].iter().any(|w| k.ends_with(w)));
     let reads = per(&|k| k.starts_with("DynamoDB") && ["GetItem", "Query"].iter().any(|w| k.ends_with(w)));
     let sqs_requests = per(&|k| k.starts_with("AmazonSQS"));
     // Sliding one-second windows over the SES calls of all senders.
-    let mut times: Vec<f64> = reports.iter().flat_map(|r| r["send_times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap())).collect();
+    let mut times: Vec<f64> =
+        reports.iter().flat_map(|r| r["send_times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap())).collect();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let mut max_window = 0;
     let mut lo = 0;
@@ -293,8 +300,11 @@ async fn main() {
     println!("  sent {sent} emails in {wall:.1} s: {:.1} emails/s", sent as f64 / wall);
     println!("  most SES calls in any 1 s window: {max_window} (configured rate {rate}/s)");
     println!("  per recipient: {writes:.2} DynamoDB writes, {reads:.2} DynamoDB reads, {sqs_requests:.3} SQS requests");
-    println!("  peak memory: stream handler {} MB, senders {} MB", stream["vmhwm_kb"].as_u64().unwrap() / 1024,
-        reports.iter().map(|r| (r["vmhwm_kb"].as_u64().unwrap() / 1024).to_string()).collect::<Vec<_>>().join(" / "));
+    println!(
+        "  peak memory: stream handler {} MB, senders {} MB",
+        stream["vmhwm_kb"].as_u64().unwrap() / 1024,
+        reports.iter().map(|r| (r["vmhwm_kb"].as_u64().unwrap() / 1024).to_string()).collect::<Vec<_>>().join(" / ")
+    );
     println!("  requests: {ops:?}");
     assert_eq!(sent as usize, n, "every subscriber got the post");
 }

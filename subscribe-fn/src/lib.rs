@@ -133,3 +133,26 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).without_time().with_target(false).try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_client_bounds_its_calls() {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let vars = [("TABLE_NAME", "t"), ("SENDER_EMAIL", "a@example.com"), ("SITE_URL", "https://blog.example.com")];
+        let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap();
+        let app = App::from_sdk_config(config, &sdk).unwrap();
+        for t in [app.dynamo.config().timeout_config(), app.ses.config().timeout_config(), app.sqs.config().timeout_config()] {
+            let t = t.expect("a timeout config");
+            assert_eq!(t.operation_timeout(), Some(OPERATION_TIMEOUT));
+            assert_eq!(t.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        }
+        // Well under the shortest function timeout (10 s, the HTTP API's).
+        assert!(OPERATION_TIMEOUT < Duration::from_secs(10));
+    }
+}

@@ -470,13 +470,19 @@ fn plan_announcements(
         Some(r) => Some(r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect()),
         None => None,
     };
-    let (mut list, skipped) = crate::announce::select(
-        &local.posts,
-        published.as_ref(),
-        config.subscribe.announce_within_days,
-        time::OffsetDateTime::now_utc(),
-        args.no_announce,
-    );
+    let sub = &config.subscribe;
+    let has_table = sub.announcements_table.is_some() || args.stack.is_some() || config.deploy.stack.is_some();
+    let hold = if args.no_announce {
+        Some("--no-announce")
+    } else if !sub.enabled {
+        Some("[subscribe] enabled = false")
+    } else if !has_table {
+        Some("no announcements table: set [subscribe] announcements_table or deploy with --stack")
+    } else {
+        None
+    };
+    let (mut list, skipped) =
+        crate::announce::select(&local.posts, published.as_ref(), sub.announce_within_days, time::OffsetDateTime::now_utc(), hold);
     for s in &skipped {
         if !args.json {
             eprintln!("Not announced: {} ({})", s.path, s.reason);

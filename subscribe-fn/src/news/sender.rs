@@ -162,9 +162,10 @@ async fn send_all(
             tally.suppressed += 1;
             continue;
         }
-        pacer.wait().await;
         let sent = async {
             let message = app.mailer.new_post(&app.config, email, &announcement, &minted.token)?;
+            // Right before the call: nothing between the slot and the request but signing.
+            pacer.wait().await;
             mail::send(&app.ses, &app.config, &message).await
         }
         .await;
