@@ -33,6 +33,9 @@ pub struct App {
     pub mailer: mail::Mailer,
     /// Emails per second for the whole site, settled once per cold start.
     send_rate: tokio::sync::OnceCell<f64>,
+    /// The sender's pacing, kept across invocations of this instance: a fresh pacer per
+    /// invocation would let the first email of each batch go without waiting its turn.
+    pub(crate) pacer: tokio::sync::Mutex<Option<news::pace::Pacer>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +54,15 @@ impl App {
         ses: aws_sdk_sesv2::Client,
         sqs: aws_sdk_sqs::Client,
     ) -> Result<App, InitError> {
-        Ok(App { config, dynamo, ses, sqs, mailer: mail::Mailer::new()?, send_rate: tokio::sync::OnceCell::new() })
+        Ok(App {
+            config,
+            dynamo,
+            ses,
+            sqs,
+            mailer: mail::Mailer::new()?,
+            send_rate: tokio::sync::OnceCell::new(),
+            pacer: tokio::sync::Mutex::new(None),
+        })
     }
 
     /// Builds an app from an SDK configuration (one client per service), every call bounded by

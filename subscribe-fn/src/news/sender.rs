@@ -54,13 +54,16 @@ fn now() -> (i64, String) {
 pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchResponse, Tally) {
     let mut response = SqsBatchResponse::default();
     let mut tally = Tally::default();
-    let mut pacer = Pacer::new(app.send_rate().await, app.config.news.sender_concurrency);
+    let rate = app.send_rate().await;
+    // One invocation at a time per instance (Lambda's model): holding the lock costs nothing.
+    let mut kept = app.pacer.lock().await;
+    let pacer = kept.get_or_insert_with(|| Pacer::new(rate, app.config.news.sender_concurrency));
     let mut posts: HashMap<String, Option<Announcement>> = HashMap::new();
     for record in &event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let result = match serde_json::from_str::<Message>(record.body.as_deref().unwrap_or_default()) {
             Ok(Message::Page { post, page, after }) => fan_out(app, &post, page, after.as_deref(), &mut tally).await,
-            Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, &mut pacer, deadline, &mut tally).await,
+            Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, pacer, deadline, &mut tally).await,
             // A message nobody can read would fail forever: drop it loudly instead.
             Err(e) => {
                 tracing::error!(message_id = %id, error = %NewsError::BadMessage(id.clone(), e.to_string()), "dropped");
