@@ -88,6 +88,32 @@ fn start_function_with(bin: &str, name: &str, port: u16, table: &str, extra: &[(
     Killed(child)
 }
 
+/// `cargo lambda watch` serving only the Lambda APIs on a free port. `--timeout` sets the
+/// invocation deadline the emulator hands the functions (the sender plans its sends by it).
+fn start_watch() -> (u16, Killed) {
+    let port = free_port();
+    let watch = Command::new(venv_bin("cargo-lambda"))
+        .args([
+            "lambda",
+            "watch",
+            "--only-lambda-apis",
+            "--timeout",
+            "60",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .current_dir(test_support::workspace_root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cargo lambda watch");
+    let watch = Killed(watch);
+    wait_for_port(port, Duration::from_secs(30));
+    (port, watch)
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into()
 }
@@ -95,16 +121,7 @@ fn agent() -> ureq::Agent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binaries_answer_through_cargo_lambda_watch() {
     let mut env = env("watch", true).await;
-    let port = free_port();
-    let watch = Command::new(venv_bin("cargo-lambda"))
-        .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
-        .current_dir(test_support::workspace_root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cargo lambda watch");
-    let _watch = Killed(watch);
-    wait_for_port(port, Duration::from_secs(30));
+    let (port, _watch) = start_watch();
     let _http = start_function(env!("CARGO_BIN_EXE_subscribe-http"), "subscribe-http", port, &env.table);
     let _stream = start_function(env!("CARGO_BIN_EXE_subscribe-stream"), "subscribe-stream", port, &env.table);
 
@@ -167,27 +184,7 @@ async fn the_sender_and_feedback_binaries_run_under_cargo_lambda_watch() {
     assert!(news.announce("/posts/watched/", "Watched post").await);
     assert_eq!(news.pump_announcements().await, Vec::<String>::new());
 
-    let port = free_port();
-    let watch = Command::new(venv_bin("cargo-lambda"))
-        // The invocation deadline the emulator hands the function (the sender plans its sends by it).
-        .args([
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--timeout",
-            "60",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .current_dir(test_support::workspace_root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cargo lambda watch");
-    let _watch = Killed(watch);
-    wait_for_port(port, Duration::from_secs(30));
+    let (port, _watch) = start_watch();
     let vars = [
         ("ANNOUNCEMENTS_TABLE", news.announcements.clone()),
         ("SENDS_TABLE", news.sends.clone()),

@@ -54,36 +54,6 @@ async fn faulty(State(p): State<Arc<FaultySes>>, req: Request) -> Response {
     forward(&p.upstream, parts, bytes.to_vec()).await
 }
 
-async fn forward(upstream: &str, parts: axum::http::request::Parts, bytes: Vec<u8>) -> Response {
-    let url = format!("{upstream}{}", parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-    let headers: Vec<(String, Vec<u8>)> = parts
-        .headers
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
-        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
-        .collect();
-    let method = parts.method.as_str().to_string();
-    let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(k, v);
-        }
-        let mut resp = agent.run(builder.body(bytes).unwrap()).expect("moto answers");
-        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
-    })
-    .await
-    .unwrap();
-    let mut out = Response::builder().status(status);
-    for (k, v) in resp_headers {
-        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
-            out = out.header(k, v);
-        }
-    }
-    out.body(AxumBody::from(resp_body)).unwrap()
-}
-
 async fn start_faulty(hang_for: Option<&str>) -> (Arc<FaultySes>, String) {
     let state = Arc::new(FaultySes {
         upstream: moto().endpoint.clone(),

@@ -20,7 +20,7 @@ struct Proxy {
     poison: String,
 }
 
-async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
+async fn refusing(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, 16 << 20).await.expect("request body");
     if String::from_utf8_lossy(&bytes).contains(&proxy.poison) {
@@ -31,38 +31,12 @@ async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
             .body(AxumBody::from(r#"{"message":"Email address is on the suppression list for your account."}"#))
             .unwrap();
     }
-    let url = format!("{}{}", proxy.upstream, parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-    let headers: Vec<(String, Vec<u8>)> = parts
-        .headers
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
-        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
-        .collect();
-    let method = parts.method.as_str().to_string();
-    let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(k, v);
-        }
-        let mut resp = agent.run(builder.body(bytes.to_vec()).unwrap()).expect("moto answers");
-        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
-    })
-    .await
-    .unwrap();
-    let mut out = Response::builder().status(status);
-    for (k, v) in resp_headers {
-        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
-            out = out.header(k, v);
-        }
-    }
-    out.body(AxumBody::from(resp_body)).unwrap()
+    forward(&proxy.upstream, parts, bytes.to_vec()).await
 }
 
 async fn start_proxy(poison: &str) -> String {
     let state = Arc::new(Proxy { upstream: moto().endpoint.clone(), poison: poison.to_string() });
-    let app = axum::Router::new().fallback(forward).with_state(state);
+    let app = axum::Router::new().fallback(refusing).with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
