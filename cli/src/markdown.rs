@@ -641,6 +641,74 @@ mod tests {
     }
 
     #[test]
+    fn summaries_end_at_top_level_blocks_only() {
+        // A post opening with a blockquote of two paragraphs: the whole quote, never half.
+        let r = render("> one\n>\n> two\n\nafter\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<blockquote>\n<p>one</p>\n<p>two</p>\n</blockquote>\n");
+        assert!(r.has_more);
+        // A loose list: the whole list.
+        let r = render("- a\n\n- b\n\nafter\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.summary.starts_with("<ul>") && r.summary.ends_with("</ul>\n"), "{}", r.summary);
+        // A heading first: heading and the block after it, the heading without its id.
+        let r = render("## Setup\n\nFirst.\n\nSecond.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<h2>Setup</h2>\n<p>First.</p>\n");
+        // The more marker inside a list cuts after the whole list.
+        let r = render("- a\n- b <!-- more -->\n- c\n\nrest\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.summary.ends_with("</ul>\n") && r.summary.contains("<li>c</li>"), "{}", r.summary);
+        assert!(r.has_more);
+        // A post that is one paragraph has no more.
+        let r = render("Just this.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(!r.has_more);
+    }
+
+    #[test]
+    fn summaries_drop_footnote_references() {
+        let r = render("Claim[^1] here.\n\nMore.\n\n[^1]: Source.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<p>Claim here.</p>\n");
+        assert!(r.content.contains("id=\"fnref-1\""), "{}", r.content);
+    }
+
+    #[test]
+    fn heading_ids_never_collide() {
+        let r = render("## Setup\n\n## Setup\n\n## Setup 1\n", OPTS, HERE, &NoFiles).unwrap();
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["setup", "setup-1", "setup-1-1"]);
+    }
+
+    #[test]
+    fn reading_time_counts_cjk_characters() {
+        assert_eq!(count_words("hello world"), 2);
+        assert_eq!(count_words("日本語の文章です"), 8);
+        assert_eq!(count_words("Rust は速い"), 4);
+        let r = render(&"日本語の文章です。".repeat(100), OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.reading_time >= 4, "{}", r.reading_time);
+    }
+
+    #[test]
+    fn raw_html_references_are_rewritten() {
+        struct Files;
+        impl Resolver for Files {
+            fn resolve(&self, _at: Location<'_>, dest: &str, _img: bool) -> Resolved {
+                match dest {
+                    "photo.jpg" => Resolved::Url("/p.0123456789.jpg".into()),
+                    "a b.pdf" => Resolved::Url("/a%20b.0123456789.pdf".into()),
+                    "gone.mp4" => Resolved::Missing,
+                    _ => Resolved::Unchanged,
+                }
+            }
+        }
+        let md = "<figure><img src=\"photo.jpg\" alt=x></figure>\n\nSee <a href='a b.pdf'>paper</a> and <a href=\"https://e.org/\">e</a>.\n\n<video poster=\"photo.jpg\"><source srcset=\"photo.jpg 2x, other.jpg\"></video>\n";
+        let r = render(md, OPTS, HERE, &Files).unwrap();
+        assert!(r.content.contains("<img src=\"/p.0123456789.jpg\" alt=x>"), "{}", r.content);
+        assert!(r.content.contains("<a href='/a%20b.0123456789.pdf'>"), "{}", r.content);
+        assert!(r.content.contains("href=\"https://e.org/\""), "{}", r.content);
+        assert!(r.content.contains("poster=\"/p.0123456789.jpg\""), "{}", r.content);
+        assert!(r.content.contains("srcset=\"/p.0123456789.jpg 2x, other.jpg\""), "{}", r.content);
+        let e = render("<video src=\"gone.mp4\"></video>\n", OPTS, HERE, &Files).unwrap_err();
+        assert!(e[0].message.contains("src=\"gone.mp4\""), "{}", e[0].message);
+    }
+
+    #[test]
     fn code_is_highlighted_with_classes() {
         let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
@@ -653,8 +721,8 @@ mod tests {
             "{}",
             toml.content
         );
-        let plain = render("```nolang\n<b>\n```\n", OPTS, HERE, &NoFiles).unwrap();
-        assert!(plain.content.contains("&lt;b&gt;"));
+        let plain = render("```nolang\n<b a=\"1\">\n```\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(plain.content.contains("&lt;b a=&quot;1&quot;&gt;"), "{}", plain.content);
     }
 
     #[test]
