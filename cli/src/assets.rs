@@ -21,6 +21,9 @@ pub enum AssetSource {
     File(PathBuf),
     /// Rewritten content (CSS after `url()` rewriting).
     Bytes(Arc<Vec<u8>>),
+    /// A photo published without its metadata: stripped again at write time, so a blog's
+    /// photos are never all held in memory.
+    StrippedFile(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -91,10 +94,7 @@ impl Assets {
                     None
                 };
                 let mut asset = match stripped {
-                    Some(clean) => {
-                        let clean = Arc::new(clean);
-                        make_asset(input.logical, AssetSource::Bytes(clean.clone()), input.display, &clean, keep_name)
-                    }
+                    Some(clean) => make_asset(input.logical, AssetSource::StrippedFile(input.path), input.display, &clean, keep_name),
                     None => make_asset(input.logical, AssetSource::File(input.path), input.display, &bytes, keep_name),
                 };
                 asset.image = image;

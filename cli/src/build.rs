@@ -110,6 +110,8 @@ pub enum Body {
     Bytes(Arc<Vec<u8>>),
     /// Copied from this file (photos and other static files stay out of memory).
     Copy(PathBuf),
+    /// This photo without its metadata (see `photo_meta`), stripped while written.
+    Stripped(PathBuf),
 }
 
 impl Output {
@@ -121,6 +123,7 @@ impl Output {
         let body = match &a.source {
             AssetSource::File(p) => Body::Copy(p.clone()),
             AssetSource::Bytes(b) => Body::Bytes(b.clone()),
+            AssetSource::StrippedFile(p) => Body::Stripped(p.clone()),
         };
         Output { path: a.output.clone(), body, blake3: a.blake3.clone(), size: a.size, hashed: a.hashed }
     }
@@ -128,6 +131,7 @@ impl Output {
         match &self.body {
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
             Body::Copy(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+            Body::Stripped(p) => crate::photo_meta::read_stripped(p).map(std::borrow::Cow::Owned),
         }
     }
 }
@@ -409,6 +413,7 @@ pub fn photo_thumbnails(a: &Asset, config: &SiteConfig) -> std::result::Result<V
     let bytes = match &a.source {
         AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
         AssetSource::Bytes(b) => b.as_ref().clone(),
+        AssetSource::StrippedFile(p) => crate::photo_meta::read_stripped(p).map_err(|e| fail(format!("cannot read: {e}")))?,
     };
     let thumbs =
         thumbnail_fn::make_thumbnails(&bytes, &thumbnail_options(config)).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
@@ -819,6 +824,9 @@ pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> R
             match &o.body {
                 Body::Bytes(b) => std::fs::write(&dest, b.as_slice()).map_err(|e| Error::io("cannot write", &dest, e)),
                 Body::Copy(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(|e| Error::io("cannot copy", src, e)),
+                Body::Stripped(src) => crate::photo_meta::read_stripped(src)
+                    .and_then(|b| std::fs::write(&dest, b))
+                    .map_err(|e| Error::io("cannot write", &dest, e)),
             }
         })
         .collect();

@@ -38,6 +38,22 @@ pub fn strip(bytes: &[u8]) -> Result<Option<Vec<u8>>, StripError> {
     }
 }
 
+/// The bytes published for a photo file: the file stripped, or as it is when it has nothing to
+/// remove. Called again at write time rather than keeping every stripped photo in memory.
+pub fn read_stripped(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let bytes = std::fs::read(path)?;
+    stripped_or_same(bytes)
+}
+
+/// [`strip`] for bytes already read.
+pub fn stripped_or_same(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    match strip(&bytes) {
+        Ok(Some(clean)) => Ok(clean),
+        Ok(None) => Ok(bytes),
+        Err(e) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
+    }
+}
+
 // --- EXIF (TIFF structure) -------------------------------------------------------------------
 
 const ORIENTATION: u16 = 0x0112;
