@@ -3,6 +3,7 @@
 //! and sitemaps, and the defects found on real blogs (base paths, hidden folders, tags).
 
 mod common;
+mod serve_support;
 
 use std::path::{Path, PathBuf};
 
@@ -259,6 +260,22 @@ fn published_photos_carry_no_location_or_device_metadata() {
     build_ok(root);
     let (_, bytes) = published(root, "media/phone.");
     assert_eq!(bytes, photo);
+}
+
+#[test]
+fn serve_shows_photos_as_the_build_publishes_them() {
+    let (_d, root) = serve_support::example_blog();
+    std::fs::write(root.join("content/media/phone.jpg"), phone_photo()).unwrap();
+    std::fs::write(root.join("content/photo-page.md"), "+++\ntitle = \"Photo\"\n+++\n![Phone](/media/phone.jpg)\n").unwrap();
+    let s = serve_support::Server::start(&root, &[]);
+    let page = s.get("/photo-page/");
+    let src = page.body.split("src=\"").map(|h| h.split('"').next().unwrap()).find(|h| h.starts_with("/media/phone.")).expect("the photo");
+    let mut reply = serve_support::agent().get(&s.url(src)).call().unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let bytes = reply.body_mut().read_to_vec().unwrap();
+    assert!(!bytes.windows(11).any(|w| w == b"SERIAL-4711"), "serve shows the camera serial");
+    assert!(src.contains(&blake3::hash(&bytes).to_hex()[..10]), "{src} is not the hash of what is served");
+    assert_eq!(orientation(&bytes), image::metadata::Orientation::Rotate90);
 }
 
 #[test]
