@@ -28,7 +28,7 @@ pub fn manifest_posts(site: &Site, config: &SiteConfig, now: OffsetDateTime) -> 
                 title: p.summary.title.clone(),
                 date: p.date.and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok()),
                 skip_announce: p.source.front.skip_announce,
-                summary_html: recent.then(|| crate::feeds::absolutize(&p.summary.summary, config)),
+                summary_html: recent.then(|| crate::feeds::absolutize(&p.summary.summary, config, &p.summary.permalink)),
             }
         })
         .collect()

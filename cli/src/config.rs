@@ -77,11 +77,17 @@ pub struct BuildConfig {
     /// Globs (relative to the output root) of static files that keep their name instead of
     /// getting a content hash: files other sites or crawlers fetch by a fixed name.
     pub keep_names: Vec<String>,
+    /// Publish photos (JPEG, PNG, WebP) without their location and device metadata (EXIF GPS
+    /// and serial numbers, XMP, IPTC); orientation and colour profile stay.
+    pub strip_photo_metadata: bool,
 }
 
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig { keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()] }
+        BuildConfig {
+            keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
+            strip_photo_metadata: true,
+        }
     }
 }
 
@@ -243,6 +249,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "highlight",
     "smart_punctuation",
     "keep_names",
+    "strip_photo_metadata",
     "enabled",
     "action",
     "announce_within_days",
