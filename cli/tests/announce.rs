@@ -211,6 +211,21 @@ fn a_deploy_cut_between_the_commit_and_the_announcement_is_finished_by_the_next_
     assert_eq!(list(&rerun, "announced"), Vec::<String>::new());
     assert_eq!(list(&rerun, "already_announced"), ["/posts/news/"]);
     assert_eq!(announced(&b).len(), 1);
+
+    // A table gone for good: --no-announce gives a left-over announcement up.
+    post(&b.root, "orphan", "Orphan", &days_ago(0), "");
+    let toml = std::fs::read_to_string(b.root.join("site.toml")).unwrap();
+    std::fs::write(b.root.join("site.toml"), toml.replace(&b.announcements, "no-such-table")).unwrap();
+    assert!(!deploy(&b, &[]).status.success());
+    assert!(!deploy(&b, &[]).status.success(), "the announcement stays due");
+    let out = deploy(&b, &["--no-announce"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Not announced: /posts/orphan/ (--no-announce; an earlier deploy had left it to announce)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(deploy(&b, &[]).status.success());
 }
 
 #[test]

@@ -488,8 +488,14 @@ fn plan_announcements(
             eprintln!("Not announced: {} ({})", s.path, s.reason);
         }
     }
+    // Left over by an interrupted deploy: announced now, unless this deploy says not to (the
+    // way out when the announcements table is gone for good).
     for left in remote.map(|r| r.pending.announce.as_slice()).unwrap_or_default() {
-        if !list.iter().any(|a| a.path == left.path) {
+        if args.no_announce {
+            if !args.json {
+                eprintln!("Not announced: {} (--no-announce; an earlier deploy had left it to announce)", left.path);
+            }
+        } else if !list.iter().any(|a| a.path == left.path) {
             list.push(left.clone());
         }
     }
