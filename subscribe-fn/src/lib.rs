@@ -20,7 +20,7 @@ pub use config::{Config, ConfigError};
 
 /// Every AWS call's limit, retries included: well under the shortest function timeout (10 s
 /// for the HTTP API), so a hung connection fails the call, not the invocation.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// One attempt's limit, so the SDK's retries fit inside [`OPERATION_TIMEOUT`].
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 

@@ -94,7 +94,7 @@ fn addresses(prefix: &str, n: usize) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_confirmed_subscriber_gets_the_post_exactly_once_whatever_fails() {
     let mut news =
-        news_env("fanout", &[("PAGE_SIZE", "300".into()), ("RECIPIENTS_PER_MESSAGE", "25".into()), ("SEND_LEASE_SECS", "4".into())]).await;
+        news_env("fanout", &[("PAGE_SIZE", "300".into()), ("RECIPIENTS_PER_MESSAGE", "25".into()), ("SEND_LEASE_SECS", "6".into())]).await;
     let confirmed = addresses("reader", 1000);
     news.seed(&confirmed, "confirmed").await;
     news.seed(&addresses("pending", 200), "pending").await;
@@ -356,7 +356,7 @@ async fn bounces_and_complaints_from_ses_suppress_the_address_for_good() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invocation_short_of_time_hands_the_rest_on_instead_of_failing() {
     // 2 emails/s: eight recipients cannot all be sent in a few seconds.
-    let news = news_env("deadline", &[("SEND_RATE", "2".into()), ("SEND_LEASE_SECS", "3".into())]).await;
+    let news = news_env("deadline", &[("SEND_RATE", "2".into()), ("SEND_LEASE_SECS", "6".into())]).await;
     let readers = addresses("slow", 8);
     news.seed(&readers, "confirmed").await;
     assert!(news.announce("/posts/slow/", "Slow").await);
