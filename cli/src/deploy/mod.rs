@@ -281,10 +281,17 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
     };
     let job = Job { args, config: &config, local: &local, rules: &rules, settings: &settings, start };
 
+    // A first read without the lease: a dry run, or a deploy with nothing to do, writes nothing
+    // (not even the lease), so it costs one listing and the manifest read.
+    let (plan, remote) = read_and_plan(&ctx, &job).await?;
     if args.dry_run {
-        let (plan, _) = read_and_plan(&ctx, &job).await?;
         let summary = summary(&ctx, &plan, true, None, None, Vec::new(), start);
         report::print_plan(&plan, &summary, args.json);
+        return Ok(summary);
+    }
+    if plan.is_noop() && !(remote.had_intent && plan.intent.is_empty()) {
+        let summary = summary(&ctx, &plan, false, None, None, Vec::new(), start);
+        report::print_summary(&summary, args.json);
         return Ok(summary);
     }
     let lease_opts = lease::LeaseOptions {
@@ -296,7 +303,11 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
     let result = deploy_leased(&ctx, &job, &lease, committed).await;
     s3io::abort_abandoned(&ctx).await;
     lease.release(&ctx).await;
-    let summary = result?;
+    let mut summary = result?;
+    // Counted after the release, so the counts are the whole run's.
+    summary.requests = ctx.requests.snapshot();
+    summary.attempts = ctx.attempts.0.load(Ordering::Relaxed);
+    summary.seconds = start.elapsed().as_secs_f64();
     report::print_summary(&summary, args.json);
     Ok(summary)
 }
@@ -351,7 +362,8 @@ fn deletion_limit(args: &DeployArgs, config: &SiteConfig, site_files: usize) -> 
     }
 }
 
-/// Everything a deploy does while holding the lease.
+/// Everything a deploy does while holding the lease. It reads the bucket again: another
+/// deploy may have committed, or left an intent, before the lease was ours.
 async fn deploy_leased(ctx: &Ctx, job: &Job<'_>, lease: &lease::Lease, committed: &AtomicBool) -> Result<Summary, DeployError> {
     let args = job.args;
     let (plan, remote) = read_and_plan(ctx, job).await?;
