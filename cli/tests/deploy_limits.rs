@@ -1,0 +1,372 @@
+//! `myblog deploy` where it meets the world: two deploys at once, CloudFront's real limits,
+//! big listings, odd file names, mass deletions, regions, and what a failure prints. The real
+//! binary against moto server on loopback, sometimes through the test proxy.
+
+mod common;
+mod deploy_support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deploy_support::*;
+
+const BASE: &str = "https://mini.example.org";
+
+fn remote_manifest(bucket: &str) -> serde_json::Value {
+    let snap = snapshot(bucket);
+    serde_json::from_slice(&snap[".myblog/manifest.json"].body).unwrap()
+}
+
+/// Every site object in the bucket is tracked by the remote manifest (a file of the site, or a
+/// retired asset in its grace period): nothing a deploy left can be forgotten.
+fn assert_everything_tracked(bucket: &str) {
+    let m = remote_manifest(bucket);
+    let mut tracked: std::collections::BTreeSet<String> = m["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    tracked.extend(m["retired"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()));
+    for key in snapshot(bucket).keys().filter(|k| !k.starts_with(".myblog/")) {
+        assert!(tracked.contains(key), "{key} is in the bucket but no manifest tracks it");
+    }
+}
+
+fn failing(cmd: &mut std::process::Command) -> (String, String) {
+    let out = run(cmd);
+    assert!(!out.status.success(), "should fail: {}", String::from_utf8_lossy(&out.stdout));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr(&out))
+}
+
+/// Two real deploy processes of two different builds started together (CI and a laptop):
+/// one takes the lease, the other waits for it, then deploys on top. Nothing of either is
+/// lost: every page references existing objects, every object is tracked, the first one's
+/// stylesheet is kept for the grace period rather than deleted as an orphan.
+#[test]
+fn two_deploys_started_together_never_undo_each_other() {
+    let a = mini("grace_hours = 0\n");
+    let b = mini("grace_hours = 0\n");
+    let (bucket, dist) = bucket_and_distribution("two");
+    deploy_ok(&a.root, &moto().endpoint, &bucket, &dist, &[]);
+    append(&a.root, "themes/mini/static/css/site.css", "\n.a { color: red }\n");
+    append(&a.root, "content/posts/first.md", "\nEdited by A.\n");
+    append(&b.root, "themes/mini/static/css/site.css", "\n.b { color: blue }\n");
+    append(&b.root, "content/about.md", "\nEdited by B.\n");
+    common::build_ok(&a.root);
+    common::build_ok(&b.root);
+    // Slow requests, so the two overlap for seconds.
+    let proxy = Proxy::start(Mode::Delay(Duration::from_millis(40)));
+    let start = |site: &Site| {
+        deploy_cmd(&site.root, &proxy.endpoint)
+            .args(["--bucket", &bucket, "--distribution", &dist, "--json", "--yes", "--no-build", "--lease-wait", "120"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (pa, pb) = (start(&a), start(&b));
+    let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+    let (sa, sb) = (ok(&oa), ok(&ob));
+    let waited = [&oa, &ob].iter().filter(|o| stderr(o).contains("Waiting for the deploy of")).count();
+    assert_eq!(waited, 1, "exactly one waited:\n{}\n{}", stderr(&oa), stderr(&ob));
+    let (na, nb) = (sa["deploy"].as_u64().unwrap(), sb["deploy"].as_u64().unwrap());
+    assert_ne!(na, nb, "two commits, one after the other");
+    let (last, first_css) = if na > nb { (&a, css_of(&b.root)) } else { (&b, css_of(&a.root)) };
+    assert_references_resolve(&bucket, BASE, "after two concurrent deploys");
+    assert_everything_tracked(&bucket);
+    let snap = snapshot(&bucket);
+    assert!(snap.contains_key(&first_css), "the first deploy's stylesheet was deleted while cached pages may use it");
+    assert!(!snap.contains_key(".myblog/lease.json") && !snap.contains_key(".myblog/intent.json"));
+    // The bucket is exactly the last deploy's site.
+    let s = deploy_ok(&last.root, &moto().endpoint, &bucket, &dist, &["--no-build"]);
+    assert!(s["deploy"].is_null(), "the last deploy's site is what the bucket holds: {s}");
+}
+
+fn css_of(root: &Path) -> String {
+    manifest(root).files.iter().find(|e| e.path.ends_with(".css")).unwrap().path.clone()
+}
+
+/// Without --lease-wait the second deploy stops at once, naming who holds the lease since when.
+#[test]
+fn a_held_lease_stops_a_second_deploy_with_who_and_since() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("held");
+    common::build_ok(&site.root);
+    let lease = |holder: &str, host: &str, renewed: i64| {
+        serde_json::json!({"holder": holder, "host": host, "pid": 1, "since": 1_700_000_000, "renewed": renewed, "ttl": 300}).to_string()
+    };
+    let put_lease = |body: String| {
+        rt().block_on(async { s3a().await.put_object().bucket(&bucket).key(".myblog/lease.json").body(body.into_bytes().into()).send().await.unwrap() });
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    put_lease(lease("ci@runner-7 (pid 1)", "runner-7", now));
+    let (_, err) = failing(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
+    assert!(err.contains("another deploy is running: ci@runner-7 (pid 1) holds") && err.contains("since 2023-11-14T22:13:20Z"), "{err}");
+    assert!(err.contains("--lease-wait") && err.contains("--break-lease"), "{err}");
+    assert_eq!(snapshot(&bucket).len(), 1, "nothing written but the other's lease");
+
+    // --lease-wait: waits, then gives up the same way.
+    let (_, err) = failing(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--lease-wait", "2"]));
+    assert!(err.contains("Waiting for the deploy of ci@runner-7") && err.contains("another deploy is running"), "{err}");
+
+    // A lease not renewed within its TTL belongs to a crashed deployer: taken over.
+    put_lease(lease("ci@runner-7 (pid 1)", "runner-7", now - 301));
+    let out = run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--json"]));
+    ok(&out);
+    assert!(stderr(&out).contains("Taking over the deploy lease of ci@runner-7"), "{}", stderr(&out));
+    assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
+
+    // --break-lease takes a live one.
+    put_lease(lease("ci@runner-7 (pid 1)", "runner-7", now));
+    append(&site.root, "content/about.md", "\nMore.\n");
+    ok(&run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json", "--break-lease"])));
+    assert_references_resolve(&bucket, BASE, "after --break-lease");
+}
+
+/// The commit is conditional: if another deploy commits between this one's read and its
+/// commit (its lease taken over after it stalled), this one commits nothing, says so, and the
+/// other's site stays whole. moto 5.2.5 enforces If-Match and If-None-Match on PutObject.
+#[test]
+fn a_deploy_whose_manifest_changed_underneath_commits_nothing() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("ifmatch");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    append(&site.root, "content/posts/first.md", "\nEdit.\n");
+    common::build_ok(&site.root);
+    let other = remote_manifest(&bucket);
+    let b = bucket.clone();
+    // Just before our commit reaches S3, "another deploy" commits (same files, next number).
+    let sneak = Arc::new(move || {
+        let mut m = other.clone();
+        m["deploy"] = serde_json::json!(7);
+        let body = serde_json::to_vec(&m).unwrap();
+        rt().block_on(async { s3a().await.put_object().bucket(&b).key(".myblog/manifest.json").body(body.into()).send().await.unwrap() });
+    });
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new("PUT", ".myblog/manifest.json", Act::Hook(sneak)).times(1)]));
+    let (stdout, err) =
+        failing(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--json"]));
+    assert!(err.contains("another deploy committed") && err.contains("committed nothing"), "{err}");
+    let f: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(f["committed"], false, "{stdout}");
+    assert!(f["error"].as_str().unwrap().contains("another deploy committed"));
+    assert_eq!(remote_manifest(&bucket)["deploy"], 7, "the other deploy's commit stands");
+    assert_references_resolve(&bucket, BASE, "after a lost commit");
+    // The next run deploys on top of it and finishes.
+    let s = deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &["--no-build"]);
+    assert_eq!(s["deploy"], 8);
+    assert_everything_tracked(&bucket);
+}
+
+/// Invalidations still in progress count against CloudFront's 15 wildcards. moto completes
+/// invalidations at once, so the proxy reports them in progress; a deploy that must collapse
+/// then uses only the wildcards left.
+#[test]
+fn wildcards_in_progress_elsewhere_shrink_the_budget_and_busy_is_retried() {
+    let site = mini("invalidation_limit = 3\n");
+    let (bucket, dist) = bucket_and_distribution("budget");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    // Someone else's invalidation with 14 wildcards.
+    rt().block_on(async {
+        use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+        let items: Vec<String> = (0..14).map(|i| format!("/elsewhere{i}/*")).collect();
+        let batch = InvalidationBatch::builder()
+            .paths(Paths::builder().quantity(14).set_items(Some(items)).build().unwrap())
+            .caller_reference("someone-else")
+            .build()
+            .unwrap();
+        cloudfront().await.create_invalidation().distribution_id(&dist).invalidation_batch(batch).send().await.unwrap();
+    });
+    append(&site.root, "themes/mini/static/css/site.css", "\nbody { color: #333 }\n");
+    let busy = Rule::new("POST", "/invalidation", Act::Answer { status: 400, code: "TooManyInvalidationsInProgress", headers: vec![] }).times(1);
+    let proxy = Proxy::start(Mode::Rules(vec![
+        Rule::new("GET", "/invalidation", Act::Rewrite("<Status>COMPLETED</Status>", "<Status>InProgress</Status>")),
+        busy.clone(),
+    ]));
+    let out = run(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json", "--yes"]));
+    let s = ok(&out);
+    assert_eq!(busy.used(), 2, "TooManyInvalidationsInProgress answered once, then the retry went through");
+    assert!(stderr(&out).contains("CloudFront is busy"), "{}", stderr(&out));
+    let sent: Vec<String> = serde_json::from_value(s["invalidation_paths"].clone()).unwrap();
+    assert!(sent.len() <= 3, "{sent:?}");
+    assert!(sent.iter().filter(|p| p.ends_with('*')).count() <= 1, "only one wildcard was left: {sent:?}");
+    let last = invalidations(&dist).pop().unwrap().1;
+    let mut sorted = sent.clone();
+    sorted.sort();
+    assert_eq!(last, sorted, "what the summary says was sent");
+}
+
+/// File names with spaces, parentheses, `+`, unicode: stored under their exact keys, and
+/// invalidated with CloudFront's encoding when they change.
+#[test]
+fn odd_file_names_deploy_and_invalidate_correctly() {
+    let site = mini("invalidation_limit = 100\n");
+    let toml = std::fs::read_to_string(site.root.join("site.toml")).unwrap();
+    let toml = toml.replacen("[deploy]", "[build]\nkeep_names = [\"files/**\"]\n\n[deploy]", 1);
+    std::fs::write(site.root.join("site.toml"), toml).unwrap();
+    let files = site.root.join("themes/mini/static/files");
+    std::fs::create_dir_all(&files).unwrap();
+    let names = ["cv (2024).pdf", "été+plus.txt", "a~b#c.txt", "100% sure.txt"];
+    for n in names {
+        std::fs::write(files.join(n), format!("v1 {n}")).unwrap();
+    }
+    let (bucket, dist) = bucket_and_distribution("odd");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    let snap = snapshot(&bucket);
+    for n in names {
+        assert_eq!(snap[&format!("files/{n}")].body, format!("v1 {n}").into_bytes(), "{n}");
+    }
+    for n in names {
+        std::fs::write(files.join(n), format!("v2 {n}")).unwrap();
+    }
+    let s = deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    let snap = snapshot(&bucket);
+    for n in names {
+        assert_eq!(snap[&format!("files/{n}")].body, format!("v2 {n}").into_bytes(), "{n}");
+    }
+    let sent: Vec<String> = serde_json::from_value(s["invalidation_paths"].clone()).unwrap();
+    for p in ["/files/cv%20(2024).pdf", "/files/%C3%A9t%C3%A9+plus.txt", "/files/a%7Eb%23c.txt", "/files/100%25%20sure.txt"] {
+        assert!(sent.contains(&p.to_string()), "{p} not in {sent:?}");
+    }
+    let s = deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    assert!(s["deploy"].is_null(), "converged: {s}");
+}
+
+/// A bucket holding 3,000 objects that are not the site's: the listing pages through them
+/// (4 requests), none is touched, and a no-change deploy costs only the listing and the
+/// manifest.
+#[test]
+fn a_3000_object_listing_pages_and_leaves_foreign_objects_alone() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("big-listing");
+    rt().block_on(async {
+        let s3 = s3a().await;
+        let puts = (0..3000).map(|i| {
+            let s3 = s3.clone();
+            let bucket = bucket.clone();
+            async move { s3.put_object().bucket(&bucket).key(format!("media/other/{i:04}.txt")).body(b"x".to_vec().into()).send().await.unwrap() }
+        });
+        futures::stream::iter(puts).buffer_unordered(32).collect::<Vec<_>>().await;
+    });
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    let proxy = Proxy::start(Mode::Pass);
+    let s = deploy_ok(&site.root, &proxy.endpoint, &bucket, &dist, &[]);
+    assert!(s["deploy"].is_null(), "{s}");
+    assert_eq!(s["requests"]["list"], 4, "{s}");
+    assert_eq!(proxy.count(), 5, "4 listing pages and the manifest: {:?}", proxy.log());
+    assert_eq!(snapshot(&bucket).keys().filter(|k| k.starts_with("media/other/")).count(), 3000);
+}
+
+use futures::StreamExt;
+
+/// Off a terminal (CI), a deploy that would delete more than `max_deletes` files refuses and
+/// changes nothing, unless --max-deletes or --force says it is meant.
+#[test]
+fn mass_deletions_are_refused_off_a_terminal() {
+    let site = mini("max_deletes = 1\n");
+    let (bucket, dist) = bucket_and_distribution("massdel");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    let before = snapshot(&bucket);
+    std::fs::remove_file(site.root.join("content/posts/second.md")).unwrap();
+    std::fs::remove_file(site.root.join("content/about.md")).unwrap();
+    let cmd = |extra: &[&str]| {
+        let mut c = deploy_cmd(&site.root, &moto().endpoint);
+        c.args(["--bucket", &bucket, "--distribution", &dist, "--json", "--yes"]).args(extra).stdin(Stdio::null());
+        c
+    };
+    let (stdout, err) = failing(&mut cmd(&[]));
+    assert!(err.contains("refusing to delete 2 files") && err.contains("--max-deletes 2") && err.contains("--force"), "{err}");
+    let f: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(f["committed"], false);
+    assert_eq!(snapshot(&bucket), before, "nothing changed");
+    let s = ok(&run(&mut cmd(&["--max-deletes", "2"])));
+    assert_eq!(s["deleted"], 2, "{s}");
+}
+
+/// When one upload fails, multipart uploads in flight are aborted, not left to cost storage.
+#[test]
+fn multipart_uploads_in_flight_are_aborted_when_another_upload_fails() {
+    let site = mini("multipart_threshold = 5242880\nmax_attempts = 1\n");
+    let static_dir = site.root.join("themes/mini/static");
+    let big: Vec<u8> = (0..6 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    std::fs::write(static_dir.join("big.bin"), big).unwrap();
+    std::fs::write(static_dir.join("fail-me.txt"), "x").unwrap();
+    common::build_ok(&site.root);
+    let (bucket, dist) = bucket_and_distribution("abort");
+    let proxy = Proxy::start(Mode::Rules(vec![
+        // The part is slow; the small file fails once the multipart upload has been created.
+        Rule::new("PUT", "uploadId", Act::Delay(Duration::from_secs(2))),
+        Rule::new("PUT", "fail-me", Act::DelayAnswer(Duration::from_millis(700), 403, "AccessDenied")),
+    ]));
+    let (_, err) = failing(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
+    assert!(err.contains("access denied"), "{err}");
+    assert!(proxy.log().iter().any(|(m, p)| m == "POST" && p.contains("?uploads")), "a multipart upload was started: {:?}", proxy.log());
+    let open = rt().block_on(async { s3a().await.list_multipart_uploads().bucket(&bucket).send().await.unwrap() });
+    assert!(open.uploads().is_empty(), "unfinished multipart uploads left: {:?}", open.uploads());
+    assert!(proxy.log().iter().any(|(m, p)| m == "DELETE" && p.contains("uploadId")), "an abort was sent");
+}
+
+/// `--json` failures are JSON on stdout, and say whether the new site was committed.
+#[test]
+fn json_failures_say_what_and_whether_committed() {
+    let site = mini("max_attempts = 1\n");
+    let (bucket, dist) = bucket_and_distribution("jsonerr");
+    let deny = Proxy::start(Mode::Deny);
+    let (stdout, _) = failing(deploy_cmd(&site.root, &deny.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json"]));
+    let f: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+    assert!(f["error"].as_str().unwrap().contains("access denied"), "{f}");
+    assert_eq!(f["committed"], false);
+    // Failing after the commit: the invalidation refused.
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new("POST", "/invalidation", Act::Answer { status: 500, code: "InternalError", headers: vec![] })]));
+    let (stdout, _) = failing(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json"]));
+    let f: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+    assert_eq!(f["committed"], true, "{f}");
+    // The pending invalidation is done by the next run.
+    let s = deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &["--no-build"]);
+    assert!(s["invalidation_id"].is_string(), "{s}");
+}
+
+/// Off a terminal, progress is plain lines (CI logs), not a bar nor silence.
+#[test]
+fn progress_is_plain_lines_off_a_terminal() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("lines");
+    let out = run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.lines().any(|l| l.starts_with("uploading ") && l.contains(" files (")), "{err}");
+    assert!(err.lines().any(|l| l.trim_start().starts_with("hashed assets: ")), "{err}");
+    assert!(err.lines().any(|l| l.trim_start().starts_with("uploaded ")), "{err}");
+    assert!(!err.contains('\r') && !err.contains("\u{1b}["), "no terminal control codes: {err:?}");
+}
+
+/// `--profile` honours the region written in that profile (the SDK's default chain alone
+/// reads the default profile's).
+#[test]
+fn the_profile_region_is_used() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("profile");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[default]\nregion = us-west-2\n\n[profile prod]\nregion = eu-west-3\n").unwrap();
+    let s = ok(&run(deploy_cmd(&site.root, &moto().endpoint)
+        .args(["--bucket", &bucket, "--distribution", &dist, "--json", "--profile", "prod"])
+        .env("AWS_CONFIG_FILE", &config)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")));
+    assert_eq!(s["region"], "eu-west-3", "{s}");
+}
+
+/// A bucket in another region: S3 answers PermanentRedirect with the bucket's region, and the
+/// error says which region and how to pass it.
+#[test]
+fn a_bucket_in_another_region_is_named() {
+    let site = mini("");
+    common::build_ok(&site.root);
+    let (bucket, _) = bucket_and_distribution("redirect");
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new(
+        "GET",
+        "",
+        Act::Answer { status: 301, code: "PermanentRedirect", headers: vec![("x-amz-bucket-region", "eu-central-1".into())] },
+    )]));
+    let (_, err) = failing(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--no-build"]));
+    assert!(err.contains("is in region eu-central-1") && err.contains("--region eu-central-1"), "{err}");
+    assert!(!err.contains("run `myblog deploy` again"), "{err}");
+}
