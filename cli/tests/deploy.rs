@@ -315,7 +315,6 @@ fn deploys_cut_off_after_k_requests_leave_a_consistent_bucket_and_converge() {
     }
     deploy_ok(&site.root, &moto().endpoint, &fresh, &fresh_dist, &["--no-build"]);
     assert_bucket_matches_site(&fresh, "", &site.root);
-
 }
 
 /// For each request K of a clean v1 → v2 deploy: a fresh bucket holding v1, the deploy cut at
@@ -351,7 +350,7 @@ fn a_deploy_cut_at_every_request_stays_consistent_and_converges() {
             before_commit += usize::from(k <= commit);
             assert_references_resolve(&bucket, BASE, &format!("{mode:?}"));
             deploy_ok(&sc.site.root, &moto().endpoint, &bucket, &dist, &["--no-build"]);
-                sc.assert_converged_at(&bucket, &dist);
+            sc.assert_converged_at(&bucket, &dist);
         }
     }
     assert!(before_commit < 2 * total, "some cuts must land after the commit");

@@ -392,10 +392,12 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
             Action::AnswerWith(status, code, headers) => {
                 // CloudFront's errors are wrapped in <ErrorResponse>, S3's are not; the SDKs
                 // read the code from either shape.
-                let xml = format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Type>Sender</Type><Code>{code}</Code><Message>injected by the test proxy</Message><RequestId>test</RequestId></Error>"
-                );
-                let body = if target.starts_with("/2020-05-31/") { format!("<ErrorResponse>{xml}</ErrorResponse>") } else { xml };
+                let error = format!("<Error><Type>Sender</Type><Code>{code}</Code><Message>injected by the test proxy</Message></Error>");
+                let body = if target.starts_with("/2020-05-31/") {
+                    format!("<?xml version=\"1.0\"?><ErrorResponse>{error}<RequestId>test</RequestId></ErrorResponse>")
+                } else {
+                    format!("<?xml version=\"1.0\"?>{error}")
+                };
                 let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
                 write!(
                     writer,

@@ -37,4 +37,3 @@ pub fn append(root: &Path, rel: &str, text: &str) {
 pub fn deploy_ok(root: &Path, endpoint: &str, bucket: &str, dist: &str, extra: &[&str]) -> serde_json::Value {
     ok(&run(deploy_cmd(root, endpoint).args(["--bucket", bucket, "--distribution", dist, "--json", "--yes"]).args(extra)))
 }
-
