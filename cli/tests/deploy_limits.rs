@@ -395,3 +395,107 @@ fn a_bucket_in_another_region_is_named() {
     assert!(err.contains("is in region eu-central-1") && err.contains("--region eu-central-1"), "{err}");
     assert!(!err.contains("run `myblog deploy` again"), "{err}");
 }
+
+fn photo_site(deploy_toml: &str) -> Site {
+    let site = mini(deploy_toml);
+    let media = site.root.join("content/media");
+    std::fs::create_dir_all(&media).unwrap();
+    let img = image::RgbImage::from_fn(900, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    img.save(media.join("wide.png")).unwrap();
+    std::fs::write(
+        site.root.join("content/posts/photos.md"),
+        "+++\ntitle = \"Photos\"\ndate = 2024-03-03\n+++\n![Wide](/media/wide.png)\n",
+    )
+    .unwrap();
+    common::build_ok(&site.root);
+    site
+}
+
+/// The thumbnail keys the pages of the bucket reference (`src` and `srcset`).
+fn srcset_keys(bucket: &str) -> Vec<String> {
+    let snap = snapshot(bucket);
+    let re = regex::Regex::new(r#"src(?:set)?="(/thumbs/[^"]+)""#).unwrap();
+    let mut keys: Vec<String> = snap
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .flat_map(|(_, o)| {
+            let text = String::from_utf8_lossy(&o.body).into_owned();
+            re.captures_iter(&text)
+                .flat_map(|c| {
+                    c[1].split(", ").map(|s| s.split(' ').next().unwrap().trim_start_matches('/').to_string()).collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The Lambda does not run here (nor, say, in a stack without it): after a bounded wait the
+/// deploy makes the thumbnails with the Lambda's library, uploads them before any page that
+/// references them, and says so.
+#[test]
+fn pages_never_go_up_before_their_thumbnails_made_here_when_the_lambda_is_late() {
+    let site = photo_site("thumbnails_wait = 2\n");
+    let (bucket, dist) = bucket_and_distribution("thumbs-late");
+    let proxy = Proxy::start(Mode::Pass);
+    let out = run(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json", "--no-build"]));
+    let s = ok(&out);
+    assert!(stderr(&out).contains("making them here"), "{}", stderr(&out));
+    let made: Vec<String> = serde_json::from_value(s["thumbnails_made_locally"].clone()).unwrap();
+    // Every thumbnail the pages reference, and whatever else the Lambda makes (a JPEG).
+    let keys = srcset_keys(&bucket);
+    assert!(!keys.is_empty() && keys.iter().all(|k| made.contains(k)), "{keys:?} {made:?}");
+    let snap = snapshot(&bucket);
+    for k in &made {
+        let o = &snap[k];
+        assert!(o.content_type.starts_with("image/"), "{k}: {}", o.content_type);
+        assert_eq!(o.cache_control, thumbnail_fn::CACHE_CONTROL);
+        assert!(image::load_from_memory(&o.body).is_ok(), "{k} is a real image");
+    }
+    let order: Vec<String> =
+        proxy.log().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.split('?').next().unwrap().to_string()).collect();
+    let last_thumb = order.iter().rposition(|p| p.contains("/thumbs/")).unwrap();
+    let first_page = order.iter().position(|p| p.ends_with(".html")).unwrap();
+    assert!(last_thumb < first_page, "{order:?}");
+    // The next deploy finds them: no wait, nothing made.
+    let s = deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &["--no-build"]);
+    assert!(s["deploy"].is_null(), "{s}");
+}
+
+/// The Lambda's output arrives while the deploy waits: the deploy uses it, makes nothing.
+#[test]
+fn pages_wait_for_the_lambdas_thumbnails() {
+    let site = photo_site("thumbnails_wait = 60\n");
+    let (bucket, dist) = bucket_and_distribution("thumbs-lambda");
+    // Stands in for the Lambda: once the photo is uploaded, its thumbnails appear a second
+    // later, made by the Lambda's library.
+    let b = bucket.clone();
+    let photo_path = manifest(&site.root).files.iter().find(|e| e.path.starts_with("media/")).unwrap().path.clone();
+    let photo = std::fs::read(site.root.join("public").join(&photo_path)).unwrap();
+    let lambda = Arc::new(move || {
+        let (b, photo, photo_path) = (b.clone(), photo.clone(), photo_path.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            let options = thumbnail_fn::Options { widths: vec![320, 640, 1280], ..Default::default() };
+            for t in thumbnail_fn::make_thumbnails(&photo, &options).unwrap() {
+                let key = thumbnail_fn::thumb_key(&photo_path, t.width, t.format).unwrap();
+                rt().block_on(async { s3a().await.put_object().bucket(&b).key(key).body(t.bytes.into()).send().await.unwrap() });
+            }
+        });
+    });
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new("PUT", "/media/", Act::Hook(lambda)).times(1)]));
+    let out = run(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--json", "--no-build"]));
+    let s = ok(&out);
+    assert!(stderr(&out).contains("Waiting up to 60 s for the thumbnail Lambda"), "{}", stderr(&out));
+    assert_eq!(s["thumbnails_made_locally"], serde_json::json!([]), "{s}");
+    let snap = snapshot(&bucket);
+    for k in srcset_keys(&bucket) {
+        assert!(snap.contains_key(&k), "{k} missing");
+    }
+    let log = proxy.log();
+    let first_page = log.iter().position(|(m, p)| m == "PUT" && p.split('?').next().unwrap().ends_with(".html")).unwrap();
+    let thumbs_seen = log.iter().rposition(|(m, p)| m == "GET" && p.contains("prefix=thumbs")).unwrap();
+    assert!(thumbs_seen < first_page, "pages went up before the thumbnails were seen: {log:?}");
+}

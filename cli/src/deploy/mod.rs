@@ -20,10 +20,11 @@ pub mod plan;
 mod progress;
 mod report;
 mod s3io;
+mod thumbs;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,7 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_DELETES: u64 = 256;
 pub const DEFAULT_LEASE_TTL: u64 = 300;
+pub const DEFAULT_THUMBNAILS_WAIT: u64 = 60;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DeployArgs {
@@ -156,6 +158,8 @@ pub enum DeployError {
     WrongRegion { bucket: String, region: Option<String> },
     #[error("refusing to delete {count} files (the limit off a terminal is {limit}, `max_deletes` in [deploy]): is this the right folder and bucket? If so, pass --max-deletes {count} or --force. Nothing was changed")]
     TooManyDeletes { count: usize, limit: u64 },
+    #[error("cannot make the thumbnails of {photo}: {detail}. Nothing that references them was uploaded; fix or remove the photo and build again")]
+    Thumbnails { photo: String, detail: String },
     #[error("CloudFront distribution {distribution} is still busy with other invalidations ({wildcards} wildcard, {files} file paths in progress). The new site is committed and consistent; run `myblog deploy` again later to invalidate and clean up")]
     InvalidationBusy { distribution: String, wildcards: usize, files: usize },
 }
@@ -174,6 +178,8 @@ struct Ctx {
     progress: Progress,
     /// Multipart uploads cut short, to abort before exiting (see `s3io::AbortOnDrop`).
     abandoned: Mutex<Vec<(String, String)>>,
+    /// Microseconds the last plan took (reported for the benchmark).
+    plan_seconds: AtomicU64,
 }
 
 impl Ctx {
@@ -278,6 +284,7 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
         concurrency,
         progress: Progress::new(args.json, std::io::stderr().is_terminal()),
         abandoned: Mutex::new(Vec::new()),
+        plan_seconds: AtomicU64::new(0),
     };
     let job = Job { args, config: &config, local: &local, rules: &rules, settings: &settings, start };
 
@@ -327,6 +334,7 @@ struct Remote {
     /// The ETag of the remote manifest read (`None`: there was none): the commit's precondition.
     manifest_etag: Option<String>,
     had_intent: bool,
+    listing: std::collections::BTreeMap<String, plan::Listed>,
 }
 
 /// Reads the remote state (one listing, 1 request per 1000 objects; the manifest and intent
@@ -345,9 +353,11 @@ async fn read_and_plan(ctx: &Ctx, job: &Job<'_>) -> Result<(Plan, Remote), Deplo
         None => None,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let planning = Instant::now();
     let plan = plan::plan(job.local, remote.as_ref(), intent.as_ref(), &listing, job.rules, job.settings, now);
+    ctx.plan_seconds.store(planning.elapsed().as_micros() as u64, Ordering::Relaxed);
     plan::validate_invalidation(&plan.invalidation).map_err(DeployError::Invalidation)?;
-    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some() }))
+    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some(), listing }))
 }
 
 /// The largest deletion allowed without `--force` off a terminal.
@@ -393,9 +403,13 @@ async fn deploy_leased(ctx: &Ctx, job: &Job<'_>, lease: &lease::Lease, committed
     }
     let mut next = plan.next.clone();
     ctx.progress.start(plan.uploads.len(), plan.upload_bytes());
-    let etags =
-        s3io::upload_all(ctx, &plan, &[plan::Phase::HashedAssets, plan::Phase::OtherFiles, plan::Phase::NewPages, plan::Phase::Pages])
-            .await?;
+    let mut etags = s3io::upload_all(ctx, &plan, &[plan::Phase::HashedAssets, plan::Phase::OtherFiles]).await?;
+    // The photos are up: the pages must wait for their thumbnails.
+    let options = crate::build::thumbnail_options(job.config);
+    let missing = thumbs::missing(job.local, &remote.listing, &ctx.output, &options)?;
+    let wait = Duration::from_secs(job.config.deploy.thumbnails_wait.unwrap_or(DEFAULT_THUMBNAILS_WAIT));
+    let made = thumbs::ensure(ctx, missing, wait, &options).await?;
+    etags.extend(s3io::upload_all(ctx, &plan, &[plan::Phase::NewPages, plan::Phase::Pages]).await?);
     ctx.progress.finish();
     for f in &mut next.files {
         // An endpoint that returns no ETag leaves none recorded (an empty one would look
@@ -436,7 +450,9 @@ async fn deploy_leased(ctx: &Ctx, job: &Job<'_>, lease: &lease::Lease, committed
         commit_remote_manifest(ctx, &next, &mut manifest_etag).await?;
     }
     let (id, paths) = invalidation.unzip();
-    Ok(summary(ctx, &plan, false, Some(plan.deploy), id, paths.unwrap_or_default(), job.start))
+    let mut summary = summary(ctx, &plan, false, Some(plan.deploy), id, paths.unwrap_or_default(), job.start);
+    summary.thumbnails_made_locally = made;
+    Ok(summary)
 }
 
 fn manifest_json(m: &RemoteManifest) -> Vec<u8> {
@@ -495,6 +511,7 @@ fn summary(
         uploads: plan.uploads.iter().map(|u| u.file.path.clone()).collect(),
         deletions: plan.delete_pages.iter().chain(&plan.delete_other).cloned().collect(),
         thumbnails_made_locally: Vec::new(),
+        plan_seconds: ctx.plan_seconds.load(Ordering::Relaxed) as f64 / 1e6,
         seconds: start.elapsed().as_secs_f64(),
     }
 }

@@ -34,6 +34,8 @@ pub struct Summary {
     pub deletions: Vec<String>,
     /// Thumbnails this deploy made and uploaded itself because the Lambda had not made them in time.
     pub thumbnails_made_locally: Vec<String>,
+    /// CPU time of the planner (diff, grace, collapse) for the last plan made.
+    pub plan_seconds: f64,
     pub seconds: f64,
 }
 
