@@ -307,7 +307,7 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
         force: args.break_lease,
     };
     let lease = lease::acquire(&ctx, &lease_opts).await?;
-    let result = deploy_leased(&ctx, &job, &lease, committed).await;
+    let result = deploy_leased(&ctx, &job, &lease, (plan, remote), committed).await;
     s3io::abort_abandoned(&ctx).await;
     lease.release(&ctx).await;
     let mut summary = result?;
@@ -372,11 +372,29 @@ fn deletion_limit(args: &DeployArgs, config: &SiteConfig, site_files: usize) -> 
     }
 }
 
-/// Everything a deploy does while holding the lease. It reads the bucket again: another
-/// deploy may have committed, or left an intent, before the lease was ours.
-async fn deploy_leased(ctx: &Ctx, job: &Job<'_>, lease: &lease::Lease, committed: &AtomicBool) -> Result<Summary, DeployError> {
+/// Whether the bucket may have changed since `first` was read (before the lease was ours):
+/// another deploy held the lease then, or has committed or left an intent since. One request
+/// (the listing of myblog's state folder) instead of listing the whole site again.
+async fn changed_since(ctx: &Ctx, first: &Remote) -> Result<bool, DeployError> {
+    if first.listing.contains_key(plan::LEASE) {
+        return Ok(true);
+    }
+    let now = s3io::list_under(ctx, plan::STATE_DIR).await?;
+    let etag = |l: &std::collections::BTreeMap<String, plan::Listed>, k: &str| l.get(k).map(|x| x.etag.clone());
+    Ok([REMOTE_MANIFEST, INTENT].iter().any(|k| etag(&now, k) != etag(&first.listing, k)))
+}
+
+/// Everything a deploy does while holding the lease, starting from the plan made before it
+/// was taken, or a fresh one if another deploy may have changed the bucket meanwhile.
+async fn deploy_leased(
+    ctx: &Ctx,
+    job: &Job<'_>,
+    lease: &lease::Lease,
+    first: (Plan, Remote),
+    committed: &AtomicBool,
+) -> Result<Summary, DeployError> {
     let args = job.args;
-    let (plan, remote) = read_and_plan(ctx, job).await?;
+    let (plan, remote) = if changed_since(ctx, &first.1).await? { read_and_plan(ctx, job).await? } else { first };
     let stale_intent = remote.had_intent && plan.intent.is_empty();
     if plan.is_noop() && !stale_intent {
         return Ok(summary(ctx, &plan, false, None, None, Vec::new(), job.start));

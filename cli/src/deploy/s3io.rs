@@ -16,21 +16,23 @@ use super::{Ctx, DeployError};
 const PART_SIZE: u64 = 16 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 4;
 
+/// Every object of the site: one request per 1000.
 pub async fn list(ctx: &Ctx) -> Result<BTreeMap<String, Listed>, DeployError> {
+    list_under(ctx, "").await
+}
+
+/// The objects under `folder` (relative to the site's prefix), keyed relative to the prefix.
+pub async fn list_under(ctx: &Ctx, folder: &str) -> Result<BTreeMap<String, Listed>, DeployError> {
     let prefix = &ctx.target.prefix;
-    let mut pages = ctx
-        .s3
-        .list_objects_v2()
-        .bucket(&ctx.target.bucket)
-        .set_prefix((!prefix.is_empty()).then(|| prefix.clone()))
-        .into_paginator()
-        .send();
+    let under = format!("{prefix}{folder}");
+    let mut pages =
+        ctx.s3.list_objects_v2().bucket(&ctx.target.bucket).set_prefix((!under.is_empty()).then(|| under.clone())).into_paginator().send();
     let mut out = BTreeMap::new();
     while let Some(page) = {
         Requests::add(&ctx.requests.list);
         pages.next().await
     } {
-        let page = page.map_err(|e| ctx.err(e, format!("listing s3://{}/{prefix}", ctx.target.bucket)))?;
+        let page = page.map_err(|e| ctx.err(e, format!("listing s3://{}/{under}", ctx.target.bucket)))?;
         for o in page.contents() {
             let Some(key) = o.key() else { continue };
             let Some(rel) = key.strip_prefix(prefix.as_str()) else {
