@@ -35,8 +35,24 @@ fn list(v: &Value) -> Vec<&Value> {
 fn sam_adds_no_broad_permissions_and_the_expected_wiring() {
     let t = transformed();
 
-    // Only the three functions' roles, each with the basic logging policy and inline statements.
-    let roles = of_type(&t, "AWS::IAM::Role");
+    // The three functions' roles, each with the basic logging policy and inline statements;
+    // besides them only the optional CI deploy role (inline statements only, see template.rs).
+    let (deploy_roles, roles): (Vec<_>, Vec<_>) = of_type(&t, "AWS::IAM::Role").into_iter().partition(|(id, _)| *id == "DeployRole");
+    assert_eq!(deploy_roles.len(), 1, "the deploy role");
+    for (id, role) in &deploy_roles {
+        assert!(role["Properties"]["ManagedPolicyArns"].is_null(), "{id}: managed policies");
+        assert_eq!(role["Condition"], "CreateDeployRole", "{id}");
+        for policy in list(&role["Properties"]["Policies"]) {
+            for st in list(&policy["PolicyDocument"]["Statement"]) {
+                for r in list(&st["Resource"]) {
+                    assert_ne!(r, "*", "{id}: a statement on Resource \"*\": {st}");
+                }
+                for a in list(&st["Action"]) {
+                    assert!(!a.as_str().unwrap_or("*").contains('*'), "{id}: wildcard action in {st}");
+                }
+            }
+        }
+    }
     let mut role_ids: Vec<&str> = roles.iter().map(|(id, _)| id.as_str()).collect();
     role_ids.sort_unstable();
     assert_eq!(role_ids, ["SubscribeHttpFunctionRole", "SubscribeStreamFunctionRole", "ThumbnailFunctionRole"]);
