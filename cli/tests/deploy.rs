@@ -32,6 +32,11 @@ fn expected_cache_control(path: &str, content_type: &str, hashed: bool) -> &'sta
 /// Every file of the local manifest is in the bucket with its bytes and headers, and nothing
 /// else but myblog's remote manifest.
 fn assert_bucket_matches_site(bucket: &str, prefix: &str, root: &Path) {
+    assert_bucket_matches_site_and(bucket, prefix, root, &[]);
+}
+
+/// [`assert_bucket_matches_site`], plus `extra` keys (relative to the prefix) the deploy made.
+fn assert_bucket_matches_site_and(bucket: &str, prefix: &str, root: &Path, extra: &[String]) {
     let m = manifest(root);
     let snap = snapshot(bucket);
     for e in &m.files {
@@ -43,6 +48,7 @@ fn assert_bucket_matches_site(bucket: &str, prefix: &str, root: &Path) {
     }
     let mut expected: BTreeSet<String> = m.files.iter().map(|e| format!("{prefix}{}", e.path)).collect();
     expected.insert(format!("{prefix}.myblog/manifest.json"));
+    expected.extend(extra.iter().map(|k| format!("{prefix}{k}")));
     let found: BTreeSet<String> = snap.keys().cloned().collect();
     assert_eq!(found, expected, "bucket keys");
     let remote: serde_json::Value = serde_json::from_slice(&snap[&format!("{prefix}.myblog/manifest.json")].body).unwrap();
@@ -132,8 +138,11 @@ fn example_site_full_deploy_under_a_prefix() {
     let dir = common::example_site();
     let root = dir.path().join("blog");
     let (bucket, dist) = bucket_and_distribution("example");
-    deploy_ok(&root, &moto().endpoint, &bucket, &dist, &["--prefix", "/site/"]);
-    assert_bucket_matches_site(&bucket, "site/", &root);
+    // No thumbnail Lambda here: deploy makes the photos' thumbnails itself.
+    let s = deploy_ok(&root, &moto().endpoint, &bucket, &dist, &["--prefix", "/site/", "--thumbnails-wait", "0"]);
+    let made: Vec<String> = serde_json::from_value(s["thumbnails_made_locally"].clone()).unwrap();
+    assert!(made.len() >= 9 && made.iter().all(|k| k.starts_with("thumbs/")), "{made:?}");
+    assert_bucket_matches_site_and(&bucket, "site/", &root, &made);
     let snap = snapshot(&bucket);
     let css = snap.keys().find(|k| k.starts_with("site/css/site.") && k.ends_with(".css")).expect("hashed css");
     assert_eq!(snap[css].cache_control, "public, max-age=31536000, immutable");

@@ -499,3 +499,37 @@ fn pages_wait_for_the_lambdas_thumbnails() {
     let thumbs_seen = log.iter().rposition(|(m, p)| m == "GET" && p.contains("prefix=thumbs")).unwrap();
     assert!(thumbs_seen < first_page, "pages went up before the thumbnails were seen: {log:?}");
 }
+
+/// A deploy longer than its lease's time-to-live renews the lease, so it is never taken for
+/// a crashed one: a second deploy started once a renewal is seen still finds it held.
+#[test]
+fn a_long_deploy_renews_its_lease() {
+    let site = mini("lease_ttl = 3\n");
+    let (bucket, dist) = bucket_and_distribution("renew");
+    common::build_ok(&site.root);
+    let proxy = Proxy::start(Mode::Delay(Duration::from_millis(250)));
+    let long = deploy_cmd(&site.root, &proxy.endpoint)
+        .args(["--bucket", &bucket, "--distribution", &dist, "--json", "--no-build"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Watch the lease until it has been renewed at least once (renewed later than taken).
+    let renewed = (0..240).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(250));
+        let body = rt().block_on(async {
+            let o = s3a().await.get_object().bucket(&bucket).key(".myblog/lease.json").send().await.ok()?;
+            Some(o.body.collect().await.ok()?.into_bytes().to_vec())
+        })?;
+        let l: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        (l["renewed"].as_i64()? > l["since"].as_i64()?).then_some(l)
+    });
+    let lease = renewed.expect("the lease was never renewed while the deploy ran");
+    assert_eq!(lease["ttl"], 3);
+    // Renewed, so not stale: the second deploy must stop, not take it over.
+    let (_, err) = failing(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
+    assert!(err.contains("another deploy is running"), "{err}");
+    ok(&long.wait_with_output().unwrap());
+    assert_references_resolve(&bucket, BASE, "after a long deploy");
+    assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
+}

@@ -105,6 +105,8 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
     let body = |b: &LeaseBody| serde_json::to_vec(b).unwrap_or_default();
     let started = std::time::Instant::now();
     let mut said_waiting = false;
+    // Polls start quick (a deploy often ends within seconds) and settle at one every 5 s.
+    let mut pause = Duration::from_millis(250);
     let etag = loop {
         if let Some(etag) = put_state(ctx, LEASE, body(&me), Precondition::Absent).await? {
             break etag;
@@ -142,8 +144,8 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
             ctx.progress.note(&format!("Waiting for the deploy of {} (since {}) to finish…", theirs.holder, when(theirs.since)));
             said_waiting = true;
         }
-        tokio::time::sleep(Duration::from_millis(500).min(opts.wait.saturating_sub(started.elapsed())).max(Duration::from_millis(50)))
-            .await;
+        tokio::time::sleep(pause.min(opts.wait.saturating_sub(started.elapsed())).max(Duration::from_millis(50))).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
     };
 
     let etag = Arc::new(Mutex::new(etag));

@@ -104,6 +104,10 @@ pub struct DeployArgs {
     /// Take the deploy lease even if another deploy holds it (when you know it crashed).
     #[arg(long)]
     pub break_lease: bool,
+    /// Seconds to wait for the thumbnail Lambda before making thumbnails here (default:
+    /// [deploy] thumbnails_wait, else 60; 0 when no Lambda runs).
+    #[arg(long, value_name = "SECONDS")]
+    pub thumbnails_wait: Option<u64>,
 }
 
 const RESUME: &str = "The site in the bucket is still consistent; run `myblog deploy` again to finish.";
@@ -425,7 +429,7 @@ async fn deploy_leased(
     // The photos are up: the pages must wait for their thumbnails.
     let options = crate::build::thumbnail_options(job.config);
     let missing = thumbs::missing(job.local, &remote.listing, &ctx.output, &options)?;
-    let wait = Duration::from_secs(job.config.deploy.thumbnails_wait.unwrap_or(DEFAULT_THUMBNAILS_WAIT));
+    let wait = Duration::from_secs(args.thumbnails_wait.or(job.config.deploy.thumbnails_wait).unwrap_or(DEFAULT_THUMBNAILS_WAIT));
     let made = thumbs::ensure(ctx, missing, wait, &options).await?;
     etags.extend(s3io::upload_all(ctx, &plan, &[plan::Phase::NewPages, plan::Phase::Pages]).await?);
     ctx.progress.finish();

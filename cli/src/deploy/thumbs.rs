@@ -16,7 +16,9 @@ use super::{s3io, Ctx, DeployError};
 use crate::manifest::Manifest;
 
 /// Thumbnails the site's photos get that are neither part of the build (`--thumbnails local`)
-/// nor in the bucket: thumbnail key → the photo's path. Reads each photo's header.
+/// nor in the bucket: thumbnail key → the photo's path. Only photos with no thumbnail at all
+/// in the bucket are read (the Lambda writes all of a photo's thumbnails at once), so a
+/// deploy of a site whose photos are done reads none.
 pub fn missing(
     local: &Manifest,
     listing: &BTreeMap<String, Listed>,
@@ -24,8 +26,21 @@ pub fn missing(
     options: &thumbnail_fn::Options,
 ) -> Result<BTreeMap<String, String>, DeployError> {
     let built: BTreeSet<&str> = local.files.iter().map(|e| e.path.as_str()).collect();
+    // `thumbs/<dirs>/<stem>-<width>.<ext>` → `thumbs/<dirs>/<stem>`.
+    let stem_of = |key: &str| key.rsplit_once('-').map(|(stem, _)| stem.to_string());
+    let done: BTreeSet<String> = listing
+        .keys()
+        .map(String::as_str)
+        .chain(built.iter().copied())
+        .filter(|k| k.starts_with(thumbnail_fn::DEFAULT_THUMBS_PREFIX))
+        .filter_map(stem_of)
+        .collect();
     let mut out = BTreeMap::new();
     for e in local.files.iter().filter(|e| e.path.starts_with(thumbnail_fn::DEFAULT_MEDIA_PREFIX) && thumbnail_fn::is_image_key(&e.path)) {
+        let stem = thumbnail_fn::thumb_key(&e.path, 1, thumbnail_fn::OutputFormat::WebP).ok().and_then(|k| stem_of(&k));
+        if stem.is_some_and(|s| done.contains(&s)) {
+            continue;
+        }
         let path = output.join(&e.path);
         let bytes = std::fs::read(&path).map_err(|source| DeployError::Io { path: path.clone(), source })?;
         // A photo the Lambda cannot read gets no thumbnails from it either (the build said so).
