@@ -219,7 +219,10 @@ fn iam_statements(t: &Value) -> (Vec<(String, Value)>, Vec<String>) {
                 docs
             }
             "AWS::IAM::Role" => {
-                if get(props(r), "ManagedPolicyArns").is_some() {
+                // Only managed policies of this template, whose statements are checked below.
+                let own =
+                    |p: &&Value| ref_name(p).is_some_and(|n| resources_of_type(t, "AWS::IAM::ManagedPolicy").iter().any(|(id, _)| id == n));
+                if !one_or_many(get(props(r), "ManagedPolicyArns")).iter().all(own) {
                     errs.push(format!("role {id}: managed policies cannot be checked here"));
                 }
                 one_or_many(get(props(r), "Policies")).into_iter().filter_map(|p| get(p, "PolicyDocument")).collect()
@@ -271,6 +274,14 @@ fn check_iam(t: &Value) -> Vec<String> {
             if a == "*" || a.ends_with(":*") || a.contains('*') {
                 errs.push(format!("{id}: wildcard action {a}"));
             }
+            // Reading the account's send quota has no resource-level permission: "*" is the
+            // only form IAM accepts, and it grants nothing beyond that read.
+            if a == "ses:GetAccount" {
+                if actions.len() != 1 {
+                    errs.push(format!("{id}: ses:GetAccount must be alone in its statement"));
+                }
+                continue;
+            }
             let service = a.split(':').next().unwrap_or_default();
             if ["ses", "dynamodb", "s3", "sqs"].contains(&service) {
                 if resources.is_empty() {
@@ -288,9 +299,16 @@ fn check_iam(t: &Value) -> Vec<String> {
                 }
                 for r in &resources {
                     let f = sub_format(r).unwrap_or_default();
-                    if !(f.contains(":ses:") && f.contains(":identity/${Sender")) {
+                    let identity = f.contains(":ses:") && f.contains(":identity/${Sender");
+                    let configuration_set = f.contains(":ses:") && f.ends_with(":configuration-set/${EmailConfigurationSet}");
+                    if !(identity || configuration_set) {
                         errs.push(format!("{id}: {a} must be limited to the sender identity, not {r:?}"));
                     }
+                }
+                // Whatever the identity (a whole domain may be verified), only the sender address.
+                let from = path(st, &["Condition", "StringEquals", "ses:FromAddress"]).and_then(ref_name);
+                if from != Some("SenderEmail") {
+                    errs.push(format!("{id}: {a} needs Condition StringEquals ses:FromAddress: !Ref SenderEmail"));
                 }
             }
         }
@@ -315,7 +333,9 @@ fn check_stream_mapping(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let mappings: Vec<_> = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
         .into_iter()
-        .filter(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)).is_some_and(|(_, a)| a == "StreamArn"))
+        .filter(|(_, m)| {
+            getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("Subscribers".into(), "StreamArn".into()))
+        })
         .collect();
     if mappings.len() != 1 {
         errs.push(format!("expected one event source mapping on the subscribers stream, found {}", mappings.len()));
@@ -502,8 +522,11 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
 fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
     let mut errs = vec![];
     let functions = resources_of_type(t, "AWS::Serverless::Function");
-    if functions.len() != 3 {
-        errs.push(format!("expected 3 functions (subscribe-http, subscribe-stream, thumbnail-fn), found {}", functions.len()));
+    if functions.len() != 5 {
+        errs.push(format!(
+            "expected 5 functions (subscribe-http, subscribe-stream, subscribe-sender, subscribe-feedback, thumbnail-fn), found {}",
+            functions.len()
+        ));
     }
     if !resources_of_type(t, "AWS::Lambda::Function").is_empty() {
         errs.push("plain AWS::Lambda::Function resources bypass these checks; use AWS::Serverless::Function".to_owned());
@@ -545,7 +568,8 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
             _ => errs.push(format!("{id}: needs CodeUri and Metadata.BuildProperties.Binary")),
         }
     }
-    let want: BTreeSet<String> = ["subscribe-http", "subscribe-stream", "thumbnail-fn"].map(String::from).into();
+    let want: BTreeSet<String> =
+        ["subscribe-http", "subscribe-stream", "subscribe-sender", "subscribe-feedback", "thumbnail-fn"].map(String::from).into();
     if binaries != want {
         errs.push(format!("functions build {binaries:?}, expected {want:?}"));
     }
@@ -727,7 +751,7 @@ fn check_outputs(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let outputs = get(t, "Outputs").and_then(Value::as_mapping).cloned().unwrap_or_else(Mapping::new);
     let value = |k: &str| outputs.get(k).and_then(|o| get(o, "Value")).cloned();
-    for k in ["BucketName", "DistributionId", "DistributionDomainName", "ApiUrl"] {
+    for k in ["BucketName", "DistributionId", "DistributionDomainName", "ApiUrl", "SubscribersTable", "AnnouncementsTable", "SendsTable"] {
         if value(k).is_none() {
             errs.push(format!("output {k} missing"));
         }
@@ -740,6 +764,129 @@ fn check_outputs(t: &Value) -> Vec<String> {
     }
     if value("DistributionDomainName").as_ref().and_then(getatt) != Some(("Distribution".into(), "DomainName".into())) {
         errs.push("output DistributionDomainName must be !GetAtt Distribution.DomainName".to_owned());
+    }
+    errs
+}
+
+/// The announcement pipeline: exactly-once tables, a redriven queue that outlives the sender's
+/// timeout, a paced sender with reserved concurrency, SES feedback wired to the suppressing
+/// function, and a deploy policy that can write announcement records and nothing else.
+fn check_announcements(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    let keys = |id: &str| -> Vec<(String, String)> {
+        one_or_many(get(props(resource(t, id)), "KeySchema"))
+            .iter()
+            .filter_map(|k| Some((get(k, "AttributeName")?.as_str()?.to_owned(), get(k, "KeyType")?.as_str()?.to_owned())))
+            .collect()
+    };
+    if keys("AnnouncementsTable") != [("post".to_owned(), "HASH".to_owned())] {
+        errs.push(format!("AnnouncementsTable: key must be post (HASH), is {:?}", keys("AnnouncementsTable")));
+    }
+    if path(props(resource(t, "AnnouncementsTable")), &["StreamSpecification", "StreamViewType"]).is_none() {
+        errs.push("AnnouncementsTable: needs a stream (it starts the fan-out)".to_owned());
+    }
+    if keys("SendsTable") != [("post".to_owned(), "HASH".to_owned()), ("email".to_owned(), "RANGE".to_owned())] {
+        errs.push(format!("SendsTable: key must be post (HASH), email (RANGE), is {:?}", keys("SendsTable")));
+    }
+    let gsi = one_or_many(get(props(resource(t, "Subscribers")), "GlobalSecondaryIndexes"));
+    let status_index = gsi.iter().any(|g| {
+        get(g, "IndexName").and_then(Value::as_str) == Some("status-index")
+            && path(g, &["KeySchema"]).and_then(Value::as_sequence).is_some_and(|k| {
+                k.first().and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("status")
+                    && k.get(1).and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("email")
+            })
+    });
+    if !status_index {
+        errs.push("Subscribers: needs the status-index GSI (status HASH, email RANGE): the fan-out must never scan".to_owned());
+    }
+    let queue = props(resource(t, "SendQueue"));
+    let dlq = path(queue, &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt);
+    if dlq != Some(("SendDeadLetterQueue".into(), "Arn".into())) {
+        errs.push("SendQueue: RedrivePolicy must send failing messages to SendDeadLetterQueue".to_owned());
+    }
+    let sender = props(resource(t, "SubscribeSenderFunction"));
+    let timeout = get(sender, "Timeout").and_then(Value::as_i64).unwrap_or(0);
+    let visibility = get(queue, "VisibilityTimeout").and_then(Value::as_i64).unwrap_or(0);
+    if visibility < 6 * timeout || timeout == 0 {
+        errs.push(format!("SendQueue: VisibilityTimeout {visibility} must be at least 6 x the sender's Timeout {timeout}"));
+    }
+    if get(sender, "ReservedConcurrentExecutions").and_then(ref_name) != Some("SenderConcurrency") {
+        errs.push("SubscribeSenderFunction: ReservedConcurrentExecutions must be !Ref SenderConcurrency (pacing divides by it)".to_owned());
+    }
+    if path(sender, &["Environment", "Variables", "SENDER_CONCURRENCY"]).and_then(ref_name) != Some("SenderConcurrency") {
+        errs.push("SubscribeSenderFunction: SENDER_CONCURRENCY must be !Ref SenderConcurrency".to_owned());
+    }
+    let mapping = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
+        .into_iter()
+        .find(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("SendQueue".into(), "Arn".into())));
+    match mapping {
+        Some((id, m)) => {
+            if get(props(m), "FunctionName").and_then(ref_name) != Some("SubscribeSenderFunction") {
+                errs.push(format!("{id}: must invoke SubscribeSenderFunction"));
+            }
+            if !one_or_many(get(props(m), "FunctionResponseTypes")).iter().any(|v| v.as_str() == Some("ReportBatchItemFailures")) {
+                errs.push(format!("{id}: FunctionResponseTypes must include ReportBatchItemFailures"));
+            }
+        }
+        None => errs.push("no event source mapping from SendQueue to the sender".to_owned()),
+    }
+    let announce_mapping = resources_of_type(t, "AWS::Lambda::EventSourceMapping").into_iter().find(|(_, m)| {
+        getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("AnnouncementsTable".into(), "StreamArn".into()))
+    });
+    match announce_mapping {
+        Some((id, m)) => {
+            let p = props(m);
+            if get(p, "StartingPosition").and_then(Value::as_str) != Some("TRIM_HORIZON") {
+                errs.push(format!("{id}: StartingPosition must be TRIM_HORIZON (no announcement skipped)"));
+            }
+            if path(p, &["DestinationConfig", "OnFailure", "Destination"]).and_then(getatt).is_none() {
+                errs.push(format!("{id}: needs an OnFailure destination"));
+            }
+        }
+        None => errs.push("no event source mapping from the announcements stream".to_owned()),
+    }
+    let dest = path(props(resource(t, "FeedbackEventDestination")), &["EventDestination"]).cloned().unwrap_or(Value::Null);
+    let types: BTreeSet<&str> = one_or_many(get(&dest, "MatchingEventTypes")).iter().filter_map(|v| v.as_str()).collect();
+    if !(types.contains("bounce") && types.contains("complaint")) {
+        errs.push(format!("FeedbackEventDestination: must publish bounce and complaint, publishes {types:?}"));
+    }
+    if path(&dest, &["SnsDestination", "TopicARN"]).and_then(ref_name) != Some("FeedbackTopic") {
+        errs.push("FeedbackEventDestination: must publish to FeedbackTopic".to_owned());
+    }
+    let feedback_event = get(props(resource(t, "SubscribeFeedbackFunction")), "Events").and_then(Value::as_mapping).is_some_and(|e| {
+        e.values().any(|ev| {
+            get(ev, "Type").and_then(Value::as_str) == Some("SNS")
+                && path(ev, &["Properties", "Topic"]).and_then(ref_name) == Some("FeedbackTopic")
+        })
+    });
+    if !feedback_event {
+        errs.push("SubscribeFeedbackFunction: must be subscribed to FeedbackTopic".to_owned());
+    }
+    for id in ["SubscribeStreamFunction", "SubscribeSenderFunction"] {
+        if path(props(resource(t, id)), &["Environment", "Variables", "CONFIGURATION_SET"]).and_then(ref_name)
+            != Some("EmailConfigurationSet")
+        {
+            errs.push(format!("{id}: CONFIGURATION_SET must be !Ref EmailConfigurationSet (bounces are only reported through it)"));
+        }
+    }
+    // Deploy: one action on one table (and reading the stack's outputs).
+    let (statements, _) = iam_statements(t);
+    for (id, st) in statements.iter().filter(|(id, _)| id == "DeployAnnouncePolicy") {
+        let actions: Vec<&str> = one_or_many(get(st, "Action")).iter().filter_map(|a| a.as_str()).collect();
+        let resources = one_or_many(get(st, "Resource"));
+        let ok = match actions.as_slice() {
+            ["dynamodb:PutItem"] => resources.len() == 1 && getatt(resources[0]) == Some(("AnnouncementsTable".into(), "Arn".into())),
+            ["cloudformation:DescribeStacks"] => resources.len() == 1 && ref_name(resources[0]) == Some("AWS::StackId"),
+            _ => false,
+        };
+        if !ok {
+            errs.push(format!(
+                "{id}: deploy may only PutItem on AnnouncementsTable (and DescribeStacks this stack), found {actions:?} on {resources:?}"
+            ));
+        }
+    }
+    if !statements.iter().any(|(id, _)| id == "DeployAnnouncePolicy") {
+        errs.push("DeployAnnouncePolicy missing".to_owned());
     }
     errs
 }
@@ -758,6 +905,7 @@ fn all_violations(t: &Value) -> Vec<String> {
         check_distribution(t),
         check_api(t),
         check_outputs(t),
+        check_announcements(t),
     ]
     .concat()
 }
@@ -990,6 +1138,76 @@ fn a_missing_output_or_weaker_headers_are_caught() {
     assert!(errs.iter().any(|e| e.contains("unsafe-inline")), "{errs:?}");
 }
 
+#[test]
+fn a_weakened_announcement_pipeline_is_caught() {
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        (
+            "deploy may write more than announcements",
+            Box::new(|t| {
+                *at(t, &["Resources", "DeployAnnouncePolicy", "Properties", "PolicyDocument", "Statement"]) =
+                    yaml("[{Effect: Allow, Action: [dynamodb:PutItem, dynamodb:DeleteItem], Resource: !GetAtt AnnouncementsTable.Arn}]")
+            }),
+        ),
+        (
+            "deploy may write the subscribers",
+            Box::new(|t| {
+                *at(t, &["Resources", "DeployAnnouncePolicy", "Properties", "PolicyDocument", "Statement"]) =
+                    yaml("[{Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt Subscribers.Arn}]")
+            }),
+        ),
+        (
+            "no reserved concurrency on the sender",
+            Box::new(|t| *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "ReservedConcurrentExecutions"]) = Value::Null),
+        ),
+        ("a queue without a DLQ", Box::new(|t| *at(t, &["Resources", "SendQueue", "Properties", "RedrivePolicy"]) = Value::Null)),
+        (
+            "a visibility timeout shorter than the sender",
+            Box::new(|t| *at(t, &["Resources", "SendQueue", "Properties", "VisibilityTimeout"]) = 30.into()),
+        ),
+        ("no status index", Box::new(|t| *at(t, &["Resources", "Subscribers", "Properties", "GlobalSecondaryIndexes"]) = Value::Null)),
+        (
+            "complaints not published",
+            Box::new(|t| {
+                *at(t, &["Resources", "FeedbackEventDestination", "Properties", "EventDestination", "MatchingEventTypes"]) =
+                    yaml("[bounce]")
+            }),
+        ),
+        (
+            "emails outside the configuration set",
+            Box::new(|t| {
+                *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Environment", "Variables", "CONFIGURATION_SET"]) =
+                    Value::Null
+            }),
+        ),
+    ];
+    for (name, edit) in cases {
+        let errs = weakened(|t| edit(t), check_announcements);
+        assert!(!errs.is_empty(), "not caught: {name}");
+    }
+    // Sending without the From condition (a verified domain would let it send as anyone@domain).
+    let errs = weakened(
+        |t| {
+            let Value::Sequence(statements) =
+                at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Policies"])[0]["Statement"].clone()
+            else {
+                unreachable!()
+            };
+            let stripped: Vec<Value> = statements
+                .into_iter()
+                .map(|mut st| {
+                    if let Some(m) = st.as_mapping_mut() {
+                        m.remove("Condition");
+                    }
+                    st
+                })
+                .collect();
+            at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Policies"])[0]["Statement"] = Value::Sequence(stripped);
+        },
+        check_iam,
+    );
+    assert!(errs.iter().any(|e| e.contains("ses:FromAddress")), "{errs:?}");
+}
+
 // ---- the optional CI deploy role ------------------------------------------------------------
 
 /// What `myblog deploy --stack` needs, and all the deploy role may do.
@@ -1025,8 +1243,10 @@ fn check_deploy_role(t: &Value) -> Vec<String> {
     if cond.is_none() || !cond_text.contains("GitHubRepository") {
         errs.push("condition CreateDeployRole must test GitHubRepository".into());
     }
-    if get(props(role), "ManagedPolicyArns").is_some() {
-        errs.push("DeployRole: managed policies cannot be checked here".into());
+    // Besides its inline statements, only the stack's announce policy (checked by check_iam).
+    let managed: Vec<Option<&str>> = one_or_many(get(props(role), "ManagedPolicyArns")).into_iter().map(ref_name).collect();
+    if managed.iter().any(|m| *m != Some("DeployAnnouncePolicy")) {
+        errs.push(format!("DeployRole: managed policies {managed:?}: only DeployAnnouncePolicy"));
     }
     // Trust: one statement, web identity only, exact repository and branch.
     let trust = one_or_many(path(props(role), &["AssumeRolePolicyDocument", "Statement"]));

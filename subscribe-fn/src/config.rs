@@ -19,6 +19,8 @@ pub struct Config {
     pub pending_ttl_hours: u32,
     /// Optional `mailto:` address added to `List-Unsubscribe` (`UNSUBSCRIBE_MAILTO`).
     pub unsubscribe_mailto: Option<String>,
+    /// New-post announcements and sending rules (`ANNOUNCEMENTS_TABLE`, `SENDS_TABLE`, …).
+    pub news: crate::news::Settings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +95,9 @@ impl Config {
             Some(v) => Some(crate::address::normalize(&v).map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?),
         };
 
-        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto })
+        let news = crate::news::Settings::from_lookup(&get)?;
+
+        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto, news })
     }
 
     /// Absolute URL of a path on the site (`path` starts with `/`).
@@ -106,14 +110,21 @@ impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={}",
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={}",
             self.table,
             self.sender,
             self.site_url,
             self.site_title,
             self.double_opt_in,
             self.pending_ttl_hours,
-            self.unsubscribe_mailto.as_deref().unwrap_or("-")
+            self.unsubscribe_mailto.as_deref().unwrap_or("-"),
+            self.news.announcements_table.as_deref().unwrap_or("-"),
+            self.news.sends_table.as_deref().unwrap_or("-"),
+            self.news.queue_url.as_deref().unwrap_or("-"),
+            self.news.configuration_set.as_deref().unwrap_or("-"),
+            self.news.send_rate.map(|r| r.to_string()).unwrap_or_else(|| "account".into()),
+            self.news.sender_concurrency,
+            self.news.lease_secs,
         )
     }
 }

@@ -50,6 +50,7 @@ pub struct Lease {
     etag: Arc<Mutex<String>>,
     lost: Arc<AtomicBool>,
     renewer: tokio::task::JoinHandle<()>,
+    stop: Arc<tokio::sync::Notify>,
 }
 
 fn now() -> i64 {
@@ -150,7 +151,9 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
 
     let etag = Arc::new(Mutex::new(etag));
     let lost = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(tokio::sync::Notify::new());
     let renewer = {
+        let stop = stop.clone();
         let (etag, lost) = (etag.clone(), lost.clone());
         let s3 = ctx.s3.clone();
         let bucket = ctx.target.bucket.clone();
@@ -159,7 +162,12 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
         let mut me = me;
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(every).await;
+                // Stopped between renewals only: a renewal cut mid-request could change the
+                // lease's ETag unseen, and the release would then leave the lease behind.
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = stop.notified() => return,
+                }
                 me.renewed = now();
                 let current = etag.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let out = s3
@@ -184,7 +192,7 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
             }
         })
     };
-    Ok(Lease { etag, lost, renewer })
+    Ok(Lease { etag, lost, renewer, stop })
 }
 
 impl Lease {
@@ -195,7 +203,7 @@ impl Lease {
 
     /// Stops renewing and deletes the lease if it is still ours.
     pub async fn release(self, ctx: &Ctx) {
-        self.renewer.abort();
+        self.stop.notify_one();
         let _ = self.renewer.await;
         let etag = self.etag.lock().unwrap_or_else(|e| e.into_inner()).clone();
         // A lease left behind is taken over later; a failed release must not fail the deploy.

@@ -13,6 +13,7 @@
 //! path maps it), and the site lives under base_url's path; so `<prefix>posts/x/index.html` is
 //! invalidated as `<base path>/posts/x/` and `<base path>/posts/x/index.html`.
 
+pub mod announce;
 mod aws;
 mod invalidate;
 mod lease;
@@ -34,6 +35,7 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use crate::build::{build, BuildOptions};
 use crate::config::{MaxDeletes, SiteConfig};
 use crate::manifest::Manifest;
+pub(crate) use aws::error_chain;
 use aws::{AttemptCounter, Requests, Target};
 use plan::{HeaderRules, Intent, Plan, PlanSettings, RemoteManifest, INTENT, REMOTE_MANIFEST};
 use progress::Progress;
@@ -108,6 +110,10 @@ pub struct DeployArgs {
     /// [deploy] thumbnails_wait, else 60; 0 when no Lambda runs).
     #[arg(long, value_name = "SECONDS")]
     pub thumbnails_wait: Option<u64>,
+    /// Do not email the posts this deploy publishes to subscribers (they count as published:
+    /// a later deploy does not announce them either).
+    #[arg(long)]
+    pub no_announce: bool,
 }
 
 const RESUME: &str = "The site in the bucket is still consistent; run `myblog deploy` again to finish.";
@@ -152,6 +158,8 @@ pub enum DeployError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("deploy cancelled: nothing was changed")]
     Cancelled,
+    #[error(transparent)]
+    Announce(#[from] announce::AnnounceError),
     #[error("another deploy is running: {holder} holds {lease} since {since}. Wait for it to finish and deploy again, or pass --lease-wait SECONDS to wait for it; if it crashed, its lease is taken over {ttl} s after its last renewal, or at once with --break-lease")]
     Locked { lease: String, holder: String, since: String, ttl: u64 },
     #[error("another deploy committed to s3://{bucket}/{key} while this one was running, so this one committed nothing (the site in the bucket is the other deploy's, and consistent). Run `myblog deploy` again to publish this build on top of it")]
@@ -170,6 +178,7 @@ pub enum DeployError {
 
 /// What every step of a deploy shares: the clients, the target, the counters.
 struct Ctx {
+    sdk: aws_config::SdkConfig,
     s3: aws_sdk_s3::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     target: Target,
@@ -277,6 +286,7 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
         .build();
     let cloudfront_conf = aws_sdk_cloudfront::config::Builder::from(&sdk).interceptor(attempts.clone()).build();
     let ctx = Ctx {
+        sdk: sdk.clone(),
         s3: aws_sdk_s3::Client::from_conf(s3_conf),
         cloudfront: aws_sdk_cloudfront::Client::from_conf(cloudfront_conf),
         attempts,
@@ -296,11 +306,12 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
     // (not even the lease), so it costs one listing and the manifest read.
     let (plan, remote) = read_and_plan(&ctx, &job).await?;
     if args.dry_run {
-        let summary = summary(&ctx, &plan, true, None, None, Vec::new(), start);
+        let mut summary = summary(&ctx, &plan, true, None, None, Vec::new(), start);
+        summary.announced = remote.announcing.iter().map(|a| a.path.clone()).collect();
         report::print_plan(&plan, &summary, args.json);
         return Ok(summary);
     }
-    if plan.is_noop() && !(remote.had_intent && plan.intent.is_empty()) {
+    if plan.is_noop() && !(remote.had_intent && plan.intent.is_empty()) && remote.announcing.is_empty() {
         let summary = summary(&ctx, &plan, false, None, None, Vec::new(), start);
         report::print_summary(&summary, args.json);
         return Ok(summary);
@@ -339,6 +350,8 @@ struct Remote {
     manifest_etag: Option<String>,
     had_intent: bool,
     listing: std::collections::BTreeMap<String, plan::Listed>,
+    /// New posts to announce after the commit (see [`plan_announcements`]).
+    announcing: Vec<crate::announce::Announcement>,
 }
 
 /// Reads the remote state (one listing, 1 request per 1000 objects; the manifest and intent
@@ -358,10 +371,11 @@ async fn read_and_plan(ctx: &Ctx, job: &Job<'_>) -> Result<(Plan, Remote), Deplo
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let planning = Instant::now();
-    let plan = plan::plan(job.local, remote.as_ref(), intent.as_ref(), &listing, job.rules, job.settings, now);
+    let mut plan = plan::plan(job.local, remote.as_ref(), intent.as_ref(), &listing, job.rules, job.settings, now);
     ctx.plan_seconds.store(planning.elapsed().as_micros() as u64, Ordering::Relaxed);
     plan::validate_invalidation(&plan.invalidation).map_err(DeployError::Invalidation)?;
-    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some(), listing }))
+    let announcing = plan_announcements(&mut plan, job.local, remote.as_ref(), job.config, job.args);
+    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some(), listing, announcing }))
 }
 
 /// The largest deletion allowed without `--force` off a terminal.
@@ -400,7 +414,7 @@ async fn deploy_leased(
     let args = job.args;
     let (plan, remote) = if changed_since(ctx, &first.1).await? { read_and_plan(ctx, job).await? } else { first };
     let stale_intent = remote.had_intent && plan.intent.is_empty();
-    if plan.is_noop() && !stale_intent {
+    if plan.is_noop() && !stale_intent && remote.announcing.is_empty() {
         return Ok(summary(ctx, &plan, false, None, None, Vec::new(), job.start));
     }
     if plan.deletions() > 0 {
@@ -446,6 +460,22 @@ async fn deploy_leased(
     let mut manifest_etag = remote.manifest_etag;
     commit_remote_manifest(ctx, &next, &mut manifest_etag).await?;
     committed.store(true, Ordering::SeqCst);
+    let written = if remote.announcing.is_empty() {
+        announce::Written::default()
+    } else {
+        let config = job.config;
+        let table = crate::stack::table(
+            &ctx.sdk,
+            config.subscribe.announcements_table.as_deref(),
+            args.stack.as_deref().or(config.deploy.stack.as_deref()),
+            "AnnouncementsTable",
+            "announcements_table",
+        )
+        .await
+        .map_err(announce::AnnounceError::from)?;
+        let dynamo = aws_sdk_dynamodb::Client::new(&ctx.sdk);
+        announce::write(&dynamo, &table, &remote.announcing, plan.deploy).await?
+    };
 
     let mut invalidation = None;
     if !plan.invalidate_all.is_empty() {
@@ -474,7 +504,56 @@ async fn deploy_leased(
     let (id, paths) = invalidation.unzip();
     let mut summary = summary(ctx, &plan, false, Some(plan.deploy), id, paths.unwrap_or_default(), job.start);
     summary.thumbnails_made_locally = made;
+    summary.announced = written.announced;
+    summary.already_announced = written.already;
     Ok(summary)
+}
+
+/// Settles what this deploy announces (new posts, plus any left over by an interrupted deploy)
+/// and records it, with the posts now published, in the manifest to commit.
+fn plan_announcements(
+    plan: &mut Plan,
+    local: &Manifest,
+    remote: Option<&RemoteManifest>,
+    config: &SiteConfig,
+    args: &DeployArgs,
+) -> Vec<crate::announce::Announcement> {
+    let published: Option<std::collections::BTreeSet<String>> = match remote {
+        // A bucket deployed before announcements existed: what it has is the backlog.
+        Some(r) => Some(r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect()),
+        None => None,
+    };
+    let sub = &config.subscribe;
+    let has_table = sub.announcements_table.is_some() || args.stack.is_some() || config.deploy.stack.is_some();
+    let hold = if args.no_announce {
+        Some("--no-announce")
+    } else if !sub.enabled {
+        Some("[subscribe] enabled = false")
+    } else if !has_table {
+        Some("no announcements table: set [subscribe] announcements_table or deploy with --stack")
+    } else {
+        None
+    };
+    let (mut list, skipped) =
+        crate::announce::select(&local.posts, published.as_ref(), sub.announce_within_days, time::OffsetDateTime::now_utc(), hold);
+    for s in &skipped {
+        if !args.json {
+            eprintln!("Not announced: {} ({})", s.path, s.reason);
+        }
+    }
+    for left in remote.map(|r| r.pending.announce.as_slice()).unwrap_or_default() {
+        if !list.iter().any(|a| a.path == left.path) {
+            list.push(left.clone());
+        }
+    }
+    plan.next.posts = Some(local.posts.iter().map(|p| p.path.clone()).collect());
+    plan.next.pending.announce = list.clone();
+    if !args.json {
+        for a in &list {
+            eprintln!("{} {} ({})", if args.dry_run { "Would announce:" } else { "Announcing:" }, a.title, a.path);
+        }
+    }
+    list
 }
 
 fn manifest_json(m: &RemoteManifest) -> Vec<u8> {
@@ -533,6 +612,8 @@ fn summary(
         uploads: plan.uploads.iter().map(|u| u.file.path.clone()).collect(),
         deletions: plan.delete_pages.iter().chain(&plan.delete_other).cloned().collect(),
         thumbnails_made_locally: Vec::new(),
+        announced: Vec::new(),
+        already_announced: Vec::new(),
         plan_seconds: ctx.plan_seconds.load(Ordering::Relaxed) as f64 / 1e6,
         seconds: start.elapsed().as_secs_f64(),
     }

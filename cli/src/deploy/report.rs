@@ -34,6 +34,10 @@ pub struct Summary {
     pub deletions: Vec<String>,
     /// Thumbnails this deploy made and uploaded itself because the Lambda had not made them in time.
     pub thumbnails_made_locally: Vec<String>,
+    /// Posts announced to subscribers by this deploy (with `--dry-run`: that would be).
+    pub announced: Vec<String>,
+    /// New posts an earlier deploy had announced already (nothing sent again).
+    pub already_announced: Vec<String>,
     /// CPU time of the planner (diff, grace, collapse) for the last plan made.
     pub plan_seconds: f64,
     pub seconds: f64,
@@ -94,6 +98,12 @@ pub fn print_summary(s: &Summary, json: bool) {
     println!("  requests: {} ({} HTTP attempts, retries included)", requests_line(&s.requests), s.attempts);
     if let Some(id) = &s.invalidation_id {
         println!("  invalidation {id}: {}", s.invalidation_paths.join(" "));
+    }
+    if !s.announced.is_empty() {
+        println!("  announced to subscribers: {}", s.announced.join(" "));
+    }
+    if !s.already_announced.is_empty() {
+        println!("  announced before (not sent again): {}", s.already_announced.join(" "));
     }
 }
 

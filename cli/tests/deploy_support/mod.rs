@@ -14,6 +14,8 @@ use std::time::Duration;
 use test_support::Moto;
 
 mod site;
+// Not every test binary uses the sites (announce.rs has its own).
+#[allow(unused_imports)]
 pub use site::*;
 
 pub fn moto() -> &'static Moto {

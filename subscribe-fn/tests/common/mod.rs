@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
+    StreamSpecification, StreamViewType,
 };
 use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamValue, ShardIteratorType};
 use base64::engine::general_purpose::STANDARD;
@@ -28,7 +29,12 @@ pub fn moto() -> &'static Moto {
 }
 
 pub fn config(table: &str, double_opt_in: bool) -> Config {
-    let vars: HashMap<&str, String> = HashMap::from([
+    config_with(table, double_opt_in, &[])
+}
+
+/// [`config`] plus more environment variables (the announcement pipeline's).
+pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&str, String)]) -> Config {
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("TABLE_NAME", table.to_string()),
         ("SENDER_EMAIL", SENDER.to_string()),
         ("SITE_URL", format!("{SITE}/")),
@@ -36,6 +42,7 @@ pub fn config(table: &str, double_opt_in: bool) -> Config {
         ("DOUBLE_OPT_IN", double_opt_in.to_string()),
         ("UNSUBSCRIBE_MAILTO", "unsubscribe@blog.example.com".to_string()),
     ]);
+    vars.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
 }
 
@@ -59,7 +66,20 @@ pub async fn env(table: &str, double_opt_in: bool) -> Env {
         .attribute_definitions(
             AttributeDefinition::builder().attribute_name("email").attribute_type(ScalarAttributeType::S).build().unwrap(),
         )
+        .attribute_definitions(
+            AttributeDefinition::builder().attribute_name("status").attribute_type(ScalarAttributeType::S).build().unwrap(),
+        )
         .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Hash).build().unwrap())
+        // As infra/template.yaml: the index the fan-out pages through.
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(subscribe_fn::store::STATUS_INDEX)
+                .key_schema(KeySchemaElement::builder().attribute_name("status").key_type(KeyType::Hash).build().unwrap())
+                .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Range).build().unwrap())
+                .projection(Projection::builder().projection_type(ProjectionType::KeysOnly).build())
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(
             StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::NewAndOldImages).build().unwrap(),
@@ -294,6 +314,32 @@ pub fn parse_mail(raw: &str) -> Mail {
         }
     }
     Mail { raw: raw.to_string(), headers, text, html }
+}
+
+/// The streams client's records of any stream, as Lambda event records (oldest first).
+pub async fn stream_records(streams: &aws_sdk_dynamodbstreams::Client, stream_arn: &str) -> Vec<Value> {
+    let desc = streams.describe_stream().stream_arn(stream_arn).send().await.expect("describe stream");
+    let mut out = Vec::new();
+    for shard in desc.stream_description().map(|d| d.shards()).unwrap_or_default() {
+        let it = streams
+            .get_shard_iterator()
+            .stream_arn(stream_arn)
+            .shard_id(shard.shard_id().unwrap())
+            .shard_iterator_type(ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .expect("shard iterator");
+        let mut iterator = it.shard_iterator().map(str::to_string);
+        while let Some(i) = iterator.take() {
+            let page = streams.get_records().shard_iterator(i).send().await.expect("get records");
+            if page.records().is_empty() {
+                break;
+            }
+            out.extend(page.records().iter().map(|r| lambda_record(r, stream_arn)));
+            iterator = page.next_shard_iterator().map(str::to_string);
+        }
+    }
+    out
 }
 
 /// Emails SES accepted for `to`, oldest first.
