@@ -306,12 +306,14 @@ pub async fn run_tracked(args: &DeployArgs, committed: &AtomicBool) -> Result<Su
     // (not even the lease), so it costs one listing and the manifest read.
     let (plan, remote) = read_and_plan(&ctx, &job).await?;
     if args.dry_run {
+        remote.print_announce_notes(args.json);
         let mut summary = summary(&ctx, &plan, true, None, None, Vec::new(), start);
         summary.announced = remote.announcing.iter().map(|a| a.path.clone()).collect();
         report::print_plan(&plan, &summary, args.json);
         return Ok(summary);
     }
     if plan.is_noop() && !(remote.had_intent && plan.intent.is_empty()) && remote.announcing.is_empty() {
+        remote.print_announce_notes(args.json);
         let summary = summary(&ctx, &plan, false, None, None, Vec::new(), start);
         report::print_summary(&summary, args.json);
         return Ok(summary);
@@ -352,6 +354,18 @@ struct Remote {
     listing: std::collections::BTreeMap<String, plan::Listed>,
     /// New posts to announce after the commit (see [`plan_announcements`]).
     announcing: Vec<crate::announce::Announcement>,
+    /// What to tell the author about them, printed once for the plan that is carried out.
+    announce_notes: Vec<String>,
+}
+
+impl Remote {
+    fn print_announce_notes(&self, json: bool) {
+        if !json {
+            for n in &self.announce_notes {
+                eprintln!("{n}");
+            }
+        }
+    }
 }
 
 /// Reads the remote state (one listing, 1 request per 1000 objects; the manifest and intent
@@ -374,8 +388,8 @@ async fn read_and_plan(ctx: &Ctx, job: &Job<'_>) -> Result<(Plan, Remote), Deplo
     let mut plan = plan::plan(job.local, remote.as_ref(), intent.as_ref(), &listing, job.rules, job.settings, now);
     ctx.plan_seconds.store(planning.elapsed().as_micros() as u64, Ordering::Relaxed);
     plan::validate_invalidation(&plan.invalidation).map_err(DeployError::Invalidation)?;
-    let announcing = plan_announcements(&mut plan, job.local, remote.as_ref(), job.config, job.args);
-    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some(), listing, announcing }))
+    let (announcing, announce_notes) = plan_announcements(&mut plan, job.local, remote.as_ref(), job.config, job.args);
+    Ok((plan, Remote { manifest_etag, had_intent: intent.is_some(), listing, announcing, announce_notes }))
 }
 
 /// The largest deletion allowed without `--force` off a terminal.
@@ -413,6 +427,7 @@ async fn deploy_leased(
 ) -> Result<Summary, DeployError> {
     let args = job.args;
     let (plan, remote) = if changed_since(ctx, &first.1).await? { read_and_plan(ctx, job).await? } else { first };
+    remote.print_announce_notes(args.json);
     let stale_intent = remote.had_intent && plan.intent.is_empty();
     if plan.is_noop() && !stale_intent && remote.announcing.is_empty() {
         return Ok(summary(ctx, &plan, false, None, None, Vec::new(), job.start));
@@ -517,7 +532,8 @@ fn plan_announcements(
     remote: Option<&RemoteManifest>,
     config: &SiteConfig,
     args: &DeployArgs,
-) -> Vec<crate::announce::Announcement> {
+) -> (Vec<crate::announce::Announcement>, Vec<String>) {
+    let mut notes = Vec::new();
     let published: Option<std::collections::BTreeSet<String>> = match remote {
         // A bucket deployed before announcements existed: what it has is the backlog.
         Some(r) => Some(r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect()),
@@ -537,29 +553,23 @@ fn plan_announcements(
     let (mut list, skipped) =
         crate::announce::select(&local.posts, published.as_ref(), sub.announce_within_days, time::OffsetDateTime::now_utc(), hold);
     for s in &skipped {
-        if !args.json {
-            eprintln!("Not announced: {} ({})", s.path, s.reason);
-        }
+        notes.push(format!("Not announced: {} ({})", s.path, s.reason));
     }
     // Left over by an interrupted deploy: announced now, unless this deploy says not to (the
     // way out when the announcements table is gone for good).
     for left in remote.map(|r| r.pending.announce.as_slice()).unwrap_or_default() {
         if args.no_announce {
-            if !args.json {
-                eprintln!("Not announced: {} (--no-announce; an earlier deploy had left it to announce)", left.path);
-            }
+            notes.push(format!("Not announced: {} (--no-announce; an earlier deploy had left it to announce)", left.path));
         } else if !list.iter().any(|a| a.path == left.path) {
             list.push(left.clone());
         }
     }
     plan.next.posts = Some(local.posts.iter().map(|p| p.path.clone()).collect());
     plan.next.pending.announce = list.clone();
-    if !args.json {
-        for a in &list {
-            eprintln!("{} {} ({})", if args.dry_run { "Would announce:" } else { "Announcing:" }, a.title, a.path);
-        }
+    for a in &list {
+        notes.push(format!("{} {} ({})", if args.dry_run { "Would announce:" } else { "Announcing:" }, a.title, a.path));
     }
-    list
+    (list, notes)
 }
 
 fn manifest_json(m: &RemoteManifest) -> Vec<u8> {
