@@ -19,6 +19,11 @@ pub struct Config {
     pub pending_ttl_hours: u32,
     /// Optional `mailto:` address added to `List-Unsubscribe` (`UNSUBSCRIBE_MAILTO`).
     pub unsubscribe_mailto: Option<String>,
+    /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see [`crate::limits`].
+    pub limits: crate::limits::Settings,
+    /// `ORIGIN_VERIFY_SECRET`: when set, the HTTP API answers only requests carrying it in the
+    /// header CloudFront adds ([`crate::guard::ORIGIN_VERIFY_HEADER`]).
+    pub origin_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +98,15 @@ impl Config {
             Some(v) => Some(crate::address::normalize(&v).map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?),
         };
 
-        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto })
+        let limits = crate::limits::Settings::from_lookup(&get)?;
+        let origin_secret = match get("ORIGIN_VERIFY_SECRET") {
+            Some(v) if v.len() < 16 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(invalid("ORIGIN_VERIFY_SECRET", "<hidden>", "at least 16 printable ASCII characters, no spaces"))
+            }
+            v => v,
+        };
+
+        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto, limits, origin_secret })
     }
 
     /// Absolute URL of a path on the site (`path` starts with `/`).
@@ -106,14 +119,16 @@ impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={}",
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} {} origin_check={}",
             self.table,
             self.sender,
             self.site_url,
             self.site_title,
             self.double_opt_in,
             self.pending_ttl_hours,
-            self.unsubscribe_mailto.as_deref().unwrap_or("-")
+            self.unsubscribe_mailto.as_deref().unwrap_or("-"),
+            self.limits,
+            if self.origin_secret.is_some() { "on" } else { "off" }
         )
     }
 }

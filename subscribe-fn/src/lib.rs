@@ -6,7 +6,9 @@
 
 pub mod address;
 pub mod config;
+pub mod guard;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod store;
 pub mod stream;

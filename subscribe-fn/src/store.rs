@@ -15,6 +15,9 @@ use aws_sdk_dynamodb::Client;
 pub const PENDING: &str = "pending";
 pub const CONFIRMED: &str = "confirmed";
 pub const UNSUBSCRIBED: &str = "unsubscribed";
+/// "Not you?" on a pending subscription: nothing is sent to the address until `ttl`
+/// ([`crate::limits::DECLINE_DAYS`] days), when the item expires.
+pub const DECLINED: &str = "declined";
 
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} on table {table} failed: {message}")]
@@ -74,7 +77,7 @@ fn n(v: i64) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
-fn err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+pub(crate) fn err<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     operation: &'static str,
     table: &str,
     e: &SdkError<E, R>,
@@ -92,7 +95,7 @@ fn is_condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
 
 /// The outcome of a conditional write: `true` when applied, `false` when its condition did not
 /// hold (another writer got there first, or the item has moved on); other failures are errors.
-fn applied<T, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+pub(crate) fn applied<T, E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     res: Result<T, SdkError<E, R>>,
     operation: &'static str,
     table: &str,
@@ -138,12 +141,17 @@ impl Store<'_> {
             // covers pending items past their TTL, which DynamoDB deletes lazily and moto
             // never). A new generation sends a new confirmation; the wait keeps the form from
             // being used to flood someone's inbox.
-            .condition_expression("attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :resend)")
+            // A declined address stays blocked until its own `ttl` has passed.
+            .condition_expression(
+                "attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :resend) OR (#s = :declined AND #ttl < :now)",
+            )
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
             .expression_attribute_values(":pending", s(PENDING))
-            .expression_attribute_values(":resend", n(ttl - RESEND_AFTER_SECS));
+            .expression_attribute_values(":resend", n(ttl - RESEND_AFTER_SECS))
+            .expression_attribute_values(":declined", s(DECLINED))
+            .expression_attribute_values(":now", n(unix_time(created_at)));
         req = if confirmed {
             req.item("status", s(CONFIRMED)).item("confirmed_at", s(created_at))
         } else {
@@ -170,6 +178,28 @@ impl Store<'_> {
             .expression_attribute_values(":h", s(token_hash))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        applied(res, "UpdateItem", self.table)
+    }
+
+    /// "Not you?" on the pending round `created_at`: status declined until `until` (also its
+    /// `ttl`, so the item then expires). False when the round is no longer pending.
+    pub async fn decline(&self, email: &str, created_at: &str, now_text: &str, until: i64) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("SET #s = :declined, declined_at = :at, #ttl = :until")
+            .condition_expression("created_at = :c AND #s = :pending")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":declined", s(DECLINED))
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":c", s(created_at))
+            .expression_attribute_values(":at", s(now_text))
+            .expression_attribute_values(":until", n(until))
             .send()
             .await;
         applied(res, "UpdateItem", self.table)
@@ -274,4 +304,9 @@ impl Store<'_> {
         // Already released (or never claimed): nothing to undo.
         applied(res, "UpdateItem", self.table).map(|_| ())
     }
+}
+
+/// Epoch seconds of an RFC 3339 time; `created_at` is the request's own clock reading.
+fn unix_time(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).map(|t| t.unix_timestamp()).unwrap_or(0)
 }

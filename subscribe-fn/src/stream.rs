@@ -42,6 +42,9 @@ pub enum Outcome {
     /// Already claimed by an earlier delivery of the record, or the item moved on.
     AlreadyHandled,
     Ignored,
+    /// Claimed, but a limit forbids the email ([`crate::limits`]); the claim stays, so a replay
+    /// does not try again.
+    Refused(crate::limits::Refusal),
 }
 
 /// The image as `{"attr": {"S": ...}}` JSON (serde_dynamo's wire form).
@@ -100,6 +103,9 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
             if !store.claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text()).await? {
                 return Ok(Outcome::AlreadyHandled);
             }
+            if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
+                return Ok(Outcome::Refused(why));
+            }
             let sent = async {
                 let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
@@ -121,6 +127,12 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
             let claimed_at = now_text();
             if !store.claim_welcome(&email, &created_at, &unsub.hash, &claimed_at).await? {
                 return Ok(Outcome::AlreadyHandled);
+            }
+            // Without double opt-in the welcome is the first email a stranger can cause.
+            if !app.config.double_opt_in {
+                if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
+                    return Ok(Outcome::Refused(why));
+                }
             }
             let sent = async {
                 let message = app.mailer.welcome(&app.config, &email, &unsub.token)?;
