@@ -383,7 +383,7 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
 /// GET/HEAD of the email's link: a page with one button. Scanners that open the link confirm
 /// nothing; a person presses the button, which POSTs.
 async fn confirm_page(app: &App, req: &Request) -> Response<Body> {
-    let client = Client::Browser;
+    let client = client_kind(req);
     let token = query_token(req);
     let item = match lookup(app, client, token.clone(), TokenKind::Confirm).await {
         Lookup::Found(item, _) => item,

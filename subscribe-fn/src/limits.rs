@@ -207,7 +207,11 @@ impl<'a> Limits<'a> {
             return Ok(Err(Refusal::MailboxLimit));
         }
         if !self.take(&format!("budget#{}", date(now)), self.settings.daily_email_budget, expires).await? {
-            tracing::error!(marker = BUDGET_REACHED, budget = self.settings.daily_email_budget, "{BUDGET_REACHED}: daily email budget spent");
+            tracing::error!(
+                marker = BUDGET_REACHED,
+                budget = self.settings.daily_email_budget,
+                "{BUDGET_REACHED}: daily email budget spent"
+            );
             return Ok(Err(Refusal::Budget));
         }
         Ok(Ok(()))

@@ -28,7 +28,14 @@ pub fn moto() -> &'static Moto {
 }
 
 pub fn config(table: &str, double_opt_in: bool) -> Config {
-    let vars: HashMap<&str, String> = HashMap::from([
+    config_with(table, double_opt_in, &[])
+}
+
+/// The test configuration plus `extra` variables (limits, the origin secret…). The limits
+/// table is always `<table>-limits`, created by [`env_with`].
+pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&'static str, &str)]) -> Config {
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("LIMITS_TABLE", format!("{table}-limits")),
         ("TABLE_NAME", table.to_string()),
         ("SENDER_EMAIL", SENDER.to_string()),
         ("SITE_URL", format!("{SITE}/")),
@@ -36,6 +43,7 @@ pub fn config(table: &str, double_opt_in: bool) -> Config {
         ("DOUBLE_OPT_IN", double_opt_in.to_string()),
         ("UNSUBSCRIBE_MAILTO", "unsubscribe@blog.example.com".to_string()),
     ]);
+    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
 }
 
@@ -50,6 +58,10 @@ pub struct Env {
 }
 
 pub async fn env(table: &str, double_opt_in: bool) -> Env {
+    env_with(table, double_opt_in, &[]).await
+}
+
+pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, &str)]) -> Env {
     let moto = moto();
     let sdk = moto.sdk_config().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
@@ -68,9 +80,19 @@ pub async fn env(table: &str, double_opt_in: bool) -> Env {
         .await
         .expect("create table");
     let stream_arn = out.table_description().and_then(|t| t.latest_stream_arn()).expect("table has a stream").to_string();
+    // The limits table as infra/template.yaml makes it: key `pk`, on demand (TTL is not applied by moto).
+    dynamo
+        .create_table()
+        .table_name(format!("{table}-limits"))
+        .attribute_definitions(AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap())
+        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create limits table");
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     ses.create_email_identity().email_identity(SENDER).send().await.expect("verify sender");
-    let app = App::from_sdk_config(config(table, double_opt_in), &sdk).expect("app");
+    let app = App::from_sdk_config(config_with(table, double_opt_in, extra), &sdk).expect("app");
     Env { app, table: table.to_string(), stream_arn, streams: aws_sdk_dynamodbstreams::Client::new(&sdk), seen: Default::default() }
 }
 
@@ -230,6 +252,21 @@ pub fn subscribe_json(email: &str) -> Request {
         "/api/subscribe",
         &[("content-type", "application/json"), ("accept", "application/json")],
         json!({ "email": email }).to_string(),
+    )
+}
+
+/// The button on the confirmation page: a same-origin form POST from a browser.
+pub fn confirm_post(token: &str) -> Request {
+    request(
+        "POST",
+        &format!("/api/confirm?token={token}"),
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "text/html"),
+            ("origin", SITE),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        "",
     )
 }
 
