@@ -1365,3 +1365,14 @@ fn an_api_reachable_around_cloudfront_or_a_weaker_waf_is_caught() {
     assert!(errs.iter().any(|e| e.contains("CLOUDFRONT scope")), "{errs:?}");
     assert!(errs.iter().any(|e| e.contains("STARTS_WITH /api/")), "{errs:?}");
 }
+
+/// infra/waf.yaml (for stacks outside us-east-1) makes the same rule as the in-stack web ACL.
+#[test]
+fn the_standalone_waf_template_has_the_same_rule() {
+    let text = std::fs::read_to_string(infra_dir().join("waf.yaml")).expect("read infra/waf.yaml");
+    let waf: Value = serde_yaml::from_str(&text).expect("parse infra/waf.yaml");
+    let rules = |t: &Value| format!("{:?}", path(t, &["Resources", "ApiWebAcl", "Properties", "Rules"]).expect("ApiWebAcl rules"));
+    assert_eq!(rules(&waf).replace("ApiRateLimit", "WafApiRateLimit"), rules(&load_template()));
+    assert_eq!(path(&waf, &["Resources", "ApiWebAcl", "Properties", "Scope"]).and_then(Value::as_str), Some("CLOUDFRONT"));
+    assert!(path(&waf, &["Outputs", "WebAclArn"]).is_some());
+}
