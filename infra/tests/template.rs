@@ -793,6 +793,33 @@ fn alarm_problems(id: &str, a: &Value, threshold: f64) -> Vec<String> {
     errs
 }
 
+/// Queues that receive what failed: `OnFailure` destinations and `deadLetterTargetArn`s, anywhere.
+fn failure_queues(t: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, v) in m {
+                    let target = match k.as_str() {
+                        Some("OnFailure") => get(v, "Destination").and_then(getatt),
+                        Some("deadLetterTargetArn") => getatt(v),
+                        _ => None,
+                    };
+                    if let Some((queue, _)) = target {
+                        out.insert(queue);
+                    }
+                    walk(v, out);
+                }
+            }
+            Value::Sequence(s) => s.iter().for_each(|v| walk(v, out)),
+            Value::Tagged(t) => walk(&t.value, out),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(get(t, "Resources").unwrap_or(&Value::Null), &mut out);
+    out
+}
+
 /// What tells the author when something breaks, for every function and queue (so one added
 /// later without them fails here): a log group with the retention parameter, reserved
 /// concurrency, error and throttle alarms, a message alarm on every queue, the email budget
@@ -845,7 +872,17 @@ fn check_operations(t: &Value) -> Vec<String> {
             }
         }
     }
-    for (id, _) in resources_of_type(t, "AWS::SQS::Queue") {
+    // A failure queue (an OnFailure destination or a redrive target) alarms on any message; a
+    // work queue must redrive to one, so nothing it drops goes unnoticed.
+    let failure_queues = failure_queues(t);
+    for (id, q) in resources_of_type(t, "AWS::SQS::Queue") {
+        if !failure_queues.contains(&id) {
+            let target = path(props(q), &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt).map(|(q, _)| q);
+            if !target.is_some_and(|q| failure_queues.contains(&q)) {
+                errs.push(format!("queue {id}: neither a failure queue (OnFailure destination / redrive target) nor redriving to one"));
+            }
+            continue;
+        }
         let alarms = alarms_on(t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", |p| {
             dimension_is(p, "QueueName", |v| getatt(v) == Some((id.clone(), "QueueName".into())))
         });
@@ -1280,6 +1317,11 @@ fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
             p.remove("ReservedConcurrentExecutions");
             res.insert("SubscribeSenderFunction".into(), copy);
             res.insert("SendDeadLetterQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
+            res.insert(
+                "SendQueue".into(),
+                yaml("{Type: AWS::SQS::Queue, Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt SendDeadLetterQueue.Arn, maxReceiveCount: 5}}}"),
+            );
+            res.insert("StrayQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
         },
         check_operations,
     );
@@ -1289,6 +1331,7 @@ fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
         "SubscribeSenderFunction: no Errors alarm",
         "SubscribeSenderFunction: no Throttles alarm",
         "queue SendDeadLetterQueue: no alarm",
+        "queue StrayQueue: neither a failure queue",
     ] {
         assert!(errs.iter().any(|e| e.starts_with(want)), "{want}: {errs:?}");
     }
