@@ -859,7 +859,7 @@ fn check_operations(t: &Value) -> Vec<String> {
             }
             None => errs.push(format!("{id}: needs LoggingConfig.LogGroup: !Ref <its log group with retention>")),
         }
-        if !get(p, "ReservedConcurrentExecutions").and_then(Value::as_i64).is_some_and(|n| n > 0) {
+        if get(p, "ReservedConcurrentExecutions").and_then(Value::as_i64).is_none_or(|n| n <= 0) {
             errs.push(format!("{id}: needs ReservedConcurrentExecutions (> 0)"));
         }
         for metric in ["Errors", "Throttles"] {
