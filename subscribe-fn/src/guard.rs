@@ -65,12 +65,18 @@ pub fn cross_site(req: &Request, site_origin: &str) -> Option<CrossSite> {
 }
 
 /// The viewer's address: CloudFront's `CloudFront-Viewer-Address` (`ip:port`, IPv6 without
-/// brackets) when present, else the address API Gateway saw (a direct call or a function URL).
-pub fn viewer_ip(req: &Request) -> Option<IpAddr> {
+/// brackets) when present, else the address API Gateway saw. Behind CloudFront
+/// (`behind_cloudfront`) that address is an edge server shared by many readers, so it is not
+/// used: no address is better than limiting a whole city together.
+pub fn viewer_ip(req: &Request, behind_cloudfront: bool) -> Option<IpAddr> {
     if let Some(v) = header(req, VIEWER_ADDRESS_HEADER) {
         if let Some(ip) = parse_viewer_address(v) {
             return Some(ip);
         }
+    }
+    if behind_cloudfront {
+        tracing::warn!("no {VIEWER_ADDRESS_HEADER} header: is the origin request policy forwarding it?");
+        return None;
     }
     match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref().and_then(|s| s.parse().ok()),
@@ -156,6 +162,7 @@ mod tests {
         assert_eq!(rate_key("2001:db8:1:2:ffff::1".parse().unwrap()), "2001:db8:1:2::/64");
         assert_eq!(rate_key("::ffff:198.51.100.7".parse().unwrap()), "198.51.100.7");
         let r = req(&[(VIEWER_ADDRESS_HEADER, "203.0.113.9:1234")]);
-        assert_eq!(viewer_ip(&r), Some("203.0.113.9".parse().unwrap()));
+        assert_eq!(viewer_ip(&r, true), Some("203.0.113.9".parse().unwrap()));
+        assert_eq!(viewer_ip(&req(&[]), true), None);
     }
 }

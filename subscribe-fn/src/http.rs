@@ -259,7 +259,7 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     let (now, now_text) = now_parts();
     let limits = Limits::new(&app.dynamo, &app.config.limits);
     // Per viewer, before anything else is read: one script cannot crowd out the readers.
-    if let (Some(limits), Some(ip)) = (&limits, guard::viewer_ip(req)) {
+    if let (Some(limits), Some(ip)) = (&limits, guard::viewer_ip(req, app.config.origin_secret.is_some())) {
         match limits.take_ip(&guard::rate_key(ip), now).await {
             Ok(None) => {}
             Ok(Some(retry)) => {
