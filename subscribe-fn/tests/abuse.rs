@@ -12,6 +12,39 @@ use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use subscribe_fn::http::{DECLINE_PROMISE, STYLESHEET};
 
+/// Everything the functions log in this test binary (the alarm is a metric filter on the logs).
+fn logs() -> &'static std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || LogSink(sink.clone()))
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber in this test binary");
+        buf
+    })
+}
+
+struct LogSink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Log lines (events, as CloudWatch counts them) containing `needle`.
+fn count_in_logs(needle: &str) -> usize {
+    String::from_utf8_lossy(&logs().lock().unwrap()).lines().filter(|l| l.contains(needle)).count()
+}
+
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -189,6 +222,11 @@ async fn one_viewer_cannot_crowd_out_the_readers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_daily_budget_subscribe_answers_503_and_nothing_is_sent() {
+    let marker = subscribe_fn::limits::BUDGET_REACHED;
+    let before_logs = {
+        logs();
+        count_in_logs(marker)
+    };
     let mut env = env_with("budget", true, &[("DAILY_EMAIL_BUDGET", "2")]).await;
     // Three stored before any email went out: the stream sends two, the third is refused.
     for e in ["b1@example.com", "b2@example.com", "b3@example.com"] {
@@ -197,6 +235,8 @@ async fn past_the_daily_budget_subscribe_answers_503_and_nothing_is_sent() {
     assert_eq!(env.pump().await, Vec::<String>::new());
     let sent: Vec<usize> = ["b1@example.com", "b2@example.com", "b3@example.com"].iter().map(|e| mails_to(e).len()).collect();
     assert_eq!(sent, [1, 1, 0]);
+    // The stream's refusal is logged with the text the stack's metric filter counts (the alarm).
+    assert_eq!(count_in_logs(marker), before_logs + 1, "the refused email alerts the author");
 
     // Now the API itself refuses, for every address alike, and stores nothing.
     let before = env.snapshot().await;
@@ -222,8 +262,9 @@ async fn past_the_daily_budget_subscribe_answers_503_and_nothing_is_sent() {
     assert_eq!(env.snapshot().await, before);
     assert_eq!(env.pump().await, Vec::<String>::new());
     assert!(mails_to("b4@example.com").is_empty() && mails_to("b5@example.com").is_empty());
-    // The metric filter's text is what the code logs.
-    assert_eq!(subscribe_fn::limits::BUDGET_REACHED, "EMAIL_BUDGET_REACHED");
+    // Every refused request is logged for the alarm too (b4, b1, b5).
+    assert_eq!(count_in_logs(marker), before_logs + 4);
+    assert_eq!(marker, "EMAIL_BUDGET_REACHED", "infra/template.yaml's metric filters count this text");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
