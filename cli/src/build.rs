@@ -144,11 +144,13 @@ pub struct SiteOutput {
     pub remote_thumbnails: Vec<String>,
     /// When a post left out for its future date becomes due (the site is stale from then on).
     pub next_scheduled: Option<OffsetDateTime>,
+    /// The published posts, for deploy's announcements.
+    pub posts: Vec<crate::manifest::PostEntry>,
 }
 
 impl SiteOutput {
     pub fn manifest(&self) -> Manifest {
-        Manifest::new(
+        let mut m = Manifest::new(
             self.outputs
                 .iter()
                 .map(|o| ManifestEntry {
@@ -159,7 +161,9 @@ impl SiteOutput {
                     hashed: o.hashed,
                 })
                 .collect(),
-        )
+        );
+        m.posts = self.posts.clone();
+        m
     }
 }
 
@@ -379,7 +383,16 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         )
         .hint("a static file and a page (or feed) share that path: rename one of them")]));
     }
-    Ok(SiteOutput { config: config.clone(), outputs, page_count, sources, remote_thumbnails, next_scheduled: prepared.next_scheduled })
+    let posts = crate::announce::manifest_posts(site, config, OffsetDateTime::now_utc());
+    Ok(SiteOutput {
+        config: config.clone(),
+        outputs,
+        page_count,
+        sources,
+        remote_thumbnails,
+        next_scheduled: prepared.next_scheduled,
+        posts,
+    })
 }
 
 pub fn thumbnail_options(config: &SiteConfig) -> thumbnail_fn::Options {

@@ -91,11 +91,27 @@ pub struct SubscribeConfig {
     pub enabled: bool,
     /// Where the subscribe form posts to.
     pub action: String,
+    /// A post is emailed to subscribers only if its date is at most this many days old when
+    /// a deploy first publishes it (an old draft made public does not blast the list).
+    pub announce_within_days: u32,
+    /// The stack's announcements table (else read from the `--stack` outputs).
+    pub announcements_table: Option<String>,
+    /// The stack's subscribers table, for `myblog subscribers` (else from the stack outputs).
+    pub subscribers_table: Option<String>,
+    /// The stack's sends table, for `myblog announcements` (else from the stack outputs).
+    pub sends_table: Option<String>,
 }
 
 impl Default for SubscribeConfig {
     fn default() -> Self {
-        SubscribeConfig { enabled: true, action: "/api/subscribe".into() }
+        SubscribeConfig {
+            enabled: true,
+            action: "/api/subscribe".into(),
+            announce_within_days: 7,
+            announcements_table: None,
+            subscribers_table: None,
+            sends_table: None,
+        }
     }
 }
 
@@ -229,6 +245,10 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "keep_names",
     "enabled",
     "action",
+    "announce_within_days",
+    "announcements_table",
+    "subscribers_table",
+    "sends_table",
     "widths",
     "bucket",
     "prefix",

@@ -11,7 +11,7 @@ use crate::error::{line_col, Diagnostic, Error, Result};
 
 pub const CONTENT_DIR: &str = "content";
 pub const POSTS_DIR: &str = "posts";
-const KNOWN_FRONT_MATTER: &[&str] = &["title", "date", "updated", "draft", "tags", "description", "slug", "template", "extra"];
+const KNOWN_FRONT_MATTER: &[&str] = &["title", "date", "updated", "draft", "tags", "description", "slug", "template", "announce", "extra"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,6 +32,8 @@ pub struct FrontMatter {
     pub description: Option<String>,
     pub slug: Option<String>,
     pub template: Option<String>,
+    /// `announce = false` in front matter: `myblog deploy` never emails this post to subscribers.
+    pub skip_announce: bool,
     pub extra: serde_json::Value,
 }
 
@@ -49,6 +51,7 @@ struct RawFrontMatter {
     description: Option<String>,
     slug: Option<String>,
     template: Option<String>,
+    announce: Option<bool>,
     extra: Option<serde_json::Value>,
 }
 
@@ -394,6 +397,7 @@ fn split_front_matter<'a>(text: &'a str, display: &Path) -> std::result::Result<
             description: raw.description,
             slug: raw.slug,
             template: raw.template,
+            skip_announce: raw.announce == Some(false),
             extra: raw.extra.unwrap_or(serde_json::Value::Object(Default::default())),
         },
         body,

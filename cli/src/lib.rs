@@ -4,6 +4,7 @@
 //! `feeds`) is pure: it takes bytes and returns bytes. I/O lives at the edges (`build` reads the
 //! sources and writes `public/`, `serve` watches and serves, `deploy` talks to AWS).
 
+pub mod announce;
 pub mod assets;
 pub mod build;
 pub mod check;
@@ -18,5 +19,7 @@ pub mod model;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod stack;
+pub mod subscribers;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use myblog::{build, check, deploy, scaffold, serve};
+use myblog::{build, check, deploy, scaffold, serve, subscribers};
 
 #[derive(Parser)]
 #[command(name = "myblog", version, about = "Write markdown, build a fast static blog, publish it to S3 + CloudFront.")]
@@ -24,8 +24,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Build and verify that every internal link, anchor and asset reference resolves.
     Check(check::CheckArgs),
-    /// Publish public/ to S3 and invalidate what changed on CloudFront.
+    /// Publish public/ to S3, invalidate what changed on CloudFront, announce new posts.
     Deploy(deploy::DeployArgs),
+    /// Count subscribers by status; --export writes the confirmed ones to a CSV file.
+    Subscribers(subscribers::SubscribersArgs),
+    /// List the announced posts with their sent / suppressed / failed / still-queued counts.
+    Announcements(subscribers::AwsArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run_cli(args).map_err(Into::into),
         Command::Check(args) => check::run_cli(&args).map_err(Into::into),
         Command::Deploy(args) => deploy::run_cli(args).map_err(Into::into),
+        Command::Subscribers(args) => subscribers::run_subscribers(&args).map_err(Into::into),
+        Command::Announcements(args) => subscribers::run_announcements(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

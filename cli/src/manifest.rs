@@ -17,6 +17,30 @@ pub struct Manifest {
     pub version: u32,
     pub generator: String,
     pub files: Vec<ManifestEntry>,
+    /// The published posts, newest first: `deploy` announces the ones the bucket has not
+    /// published before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<PostEntry>,
+}
+
+/// A published post as `deploy` needs it for announcements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostEntry {
+    /// Site path (`/posts/x/`), the announcement's key.
+    pub path: String,
+    /// Absolute URL.
+    pub url: String,
+    pub title: String,
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// `announce = false` in its front matter.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_announce: bool,
+    /// The summary with absolute links, kept only for posts recent enough to be announced (the
+    /// manifest of a 10,000-post blog stays small).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_html: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +70,7 @@ pub enum ManifestError {
 impl Manifest {
     pub fn new(mut files: Vec<ManifestEntry>) -> Manifest {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Manifest { version: MANIFEST_VERSION, generator: format!("myblog {}", env!("CARGO_PKG_VERSION")), files }
+        Manifest { version: MANIFEST_VERSION, generator: format!("myblog {}", env!("CARGO_PKG_VERSION")), files, posts: Vec::new() }
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -267,6 +267,14 @@ fn check_iam(t: &Value) -> Vec<String> {
             if a == "*" || a.ends_with(":*") || a.contains('*') {
                 errs.push(format!("{id}: wildcard action {a}"));
             }
+            // Reading the account's send quota has no resource-level permission: "*" is the
+            // only form IAM accepts, and it grants nothing beyond that read.
+            if a == "ses:GetAccount" {
+                if actions.len() != 1 {
+                    errs.push(format!("{id}: ses:GetAccount must be alone in its statement"));
+                }
+                continue;
+            }
             let service = a.split(':').next().unwrap_or_default();
             if ["ses", "dynamodb", "s3", "sqs"].contains(&service) {
                 if resources.is_empty() {
@@ -283,17 +291,18 @@ fn check_iam(t: &Value) -> Vec<String> {
                 if a != "ses:SendEmail" {
                     errs.push(format!("{id}: SES action {a}: only ses:SendEmail is needed"));
                 }
-                // Even on the address identity a domain identity could cover, only the configured
-                // From address may be used.
+                for r in &resources {
+                    let f = sub_format(r).unwrap_or_default();
+                    let identity = f.contains(":ses:") && f.contains(":identity/${Sender");
+                    let configuration_set = f.contains(":ses:") && f.ends_with(":configuration-set/${EmailConfigurationSet}");
+                    if !(identity || configuration_set) {
+                        errs.push(format!("{id}: {a} must be limited to the sender identity, not {r:?}"));
+                    }
+                }
+                // Whatever the identity (a whole domain may be verified), only the sender address.
                 let from = path(st, &["Condition", "StringEquals", "ses:FromAddress"]).and_then(ref_name);
                 if from != Some("SenderEmail") {
                     errs.push(format!("{id}: {a} needs Condition StringEquals ses:FromAddress: !Ref SenderEmail"));
-                }
-                for r in &resources {
-                    let f = sub_format(r).unwrap_or_default();
-                    if !(f.contains(":ses:") && f.contains(":identity/${Sender")) {
-                        errs.push(format!("{id}: {a} must be limited to the sender identity, not {r:?}"));
-                    }
                 }
             }
         }
@@ -318,7 +327,9 @@ fn check_stream_mapping(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let mappings: Vec<_> = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
         .into_iter()
-        .filter(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)).is_some_and(|(_, a)| a == "StreamArn"))
+        .filter(|(_, m)| {
+            getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("Subscribers".into(), "StreamArn".into()))
+        })
         .collect();
     if mappings.len() != 1 {
         errs.push(format!("expected one event source mapping on the subscribers stream, found {}", mappings.len()));
@@ -505,8 +516,11 @@ fn check_thumbnail_trigger(t: &Value) -> Vec<String> {
 fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
     let mut errs = vec![];
     let functions = resources_of_type(t, "AWS::Serverless::Function");
-    if functions.len() != 3 {
-        errs.push(format!("expected 3 functions (subscribe-http, subscribe-stream, thumbnail-fn), found {}", functions.len()));
+    if functions.len() != 5 {
+        errs.push(format!(
+            "expected 5 functions (subscribe-http, subscribe-stream, subscribe-sender, subscribe-feedback, thumbnail-fn), found {}",
+            functions.len()
+        ));
     }
     if !resources_of_type(t, "AWS::Lambda::Function").is_empty() {
         errs.push("plain AWS::Lambda::Function resources bypass these checks; use AWS::Serverless::Function".to_owned());
@@ -548,12 +562,13 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
             _ => errs.push(format!("{id}: needs CodeUri and Metadata.BuildProperties.Binary")),
         }
     }
-    let want: BTreeSet<String> = ["subscribe-http", "subscribe-stream", "thumbnail-fn"].map(String::from).into();
+    let want: BTreeSet<String> =
+        ["subscribe-http", "subscribe-stream", "subscribe-sender", "subscribe-feedback", "thumbnail-fn"].map(String::from).into();
     if binaries != want {
         errs.push(format!("functions build {binaries:?}, expected {want:?}"));
     }
     for id in ["SubscribeHttpFunction", "SubscribeStreamFunction"] {
-        for var in ["TABLE_NAME", "SENDER_EMAIL", "SITE_URL", "SITE_TITLE", "DOUBLE_OPT_IN", "LIMITS_TABLE", "DAILY_EMAIL_BUDGET"] {
+        for var in ["TABLE_NAME", "SENDER_EMAIL", "SITE_URL", "SITE_TITLE", "DOUBLE_OPT_IN"] {
             if path(props(resource(t, id)), &["Environment", "Variables", var]).is_none() {
                 errs.push(format!("{id}: environment variable {var} missing"));
             }
@@ -738,7 +753,7 @@ fn check_outputs(t: &Value) -> Vec<String> {
     let mut errs = vec![];
     let outputs = get(t, "Outputs").and_then(Value::as_mapping).cloned().unwrap_or_else(Mapping::new);
     let value = |k: &str| outputs.get(k).and_then(|o| get(o, "Value")).cloned();
-    for k in ["BucketName", "DistributionId", "DistributionDomainName", "ApiUrl"] {
+    for k in ["BucketName", "DistributionId", "DistributionDomainName", "ApiUrl", "SubscribersTable", "AnnouncementsTable", "SendsTable"] {
         if value(k).is_none() {
             errs.push(format!("output {k} missing"));
         }
@@ -751,6 +766,129 @@ fn check_outputs(t: &Value) -> Vec<String> {
     }
     if value("DistributionDomainName").as_ref().and_then(getatt) != Some(("Distribution".into(), "DomainName".into())) {
         errs.push("output DistributionDomainName must be !GetAtt Distribution.DomainName".to_owned());
+    }
+    errs
+}
+
+/// The announcement pipeline: exactly-once tables, a redriven queue that outlives the sender's
+/// timeout, a paced sender with reserved concurrency, SES feedback wired to the suppressing
+/// function, and a deploy policy that can write announcement records and nothing else.
+fn check_announcements(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    let keys = |id: &str| -> Vec<(String, String)> {
+        one_or_many(get(props(resource(t, id)), "KeySchema"))
+            .iter()
+            .filter_map(|k| Some((get(k, "AttributeName")?.as_str()?.to_owned(), get(k, "KeyType")?.as_str()?.to_owned())))
+            .collect()
+    };
+    if keys("AnnouncementsTable") != [("post".to_owned(), "HASH".to_owned())] {
+        errs.push(format!("AnnouncementsTable: key must be post (HASH), is {:?}", keys("AnnouncementsTable")));
+    }
+    if path(props(resource(t, "AnnouncementsTable")), &["StreamSpecification", "StreamViewType"]).is_none() {
+        errs.push("AnnouncementsTable: needs a stream (it starts the fan-out)".to_owned());
+    }
+    if keys("SendsTable") != [("post".to_owned(), "HASH".to_owned()), ("email".to_owned(), "RANGE".to_owned())] {
+        errs.push(format!("SendsTable: key must be post (HASH), email (RANGE), is {:?}", keys("SendsTable")));
+    }
+    let gsi = one_or_many(get(props(resource(t, "Subscribers")), "GlobalSecondaryIndexes"));
+    let status_index = gsi.iter().any(|g| {
+        get(g, "IndexName").and_then(Value::as_str) == Some("status-index")
+            && path(g, &["KeySchema"]).and_then(Value::as_sequence).is_some_and(|k| {
+                k.first().and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("status")
+                    && k.get(1).and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("email")
+            })
+    });
+    if !status_index {
+        errs.push("Subscribers: needs the status-index GSI (status HASH, email RANGE): the fan-out must never scan".to_owned());
+    }
+    let queue = props(resource(t, "SendQueue"));
+    let dlq = path(queue, &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt);
+    if dlq != Some(("SendDeadLetterQueue".into(), "Arn".into())) {
+        errs.push("SendQueue: RedrivePolicy must send failing messages to SendDeadLetterQueue".to_owned());
+    }
+    let sender = props(resource(t, "SubscribeSenderFunction"));
+    let timeout = get(sender, "Timeout").and_then(Value::as_i64).unwrap_or(0);
+    let visibility = get(queue, "VisibilityTimeout").and_then(Value::as_i64).unwrap_or(0);
+    if visibility < 6 * timeout || timeout == 0 {
+        errs.push(format!("SendQueue: VisibilityTimeout {visibility} must be at least 6 x the sender's Timeout {timeout}"));
+    }
+    if get(sender, "ReservedConcurrentExecutions").and_then(ref_name) != Some("SenderConcurrency") {
+        errs.push("SubscribeSenderFunction: ReservedConcurrentExecutions must be !Ref SenderConcurrency (pacing divides by it)".to_owned());
+    }
+    if path(sender, &["Environment", "Variables", "SENDER_CONCURRENCY"]).and_then(ref_name) != Some("SenderConcurrency") {
+        errs.push("SubscribeSenderFunction: SENDER_CONCURRENCY must be !Ref SenderConcurrency".to_owned());
+    }
+    let mapping = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
+        .into_iter()
+        .find(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("SendQueue".into(), "Arn".into())));
+    match mapping {
+        Some((id, m)) => {
+            if get(props(m), "FunctionName").and_then(ref_name) != Some("SubscribeSenderFunction") {
+                errs.push(format!("{id}: must invoke SubscribeSenderFunction"));
+            }
+            if !one_or_many(get(props(m), "FunctionResponseTypes")).iter().any(|v| v.as_str() == Some("ReportBatchItemFailures")) {
+                errs.push(format!("{id}: FunctionResponseTypes must include ReportBatchItemFailures"));
+            }
+        }
+        None => errs.push("no event source mapping from SendQueue to the sender".to_owned()),
+    }
+    let announce_mapping = resources_of_type(t, "AWS::Lambda::EventSourceMapping").into_iter().find(|(_, m)| {
+        getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("AnnouncementsTable".into(), "StreamArn".into()))
+    });
+    match announce_mapping {
+        Some((id, m)) => {
+            let p = props(m);
+            if get(p, "StartingPosition").and_then(Value::as_str) != Some("TRIM_HORIZON") {
+                errs.push(format!("{id}: StartingPosition must be TRIM_HORIZON (no announcement skipped)"));
+            }
+            if path(p, &["DestinationConfig", "OnFailure", "Destination"]).and_then(getatt).is_none() {
+                errs.push(format!("{id}: needs an OnFailure destination"));
+            }
+        }
+        None => errs.push("no event source mapping from the announcements stream".to_owned()),
+    }
+    let dest = path(props(resource(t, "FeedbackEventDestination")), &["EventDestination"]).cloned().unwrap_or(Value::Null);
+    let types: BTreeSet<&str> = one_or_many(get(&dest, "MatchingEventTypes")).iter().filter_map(|v| v.as_str()).collect();
+    if !(types.contains("bounce") && types.contains("complaint")) {
+        errs.push(format!("FeedbackEventDestination: must publish bounce and complaint, publishes {types:?}"));
+    }
+    if path(&dest, &["SnsDestination", "TopicARN"]).and_then(ref_name) != Some("FeedbackTopic") {
+        errs.push("FeedbackEventDestination: must publish to FeedbackTopic".to_owned());
+    }
+    let feedback_event = get(props(resource(t, "SubscribeFeedbackFunction")), "Events").and_then(Value::as_mapping).is_some_and(|e| {
+        e.values().any(|ev| {
+            get(ev, "Type").and_then(Value::as_str) == Some("SNS")
+                && path(ev, &["Properties", "Topic"]).and_then(ref_name) == Some("FeedbackTopic")
+        })
+    });
+    if !feedback_event {
+        errs.push("SubscribeFeedbackFunction: must be subscribed to FeedbackTopic".to_owned());
+    }
+    for id in ["SubscribeStreamFunction", "SubscribeSenderFunction"] {
+        if path(props(resource(t, id)), &["Environment", "Variables", "CONFIGURATION_SET"]).and_then(ref_name)
+            != Some("EmailConfigurationSet")
+        {
+            errs.push(format!("{id}: CONFIGURATION_SET must be !Ref EmailConfigurationSet (bounces are only reported through it)"));
+        }
+    }
+    // Deploy: one action on one table (and reading the stack's outputs).
+    let (statements, _) = iam_statements(t);
+    for (id, st) in statements.iter().filter(|(id, _)| id == "DeployAnnouncePolicy") {
+        let actions: Vec<&str> = one_or_many(get(st, "Action")).iter().filter_map(|a| a.as_str()).collect();
+        let resources = one_or_many(get(st, "Resource"));
+        let ok = match actions.as_slice() {
+            ["dynamodb:PutItem"] => resources.len() == 1 && getatt(resources[0]) == Some(("AnnouncementsTable".into(), "Arn".into())),
+            ["cloudformation:DescribeStacks"] => resources.len() == 1 && ref_name(resources[0]) == Some("AWS::StackId"),
+            _ => false,
+        };
+        if !ok {
+            errs.push(format!(
+                "{id}: deploy may only PutItem on AnnouncementsTable (and DescribeStacks this stack), found {actions:?} on {resources:?}"
+            ));
+        }
+    }
+    if !statements.iter().any(|(id, _)| id == "DeployAnnouncePolicy") {
+        errs.push("DeployAnnouncePolicy missing".to_owned());
     }
     errs
 }
@@ -859,7 +997,11 @@ fn check_operations(t: &Value) -> Vec<String> {
             }
             None => errs.push(format!("{id}: needs LoggingConfig.LogGroup: !Ref <its log group with retention>")),
         }
-        if get(p, "ReservedConcurrentExecutions").and_then(Value::as_i64).is_none_or(|n| n <= 0) {
+        // A number, or a Number parameter that cannot be below 1.
+        let reserved = get(p, "ReservedConcurrentExecutions").and_then(|v| {
+            v.as_i64().or_else(|| path(t, &["Parameters", ref_name(v)?, "MinValue"]).and_then(Value::as_i64))
+        });
+        if reserved.is_none_or(|n| n <= 0) {
             errs.push(format!("{id}: needs ReservedConcurrentExecutions (> 0)"));
         }
         for metric in ["Errors", "Throttles"] {
@@ -1045,6 +1187,7 @@ fn all_violations(t: &Value) -> Vec<String> {
         check_distribution(t),
         check_api(t),
         check_outputs(t),
+        check_announcements(t),
         check_operations(t),
         check_abuse(t),
     ]
@@ -1280,6 +1423,76 @@ fn a_missing_output_or_weaker_headers_are_caught() {
 }
 
 #[test]
+fn a_weakened_announcement_pipeline_is_caught() {
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        (
+            "deploy may write more than announcements",
+            Box::new(|t| {
+                *at(t, &["Resources", "DeployAnnouncePolicy", "Properties", "PolicyDocument", "Statement"]) =
+                    yaml("[{Effect: Allow, Action: [dynamodb:PutItem, dynamodb:DeleteItem], Resource: !GetAtt AnnouncementsTable.Arn}]")
+            }),
+        ),
+        (
+            "deploy may write the subscribers",
+            Box::new(|t| {
+                *at(t, &["Resources", "DeployAnnouncePolicy", "Properties", "PolicyDocument", "Statement"]) =
+                    yaml("[{Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt Subscribers.Arn}]")
+            }),
+        ),
+        (
+            "no reserved concurrency on the sender",
+            Box::new(|t| *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "ReservedConcurrentExecutions"]) = Value::Null),
+        ),
+        ("a queue without a DLQ", Box::new(|t| *at(t, &["Resources", "SendQueue", "Properties", "RedrivePolicy"]) = Value::Null)),
+        (
+            "a visibility timeout shorter than the sender",
+            Box::new(|t| *at(t, &["Resources", "SendQueue", "Properties", "VisibilityTimeout"]) = 30.into()),
+        ),
+        ("no status index", Box::new(|t| *at(t, &["Resources", "Subscribers", "Properties", "GlobalSecondaryIndexes"]) = Value::Null)),
+        (
+            "complaints not published",
+            Box::new(|t| {
+                *at(t, &["Resources", "FeedbackEventDestination", "Properties", "EventDestination", "MatchingEventTypes"]) =
+                    yaml("[bounce]")
+            }),
+        ),
+        (
+            "emails outside the configuration set",
+            Box::new(|t| {
+                *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Environment", "Variables", "CONFIGURATION_SET"]) =
+                    Value::Null
+            }),
+        ),
+    ];
+    for (name, edit) in cases {
+        let errs = weakened(|t| edit(t), check_announcements);
+        assert!(!errs.is_empty(), "not caught: {name}");
+    }
+    // Sending without the From condition (a verified domain would let it send as anyone@domain).
+    let errs = weakened(
+        |t| {
+            let Value::Sequence(statements) =
+                at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Policies"])[0]["Statement"].clone()
+            else {
+                unreachable!()
+            };
+            let stripped: Vec<Value> = statements
+                .into_iter()
+                .map(|mut st| {
+                    if let Some(m) = st.as_mapping_mut() {
+                        m.remove("Condition");
+                    }
+                    st
+                })
+                .collect();
+            at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Policies"])[0]["Statement"] = Value::Sequence(stripped);
+        },
+        check_iam,
+    );
+    assert!(errs.iter().any(|e| e.contains("ses:FromAddress")), "{errs:?}");
+}
+
+#[test]
 fn a_broader_ses_grant_is_caught() {
     fn statement(t: &mut Value) -> &mut Mapping {
         let Value::Sequence(st) = at(t, &["Resources", "SubscribeStreamFunction", "Properties", "Policies"]) else { unreachable!() };
@@ -1306,7 +1519,7 @@ fn get_mut<'a>(v: &'a mut Value, key: &str) -> &'a mut Value {
 
 #[test]
 fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
-    // What the next function added (e.g. a sender) must bring: copy one, leave the rest out.
+    // What the next function added must bring: copy one, leave the rest out.
     let errs = weakened(
         |t| {
             let copy = at(t, &["Resources", "SubscribeStreamFunction"]).clone();
@@ -1315,22 +1528,22 @@ fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
             let Value::Mapping(p) = get_mut(&mut copy, "Properties") else { unreachable!() };
             p.remove("LoggingConfig");
             p.remove("ReservedConcurrentExecutions");
-            res.insert("SubscribeSenderFunction".into(), copy);
-            res.insert("SendDeadLetterQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
+            res.insert("NextFunction".into(), copy);
+            res.insert("NextDeadLetterQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
             res.insert(
-                "SendQueue".into(),
-                yaml("{Type: AWS::SQS::Queue, Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt SendDeadLetterQueue.Arn, maxReceiveCount: 5}}}"),
+                "NextQueue".into(),
+                yaml("{Type: AWS::SQS::Queue, Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt NextDeadLetterQueue.Arn, maxReceiveCount: 5}}}"),
             );
             res.insert("StrayQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
         },
         check_operations,
     );
     for want in [
-        "SubscribeSenderFunction: needs LoggingConfig",
-        "SubscribeSenderFunction: needs ReservedConcurrentExecutions",
-        "SubscribeSenderFunction: no Errors alarm",
-        "SubscribeSenderFunction: no Throttles alarm",
-        "queue SendDeadLetterQueue: no alarm",
+        "NextFunction: needs LoggingConfig",
+        "NextFunction: needs ReservedConcurrentExecutions",
+        "NextFunction: no Errors alarm",
+        "NextFunction: no Throttles alarm",
+        "queue NextDeadLetterQueue: no alarm",
         "queue StrayQueue: neither a failure queue",
     ] {
         assert!(errs.iter().any(|e| e.starts_with(want)), "{want}: {errs:?}");

@@ -19,6 +19,8 @@ pub struct Config {
     pub pending_ttl_hours: u32,
     /// Optional `mailto:` address added to `List-Unsubscribe` (`UNSUBSCRIBE_MAILTO`).
     pub unsubscribe_mailto: Option<String>,
+    /// New-post announcements and sending rules (`ANNOUNCEMENTS_TABLE`, `SENDS_TABLE`, …).
+    pub news: crate::news::Settings,
     /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see [`crate::limits`].
     pub limits: crate::limits::Settings,
     /// `ORIGIN_VERIFY_SECRET`: when set, the HTTP API answers only requests carrying it in the
@@ -98,6 +100,7 @@ impl Config {
             Some(v) => Some(crate::address::normalize(&v).map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?),
         };
 
+        let news = crate::news::Settings::from_lookup(&get)?;
         let limits = crate::limits::Settings::from_lookup(&get)?;
         let origin_secret = match get("ORIGIN_VERIFY_SECRET") {
             Some(v) if v.len() < 16 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
@@ -106,7 +109,18 @@ impl Config {
             v => v,
         };
 
-        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto, limits, origin_secret })
+        Ok(Config {
+            table,
+            sender,
+            site_url,
+            site_title,
+            double_opt_in,
+            pending_ttl_hours,
+            unsubscribe_mailto,
+            news,
+            limits,
+            origin_secret,
+        })
     }
 
     /// Absolute URL of a path on the site (`path` starts with `/`).
@@ -119,7 +133,7 @@ impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} {} origin_check={}",
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={} {} origin_check={}",
             self.table,
             self.sender,
             self.site_url,
@@ -127,6 +141,13 @@ impl fmt::Display for Config {
             self.double_opt_in,
             self.pending_ttl_hours,
             self.unsubscribe_mailto.as_deref().unwrap_or("-"),
+            self.news.announcements_table.as_deref().unwrap_or("-"),
+            self.news.sends_table.as_deref().unwrap_or("-"),
+            self.news.queue_url.as_deref().unwrap_or("-"),
+            self.news.configuration_set.as_deref().unwrap_or("-"),
+            self.news.send_rate.map(|r| r.to_string()).unwrap_or_else(|| "account".into()),
+            self.news.sender_concurrency,
+            self.news.lease_secs,
             self.limits,
             if self.origin_secret.is_some() { "on" } else { "off" }
         )

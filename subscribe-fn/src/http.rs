@@ -359,8 +359,8 @@ enum TokenKind {
 }
 
 async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKind) -> Lookup {
-    let (email, hash) = match token::parse(token.as_deref().unwrap_or_default()) {
-        Ok(v) => v,
+    let (email, hash, post) = match token::parse_full(token.as_deref().unwrap_or_default()) {
+        Ok(p) => (p.email, p.hash, p.post),
         Err(e) => return Lookup::Invalid(Some(e)),
     };
     let store = Store { client: &app.dynamo, table: &app.config.table };
@@ -369,9 +369,17 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
         Ok(None) => return Lookup::Invalid(None),
         Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
     };
-    let genuine = match kind {
-        TokenKind::Confirm => item.confirm_token_hash.as_deref().is_some_and(|h| token::hashes_equal(h, &hash)),
-        TokenKind::Unsubscribe => item.unsubscribe_token_hashes.iter().any(|h| token::hashes_equal(h, &hash)),
+    let genuine = match (kind, &post) {
+        (TokenKind::Confirm, None) => item.confirm_token_hash.as_deref().is_some_and(|h| token::hashes_equal(h, &hash)),
+        (TokenKind::Confirm, Some(_)) => false,
+        (TokenKind::Unsubscribe, None) => item.unsubscribe_token_hashes.iter().any(|h| token::hashes_equal(h, &hash)),
+        // A new-post email's link: its hash is kept with that send (see news::store).
+        (TokenKind::Unsubscribe, Some(post)) => {
+            match (crate::news::store::NewsStore { app }).unsubscribe_hash_matches(post, &email, &hash).await {
+                Ok(m) => m,
+                Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
+            }
+        }
     };
     if genuine {
         Lookup::Found(item, hash)

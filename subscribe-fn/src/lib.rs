@@ -6,22 +6,35 @@
 
 pub mod address;
 pub mod config;
+pub mod feedback;
 pub mod guard;
 pub mod http;
 pub mod limits;
 pub mod mail;
+pub mod news;
 pub mod store;
 pub mod stream;
 pub mod token;
 
+use std::time::Duration;
+
 pub use config::{Config, ConfigError};
+
+/// Every AWS call's limit, retries included: well under the shortest function timeout (10 s
+/// for the HTTP API), so a hung connection fails the call, not the invocation.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+/// One attempt's limit, so the SDK's retries fit inside [`OPERATION_TIMEOUT`].
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Configuration, AWS clients and compiled templates, shared by all invocations.
 pub struct App {
     pub config: Config,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub ses: aws_sdk_sesv2::Client,
+    pub sqs: aws_sdk_sqs::Client,
     pub mailer: mail::Mailer,
+    /// Emails per second for the whole site, settled once per cold start.
+    send_rate: tokio::sync::OnceCell<f64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +47,43 @@ pub enum InitError {
 
 impl App {
     /// Builds an app from explicit parts (tests point the clients at moto).
-    pub fn new(config: Config, dynamo: aws_sdk_dynamodb::Client, ses: aws_sdk_sesv2::Client) -> Result<App, InitError> {
-        Ok(App { config, dynamo, ses, mailer: mail::Mailer::new()? })
+    pub fn new(
+        config: Config,
+        dynamo: aws_sdk_dynamodb::Client,
+        ses: aws_sdk_sesv2::Client,
+        sqs: aws_sdk_sqs::Client,
+    ) -> Result<App, InitError> {
+        Ok(App { config, dynamo, ses, sqs, mailer: mail::Mailer::new()?, send_rate: tokio::sync::OnceCell::new() })
     }
 
-    /// Builds an app from an SDK configuration (one client per service).
+    /// Builds an app from an SDK configuration (one client per service), every call bounded by
+    /// [`OPERATION_TIMEOUT`].
     pub fn from_sdk_config(config: Config, sdk: &aws_config::SdkConfig) -> Result<App, InitError> {
-        App::new(config, aws_sdk_dynamodb::Client::new(sdk), aws_sdk_sesv2::Client::new(sdk))
+        let sdk = with_timeouts(sdk);
+        App::new(config, aws_sdk_dynamodb::Client::new(&sdk), aws_sdk_sesv2::Client::new(&sdk), aws_sdk_sqs::Client::new(&sdk))
+    }
+
+    /// Emails per second for the whole site: `SEND_RATE`, else the account's `MaxSendRate`
+    /// (SES v2 `GetAccount`), else 1 (the sandbox's rate) with a warning.
+    pub async fn send_rate(&self) -> f64 {
+        *self
+            .send_rate
+            .get_or_init(|| async {
+                if let Some(r) = self.config.news.send_rate {
+                    return r;
+                }
+                match self.ses.get_account().send().await {
+                    Ok(a) => match a.send_quota().map(|q| q.max_send_rate()) {
+                        Some(r) if r > 0.0 => r,
+                        _ => 1.0,
+                    },
+                    Err(e) => {
+                        tracing::warn!(error = %error_chain(&e), "SES GetAccount failed; pacing at 1 email/s (set SEND_RATE)");
+                        1.0
+                    }
+                }
+            })
+            .await
     }
 
     /// What the entry points call at cold start: environment variables, default AWS credentials
@@ -57,6 +100,34 @@ impl App {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         App::from_sdk_config(config, &sdk)
     }
+}
+
+/// The SDK configuration with the limits every function call must respect.
+pub fn with_timeouts(sdk: &aws_config::SdkConfig) -> aws_config::SdkConfig {
+    sdk.to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .build()
+}
+
+/// An error and its sources on one line, without the SDK's debug dump.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 /// Log lines for CloudWatch: no colours, no timestamps (Lambda adds them), level from `RUST_LOG`.

@@ -19,19 +19,43 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("confirm.html", include_str!("../../themes/default/emails/confirm.html")),
     ("confirm.txt", include_str!("../../themes/default/emails/confirm.txt")),
     ("welcome.html", include_str!("../../themes/default/emails/welcome.html")),
     ("welcome.txt", include_str!("../../themes/default/emails/welcome.txt")),
+    ("new-post.html", include_str!("../../themes/default/emails/new-post.html")),
+    ("new-post.txt", include_str!("../../themes/default/emails/new-post.txt")),
 ];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("email template {name} failed: {message}")]
     Template { name: String, message: String },
+    /// `permanent`: SES will never take this address (suppressed, malformed, refused); the
+    /// address is marked and not retried. Otherwise the failure passes (throttling, timeouts,
+    /// an SES or account problem the author must fix) and the email is retried.
     #[error("SES SendEmail to {to} failed: {message}")]
-    Send { to: String, message: String },
+    Send { to: String, message: String, permanent: bool },
+}
+
+/// Sorts an SES error into "this address, for good" and "retry later". Errors about the sender
+/// identity, the configuration set or the account are never blamed on the recipient: marking
+/// every subscriber bounced because the sender lost its verification would wipe the list.
+pub fn is_permanent(code: &str, message: &str, sender: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    let about_us = m.contains("not verified")
+        || m.contains(&sender.to_ascii_lowercase())
+        || m.contains("configuration set")
+        || m.contains("account")
+        || m.contains("sending paused")
+        || m.contains("quota");
+    match code {
+        "MessageRejected" => !about_us || m.contains("suppression list"),
+        // SES v2 answers BadRequest for an address it cannot parse or send to.
+        "BadRequestException" => !about_us && (m.contains("address") || m.contains("recipient")),
+        _ => false,
+    }
 }
 
 /// A rendered email, ready to be turned into MIME.
@@ -93,6 +117,42 @@ impl Mailer {
             subject: format!("Please confirm your subscription to {}", cfg.site_title),
             text: self.render("confirm.txt", &ctx)?,
             html: self.render("confirm.html", &ctx)?,
+            list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
+        })
+    }
+
+    /// The announcement of a new post. The summary was made by `myblog build` from the
+    /// author's own markdown (links and images already absolute) and is inserted as HTML.
+    pub fn new_post(
+        &self,
+        cfg: &Config,
+        to: &str,
+        post: &crate::news::store::Announcement,
+        unsubscribe_token: &str,
+    ) -> Result<Email, MailError> {
+        let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
+        let date_display = post
+            .date
+            .as_deref()
+            .and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok())
+            .and_then(|d| d.format(time::macros::format_description!("[day padding:none] [month repr:long] [year]")).ok());
+        ctx.insert(
+            "post",
+            &serde_json::json!({
+                "title": post.title,
+                "url": post.url,
+                "path": post.post,
+                "date": post.date,
+                "date_display": date_display,
+                "summary_html": post.summary_html,
+                "summary_text": post.summary_text,
+            }),
+        );
+        Ok(Email {
+            to: to.to_string(),
+            subject: post.title.chars().filter(|c| !c.is_control()).collect(),
+            text: self.render("new-post.txt", &ctx)?,
+            html: self.render("new-post.html", &ctx)?,
             list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
         })
     }
@@ -194,21 +254,32 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
 
 /// Sends a rendered email; returns the SES message id.
 pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> Result<String, MailError> {
-    let fail = |message: String| MailError::Send { to: email.to.clone(), message };
-    let raw =
-        RawMessage::builder().data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc()))).build().map_err(|e| fail(e.to_string()))?;
+    let fail = |message: String, permanent: bool| MailError::Send { to: email.to.clone(), message, permanent };
+    let raw = RawMessage::builder()
+        .data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc())))
+        .build()
+        .map_err(|e| fail(e.to_string(), false))?;
     let out = ses
         .send_email()
         .from_email_address(&cfg.sender)
         .destination(Destination::builder().to_addresses(&email.to).build())
         .content(EmailContent::builder().raw(raw).build())
+        .set_configuration_set_name(cfg.news.configuration_set.clone())
+        .customize()
+        // The lease on this send must outlive the call: bound it (retries included) by the
+        // lease, not only by the client's general timeout.
+        .config_override(
+            aws_sdk_sesv2::config::Config::builder()
+                .timeout_config(aws_sdk_sesv2::config::timeout::TimeoutConfig::builder().operation_timeout(cfg.news.ses_timeout()).build()),
+        )
         .send()
         .await
-        .map_err(|e| {
-            fail(match e.as_service_error() {
-                Some(se) => format!("{}: {}", se.code().unwrap_or("error"), se.message().unwrap_or_default()),
-                None => format!("{e:?}"),
-            })
+        .map_err(|e| match e.as_service_error() {
+            Some(se) => {
+                let (code, msg) = (se.code().unwrap_or("error"), se.message().unwrap_or_default());
+                fail(format!("{code}: {msg}"), is_permanent(code, msg, &cfg.sender))
+            }
+            None => fail(crate::error_chain(&e), false),
         })?;
     Ok(out.message_id().unwrap_or_default().to_string())
 }
@@ -216,6 +287,22 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permanent_means_this_address_only() {
+        let me = "hello@blog.example.com";
+        assert!(is_permanent("MessageRejected", "Email address is on the suppression list for your account.", me));
+        assert!(is_permanent("BadRequestException", "Missing final '@domain' in address", me));
+        assert!(!is_permanent(
+            "MessageRejected",
+            "Email address is not verified. The following identities failed the check in region US-EAST-1: hello@blog.example.com",
+            me
+        ));
+        assert!(!is_permanent("MessageRejected", "Sending paused for this account.", me));
+        assert!(!is_permanent("TooManyRequestsException", "Maximum sending rate exceeded.", me));
+        assert!(!is_permanent("NotFoundException", "Configuration set <x> does not exist.", me));
+        assert!(!is_permanent("BadRequestException", "Message too large", me));
+    }
 
     #[test]
     fn encodes_non_ascii_headers() {

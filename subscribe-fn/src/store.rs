@@ -18,6 +18,15 @@ pub const UNSUBSCRIBED: &str = "unsubscribed";
 /// "Not you?" on a pending subscription: nothing is sent to the address until `ttl`
 /// ([`crate::limits::DECLINE_DAYS`] days), when the item expires.
 pub const DECLINED: &str = "declined";
+/// SES reported a permanent bounce, or refused the address for good: never emailed again.
+pub const BOUNCED: &str = "bounced";
+/// The recipient marked an email as spam: never emailed again.
+pub const COMPLAINED: &str = "complained";
+
+/// Global secondary index on (`status`, `email`): the fan-out of a new post reads the
+/// `confirmed` partition page by page (never a scan), and `myblog subscribers` counts each
+/// status with one query.
+pub const STATUS_INDEX: &str = "status-index";
 
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} on table {table} failed: {message}")]
@@ -37,6 +46,11 @@ pub struct Subscriber {
     pub confirm_token_hash: Option<String>,
     pub unsubscribe_token_hashes: Vec<String>,
     pub welcomed_at: Option<String>,
+    /// While set, a stream invocation holds the confirmation email's claim until then (epoch
+    /// seconds); removed once SES took the email.
+    pub confirm_lease: Option<i64>,
+    /// The same for the welcome email.
+    pub welcome_lease: Option<i64>,
 }
 
 impl Subscriber {
@@ -52,6 +66,8 @@ impl Subscriber {
             confirm_token_hash: s("confirm_token_hash"),
             unsubscribe_token_hashes: item.get("unsubscribe_token_hash").and_then(|v| v.as_ss().ok()).cloned().unwrap_or_default(),
             welcomed_at: s("welcomed_at"),
+            confirm_lease: item.get("confirm_lease").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()),
+            welcome_lease: item.get("welcome_lease").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()),
         })
     }
 }
@@ -213,10 +229,14 @@ impl Store<'_> {
             .table_name(self.table)
             .key("email", s(email))
             .update_expression("SET #s = :unsub, unsubscribed_at = :at REMOVE #ttl")
-            .condition_expression("created_at = :c AND #s <> :unsub")
+            // A bounced or complained address stays suppressed: unsubscribing it would let it
+            // subscribe (and be emailed) again.
+            .condition_expression("created_at = :c AND #s <> :unsub AND #s <> :bounced AND #s <> :complained")
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
+            .expression_attribute_values(":bounced", s(BOUNCED))
+            .expression_attribute_values(":complained", s(COMPLAINED))
             .expression_attribute_values(":c", s(created_at))
             .expression_attribute_values(":at", s(now_text))
             .send()
@@ -225,7 +245,10 @@ impl Store<'_> {
     }
 
     /// Claims the right to send the confirmation email of generation `created_at` by storing
-    /// its token hashes. False: another invocation already did (replay) or the item moved on.
+    /// its token hashes, with a lease until `lease_until`. False: another invocation already
+    /// sent it (replay), holds a live lease, or the item moved on. An expired lease (its holder
+    /// died between claim and SES call) is taken over.
+    #[allow(clippy::too_many_arguments)]
     pub async fn claim_confirmation(
         &self,
         email: &str,
@@ -233,16 +256,22 @@ impl Store<'_> {
         confirm_hash: &str,
         unsubscribe_hash: &str,
         now_text: &str,
+        now: i64,
+        lease_until: i64,
     ) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression("SET confirm_token_hash = :h, confirm_sent_at = :at ADD unsubscribe_token_hash :u")
-            .condition_expression("#s = :pending AND created_at = :c AND attribute_not_exists(confirm_token_hash)")
+            .update_expression("SET confirm_token_hash = :h, confirm_sent_at = :at, confirm_lease = :lease ADD unsubscribe_token_hash :u")
+            .condition_expression(
+                "#s = :pending AND created_at = :c AND (attribute_not_exists(confirm_token_hash) OR confirm_lease < :now)",
+            )
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":lease", n(lease_until))
             .expression_attribute_values(":c", s(created_at))
             .expression_attribute_values(":h", s(confirm_hash))
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
@@ -259,7 +288,7 @@ impl Store<'_> {
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression("REMOVE confirm_token_hash, confirm_sent_at DELETE unsubscribe_token_hash :u")
+            .update_expression("REMOVE confirm_token_hash, confirm_sent_at, confirm_lease DELETE unsubscribe_token_hash :u")
             .condition_expression("confirm_token_hash = :h")
             .expression_attribute_values(":h", s(confirm_hash))
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
@@ -269,17 +298,29 @@ impl Store<'_> {
         applied(res, "UpdateItem", self.table).map(|_| ())
     }
 
-    /// Claims the welcome email of generation `created_at` (sets `welcomed_at`).
-    pub async fn claim_welcome(&self, email: &str, created_at: &str, unsubscribe_hash: &str, now_text: &str) -> Result<bool, StoreError> {
+    /// Claims the welcome email of generation `created_at` (sets `welcomed_at`), with a lease as
+    /// [`Store::claim_confirmation`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn claim_welcome(
+        &self,
+        email: &str,
+        created_at: &str,
+        unsubscribe_hash: &str,
+        now_text: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
         let res = self
             .client
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression("SET welcomed_at = :at ADD unsubscribe_token_hash :u")
-            .condition_expression("#s = :confirmed AND created_at = :c AND attribute_not_exists(welcomed_at)")
+            .update_expression("SET welcomed_at = :at, welcome_lease = :lease ADD unsubscribe_token_hash :u")
+            .condition_expression("#s = :confirmed AND created_at = :c AND (attribute_not_exists(welcomed_at) OR welcome_lease < :now)")
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":confirmed", s(CONFIRMED))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":lease", n(lease_until))
             .expression_attribute_values(":c", s(created_at))
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .expression_attribute_values(":at", s(now_text))
@@ -295,13 +336,52 @@ impl Store<'_> {
             .update_item()
             .table_name(self.table)
             .key("email", s(email))
-            .update_expression("REMOVE welcomed_at DELETE unsubscribe_token_hash :u")
+            .update_expression("REMOVE welcomed_at, welcome_lease DELETE unsubscribe_token_hash :u")
             .condition_expression("welcomed_at = :at")
             .expression_attribute_values(":at", s(welcomed_at))
             .expression_attribute_values(":u", AttributeValue::Ss(vec![unsubscribe_hash.to_string()]))
             .send()
             .await;
         // Already released (or never claimed): nothing to undo.
+        applied(res, "UpdateItem", self.table).map(|_| ())
+    }
+
+    /// Ends a confirmation or welcome lease once SES took the email: from then on no retry can
+    /// claim (and send) it again. `lease` is `confirm_lease` or `welcome_lease`; `owner` names
+    /// the claim (`confirm_token_hash` or `welcomed_at`) and `value` our claim's value of it.
+    pub async fn complete(&self, email: &str, lease: &'static str, owner: &'static str, value: &str) -> Result<(), StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression(format!("REMOVE {lease}"))
+            .condition_expression(format!("{owner} = :v"))
+            .expression_attribute_values(":v", s(value))
+            .send()
+            .await;
+        applied(res, "UpdateItem", self.table).map(|_| ())
+    }
+
+    /// Marks an address `bounced` or `complained` (from SES feedback, or a permanent refusal),
+    /// creating the item if there is none, so the address can neither be emailed nor
+    /// subscribed again. Pending confirmations lose their TTL: the suppression is kept.
+    pub async fn suppress(&self, email: &str, status: &str, reason: &str, now_text: &str) -> Result<(), StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression(
+                "SET #s = :st, suppressed_at = :at, suppression = :r, created_at = if_not_exists(created_at, :at) REMOVE #ttl",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":st", s(status))
+            .expression_attribute_values(":at", s(now_text))
+            .expression_attribute_values(":r", s(reason.chars().take(500).collect::<String>()))
+            .send()
+            .await;
         applied(res, "UpdateItem", self.table).map(|_| ())
     }
 }

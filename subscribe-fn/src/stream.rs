@@ -1,9 +1,14 @@
-//! The DynamoDB stream handler: sends the confirmation and welcome emails.
+//! The DynamoDB stream handler: sends the confirmation and welcome emails, and starts the
+//! fan-out of new-post announcements (records of the announcements table).
 //!
 //! Each record is handled idempotently: before sending, a conditional update *claims* the email
-//! (stores the confirm token hash, or sets `welcomed_at`); a replayed record finds the claim and
-//! sends nothing; when SES refuses, the claim is released and the record reported in
-//! `batchItemFailures`, so only it is retried (and after the retries, goes to the DLQ).
+//! (stores the confirm token hash, or sets `welcomed_at`) with a lease; a replayed record finds
+//! the claim and sends nothing; once SES took the email the lease is removed. A claim whose
+//! holder died between claim and SES call is taken over when its lease runs out (the handler
+//! waits for it, bounded), so the email is neither lost nor doubled. When SES refuses for a
+//! passing reason the claim is released and the record reported in `batchItemFailures`, so only
+//! it is retried (and after the retries, goes to the DLQ); when SES refuses the address for
+//! good, the address is marked bounced and the record is done.
 
 use std::collections::HashSet;
 
@@ -13,7 +18,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::mail::{self, MailError};
-use crate::store::{Store, StoreError, CONFIRMED, PENDING};
+use crate::news::NewsError;
+use crate::store::{Store, StoreError, BOUNCED, CONFIRMED, PENDING};
 use crate::token;
 use crate::App;
 
@@ -25,6 +31,8 @@ pub enum RecordError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    News(#[from] NewsError),
 }
 
 /// What a record asks for.
@@ -41,10 +49,14 @@ pub enum Outcome {
     Sent,
     /// Already claimed by an earlier delivery of the record, or the item moved on.
     AlreadyHandled,
+    /// SES refused the address for good; it is marked bounced.
+    Refused,
+    /// An announcement's fan-out was started.
+    Announced,
     Ignored,
-    /// Claimed, but a limit forbids the email ([`crate::limits`]); the claim stays, so a replay
-    /// does not try again.
-    Refused(crate::limits::Refusal),
+    /// Claimed, but a limit forbids the email ([`crate::limits`]); settled like a sent one (the
+    /// claim stays, the lease goes), so a replay does not try again.
+    Limited(crate::limits::Refusal),
 }
 
 /// The image as `{"attr": {"S": ...}}` JSON (serde_dynamo's wire form).
@@ -92,46 +104,138 @@ fn now_text() -> String {
     OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+fn now_secs() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Which email a claim is for.
+#[derive(Clone, Copy)]
+enum Kind {
+    Confirmation,
+    Welcome,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Confirmation => "confirmation",
+            Kind::Welcome => "welcome",
+        }
+    }
+}
+
+/// After a lost claim: waits for a live lease of a holder that may have died (bounded by the
+/// lease length), and says whether to try the claim once more.
+async fn wait_for_lease(store: &Store<'_>, email: &str, kind: Kind, lease_secs: u64) -> Result<bool, RecordError> {
+    let Some(item) = store.get(email).await? else { return Ok(false) };
+    let lease = match kind {
+        Kind::Confirmation => item.confirm_lease,
+        Kind::Welcome => item.welcome_lease,
+    };
+    let Some(until) = lease else { return Ok(false) };
+    let wait = (until - now_secs() + 1).clamp(0, lease_secs as i64 + 1);
+    tracing::info!(email = kind.name(), wait_secs = wait, "claim held by another invocation; waiting for its lease");
+    tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
+    Ok(true)
+}
+
+/// What SES's answer means for a claimed email.
+async fn settle(
+    store: &Store<'_>,
+    email: &str,
+    kind: Kind,
+    sent: Result<String, MailError>,
+    release: impl std::future::Future<Output = Result<(), StoreError>>,
+    complete: impl std::future::Future<Output = Result<(), StoreError>>,
+) -> Result<Outcome, RecordError> {
+    match sent {
+        Ok(id) => {
+            tracing::info!(ses_message_id = %id, "{} email sent", kind.name());
+            complete.await?;
+            Ok(Outcome::Sent)
+        }
+        Err(MailError::Send { permanent: true, message, .. }) => {
+            // SES will never deliver to this address: keep the claim (no retry sends it) and
+            // mark the address, so it is never emailed again.
+            tracing::warn!(error = %message, "{} email refused for good; address marked bounced", kind.name());
+            store.suppress(email, BOUNCED, &format!("SES refused: {message}"), &now_text()).await?;
+            Ok(Outcome::Refused)
+        }
+        Err(e) => {
+            release.await?;
+            Err(e.into())
+        }
+    }
+}
+
 /// Handles one record.
 pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, RecordError> {
+    if let Some(post) = announcement_key(record) {
+        // Only the insert is the announcement; later changes are the fan-out's own progress.
+        if record.event_name != "INSERT" {
+            return Ok(Outcome::Ignored);
+        }
+        crate::news::start(app, &post).await?;
+        return Ok(Outcome::Announced);
+    }
     let store = Store { client: &app.dynamo, table: &app.config.table };
+    let lease_secs = app.config.news.lease_secs;
     match classify(record)? {
         Action::Nothing => Ok(Outcome::Ignored),
         Action::SendConfirmation { email, created_at } => {
             let confirm = token::mint(&email);
             let unsub = token::mint(&email);
-            if !store.claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text()).await? {
+            let mut claimed = false;
+            for attempt in 0..2 {
+                let now = now_secs();
+                let lease = now + lease_secs as i64;
+                claimed = store.claim_confirmation(&email, &created_at, &confirm.hash, &unsub.hash, &now_text(), now, lease).await?;
+                if claimed || attempt == 1 || !wait_for_lease(&store, &email, Kind::Confirmation, lease_secs).await? {
+                    break;
+                }
+            }
+            if !claimed {
                 return Ok(Outcome::AlreadyHandled);
             }
             if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
-                return Ok(Outcome::Refused(why));
+                store.complete(&email, "confirm_lease", "confirm_token_hash", &confirm.hash).await?;
+                return Ok(Outcome::Limited(why));
             }
             let sent = async {
                 let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;
-            match sent {
-                Ok(id) => {
-                    tracing::info!(ses_message_id = %id, "confirmation email sent");
-                    Ok(Outcome::Sent)
-                }
-                Err(e) => {
-                    store.release_confirmation(&email, &confirm.hash, &unsub.hash).await?;
-                    Err(e.into())
-                }
-            }
+            settle(
+                &store,
+                &email,
+                Kind::Confirmation,
+                sent,
+                store.release_confirmation(&email, &confirm.hash, &unsub.hash),
+                store.complete(&email, "confirm_lease", "confirm_token_hash", &confirm.hash),
+            )
+            .await
         }
         Action::SendWelcome { email, created_at } => {
             let unsub = token::mint(&email);
-            let claimed_at = now_text();
-            if !store.claim_welcome(&email, &created_at, &unsub.hash, &claimed_at).await? {
+            let mut claimed_at = String::new();
+            let mut claimed = false;
+            for attempt in 0..2 {
+                claimed_at = now_text();
+                let now = now_secs();
+                claimed = store.claim_welcome(&email, &created_at, &unsub.hash, &claimed_at, now, now + lease_secs as i64).await?;
+                if claimed || attempt == 1 || !wait_for_lease(&store, &email, Kind::Welcome, lease_secs).await? {
+                    break;
+                }
+            }
+            if !claimed {
                 return Ok(Outcome::AlreadyHandled);
             }
             // Without double opt-in the welcome is the first email a stranger can cause.
             if !app.config.double_opt_in {
                 if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
-                    return Ok(Outcome::Refused(why));
+                    store.complete(&email, "welcome_lease", "welcomed_at", &claimed_at).await?;
+                    return Ok(Outcome::Limited(why));
                 }
             }
             let sent = async {
@@ -139,18 +243,24 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;
-            match sent {
-                Ok(id) => {
-                    tracing::info!(ses_message_id = %id, "welcome email sent");
-                    Ok(Outcome::Sent)
-                }
-                Err(e) => {
-                    store.release_welcome(&email, &claimed_at, &unsub.hash).await?;
-                    Err(e.into())
-                }
-            }
+            settle(
+                &store,
+                &email,
+                Kind::Welcome,
+                sent,
+                store.release_welcome(&email, &claimed_at, &unsub.hash),
+                store.complete(&email, "welcome_lease", "welcomed_at", &claimed_at),
+            )
+            .await
         }
     }
+}
+
+/// The post path of a record from the announcements table (its key is `post`, the
+/// subscribers table's is `email`).
+fn announcement_key(record: &EventRecord) -> Option<String> {
+    let keys = image(&record.change.keys);
+    attr_s(&keys, "post").map(str::to_string)
 }
 
 /// Handles a batch in order and reports the failed records by sequence number.
@@ -162,7 +272,7 @@ pub async fn handle(app: &App, event: Event) -> DynamoDbEventResponse {
     for record in &event.records {
         let id = record_id(record);
         let key = image(&record.change.keys);
-        let key = attr_s(&key, "email").unwrap_or_default().to_string();
+        let key = attr_s(&key, "email").or_else(|| attr_s(&key, "post")).unwrap_or_default().to_string();
         let result = if blocked.contains(&key) {
             tracing::warn!(sequence_number = %id, "skipped: an earlier record of the same key failed");
             Err(None)

@@ -12,7 +12,7 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
 /// Longer inputs are rejected before any decoding work.
-pub const MAX_TOKEN_LEN: usize = 400;
+pub const MAX_TOKEN_LEN: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -37,6 +37,25 @@ pub fn mint(email: &str) -> Minted {
     Minted { token, hash }
 }
 
+/// The unsubscribe token of one new-post email: `email.random.post`. The post part locates the
+/// send item that stores its hash, so announcing a post costs no write on the subscriber's item
+/// (and its hash set does not grow with every post).
+pub fn mint_for_post(email: &str, post: &str) -> Minted {
+    let base = mint(email);
+    let token = format!("{}.{}", base.token, URL_SAFE_NO_PAD.encode(post));
+    let hash = hash(&token);
+    Minted { token, hash }
+}
+
+/// A parsed token: the address it names, its hash, and for a new-post email's unsubscribe
+/// token, the post whose send item holds the hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub email: String,
+    pub hash: String,
+    pub post: Option<String>,
+}
+
 /// Hex SHA-256 of a token, as stored in the table.
 pub fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -45,13 +64,34 @@ pub fn hash(token: &str) -> String {
 
 /// Splits a token into the (normalised) address it names and its hash.
 pub fn parse(token: &str) -> Result<(String, String), TokenError> {
+    let p = parse_full(token)?;
+    Ok((p.email, p.hash))
+}
+
+/// Like [`parse`], keeping the post part of a new-post email's token.
+pub fn parse_full(token: &str) -> Result<Parsed, TokenError> {
     if token.is_empty() {
         return Err(TokenError::Missing);
     }
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
-    let (email_part, random_part) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    let mut parts = token.split('.');
+    let (email_part, random_part) = (parts.next().unwrap_or_default(), parts.next().ok_or(TokenError::Malformed)?);
+    let post = match parts.next() {
+        None => None,
+        Some(p) => {
+            let bytes = URL_SAFE_NO_PAD.decode(p).map_err(|_| TokenError::Malformed)?;
+            let post = String::from_utf8(bytes).map_err(|_| TokenError::Malformed)?;
+            if !post.starts_with('/') || post.chars().any(char::is_control) {
+                return Err(TokenError::Malformed);
+            }
+            Some(post)
+        }
+    };
+    if parts.next().is_some() {
+        return Err(TokenError::Malformed);
+    }
     let random = URL_SAFE_NO_PAD.decode(random_part).map_err(|_| TokenError::Malformed)?;
     if random.len() != 16 {
         return Err(TokenError::Malformed);
@@ -63,7 +103,7 @@ pub fn parse(token: &str) -> Result<(String, String), TokenError> {
     if normalized != email {
         return Err(TokenError::Malformed);
     }
-    Ok((normalized, hash(token)))
+    Ok(Parsed { email: normalized, hash: hash(token), post })
 }
 
 /// Compares two hex digests without an early exit.
@@ -82,6 +122,19 @@ mod tests {
         assert_eq!(email, "a@example.com");
         assert!(hashes_equal(&h, &m.hash));
         assert_ne!(mint("a@example.com").token, m.token);
+    }
+
+    #[test]
+    fn post_tokens_carry_their_post() {
+        let m = mint_for_post("a@example.com", "/posts/hello/");
+        let p = parse_full(&m.token).unwrap();
+        assert_eq!((p.email.as_str(), p.post.as_deref()), ("a@example.com", Some("/posts/hello/")));
+        assert!(hashes_equal(&p.hash, &m.hash));
+        assert_eq!(parse_full(&mint("a@example.com").token).unwrap().post, None);
+        // A post part that is not a site path, or a fourth part: not ours.
+        let bad = format!("{}.{}", mint("a@example.com").token, URL_SAFE_NO_PAD.encode("evil"));
+        assert_eq!(parse_full(&bad), Err(TokenError::Malformed));
+        assert_eq!(parse_full(&format!("{}.x", m.token)), Err(TokenError::Malformed));
     }
 
     #[test]

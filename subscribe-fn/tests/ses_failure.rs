@@ -1,5 +1,6 @@
-//! A batch where SES refuses one record: only that record is reported, its claim is released,
-//! and the retry sends it without duplicating the others.
+//! SES refusing emails: a refusal of the address for good (suppression list) marks it bounced
+//! and is never retried; a refusal that is the sender's fault (unverified identity) fails only
+//! that record, releases its claim, and the retry sends it without duplicating the others.
 //!
 //! SES refusals are per recipient in real life (suppression list, sandbox). moto accepts every
 //! recipient, so a small loopback proxy in front of moto answers `SendEmail` for one recipient
@@ -69,7 +70,7 @@ async fn start_proxy(poison: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_refused_email_fails_only_its_record() {
+async fn an_address_refused_for_good_is_marked_bounced_and_never_retried() {
     let mut env = env("ses-failure", true).await;
     let readers = ["first@example.com", "refused@example.com", "third@example.com"];
     for r in readers {
@@ -83,28 +84,35 @@ async fn one_refused_email_fails_only_its_record() {
     let proxy = start_proxy("refused@example.com").await;
     let sdk = moto().sdk_config().await;
     let ses_conf = aws_sdk_sesv2::config::Builder::from(&sdk).endpoint_url(&proxy).build();
-    let failing =
-        subscribe_fn::App::new(env.app.config.clone(), env.app.dynamo.clone(), aws_sdk_sesv2::Client::from_conf(ses_conf)).unwrap();
+    let failing = subscribe_fn::App::new(
+        env.app.config.clone(),
+        env.app.dynamo.clone(),
+        aws_sdk_sesv2::Client::from_conf(ses_conf),
+        env.app.sqs.clone(),
+    )
+    .unwrap();
+    let _ = refused_seq;
     let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
     let resp = subscribe_fn::stream::handle(&failing, event).await;
     let wire = serde_json::to_value(&resp).unwrap();
-    assert_eq!(wire, serde_json::json!({ "batchItemFailures": [{ "itemIdentifier": refused_seq }] }));
+    // Retrying cannot help: nothing is reported for retry.
+    assert_eq!(wire, serde_json::json!({ "batchItemFailures": [] }));
 
     assert_eq!(mails_to("first@example.com").len(), 1);
     assert_eq!(mails_to("third@example.com").len(), 1);
     assert!(mails_to("refused@example.com").is_empty());
-    // The claim was released: no token hash is left that no email carries.
+    assert_eq!(env.status("refused@example.com").await.as_deref(), Some("bounced"));
     let item = env.item("refused@example.com").await.unwrap();
-    assert!(!item.contains_key("confirm_token_hash") && !item.contains_key("unsubscribe_token_hash"), "{item:?}");
+    assert!(item["suppression"].as_s().unwrap().contains("suppression list"), "{item:?}");
 
-    // Lambda retries (from the failed record on); SES works again. No duplicates.
-    let retry: Vec<_> = batch.iter().skip_while(|r| seq(r) != refused_seq).cloned().collect();
-    assert_eq!(env.deliver(&retry).await, Vec::<String>::new());
+    // A replay (even with SES working) sends nothing more, and the address cannot subscribe again.
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
-    for r in readers {
-        assert_eq!(mails_to(r).len(), 1, "{r}");
+    assert_eq!(env.http(subscribe_json("refused@example.com")).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    for (r, n) in [("first@example.com", 1), ("refused@example.com", 0), ("third@example.com", 1)] {
+        assert_eq!(mails_to(r).len(), n, "{r}");
     }
-    assert!(env.item("refused@example.com").await.unwrap().contains_key("confirm_token_hash"));
+    assert_eq!(env.status("refused@example.com").await.as_deref(), Some("bounced"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,7 +122,7 @@ async fn unverified_sender_fails_the_record_and_releases_the_claim() {
     let batch = env.next_batch().await;
     let mut config = env.app.config.clone();
     config.sender = "nobody@unverified.example.net".to_string();
-    let misconfigured = subscribe_fn::App::new(config, env.app.dynamo.clone(), env.app.ses.clone()).unwrap();
+    let misconfigured = subscribe_fn::App::new(config, env.app.dynamo.clone(), env.app.ses.clone(), env.app.sqs.clone()).unwrap();
     let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(serde_json::json!({ "Records": batch })).unwrap();
     let resp = subscribe_fn::stream::handle(&misconfigured, event).await;
     let failed: Vec<_> = resp.batch_item_failures.iter().map(|f| f.item_identifier.clone().unwrap()).collect();

@@ -11,6 +11,7 @@
 //! path maps it), and the site lives under base_url's path; so `<prefix>posts/x/index.html` is
 //! invalidated as `<base path>/posts/x/` and `<base path>/posts/x/index.html`.
 
+pub mod announce;
 pub mod plan;
 
 use std::collections::BTreeMap;
@@ -81,6 +82,10 @@ pub struct DeployArgs {
     /// Wait until the CloudFront invalidation has completed.
     #[arg(long)]
     pub wait: bool,
+    /// Do not email the posts this deploy publishes to subscribers (they count as published:
+    /// a later deploy does not announce them either).
+    #[arg(long)]
+    pub no_announce: bool,
 }
 
 const RESUME: &str = "The site in the bucket is still consistent; run `myblog deploy` again to finish.";
@@ -125,11 +130,13 @@ pub enum DeployError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("deploy cancelled: nothing was changed")]
     Cancelled,
+    #[error(transparent)]
+    Announce(#[from] announce::AnnounceError),
 }
 
 /// An error and its sources on one line (`dispatch failure: io error: connection refused`),
 /// without the SDK's debug dump.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
@@ -271,6 +278,10 @@ pub struct Summary {
     pub invalidation_paths: Vec<String>,
     pub uploads: Vec<String>,
     pub deletions: Vec<String>,
+    /// Posts announced to subscribers by this deploy (with `--dry-run`: that would be).
+    pub announced: Vec<String>,
+    /// New posts an earlier deploy had announced already (nothing sent again).
+    pub already_announced: Vec<String>,
     pub seconds: f64,
 }
 
@@ -359,16 +370,18 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         None => None,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let plan = plan::plan(&local, remote.as_ref(), intent.as_ref(), &listing, &rules, &settings, now);
+    let mut plan = plan::plan(&local, remote.as_ref(), intent.as_ref(), &listing, &rules, &settings, now);
     plan::validate_invalidation(&plan.invalidation).map_err(DeployError::Invalidation)?;
+    let announcing = plan_announcements(&mut plan, &local, remote.as_ref(), &config, args);
 
     if args.dry_run {
-        let summary = summary(&ctx, &plan, true, None, None, start);
+        let mut summary = summary(&ctx, &plan, true, None, None, start);
+        summary.announced = announcing.iter().map(|a| a.path.clone()).collect();
         print_plan(&plan, &summary, args.json);
         return Ok(summary);
     }
     let stale_intent = intent.is_some() && plan.intent.is_empty();
-    if plan.is_noop() && !stale_intent {
+    if plan.is_noop() && !stale_intent && announcing.is_empty() {
         let summary = summary(&ctx, &plan, false, None, None, start);
         print_summary(&summary, args.json);
         return Ok(summary);
@@ -398,6 +411,21 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
     }
     // The commit point: from here on the bucket describes the new site.
     put_state(&ctx, REMOTE_MANIFEST, manifest_json(&next)).await?;
+    let written = if announcing.is_empty() {
+        announce::Written::default()
+    } else {
+        let table = crate::stack::table(
+            &sdk,
+            config.subscribe.announcements_table.as_deref(),
+            args.stack.as_deref().or(config.deploy.stack.as_deref()),
+            "AnnouncementsTable",
+            "announcements_table",
+        )
+        .await
+        .map_err(announce::AnnounceError::from)?;
+        let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+        announce::write(&dynamo, &table, &announcing, plan.deploy).await?
+    };
 
     let mut invalidation_id = None;
     if !plan.invalidation.is_empty() {
@@ -421,9 +449,52 @@ pub async fn run(args: &DeployArgs) -> Result<Summary, DeployError> {
         next.pending = plan::Pending::default();
         put_state(&ctx, REMOTE_MANIFEST, manifest_json(&next)).await?;
     }
-    let summary = summary(&ctx, &plan, false, Some(plan.deploy), invalidation_id, start);
+    let mut summary = summary(&ctx, &plan, false, Some(plan.deploy), invalidation_id, start);
+    summary.announced = written.announced;
+    summary.already_announced = written.already;
     print_summary(&summary, args.json);
     Ok(summary)
+}
+
+/// Settles what this deploy announces (new posts, plus any left over by an interrupted deploy)
+/// and records it, with the posts now published, in the manifest to commit.
+fn plan_announcements(
+    plan: &mut Plan,
+    local: &Manifest,
+    remote: Option<&RemoteManifest>,
+    config: &SiteConfig,
+    args: &DeployArgs,
+) -> Vec<crate::announce::Announcement> {
+    let published: Option<std::collections::BTreeSet<String>> = match remote {
+        // A bucket deployed before announcements existed: what it has is the backlog.
+        Some(r) => Some(r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect()),
+        None => None,
+    };
+    let (mut list, skipped) = crate::announce::select(
+        &local.posts,
+        published.as_ref(),
+        config.subscribe.announce_within_days,
+        time::OffsetDateTime::now_utc(),
+        args.no_announce,
+    );
+    for s in &skipped {
+        if !args.json {
+            eprintln!("Not announced: {} ({})", s.path, s.reason);
+        }
+    }
+    for left in remote.map(|r| r.pending.announce.as_slice()).unwrap_or_default() {
+        if !list.iter().any(|a| a.path == left.path) {
+            list.push(left.clone());
+        }
+    }
+    plan.next.posts = Some(local.posts.iter().map(|p| p.path.clone()).collect());
+    plan.next.pending.announce = list.clone();
+    if !args.json {
+        for a in &list {
+            eprintln!("{} {} ({})", if args.dry_run { "Would announce:" } else { "Announcing:" }, a.title, a.path);
+        }
+    }
+    list
 }
 
 fn manifest_json(m: &RemoteManifest) -> Vec<u8> {
@@ -852,6 +923,8 @@ fn summary(ctx: &Ctx, plan: &Plan, dry_run: bool, deploy: Option<u64>, invalidat
         invalidation_paths: if ctx.target.distribution.is_some() { plan.invalidation.clone() } else { Vec::new() },
         uploads: plan.uploads.iter().map(|u| u.file.path.clone()).collect(),
         deletions: plan.delete_pages.iter().chain(&plan.delete_other).cloned().collect(),
+        announced: Vec::new(),
+        already_announced: Vec::new(),
         seconds: start.elapsed().as_secs_f64(),
     }
 }
@@ -895,6 +968,12 @@ fn print_summary(s: &Summary, json: bool) {
     println!("  requests: {} ({} HTTP attempts, retries included)", requests_line(&s.requests), s.attempts);
     if let Some(id) = &s.invalidation_id {
         println!("  invalidation {id}: {}", s.invalidation_paths.join(" "));
+    }
+    if !s.announced.is_empty() {
+        println!("  announced to subscribers: {}", s.announced.join(" "));
+    }
+    if !s.already_announced.is_empty() {
+        println!("  announced before (not sent again): {}", s.already_announced.join(" "));
     }
 }
 

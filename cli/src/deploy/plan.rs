@@ -50,6 +50,10 @@ pub struct RemoteManifest {
     /// re-run after an interruption does it again.
     #[serde(default)]
     pub pending: Pending,
+    /// Site paths of the posts this deploy published; `None` in manifests of myblog versions
+    /// before announcements (whose posts then all count as published: nothing is announced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +86,9 @@ pub struct Pending {
     /// Site paths still to delete.
     #[serde(default)]
     pub delete: Vec<String>,
+    /// New posts still to announce (conditional writes: repeating one is harmless).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub announce: Vec<crate::announce::Announcement>,
 }
 
 /// `.myblog/intent.json`: paths a deploy is about to create before its commit.
@@ -394,7 +401,8 @@ pub fn plan(
         deployed_at: now,
         files,
         retired,
-        pending: Pending { invalidate: invalidate_all.clone(), delete: delete.keys().cloned().collect() },
+        pending: Pending { invalidate: invalidate_all.clone(), delete: delete.keys().cloned().collect(), announce: Vec::new() },
+        posts: remote.and_then(|r| r.posts.clone()),
     };
     Plan { deploy, uploads, unchanged, delete_pages, delete_other, kept, invalidate_all, invalidation, intent: intent_paths, next }
 }
@@ -679,7 +687,7 @@ mod tests {
         let mut listing = BTreeMap::new();
         let v1 = site(&[("index.html", "a", false)]);
         let mut remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
-        remote.pending = Pending { invalidate: vec!["/gone/".into()], delete: vec!["gone/index.html".into()] };
+        remote.pending = Pending { invalidate: vec!["/gone/".into()], delete: vec!["gone/index.html".into()], announce: Vec::new() };
         listing.insert("gone/index.html".into(), Listed { size: 1, etag: None });
         // An interrupted deploy created new/index.html, then the author dropped that post.
         listing.insert("new/index.html".into(), Listed { size: 1, etag: None });

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
+    StreamSpecification, StreamViewType,
 };
 use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamValue, ShardIteratorType};
 use base64::engine::general_purpose::STANDARD;
@@ -31,9 +32,9 @@ pub fn config(table: &str, double_opt_in: bool) -> Config {
     config_with(table, double_opt_in, &[])
 }
 
-/// The test configuration plus `extra` variables (limits, the origin secret…). The limits
-/// table is always `<table>-limits`, created by [`env_with`].
-pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&'static str, &str)]) -> Config {
+/// [`config`] plus more environment variables (the announcement pipeline's, the limits'). The
+/// limits table is always `<table>-limits`, created by [`env`].
+pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&str, String)]) -> Config {
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("LIMITS_TABLE", format!("{table}-limits")),
         ("TABLE_NAME", table.to_string()),
@@ -43,7 +44,7 @@ pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&'static str, &st
         ("DOUBLE_OPT_IN", double_opt_in.to_string()),
         ("UNSUBSCRIBE_MAILTO", "unsubscribe@blog.example.com".to_string()),
     ]);
-    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    vars.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration is valid")
 }
 
@@ -71,7 +72,20 @@ pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, 
         .attribute_definitions(
             AttributeDefinition::builder().attribute_name("email").attribute_type(ScalarAttributeType::S).build().unwrap(),
         )
+        .attribute_definitions(
+            AttributeDefinition::builder().attribute_name("status").attribute_type(ScalarAttributeType::S).build().unwrap(),
+        )
         .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Hash).build().unwrap())
+        // As infra/template.yaml: the index the fan-out pages through.
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(subscribe_fn::store::STATUS_INDEX)
+                .key_schema(KeySchemaElement::builder().attribute_name("status").key_type(KeyType::Hash).build().unwrap())
+                .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Range).build().unwrap())
+                .projection(Projection::builder().projection_type(ProjectionType::KeysOnly).build())
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(
             StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::NewAndOldImages).build().unwrap(),
@@ -92,7 +106,8 @@ pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, 
         .expect("create limits table");
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     ses.create_email_identity().email_identity(SENDER).send().await.expect("verify sender");
-    let app = App::from_sdk_config(config_with(table, double_opt_in, extra), &sdk).expect("app");
+    let extra: Vec<(&str, String)> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let app = App::from_sdk_config(config_with(table, double_opt_in, &extra), &sdk).expect("app");
     Env { app, table: table.to_string(), stream_arn, streams: aws_sdk_dynamodbstreams::Client::new(&sdk), seen: Default::default() }
 }
 
@@ -331,6 +346,32 @@ pub fn parse_mail(raw: &str) -> Mail {
         }
     }
     Mail { raw: raw.to_string(), headers, text, html }
+}
+
+/// The streams client's records of any stream, as Lambda event records (oldest first).
+pub async fn stream_records(streams: &aws_sdk_dynamodbstreams::Client, stream_arn: &str) -> Vec<Value> {
+    let desc = streams.describe_stream().stream_arn(stream_arn).send().await.expect("describe stream");
+    let mut out = Vec::new();
+    for shard in desc.stream_description().map(|d| d.shards()).unwrap_or_default() {
+        let it = streams
+            .get_shard_iterator()
+            .stream_arn(stream_arn)
+            .shard_id(shard.shard_id().unwrap())
+            .shard_iterator_type(ShardIteratorType::TrimHorizon)
+            .send()
+            .await
+            .expect("shard iterator");
+        let mut iterator = it.shard_iterator().map(str::to_string);
+        while let Some(i) = iterator.take() {
+            let page = streams.get_records().shard_iterator(i).send().await.expect("get records");
+            if page.records().is_empty() {
+                break;
+            }
+            out.extend(page.records().iter().map(|r| lambda_record(r, stream_arn)));
+            iterator = page.next_shard_iterator().map(str::to_string);
+        }
+    }
+    out
 }
 
 /// Emails SES accepted for `to`, oldest first.

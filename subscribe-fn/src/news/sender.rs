@@ -1,0 +1,189 @@
+//! The send queue's consumer: page messages fan out, send messages email.
+//!
+//! Every message is safe to deliver twice or concurrently: a page moves its progress marker
+//! once, and each (post, recipient) send is claimed with a leased conditional write before SES
+//! is called. A message that cannot finish (throttled past the SDK's retries, out of time, a
+//! recipient claimed by a live duplicate) is reported in `batchItemFailures` and comes back
+//! after the queue's visibility timeout; what it already sent is skipped then.
+
+use std::collections::HashMap;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::pace::Pacer;
+use super::store::{Announcement, Claim, NewsStore, FAILED, SENT, SUPPRESSED};
+use super::{enqueue, Message, NewsError};
+use crate::mail::{self, MailError};
+use crate::store::{Store, BOUNCED, CONFIRMED};
+use crate::{token, App};
+
+/// Why a message goes back to the queue.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    News(#[from] NewsError),
+    #[error("{0}")]
+    Retry(String),
+}
+
+impl From<crate::store::StoreError> for SendError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SendError::News(e.into())
+    }
+}
+
+/// Counts of one invocation, logged at the end (and used by the tests and the benchmark).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub sent: usize,
+    pub suppressed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub queued: usize,
+}
+
+fn now() -> (i64, String) {
+    let t = OffsetDateTime::now_utc();
+    (t.unix_timestamp(), t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default())
+}
+
+/// Handles one SQS batch; `deadline` is when the invocation is killed.
+pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchResponse, Tally) {
+    let mut response = SqsBatchResponse::default();
+    let mut tally = Tally::default();
+    let mut pacer = Pacer::new(app.send_rate().await, app.config.news.sender_concurrency);
+    let mut posts: HashMap<String, Option<Announcement>> = HashMap::new();
+    for record in &event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let result = match serde_json::from_str::<Message>(record.body.as_deref().unwrap_or_default()) {
+            Ok(Message::Page { post, page, after }) => fan_out(app, &post, page, after.as_deref(), &mut tally).await,
+            Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, &mut pacer, deadline, &mut tally).await,
+            // A message nobody can read would fail forever: drop it loudly instead.
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %NewsError::BadMessage(id.clone(), e.to_string()), "dropped");
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(message_id = %id, error = %e, "message goes back to the queue");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    tracing::info!(
+        sent = tally.sent,
+        suppressed = tally.suppressed,
+        failed = tally.failed,
+        skipped = tally.skipped,
+        queued = tally.queued,
+        "batch done"
+    );
+    (response, tally)
+}
+
+async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &mut Tally) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    let Some(announcement) = news.announcement(post).await? else {
+        tracing::warn!(post, "page message for a post that has no announcement: dropped");
+        return Ok(());
+    };
+    if announcement.next_page > page {
+        tracing::info!(post, page, "page already queued (duplicate delivery)");
+        return Ok(());
+    }
+    let (recipients, next) = super::store::confirmed_page(app, after, app.config.news.page_size).await?;
+    let mut messages: Vec<Message> = recipients
+        .chunks(app.config.news.recipients_per_message)
+        .map(|c| Message::Send { post: post.to_string(), recipients: c.to_vec() })
+        .collect();
+    if let Some(last) = &next {
+        messages.push(Message::Page { post: post.to_string(), page: page + 1, after: Some(last.clone()) });
+    }
+    enqueue(app, &messages).await?;
+    let (_, now_text) = now();
+    news.advance_page(post, page, recipients.len(), next.is_none(), &now_text).await?;
+    tally.queued += recipients.len();
+    tracing::info!(post, page, recipients = recipients.len(), more = next.is_some(), "page queued");
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_all(
+    app: &App,
+    post: &str,
+    recipients: &[String],
+    posts: &mut HashMap<String, Option<Announcement>>,
+    pacer: &mut Pacer,
+    deadline: Instant,
+    tally: &mut Tally,
+) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    if !posts.contains_key(post) {
+        posts.insert(post.to_string(), news.announcement(post).await?);
+    }
+    let Some(announcement) = posts.get(post).cloned().flatten() else {
+        tracing::warn!(post, "send message for a post that has no announcement: dropped");
+        return Ok(());
+    };
+    // Never start a send that could outlive the invocation: SES time, the two writes, a margin.
+    let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
+    let subscribers = Store { client: &app.dynamo, table: &app.config.table };
+    let mut busy = 0usize;
+    for email in recipients {
+        if Instant::now() + needed + pacer.interval() > deadline {
+            return Err(SendError::Retry(format!("out of time with {} recipients left", recipients.len())));
+        }
+        let minted = token::mint_for_post(email, post);
+        let (now_secs, _) = now();
+        match news.claim(post, email, &minted.hash, now_secs, app.config.news.lease_secs).await? {
+            Claim::Claimed => {}
+            Claim::Busy => {
+                busy += 1;
+                continue;
+            }
+            Claim::Done(_) => {
+                tally.skipped += 1;
+                continue;
+            }
+        }
+        // The status now, not when the page was read: an unsubscribe during the send counts.
+        let current = subscribers.get(email).await?;
+        if current.as_ref().map(|s| s.status.as_str()) != Some(CONFIRMED) {
+            news.finish(post, email, &minted.hash, SUPPRESSED, None, now().0).await?;
+            tally.suppressed += 1;
+            continue;
+        }
+        pacer.wait().await;
+        let sent = async {
+            let message = app.mailer.new_post(&app.config, email, &announcement, &minted.token)?;
+            mail::send(&app.ses, &app.config, &message).await
+        }
+        .await;
+        match sent {
+            Ok(id) => {
+                news.finish(post, email, &minted.hash, SENT, Some(("message_id", &id)), now().0).await?;
+                tally.sent += 1;
+            }
+            Err(MailError::Send { permanent: true, message, .. }) => {
+                // This address will never take mail (SES refused it for good): record why,
+                // and never email it again.
+                news.finish(post, email, &minted.hash, FAILED, Some(("error", &message)), now().0).await?;
+                subscribers.suppress(email, BOUNCED, &format!("SES refused: {message}"), &now().1).await?;
+                tally.failed += 1;
+                tracing::warn!(error = %message, "recipient refused for good; marked bounced");
+            }
+            Err(e) => {
+                news.release(post, email, &minted.hash).await?;
+                pacer.back_off(std::time::Duration::from_secs(1));
+                return Err(SendError::Retry(e.to_string()));
+            }
+        }
+    }
+    if busy > 0 {
+        return Err(SendError::Retry(format!("{busy} recipients are being sent by another invocation; checking again later")));
+    }
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! The announcements table (one item per announced post, written by `myblog deploy`) and the
+//! sends table (one item per post and recipient: the claim, its lease and the outcome).
+//!
+//! Announcement item: `post` (key, the site path `/posts/x/`), `title`, `url`, `date`
+//! (RFC 3339), `summary_html`, `summary_text`, `announced_at`; fan-out progress `next_page`,
+//! `queued`, `fanout_done_at`.
+//!
+//! Send item: `post` (partition key), `email` (sort key), `state` sending | sent | suppressed |
+//! failed, `lease_until` (epoch seconds, while sending), `unsub_hash` (hash of the unsubscribe
+//! token this email carries), `attempts`, `message_id`, `error`, `updated_at`, `ttl`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::store::{applied, err, StoreError};
+use crate::App;
+
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const SUPPRESSED: &str = "suppressed";
+pub const FAILED: &str = "failed";
+
+/// Send items expire after this long (the per-post counts and the unsubscribe links of the
+/// emails go with them; a later email carries a working link).
+pub const SEND_RETENTION_SECS: i64 = 400 * 24 * 3600;
+
+/// What a subscriber's email shows of a post.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Announcement {
+    pub post: String,
+    pub title: String,
+    pub url: String,
+    pub date: Option<String>,
+    pub summary_html: String,
+    pub summary_text: String,
+    /// The next page of subscribers the fan-out has to queue (0 when it has not started).
+    #[serde(skip)]
+    pub next_page: u64,
+}
+
+impl Announcement {
+    pub fn from_item(item: &HashMap<String, AttributeValue>) -> Option<Announcement> {
+        let s = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        Some(Announcement {
+            post: s("post")?,
+            title: s("title")?,
+            url: s("url")?,
+            date: s("date"),
+            summary_html: s("summary_html").unwrap_or_default(),
+            summary_text: s("summary_text").unwrap_or_default(),
+            next_page: item.get("next_page").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0),
+        })
+    }
+}
+
+/// The outcome of trying to claim a send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This invocation owns the send until the lease runs out.
+    Claimed,
+    /// Another invocation holds a live lease on it (a concurrent duplicate delivery).
+    Busy,
+    /// Already sent, suppressed or failed for good: nothing to do.
+    Done(String),
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub struct NewsStore<'a> {
+    pub app: &'a App,
+}
+
+impl NewsStore<'_> {
+    fn announcements(&self) -> Result<&str, super::NewsError> {
+        super::required(&self.app.config.news.announcements_table, "ANNOUNCEMENTS_TABLE")
+    }
+
+    fn sends(&self) -> Result<&str, super::NewsError> {
+        super::required(&self.app.config.news.sends_table, "SENDS_TABLE")
+    }
+
+    pub async fn announcement(&self, post: &str) -> Result<Option<Announcement>, super::NewsError> {
+        let table = self.announcements()?;
+        let out = self
+            .app
+            .dynamo
+            .get_item()
+            .table_name(table)
+            .key("post", s(post))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| err("GetItem", table, &e))?;
+        Ok(out.item().and_then(Announcement::from_item))
+    }
+
+    /// Records that page `page` was queued (`added` recipients). Only the first delivery of a
+    /// page message moves the marker, so duplicates neither count twice nor chain twice.
+    pub async fn advance_page(&self, post: &str, page: u64, added: usize, done: bool, now_text: &str) -> Result<bool, super::NewsError> {
+        let table = self.announcements()?;
+        let mut update = "SET next_page = :next, queued = if_not_exists(queued, :zero) + :added".to_string();
+        if done {
+            update.push_str(", fanout_done_at = :at");
+        }
+        let condition = if page == 0 { "attribute_not_exists(next_page) OR next_page = :page" } else { "next_page = :page" };
+        let mut req = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .update_expression(update)
+            .condition_expression(condition)
+            .expression_attribute_values(":next", n(page as i64 + 1))
+            .expression_attribute_values(":page", n(page as i64))
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":added", n(added as i64));
+        if done {
+            req = req.expression_attribute_values(":at", s(now_text));
+        }
+        Ok(applied(req.send().await, "UpdateItem", table)?)
+    }
+
+    /// Claims the send of `post` to `email` for `lease_secs`: wins when nobody claimed it, or
+    /// when an earlier claim's lease ran out without the send being finished (its holder died
+    /// between claim and SES call, or could not tell whether SES took the email).
+    pub async fn claim(&self, post: &str, email: &str, unsub_hash: &str, now: i64, lease_secs: u64) -> Result<Claim, super::NewsError> {
+        let table = self.sends()?;
+        let res = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .update_expression(
+                "SET #st = :sending, lease_until = :lease, unsub_hash = :h, updated_at = :now, #ttl = :ttl ADD attempts :one",
+            )
+            .condition_expression("attribute_not_exists(email) OR (#st = :sending AND lease_until < :now)")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":lease", n(now + lease_secs as i64))
+            .expression_attribute_values(":h", s(unsub_hash))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":ttl", n(now + SEND_RETENTION_SECS))
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await;
+        if applied(res, "UpdateItem", table)? {
+            return Ok(Claim::Claimed);
+        }
+        // Lost: find out whether to come back later or never (rare path: one read).
+        let out = self
+            .app
+            .dynamo
+            .get_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| err("GetItem", table, &e))?;
+        let item = out.item().cloned().unwrap_or_default();
+        let state = item.get("state").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        Ok(if state == SENDING { Claim::Busy } else { Claim::Done(state) })
+    }
+
+    /// Ends our claim with its outcome (sent, suppressed, failed); conditional on the claim
+    /// still being ours.
+    pub async fn finish(
+        &self,
+        post: &str,
+        email: &str,
+        unsub_hash: &str,
+        state: &str,
+        detail: Option<(&str, &str)>,
+        now: i64,
+    ) -> Result<bool, super::NewsError> {
+        let table = self.sends()?;
+        let mut update = "SET #st = :state, updated_at = :now".to_string();
+        if let Some((name, _)) = detail {
+            update.push_str(&format!(", {name} = :detail"));
+        }
+        update.push_str(" REMOVE lease_until");
+        let mut req = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .update_expression(update)
+            .condition_expression("unsub_hash = :h AND #st = :sending")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":state", s(state))
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":h", s(unsub_hash))
+            .expression_attribute_values(":now", n(now));
+        if let Some((_, value)) = detail {
+            req = req.expression_attribute_values(":detail", s(value));
+        }
+        Ok(applied(req.send().await, "UpdateItem", table)?)
+    }
+
+    /// Gives a claim back after a failure that is worth retrying (throttling, timeouts), so the
+    /// redelivered message can claim it at once instead of waiting for the lease.
+    pub async fn release(&self, post: &str, email: &str, unsub_hash: &str) -> Result<(), super::NewsError> {
+        let table = self.sends()?;
+        let res = self
+            .app
+            .dynamo
+            .delete_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .condition_expression("unsub_hash = :h AND #st = :sending")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":h", s(unsub_hash))
+            .send()
+            .await;
+        applied(res, "DeleteItem", table)?;
+        Ok(())
+    }
+
+    /// Whether `hash` is the unsubscribe token hash of the email `post` sent to `email`.
+    pub async fn unsubscribe_hash_matches(&self, post: &str, email: &str, hash: &str) -> Result<bool, super::NewsError> {
+        let table = self.sends()?;
+        let out = self
+            .app
+            .dynamo
+            .get_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| err("GetItem", table, &e))?;
+        Ok(out
+            .item()
+            .and_then(|i| i.get("unsub_hash"))
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|stored| crate::token::hashes_equal(stored, hash)))
+    }
+}
+
+/// Reads one page of confirmed subscribers from the `status-index` GSI (partition `status`,
+/// sort `email`), after `after`. Returns the addresses and whether more follow.
+pub async fn confirmed_page(app: &App, after: Option<&str>, limit: i32) -> Result<(Vec<String>, Option<String>), StoreError> {
+    let table = &app.config.table;
+    let mut req = app
+        .dynamo
+        .query()
+        .table_name(table)
+        .index_name(crate::store::STATUS_INDEX)
+        .key_condition_expression("#s = :confirmed")
+        .expression_attribute_names("#s", "status")
+        .expression_attribute_values(":confirmed", s(crate::store::CONFIRMED))
+        .projection_expression("email")
+        .limit(limit);
+    if let Some(a) = after {
+        req = req.exclusive_start_key("email", s(a)).exclusive_start_key("status", s(crate::store::CONFIRMED));
+    }
+    let out = req.send().await.map_err(|e| err("Query", table, &e))?;
+    let emails: Vec<String> = out.items().iter().filter_map(|i| i.get("email").and_then(|v| v.as_s().ok()).cloned()).collect();
+    let next = out.last_evaluated_key().and_then(|k| k.get("email")).and_then(|v| v.as_s().ok()).cloned();
+    Ok((emails, next))
+}
