@@ -998,9 +998,8 @@ fn check_operations(t: &Value) -> Vec<String> {
             None => errs.push(format!("{id}: needs LoggingConfig.LogGroup: !Ref <its log group with retention>")),
         }
         // A number, or a Number parameter that cannot be below 1.
-        let reserved = get(p, "ReservedConcurrentExecutions").and_then(|v| {
-            v.as_i64().or_else(|| path(t, &["Parameters", ref_name(v)?, "MinValue"]).and_then(Value::as_i64))
-        });
+        let reserved = get(p, "ReservedConcurrentExecutions")
+            .and_then(|v| v.as_i64().or_else(|| path(t, &["Parameters", ref_name(v)?, "MinValue"]).and_then(Value::as_i64)));
         if reserved.is_none_or(|n| n <= 0) {
             errs.push(format!("{id}: needs ReservedConcurrentExecutions (> 0)"));
         }
