@@ -28,7 +28,7 @@ pub fn manifest_posts(site: &Site, config: &SiteConfig, now: OffsetDateTime) -> 
                 title: p.summary.title.clone(),
                 date: p.date.and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok()),
                 skip_announce: p.source.front.skip_announce,
-                summary_html: recent.then(|| crate::feeds::absolutize(&p.summary.summary, config)),
+                summary_html: recent.then(|| crate::feeds::absolutize(&p.summary.summary, config, &p.summary.permalink)),
             }
         })
         .collect()
@@ -58,20 +58,22 @@ pub struct Skipped {
 /// Decides what this deploy announces. `published` is what the bucket published before
 /// (`None`: nothing is known, the first deploy of the site or a bucket deployed by a myblog
 /// without announcements: the whole backlog counts as published, nothing is announced).
+/// `hold`: why nothing may be announced by this deploy (`--no-announce`, no announcements
+/// table); the new posts still count as published.
 pub fn select(
     posts: &[PostEntry],
     published: Option<&BTreeSet<String>>,
     within_days: u32,
     now: OffsetDateTime,
-    no_announce: bool,
+    hold: Option<&'static str>,
 ) -> (Vec<Announcement>, Vec<Skipped>) {
     let Some(published) = published else { return (Vec::new(), Vec::new()) };
     let mut announce = Vec::new();
     let mut skipped = Vec::new();
     for p in posts.iter().filter(|p| !published.contains(&p.path)) {
         let date = p.date.as_deref().and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok());
-        let reason = if no_announce {
-            Some("--no-announce")
+        let reason = if hold.is_some() {
+            hold
         } else if p.skip_announce {
             Some("announce = false")
         } else if date.is_none_or(|d| (now - d).whole_seconds() > i64::from(within_days) * DAY) {
@@ -175,7 +177,7 @@ mod tests {
             off,
         ];
         let published: BTreeSet<String> = ["/posts/seen/".to_string()].into();
-        let (a, s) = select(&posts, Some(&published), 7, now, false);
+        let (a, s) = select(&posts, Some(&published), 7, now, None);
         assert_eq!(a.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(), ["/posts/new/"]);
         assert_eq!(a[0].summary_text, "Hi there & you");
         assert_eq!(
@@ -183,9 +185,9 @@ mod tests {
             [("/posts/old-draft/", "dated more than announce_within_days ago"), ("/posts/off/", "announce = false")]
         );
         // The first deploy (nothing known published): the backlog, never announced.
-        assert_eq!(select(&posts, None, 7, now, false), (Vec::new(), Vec::new()));
+        assert_eq!(select(&posts, None, 7, now, None), (Vec::new(), Vec::new()));
         // --no-announce: nothing, each said why.
-        let (a, s) = select(&posts, Some(&published), 7, now, true);
+        let (a, s) = select(&posts, Some(&published), 7, now, Some("--no-announce"));
         assert!(a.is_empty() && s.iter().all(|s| s.reason == "--no-announce") && s.len() == 3);
     }
 

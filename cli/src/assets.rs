@@ -21,6 +21,9 @@ pub enum AssetSource {
     File(PathBuf),
     /// Rewritten content (CSS after `url()` rewriting).
     Bytes(Arc<Vec<u8>>),
+    /// A photo published without its metadata: stripped again at write time, so a blog's
+    /// photos are never all held in memory.
+    StrippedFile(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -62,9 +65,11 @@ impl Assets {
         self.by_logical.get(logical.trim_start_matches('/'))
     }
 
-    /// Hashes every input (in parallel), rewrites CSS, and names the outputs.
-    pub fn build(inputs: Vec<StaticInput>, keep_names: &[String]) -> Result<Assets> {
-        let keep = keep_set(keep_names)?;
+    /// Hashes every input (in parallel), strips photos of their metadata (unless told not to),
+    /// rewrites CSS, and names the outputs.
+    pub fn build(inputs: Vec<StaticInput>, config: &crate::config::BuildConfig) -> Result<Assets> {
+        let keep = keep_set(&config.keep_names)?;
+        let strip_photos = config.strip_photo_metadata;
         let (css, other): (Vec<StaticInput>, Vec<StaticInput>) = inputs.into_iter().partition(|i| i.logical.ends_with(".css"));
         let hashed: Vec<std::result::Result<Asset, Diagnostic>> = other
             .into_par_iter()
@@ -79,7 +84,19 @@ impl Assets {
                 } else {
                     None
                 };
-                let mut asset = make_asset(input.logical, AssetSource::File(input.path), input.display, &bytes, keep_name);
+                // The hash (and so the name) is that of the bytes published: the stripped ones.
+                let stripped = if strip_photos && crate::photo_meta::is_photo(&input.logical) {
+                    crate::photo_meta::strip(&bytes).map_err(|e| {
+                        Diagnostic::new(&input.display, format!("cannot remove the photo's location and device metadata: {e}"))
+                            .hint("save the photo again as a valid image, or set `strip_photo_metadata = false` under [build] in site.toml")
+                    })?
+                } else {
+                    None
+                };
+                let mut asset = match stripped {
+                    Some(clean) => make_asset(input.logical, AssetSource::StrippedFile(input.path), input.display, &clean, keep_name),
+                    None => make_asset(input.logical, AssetSource::File(input.path), input.display, &bytes, keep_name),
+                };
                 asset.image = image;
                 Ok(asset)
             })
@@ -186,6 +203,32 @@ fn make_asset(logical: String, source: AssetSource, display: PathBuf, bytes: &[u
     let hash = blake3::hash(bytes).to_hex().to_string();
     let output = if keep_name { logical.clone() } else { hashed_name(&logical, &hash[..HASH_LEN]) };
     Asset { logical, output, source, display, blake3: hash, size: bytes.len() as u64, hashed: !keep_name, image: None }
+}
+
+/// What must be escaped in a URL path segment of a published file (`what?.jpg`, `my photo.jpg`):
+/// everything but unreserved characters and the sub-delimiters that are safe in paths.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// A published path (`media/my photo.jpg`) as it goes into a URL (`media/my%20photo.jpg`):
+/// each segment percent-encoded, slashes kept.
+pub fn url_path(path: &str) -> String {
+    path.split('/').map(|seg| percent_encoding::utf8_percent_encode(seg, PATH_SEGMENT).to_string()).collect::<Vec<_>>().join("/")
 }
 
 /// `css/site.css` + `0123456789` → `css/site.0123456789.css`.
@@ -311,7 +354,7 @@ fn relative_url(dir: &str, target: &str) -> String {
     let to: Vec<&str> = target.split('/').collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut out = "../".repeat(from.len() - common);
-    out.push_str(&to[common..].join("/"));
+    out.push_str(&url_path(&to[common..].join("/")));
     out
 }
 
@@ -322,7 +365,12 @@ pub fn theme_inputs(root: &Path, theme_dir: &Path) -> Result<Vec<StaticInput>> {
     if !static_dir.is_dir() {
         return Ok(out);
     }
-    for entry in walkdir::WalkDir::new(&static_dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&static_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !crate::content::is_hidden_dir(e))
+    {
         let entry = entry.map_err(|e| Error::Usage(format!("cannot read {}: {e}", static_dir.display())))?;
         if !entry.file_type().is_file() || crate::content::is_ignored(&entry.file_name().to_string_lossy()) {
             continue;
@@ -361,5 +409,14 @@ mod tests {
         assert_eq!(resolve_relative("", "../x"), None);
         assert_eq!(relative_url("css", "img/a.0123456789.png"), "../img/a.0123456789.png");
         assert_eq!(relative_url("css", "css/b.0123456789.css"), "b.0123456789.css");
+        assert_eq!(relative_url("css", "img/my font.0123456789.woff2"), "../img/my%20font.0123456789.woff2");
+    }
+
+    #[test]
+    fn urls_are_percent_encoded() {
+        assert_eq!(url_path("media/what?.0123456789.jpg"), "media/what%3F.0123456789.jpg");
+        assert_eq!(url_path("media/my photo #1.jpg"), "media/my%20photo%20%231.jpg");
+        assert_eq!(url_path("media/résumé.jpg"), "media/r%C3%A9sum%C3%A9.jpg");
+        assert_eq!(url_path("css/site.0123456789.css"), "css/site.0123456789.css");
     }
 }

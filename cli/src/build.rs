@@ -110,6 +110,8 @@ pub enum Body {
     Bytes(Arc<Vec<u8>>),
     /// Copied from this file (photos and other static files stay out of memory).
     Copy(PathBuf),
+    /// This photo without its metadata (see `photo_meta`), stripped while written.
+    Stripped(PathBuf),
 }
 
 impl Output {
@@ -121,6 +123,7 @@ impl Output {
         let body = match &a.source {
             AssetSource::File(p) => Body::Copy(p.clone()),
             AssetSource::Bytes(b) => Body::Bytes(b.clone()),
+            AssetSource::StrippedFile(p) => Body::Stripped(p.clone()),
         };
         Output { path: a.output.clone(), body, blake3: a.blake3.clone(), size: a.size, hashed: a.hashed }
     }
@@ -128,6 +131,7 @@ impl Output {
         match &self.body {
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
             Body::Copy(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+            Body::Stripped(p) => crate::photo_meta::read_stripped(p).map(std::borrow::Cow::Owned),
         }
     }
 }
@@ -293,6 +297,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
     let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
     check_duplicates(&published)?;
+    model::check_tags(&published)?;
     let items = render_markdown(published, &config, &assets, bodies)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
@@ -319,7 +324,7 @@ pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::
             StaticInput { logical: f.rel.clone(), path: f.path.clone(), display: content::rel_display(&opts.root, &f.path) },
         );
     }
-    Assets::build(inputs.into_values().collect(), &config.build.keep_names)
+    Assets::build(inputs.into_values().collect(), &config.build)
 }
 
 /// Markdown of every source, in parallel, with every error located in its file.
@@ -421,6 +426,7 @@ pub fn photo_thumbnails(a: &Asset, config: &SiteConfig) -> std::result::Result<V
     let bytes = match &a.source {
         AssetSource::File(p) => std::fs::read(p).map_err(|e| fail(format!("cannot read: {e}")))?,
         AssetSource::Bytes(b) => b.as_ref().clone(),
+        AssetSource::StrippedFile(p) => crate::photo_meta::read_stripped(p).map_err(|e| fail(format!("cannot read: {e}")))?,
     };
     let thumbs =
         thumbnail_fn::make_thumbnails(&bytes, &thumbnail_options(config)).map_err(|e| fail(format!("cannot make thumbnails: {e}")))?;
@@ -440,23 +446,9 @@ pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_p
     let mut outputs = Vec::with_capacity(4);
     outputs.push(Output::rendered("atom.xml".into(), crate::feeds::atom(site, config).into_bytes()));
     outputs.push(Output::rendered("rss.xml".into(), crate::feeds::rss(site, config).into_bytes()));
-    let lastmods: HashMap<&str, String> = site
-        .posts
-        .iter()
-        .chain(&site.pages)
-        .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.as_str(), model::date_string(&d))))
-        .collect();
-    let mut entries: Vec<(String, Option<String>)> = html_paths
-        .iter()
-        .filter(|p| p.ends_with("index.html"))
-        .map(|p| {
-            let url = format!("/{}", p.trim_end_matches("index.html"));
-            let lastmod = lastmods.get(url.as_str()).cloned();
-            (url, lastmod)
-        })
-        .collect();
-    entries.sort();
-    outputs.push(Output::rendered("sitemap.xml".into(), crate::feeds::sitemap(&entries, config).into_bytes()));
+    for (path, body) in crate::feeds::sitemaps(&crate::feeds::sitemap_entries(site, html_paths), config) {
+        outputs.push(Output::rendered(path, body.into_bytes()));
+    }
     if assets.get("robots.txt").is_none() {
         outputs.push(Output::rendered("robots.txt".into(), crate::feeds::robots(config).into_bytes()));
     }
@@ -484,14 +476,14 @@ impl Resolver for SiteResolver<'_> {
             .and_then(|l| self.assets.get(&l))
             .or_else(|| crate::assets::resolve_relative(at.url_path, &decoded).and_then(|l| self.assets.get(&l)));
         if let Some(a) = found {
-            let src = format!("{}/{}{}", self.base_path, a.output, suffix);
+            let src = format!("{}/{}{}", self.base_path, crate::assets::url_path(&a.output), suffix);
             if let (true, Some(info)) = (is_image, &a.image) {
                 // The original stays the `src` (always there); browsers pick a WebP
                 // thumbnail from the srcset by the width they need.
                 let srcset: Vec<String> = planned_thumbnails(a, self.config)
                     .iter()
                     .filter(|(_, t)| t.format == thumbnail_fn::OutputFormat::WebP)
-                    .map(|(key, t)| format!("{}/{} {}w", self.base_path, key, t.width))
+                    .map(|(key, t)| format!("{}/{} {}w", self.base_path, crate::assets::url_path(key), t.width))
                     .collect();
                 if !srcset.is_empty() {
                     return Resolved::Photo { src, srcset: srcset.join(", "), width: info.width, height: info.height };
@@ -666,11 +658,13 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
                     next: (*n < home_total).then(|| link(n + 1)),
                     first: link(1),
                     last: link(home_total),
-                    links: (1..=home_total).map(|i| PageLink { number: i, path: link(i) }).collect(),
+                    links: model::pagination_links(*n, home_total, link),
                 },
             );
+            // Without `pages`: listing every post on each of the home's pages made the home cost
+            // O(pages × posts); `paginator.pages` is what a home page lists.
             let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
-            ctx.insert("section", &home_section.map(|s| section_view(site, s)));
+            ctx.insert("section", &home_section.map(model::Page::section_head));
         }
         Job::Tags => {
             let tags: Vec<&model::TagInfo> = site.tags.values().collect();
@@ -843,6 +837,9 @@ pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> R
             match &o.body {
                 Body::Bytes(b) => std::fs::write(&dest, b.as_slice()).map_err(|e| Error::io("cannot write", &dest, e)),
                 Body::Copy(src) => std::fs::copy(src, &dest).map(|_| ()).map_err(|e| Error::io("cannot copy", src, e)),
+                Body::Stripped(src) => crate::photo_meta::read_stripped(src)
+                    .and_then(|b| std::fs::write(&dest, b))
+                    .map_err(|e| Error::io("cannot write", &dest, e)),
             }
         })
         .collect();
@@ -953,7 +950,13 @@ fn input_fingerprint(opts: &BuildOptions) -> Result<String> {
         .and_then(|t| t.get("theme").and_then(|v| v.as_str()).map(str::to_string))
         .unwrap_or_else(|| "default".into());
     for dir in [opts.root.join(content::CONTENT_DIR), opts.root.join("themes").join(theme)] {
-        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name().into_iter().flatten() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !content::is_hidden_dir(e))
+            .flatten()
+        {
             if let Ok(m) = entry.metadata() {
                 let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
                 h.update(entry.path().as_os_str().as_encoded_bytes());

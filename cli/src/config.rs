@@ -77,11 +77,17 @@ pub struct BuildConfig {
     /// Globs (relative to the output root) of static files that keep their name instead of
     /// getting a content hash: files other sites or crawlers fetch by a fixed name.
     pub keep_names: Vec<String>,
+    /// Publish photos (JPEG, PNG, WebP) without their location and device metadata (EXIF GPS
+    /// and serial numbers, XMP, IPTC); orientation and colour profile stay.
+    pub strip_photo_metadata: bool,
 }
 
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig { keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()] }
+        BuildConfig {
+            keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
+            strip_photo_metadata: true,
+        }
     }
 }
 
@@ -139,8 +145,19 @@ pub struct DeployConfig {
     pub endpoint_url: Option<String>,
     /// CloudFormation stack whose outputs name the bucket and distribution.
     pub stack: Option<String>,
-    /// Replaced hashed assets are kept for this many later deploys.
+    /// Replaced hashed assets are kept for this many later deploys…
     pub grace_deploys: Option<u32>,
+    /// …and at least this many hours.
+    pub grace_hours: Option<u64>,
+    /// Off a terminal, refuse to delete more files than this (a count, or a fraction of the
+    /// site like 0.1) unless `--force` or `--max-deletes N`.
+    pub max_deletes: Option<MaxDeletes>,
+    /// Seconds to wait for another deploy's lease before giving up (`--lease-wait`).
+    pub lease_wait: Option<u64>,
+    /// Seconds after which a lease nobody renewed is taken over (a crashed deployer).
+    pub lease_ttl: Option<u64>,
+    /// Seconds to wait for the thumbnail Lambda before making thumbnails here.
+    pub thumbnails_wait: Option<u64>,
     /// Above this many invalidation paths, collapse them into wildcards.
     pub invalidation_limit: Option<usize>,
     /// Uploads in flight at once.
@@ -151,6 +168,14 @@ pub struct DeployConfig {
     pub multipart_threshold: Option<u64>,
     /// Cache-Control overrides, first match wins.
     pub cache: Vec<CacheRule>,
+}
+
+/// `max_deletes = 256` or `max_deletes = 0.1` (of the files of the last deploy).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxDeletes {
+    Count(u64),
+    Fraction(f64),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -243,6 +268,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "highlight",
     "smart_punctuation",
     "keep_names",
+    "strip_photo_metadata",
     "enabled",
     "action",
     "announce_within_days",
@@ -257,6 +283,11 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "endpoint_url",
     "stack",
     "grace_deploys",
+    "grace_hours",
+    "max_deletes",
+    "lease_wait",
+    "lease_ttl",
+    "thumbnails_wait",
     "invalidation_limit",
     "concurrency",
     "max_attempts",

@@ -113,7 +113,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
     let mut md = Vec::new();
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden_dir(e)) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -154,9 +154,19 @@ pub fn load(root: &Path) -> Result<Loaded> {
     Ok(Loaded { sources: crate::error::collect_all(parsed)?, files })
 }
 
+/// Hidden folders (`.git/`, `.obsidian/`, `.DS_Store` bundles...) hold tools' data, never
+/// pages: they are not walked at all. `.well-known/` is the exception: it is published by
+/// design (security.txt, app links).
+pub fn is_hidden_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_type().is_dir() && {
+        let name = entry.file_name().to_string_lossy();
+        name.starts_with('.') && name != ".well-known"
+    }
+}
+
 /// Editor droppings and hidden files never become part of the site.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
+    (name.starts_with('.') && name != ".well-known")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
@@ -289,10 +299,16 @@ fn validate_slug(s: &str) -> std::result::Result<(), String> {
 
 /// Lowercase words joined by `-`; keeps unicode letters and digits. Used for slugs, tags, ids.
 pub fn slugify(s: &str) -> String {
+    // macOS hands out decomposed names (`e` + U+0301): compose them first, so `résumé` is one
+    // word whichever way it was typed.
+    let s = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(s);
     let mut out = String::with_capacity(s.len());
     let mut dash = false;
     for c in s.chars() {
-        if c.is_alphanumeric() {
+        if is_combining_mark(c) && !out.is_empty() && !dash {
+            // A mark with no precomposed form still belongs to its letter.
+            out.push(c);
+        } else if c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
             }
@@ -306,6 +322,28 @@ pub fn slugify(s: &str) -> String {
         }
     }
     out
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// TOML datetimes reach serde_json as `{"$__toml_private_datetime": "..."}`: templates want
+/// the text.
+fn plain_dates(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(s)) = map.get("$__toml_private_datetime") {
+                    return Value::String(s.clone());
+                }
+            }
+            Value::Object(map.into_iter().map(|(k, v)| (k, plain_dates(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(plain_dates).collect()),
+        other => other,
+    }
 }
 
 /// Splits `+++` TOML or `---` YAML front matter from the body and parses it.
@@ -398,7 +436,7 @@ fn split_front_matter<'a>(text: &'a str, display: &Path) -> std::result::Result<
             slug: raw.slug,
             template: raw.template,
             skip_announce: raw.announce == Some(false),
-            extra: raw.extra.unwrap_or(serde_json::Value::Object(Default::default())),
+            extra: raw.extra.map(plain_dates).unwrap_or(serde_json::Value::Object(Default::default())),
         },
         body,
         body_line,
@@ -457,6 +495,26 @@ pub fn parse_date_str(s: &str) -> Option<OffsetDateTime> {
     if let Ok(d) = OffsetDateTime::parse(&s2, &Rfc3339) {
         return Some(d);
     }
+    // `2024-01-01 10:00:00 +0200`, `2024-01-01T10:00:00+0200`, `2024-01-01 10:00 +02:00`
+    // (Hugo, Jekyll and git write these).
+    for fmt in [
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"),
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"),
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][offset_hour sign:mandatory][offset_minute]"),
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][offset_hour sign:mandatory]:[offset_minute]"),
+    ] {
+        let compact: String = {
+            // Drop the space before the offset: `10:00:00 +0200` → `10:00:00+0200`.
+            let t = s2.trim();
+            match t.rfind(' ') {
+                Some(i) if t[i + 1..].starts_with(['+', '-']) => format!("{}{}", &t[..i], &t[i + 1..]),
+                _ => t.to_string(),
+            }
+        };
+        if let Ok(d) = OffsetDateTime::parse(&compact, &fmt) {
+            return Some(d);
+        }
+    }
     None
 }
 
@@ -507,5 +565,31 @@ mod tests {
     fn slugify_keeps_unicode_words() {
         assert_eq!(slugify("Hello, World! Ünïcode 2"), "hello-world-ünïcode-2");
         assert_eq!(slugify("  --x--  "), "x");
+    }
+
+    #[test]
+    fn decomposed_names_make_the_same_slug() {
+        let nfd = "re\u{301}sume\u{301}";
+        assert_eq!(slugify(nfd), "résumé");
+        assert_eq!(slugify(nfd), slugify("résumé"));
+        let s = parse("posts/re\u{301}sume\u{301}.md", "+++\ntitle = \"R\"\ndate = 2024-01-01\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/posts/résumé/");
+    }
+
+    #[test]
+    fn dates_with_a_spaced_or_compact_offset() {
+        let want = parse_date_str("2024-01-01T08:00:00Z").unwrap();
+        for s in ["2024-01-01 10:00:00 +0200", "2024-01-01T10:00:00+0200", "2024-01-01 10:00:00 +02:00", "2024-01-01 10:00 +0200"] {
+            assert_eq!(parse_date_str(s), Some(want), "{s}");
+        }
+        let p = parse("posts/a.md", "---\ntitle: A\ndate: 2024-01-01 10:00:00 +0200\n---\n").unwrap();
+        assert_eq!(p.front.date, Some(want));
+    }
+
+    #[test]
+    fn toml_dates_in_extra_are_text() {
+        let s = parse("a.md", "+++\ntitle = \"A\"\n[extra]\nevent = 2024-05-01\nlist = [2024-05-02T10:00:00Z]\n+++\n").unwrap();
+        assert_eq!(s.front.extra["event"], "2024-05-01");
+        assert_eq!(s.front.extra["list"][0], "2024-05-02T10:00:00Z");
     }
 }

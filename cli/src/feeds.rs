@@ -1,6 +1,8 @@
-//! Atom and RSS 2.0 feeds (full content), `sitemap.xml` and `robots.txt`, generated from the
-//! site model. Pure: the site in, bytes out.
+//! Atom and RSS 2.0 feeds (full content), `sitemap.xml` (an index of several sitemaps past
+//! 50,000 URLs) and `robots.txt`, generated from the site model. Pure: the site in, bytes out
+//! (save the clock, read only for a feed with nothing dated).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::config::SiteConfig;
@@ -26,14 +28,21 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-/// Feed readers resolve relative URLs inconsistently: make root-relative ones absolute.
-pub fn absolutize(html: &str, config: &SiteConfig) -> String {
+/// Feed readers resolve relative URLs inconsistently: make root-relative ones absolute, and
+/// in-page anchors (`#fn-1`) point into the page they belong to (`page_url`), not the feed.
+pub fn absolutize(html: &str, config: &SiteConfig, page_url: &str) -> String {
     let origin = &config.base_url[..config.base_url.len() - config.base_path().len()];
     let mut out = String::with_capacity(html.len() + 256);
     let mut rest = html;
     while let Some(i) = rest.find(['h', 's']) {
         let (head, tail) = rest.split_at(i);
         out.push_str(head);
+        if tail.starts_with("href=\"#") {
+            out.push_str("href=\"");
+            out.push_str(page_url);
+            rest = &tail["href=\"".len()..];
+            continue;
+        }
         let attr = ["href=\"/", "src=\"/", "srcset=\"/"].into_iter().find(|a| tail.starts_with(a) && !tail[a.len()..].starts_with('/'));
         match attr {
             Some(a) if a.starts_with("srcset") => {
@@ -74,25 +83,40 @@ fn latest(site: &Site) -> &[Page] {
     &site.posts[..site.posts.len().min(FEED_LIMIT)]
 }
 
+/// When the feed last changed: its newest entry, else the newest dated page; a blog with
+/// nothing dated yet gets the time of the build (anything older would be a lie).
 fn feed_updated(site: &Site) -> String {
+    let newest = |pages: &[Page]| pages.iter().filter_map(|p| p.source.front.updated.or(p.date)).max();
     site.posts
         .iter()
         .take(FEED_LIMIT)
         .filter_map(|p| p.source.front.updated.or(p.date))
         .max()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+        .or_else(|| newest(&site.pages).max(newest(&site.sections)))
+        .unwrap_or_else(time::OffsetDateTime::now_utc)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// RFC 4287 wants an author on the feed unless every entry has one: the site's author, or the
+/// site itself.
+fn feed_author(config: &SiteConfig) -> &str {
+    if config.author.name.trim().is_empty() {
+        &config.title
+    } else {
+        &config.author.name
+    }
 }
 
 pub fn atom(site: &Site, config: &SiteConfig) -> String {
     let mut x = String::with_capacity(64 * 1024);
+    let home = absolute(config, &with_base(config, "/"));
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
-    let _ = writeln!(x, " xml:lang=\"{}\">", xml_escape(&config.language));
+    let _ = writeln!(x, " xml:lang=\"{}\" xml:base=\"{}\">", xml_escape(&config.language), xml_escape(&home));
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
     if !config.description.is_empty() {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
     }
-    let home = absolute(config, &with_base(config, "/"));
     let _ = writeln!(
         x,
         "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
@@ -101,10 +125,11 @@ pub fn atom(site: &Site, config: &SiteConfig) -> String {
     let _ = writeln!(x, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&home));
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&home));
     let _ = writeln!(x, "  <updated>{}</updated>", feed_updated(site));
+    let _ = writeln!(x, "  <author><name>{}</name></author>", xml_escape(feed_author(config)));
     let _ = writeln!(x, "  <generator>myblog</generator>");
     for p in latest(site) {
         let s = &p.summary;
-        x.push_str("  <entry>\n");
+        let _ = writeln!(x, "  <entry xml:base=\"{}\">", xml_escape(&s.permalink));
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&s.title));
         let _ = writeln!(x, "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&s.permalink));
         let _ = writeln!(x, "    <id>{}</id>", xml_escape(&s.permalink));
@@ -116,16 +141,13 @@ pub fn atom(site: &Site, config: &SiteConfig) -> String {
             .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_else(|| published.clone());
         let _ = writeln!(x, "    <published>{published}</published>\n    <updated>{updated}</updated>");
-        if !config.author.name.is_empty() {
-            let _ = writeln!(x, "    <author><name>{}</name></author>", xml_escape(&config.author.name));
-        }
         for t in &s.tags {
             let _ = writeln!(x, "    <category term=\"{}\" label=\"{}\"/>", xml_escape(&t.slug), xml_escape(&t.name));
         }
         if !s.description.is_empty() {
             let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(&s.description));
         }
-        let _ = writeln!(x, "    <content type=\"html\">{}</content>", xml_escape(&absolutize(&p.content, config)));
+        let _ = writeln!(x, "    <content type=\"html\">{}</content>", xml_escape(&absolutize(&p.content, config, &s.permalink)));
         x.push_str("  </entry>\n");
     }
     x.push_str("</feed>\n");
@@ -137,7 +159,9 @@ pub fn rss(site: &Site, config: &SiteConfig) -> String {
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
     let _ = writeln!(x, "  <link>{}</link>", xml_escape(&absolute(config, &with_base(config, "/"))));
-    let _ = writeln!(x, "  <description>{}</description>", xml_escape(&config.description));
+    // Required by RSS 2.0, and empty is no description.
+    let description = if config.description.trim().is_empty() { &config.title } else { &config.description };
+    let _ = writeln!(x, "  <description>{}</description>", xml_escape(description));
     let _ = writeln!(x, "  <language>{}</language>", xml_escape(&config.language));
     let _ = writeln!(x, "  <generator>myblog</generator>");
     let _ = writeln!(
@@ -160,7 +184,7 @@ pub fn rss(site: &Site, config: &SiteConfig) -> String {
         for t in &s.tags {
             let _ = writeln!(x, "    <category>{}</category>", xml_escape(&t.name));
         }
-        let _ = writeln!(x, "    <description>{}</description>", xml_escape(&absolutize(&p.content, config)));
+        let _ = writeln!(x, "    <description>{}</description>", xml_escape(&absolutize(&p.content, config, &s.permalink)));
         x.push_str("  </item>\n");
     }
     x.push_str("</channel>\n</rss>\n");
@@ -171,12 +195,68 @@ fn rfc2822(d: &time::OffsetDateTime) -> String {
     d.format(&time::format_description::well_known::Rfc2822).unwrap_or_default()
 }
 
-/// `(url path, lastmod)` of every page to list in the sitemap.
-pub fn sitemap(entries: &[(String, Option<String>)], config: &SiteConfig) -> String {
+/// The sitemap protocol's limit of URLs in one file.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// `(url path, lastmod)` of every page search engines may index: every `index.html` written,
+/// less drafts and pages that ask not to be (`extra.noindex = true`).
+pub fn sitemap_entries(site: &Site, html_paths: &[&str]) -> Vec<(String, Option<String>)> {
+    let all = || site.posts.iter().chain(&site.pages).chain(&site.sections);
+    let lastmods: HashMap<&str, String> = all()
+        .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.as_str(), crate::model::date_string(&d))))
+        .collect();
+    let hidden: HashSet<&str> = all()
+        .filter(|p| p.source.front.draft || p.source.front.extra.get("noindex").and_then(|v| v.as_bool()) == Some(true))
+        .map(|p| p.source.url_path.as_str())
+        .collect();
+    let mut entries: Vec<(String, Option<String>)> = html_paths
+        .iter()
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| format!("/{}", p.trim_end_matches("index.html")))
+        .filter(|url| !hidden.contains(url.as_str()))
+        .map(|url| {
+            let lastmod = lastmods.get(url.as_str()).cloned();
+            (url, lastmod)
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// The sitemap files: `sitemap.xml` alone, or past [`SITEMAP_LIMIT`] URLs a sitemap index at
+/// `sitemap.xml` pointing at `sitemap-1.xml`, `sitemap-2.xml`...
+pub fn sitemaps(entries: &[(String, Option<String>)], config: &SiteConfig) -> Vec<(String, String)> {
+    sitemaps_of(entries, config, SITEMAP_LIMIT)
+}
+
+fn sitemaps_of(entries: &[(String, Option<String>)], config: &SiteConfig, limit: usize) -> Vec<(String, String)> {
+    if entries.len() <= limit {
+        return vec![("sitemap.xml".into(), sitemap(entries, config))];
+    }
+    let parts: Vec<(String, String)> =
+        entries.chunks(limit).enumerate().map(|(i, chunk)| (format!("sitemap-{}.xml", i + 1), sitemap(chunk, config))).collect();
+    let mut index = String::with_capacity(parts.len() * 120 + 200);
+    index.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (name, _) in &parts {
+        let _ = writeln!(
+            index,
+            "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>",
+            xml_escape(&absolute(config, &with_base(config, &format!("/{name}"))))
+        );
+    }
+    index.push_str("</sitemapindex>\n");
+    let mut out = vec![("sitemap.xml".to_string(), index)];
+    out.extend(parts);
+    out
+}
+
+/// One `<urlset>` of `(url path, lastmod)` entries.
+fn sitemap(entries: &[(String, Option<String>)], config: &SiteConfig) -> String {
     let mut x = String::with_capacity(entries.len() * 100 + 200);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (path, lastmod) in entries {
-        let _ = write!(x, "  <url>\n    <loc>{}</loc>\n", xml_escape(&absolute(config, &with_base(config, path))));
+        let url = absolute(config, &with_base(config, &crate::assets::url_path(path)));
+        let _ = write!(x, "  <url>\n    <loc>{}</loc>\n", xml_escape(&url));
         if let Some(m) = lastmod {
             let _ = writeln!(x, "    <lastmod>{m}</lastmod>");
         }
@@ -198,10 +278,29 @@ mod tests {
     fn absolutize_rewrites_root_relative_only() {
         let c = crate::config::SiteConfig::parse("title=\"t\"\nbase_url=\"https://x.org/blog\"\n", std::path::Path::new("s")).unwrap();
         let html = r##"<a href="/blog/posts/a/">a</a> <a href="https://e.org/">e</a> <img src="/blog/m.1.jpg" srcset="/blog/t-320.webp 320w, /blog/t-640.webp 640w"> <a href="//cdn/x">c</a> <a href="#n">n</a>"##;
-        let out = absolutize(html, &c);
+        let out = absolutize(html, &c, "https://x.org/blog/posts/a/");
         assert!(out.contains(r#"href="https://x.org/blog/posts/a/""#), "{out}");
         assert!(out.contains(r#"src="https://x.org/blog/m.1.jpg""#), "{out}");
         assert!(out.contains(r#"srcset="https://x.org/blog/t-320.webp 320w, https://x.org/blog/t-640.webp 640w""#), "{out}");
-        assert!(out.contains(r#"href="//cdn/x""#) && out.contains(r##"href="#n""##), "{out}");
+        assert!(out.contains(r#"href="//cdn/x""#), "{out}");
+        assert!(out.contains(r##"href="https://x.org/blog/posts/a/#n""##), "in-page anchors point into the post: {out}");
+    }
+
+    #[test]
+    fn sitemap_splits_into_an_index_past_the_limit() {
+        let c = crate::config::SiteConfig::parse("title=\"t\"\nbase_url=\"https://x.org/blog\"\n", std::path::Path::new("s")).unwrap();
+        let entries: Vec<(String, Option<String>)> = (0..5).map(|i| (format!("/p{i}/"), None)).collect();
+        assert_eq!(sitemaps_of(&entries, &c, 5).len(), 1);
+        let files = sitemaps_of(&entries, &c, 2);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
+        assert!(
+            files[0].1.contains("<sitemapindex") && files[0].1.contains("<loc>https://x.org/blog/sitemap-3.xml</loc>"),
+            "{}",
+            files[0].1
+        );
+        assert_eq!(files[3].1.matches("<url>").count(), 1);
+        let spaced = sitemaps_of(&[("/a b/".into(), None)], &c, 5);
+        assert!(spaced[0].1.contains("<loc>https://x.org/blog/a%20b/</loc>"), "{}", spaced[0].1);
     }
 }

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod photo_meta;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -2,7 +2,7 @@
 //! syntax highlighting (syntect, CSS classes so the theme owns the colours), asset links
 //! rewritten to their hashed names, and `srcset` for photos. Pure: no I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -107,12 +107,19 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut errors = Vec::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
     let mut words = 0usize;
-    // Index into `events` where the summary ends, if known.
+    // Index into `events` of the `<!-- more -->` marker, if any.
     let mut more_at: Option<usize> = None;
-    let mut first_paragraph_end: Option<usize> = None;
+    // Ends (indexes into `events`) of top-level blocks, and whether each is one a summary may
+    // stop after (a heading alone is no summary): summaries are cut only there, so they never
+    // leave an element open.
+    let mut block_ends: Vec<(usize, bool)> = Vec::new();
+    // Nesting of Start/End events; 0 between top-level blocks.
     let mut depth = 0usize;
+    // What summaries show instead of an event (None: nothing): footnote references point at
+    // notes a list page does not have, and heading ids would repeat across posts.
+    let mut in_summary: HashMap<usize, Option<String>> = HashMap::new();
     // Footnotes get their own id namespace (`fn-x`), so `[^setup]` cannot collide with a
     // heading `## Setup`.
     let mut footnotes: HashMap<String, usize> = HashMap::new();
@@ -130,7 +137,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                     }
                     if let Event::Text(t) | Event::Code(t) = &ev {
                         text.push_str(t);
-                        words += t.split_whitespace().count();
+                        words += count_words(t);
                     }
                     let ev = rewrite_link(ev, r.start, dir, resolver, &mut errors);
                     inner.push(ev);
@@ -143,9 +150,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                         s
                     }
                 });
-                let n = used_ids.entry(base.clone()).or_insert(0);
-                let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
-                *n += 1;
+                let unique = unique_id(&base, &mut used_ids);
                 let lvl = heading_number(level);
                 headings.push((lvl, unique.clone(), text.trim().to_string()));
                 let mut open = format!("<h{lvl} id=\"{}\"", escape_attr(&unique));
@@ -156,12 +161,17 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                     let _ = write!(open, " {}=\"{}\"", escape_attr(k), escape_attr(v.as_deref().unwrap_or("")));
                 }
                 open.push('>');
+                in_summary.insert(events.len(), Some(format!("<h{lvl}>")));
                 events.push(Event::Html(open.into()));
                 events.extend(inner);
+                in_summary.insert(events.len(), Some(format!("</h{lvl}>\n")));
                 events.push(Event::Html(
                     format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>\n", escape_attr(&unique))
                         .into(),
                 ));
+                if depth == 0 {
+                    block_ends.push((events.len(), false));
+                }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
@@ -176,8 +186,11 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                         _ => {}
                     }
                 }
-                words += code.split_whitespace().count();
+                words += count_words(&code);
                 events.push(Event::Html(highlight_block(&code, &lang, opts.highlight).into()));
+                if depth == 0 {
+                    block_ends.push((events.len(), true));
+                }
             }
             Event::Start(Tag::Image { link_type: _, dest_url, title, id: _ }) => {
                 // Alt text is the image's inner text; the tag is rebuilt by hand for srcset.
@@ -194,36 +207,14 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 }
                 events.push(Event::Html(image_html(&dest_url, &title, &alt, range.start, dir, resolver, &mut errors).into()));
             }
-            Event::Html(ref h) | Event::InlineHtml(ref h) if more_at.is_none() && h.contains(MORE_MARKER) => {
+            Event::Html(h) | Event::InlineHtml(h) if more_at.is_none() && h.contains(MORE_MARKER) => {
                 more_at = Some(events.len());
-                events.push(event);
+                events.push(Event::Html(h));
             }
-            Event::Start(Tag::Paragraph) => {
-                depth += 1;
-                events.push(event);
-            }
-            Event::End(TagEnd::Paragraph) => {
-                depth = depth.saturating_sub(1);
-                events.push(event);
-                if depth == 0 && first_paragraph_end.is_none() {
-                    first_paragraph_end = Some(events.len());
-                }
-            }
-            Event::Text(ref t) => {
-                words += t.split_whitespace().count();
-                events.push(event);
-            }
-            ev @ Event::Start(Tag::Link { .. }) => events.push(rewrite_link(ev, range.start, dir, resolver, &mut errors)),
-            Event::FootnoteReference(name) => {
-                let next = footnotes.len() + 1;
-                let first = !footnotes.contains_key(name.as_ref());
-                let n = *footnotes.entry(name.to_string()).or_insert(next);
-                let id = footnote_id(&name);
-                let back = if first { format!(" id=\"fnref-{id}\"") } else { String::new() };
-                events
-                    .push(Event::InlineHtml(format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\"{back}>{n}</a></sup>").into()));
-            }
+            Event::Html(h) => events.push(Event::Html(rewrite_raw_html(h, range.start, dir, resolver, &mut errors))),
+            Event::InlineHtml(h) => events.push(Event::InlineHtml(rewrite_raw_html(h, range.start, dir, resolver, &mut errors))),
             Event::Start(Tag::FootnoteDefinition(name)) => {
+                depth += 1;
                 let next = footnotes.len() + 1;
                 let n = *footnotes.entry(name.to_string()).or_insert(next);
                 let id = footnote_id(&name);
@@ -231,7 +222,43 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                     format!("<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-{id}\">{n}</a></sup>\n").into(),
                 ));
             }
-            Event::End(TagEnd::FootnoteDefinition) => events.push(Event::Html("</div>\n".into())),
+            Event::End(TagEnd::FootnoteDefinition) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::Html("</div>\n".into()));
+                if depth == 0 {
+                    block_ends.push((events.len(), false));
+                }
+            }
+            Event::Start(tag) => {
+                depth += 1;
+                let ev = rewrite_link(Event::Start(tag), range.start, dir, resolver, &mut errors);
+                events.push(ev);
+            }
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::End(tag));
+                if depth == 0 {
+                    block_ends.push((events.len(), true));
+                }
+            }
+            Event::Rule if depth == 0 => {
+                events.push(Event::Rule);
+                block_ends.push((events.len(), false));
+            }
+            Event::Text(ref t) => {
+                words += count_words(t);
+                events.push(event);
+            }
+            Event::FootnoteReference(name) => {
+                let next = footnotes.len() + 1;
+                let first = !footnotes.contains_key(name.as_ref());
+                let n = *footnotes.entry(name.to_string()).or_insert(next);
+                let id = footnote_id(&name);
+                let back = if first { format!(" id=\"fnref-{id}\"") } else { String::new() };
+                in_summary.insert(events.len(), None);
+                events
+                    .push(Event::InlineHtml(format!("<sup class=\"footnote-reference\"><a href=\"#fn-{id}\"{back}>{n}</a></sup>").into()));
+            }
             other => events.push(other),
         }
     }
@@ -244,15 +271,17 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
     if content.contains(" style=\"text-align: ") {
         content = align_classes(&content);
     }
-    let (summary_end, has_more) = match more_at {
-        Some(i) => (i, true),
-        None => match first_paragraph_end {
-            Some(i) => (i, events.len() > i),
-            None => (events.len(), false),
-        },
-    };
+    let summary_end = summary_end(more_at, &block_ends, events.len());
+    let has_more = events[summary_end..].iter().any(|e| !matches!(e, Event::SoftBreak | Event::HardBreak));
     let mut summary = String::new();
-    pulldown_cmark::html::push_html(&mut summary, events[..summary_end].iter().cloned());
+    pulldown_cmark::html::push_html(
+        &mut summary,
+        events[..summary_end].iter().enumerate().filter_map(|(i, e)| match in_summary.get(&i) {
+            None => Some(e.clone()),
+            Some(Some(alt)) => Some(Event::Html(alt.clone().into())),
+            Some(None) => None,
+        }),
+    );
     Ok(Rendered {
         content,
         summary,
@@ -269,6 +298,144 @@ fn align_classes(html: &str) -> String {
     html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
         .replace(" style=\"text-align: center\"", " class=\"align-center\"")
         .replace(" style=\"text-align: right\"", " class=\"align-right\"")
+}
+
+/// Where a summary ends: after the top-level block holding `<!-- more -->`, or else after the
+/// first top-level block that is not a heading (or rule or footnote); never inside a block.
+fn summary_end(more_at: Option<usize>, block_ends: &[(usize, bool)], total: usize) -> usize {
+    match more_at {
+        // The marker is inside the block ending at the first end past it (or is its own block).
+        Some(i) => block_ends.iter().map(|(e, _)| *e).find(|e| *e > i).unwrap_or(total),
+        None => block_ends.iter().find(|(_, content)| *content).map(|(e, _)| *e).unwrap_or(total),
+    }
+}
+
+/// `base`, or `base-1`, `base-2`... whichever is still free (a heading `Setup 1` may already
+/// have taken `setup-1`).
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 0;
+    while used.contains(&candidate) {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    used.insert(candidate.clone());
+    candidate
+}
+
+/// Words for reading time: runs of letters separated by spaces, except in scripts written
+/// without spaces (Chinese, Japanese, Thai...), where each character reads like a word.
+pub fn count_words(text: &str) -> usize {
+    let mut n = 0;
+    for token in text.split_whitespace() {
+        let mut in_word = false;
+        for c in token.chars() {
+            if is_unspaced_script(c) {
+                n += 1;
+                in_word = false;
+            } else if !in_word {
+                n += 1;
+                in_word = true;
+            }
+        }
+    }
+    n
+}
+
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0x20000..=0x2FFFF // CJK extensions B-F
+    )
+}
+
+/// Rewrites local references in raw HTML (`<img src>`, `<a href>`, `<video poster>`,
+/// `<source srcset>`...) to the files' published names, as markdown links and images are.
+fn rewrite_raw_html<'a>(
+    html: CowStr<'a>,
+    offset: usize,
+    dir: Location<'_>,
+    resolver: &dyn Resolver,
+    errors: &mut Vec<MarkdownError>,
+) -> CowStr<'a> {
+    static ATTR: OnceLock<regex::Regex> = OnceLock::new();
+    let re = ATTR.get_or_init(|| {
+        regex::Regex::new(r#"(?i)(?:^|[\s"'])(src|href|poster|srcset|data)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex")
+    });
+    if !re.is_match(&html) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut last = 0;
+    for c in re.captures_iter(&html) {
+        let name = c[1].to_ascii_lowercase();
+        let Some(value) = c.get(2).or_else(|| c.get(3)) else { continue };
+        let decoded = decode_entities(value.as_str());
+        // A file the page shows must exist; a link may point at a page.
+        let must_exist = name != "href";
+        let resolve_one = |dest: &str, errors: &mut Vec<MarkdownError>| -> Option<String> {
+            match resolver.resolve(dir, dest, must_exist) {
+                Resolved::Url(url) | Resolved::Photo { src: url, .. } => Some(url),
+                Resolved::Unchanged => None,
+                Resolved::Missing => {
+                    errors.push(MarkdownError {
+                        offset,
+                        message: format!("{name}=\"{dest}\" in HTML points at a file that does not exist"),
+                        hint: "check the file name and that the file is in content/ or the theme's static/".into(),
+                    });
+                    None
+                }
+            }
+        };
+        let new = if name == "srcset" {
+            let mut changed = false;
+            let parts: Vec<String> = decoded
+                .split(',')
+                .map(|cand| {
+                    let cand = cand.trim();
+                    let (url, descriptor) = cand.split_once(char::is_whitespace).unwrap_or((cand, ""));
+                    match resolve_one(url, errors) {
+                        Some(u) => {
+                            changed = true;
+                            if descriptor.is_empty() {
+                                u
+                            } else {
+                                format!("{u} {}", descriptor.trim())
+                            }
+                        }
+                        None => cand.to_string(),
+                    }
+                })
+                .collect();
+            changed.then(|| parts.join(", "))
+        } else {
+            resolve_one(&decoded, errors)
+        };
+        if let Some(new) = new {
+            out.push_str(&html[last..value.start()]);
+            out.push_str(&escape_attr(&new));
+            last = value.end();
+        }
+    }
+    if last == 0 {
+        return html;
+    }
+    out.push_str(&html[last..]);
+    out.into()
+}
+
+/// The few character references that appear in attribute values written by hand.
+fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").into()
 }
 
 fn footnote_id(name: &str) -> String {
@@ -422,6 +589,7 @@ fn escape_text_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             c => out.push(c),
@@ -473,6 +641,74 @@ mod tests {
     }
 
     #[test]
+    fn summaries_end_at_top_level_blocks_only() {
+        // A post opening with a blockquote of two paragraphs: the whole quote, never half.
+        let r = render("> one\n>\n> two\n\nafter\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<blockquote>\n<p>one</p>\n<p>two</p>\n</blockquote>\n");
+        assert!(r.has_more);
+        // A loose list: the whole list.
+        let r = render("- a\n\n- b\n\nafter\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.summary.starts_with("<ul>") && r.summary.ends_with("</ul>\n"), "{}", r.summary);
+        // A heading first: heading and the block after it, the heading without its id.
+        let r = render("## Setup\n\nFirst.\n\nSecond.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<h2>Setup</h2>\n<p>First.</p>\n");
+        // The more marker inside a list cuts after the whole list.
+        let r = render("- a\n- b <!-- more -->\n- c\n\nrest\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.summary.ends_with("</ul>\n") && r.summary.contains("<li>c</li>"), "{}", r.summary);
+        assert!(r.has_more);
+        // A post that is one paragraph has no more.
+        let r = render("Just this.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(!r.has_more);
+    }
+
+    #[test]
+    fn summaries_drop_footnote_references() {
+        let r = render("Claim[^1] here.\n\nMore.\n\n[^1]: Source.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert_eq!(r.summary, "<p>Claim here.</p>\n");
+        assert!(r.content.contains("id=\"fnref-1\""), "{}", r.content);
+    }
+
+    #[test]
+    fn heading_ids_never_collide() {
+        let r = render("## Setup\n\n## Setup\n\n## Setup 1\n", OPTS, HERE, &NoFiles).unwrap();
+        let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["setup", "setup-1", "setup-1-1"]);
+    }
+
+    #[test]
+    fn reading_time_counts_cjk_characters() {
+        assert_eq!(count_words("hello world"), 2);
+        assert_eq!(count_words("日本語の文章です"), 8);
+        assert_eq!(count_words("Rust は速い"), 4);
+        let r = render(&"日本語の文章です。".repeat(100), OPTS, HERE, &NoFiles).unwrap();
+        assert!(r.reading_time >= 4, "{}", r.reading_time);
+    }
+
+    #[test]
+    fn raw_html_references_are_rewritten() {
+        struct Files;
+        impl Resolver for Files {
+            fn resolve(&self, _at: Location<'_>, dest: &str, _img: bool) -> Resolved {
+                match dest {
+                    "photo.jpg" => Resolved::Url("/p.0123456789.jpg".into()),
+                    "a b.pdf" => Resolved::Url("/a%20b.0123456789.pdf".into()),
+                    "gone.mp4" => Resolved::Missing,
+                    _ => Resolved::Unchanged,
+                }
+            }
+        }
+        let md = "<figure><img src=\"photo.jpg\" alt=x></figure>\n\nSee <a href='a b.pdf'>paper</a> and <a href=\"https://e.org/\">e</a>.\n\n<video poster=\"photo.jpg\"><source srcset=\"photo.jpg 2x, other.jpg\"></video>\n";
+        let r = render(md, OPTS, HERE, &Files).unwrap();
+        assert!(r.content.contains("<img src=\"/p.0123456789.jpg\" alt=x>"), "{}", r.content);
+        assert!(r.content.contains("<a href='/a%20b.0123456789.pdf'>"), "{}", r.content);
+        assert!(r.content.contains("href=\"https://e.org/\""), "{}", r.content);
+        assert!(r.content.contains("poster=\"/p.0123456789.jpg\""), "{}", r.content);
+        assert!(r.content.contains("srcset=\"/p.0123456789.jpg 2x, other.jpg\""), "{}", r.content);
+        let e = render("<video src=\"gone.mp4\"></video>\n", OPTS, HERE, &Files).unwrap_err();
+        assert!(e[0].message.contains("src=\"gone.mp4\""), "{}", e[0].message);
+    }
+
+    #[test]
     fn code_is_highlighted_with_classes() {
         let r = render("```rust\nfn main() { let x = \"s\"; }\n```\n", OPTS, HERE, &NoFiles).unwrap();
         assert!(r.content.contains("<pre class=\"code\" data-lang=\"rust\"><code>"), "{}", r.content);
@@ -485,8 +721,8 @@ mod tests {
             "{}",
             toml.content
         );
-        let plain = render("```nolang\n<b>\n```\n", OPTS, HERE, &NoFiles).unwrap();
-        assert!(plain.content.contains("&lt;b&gt;"));
+        let plain = render("```nolang\n<b a=\"1\">\n```\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(plain.content.contains("&lt;b a=&quot;1&quot;&gt;"), "{}", plain.content);
     }
 
     #[test]

@@ -58,6 +58,15 @@ pub struct Page {
 }
 
 #[derive(Serialize)]
+pub struct SectionHead<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub content: &'a str,
+    pub path: &'a str,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
 pub struct PageView<'a> {
     #[serde(flatten)]
     pub summary: &'a PageSummary,
@@ -70,6 +79,16 @@ pub struct PageView<'a> {
 impl Page {
     pub fn view(&self) -> PageView<'_> {
         PageView { summary: &self.summary, content: &self.content, toc: &self.toc, lower: &self.lower, higher: &self.higher }
+    }
+    /// A section as the home page shows it: everything but its list of pages.
+    pub fn section_head(&self) -> SectionHead<'_> {
+        SectionHead {
+            title: &self.summary.title,
+            description: &self.summary.description,
+            content: &self.content,
+            path: &self.summary.path,
+            extra: &self.summary.extra,
+        }
     }
     pub fn template(&self) -> String {
         self.source.front.template.clone().unwrap_or_else(|| match self.source.kind {
@@ -199,10 +218,81 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
     Site { posts, pages, sections, tags }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Debug, PartialEq)]
 pub struct PageLink {
     pub number: usize,
     pub path: String,
+    /// Pages are left out between the previous link and this one (the bar shows an ellipsis).
+    pub gap_before: bool,
+}
+
+/// Pages either side of the current one that the pagination bar links to (besides the first
+/// and the last): a bar never grows with the blog.
+pub const PAGINATION_WINDOW: usize = 2;
+
+/// The pagination bar of page `current` of `total`: the first, the last, and the pages within
+/// [`PAGINATION_WINDOW`] of the current one.
+pub fn pagination_links(current: usize, total: usize, path: impl Fn(usize) -> String) -> Vec<PageLink> {
+    // Only the candidates are visited: walking 1..=total on each of a big blog's thousands of
+    // home pages would cost pages².
+    let near = current.saturating_sub(PAGINATION_WINDOW).max(1)..=(current + PAGINATION_WINDOW).min(total);
+    let mut numbers: Vec<usize> = std::iter::once(1).chain(near).chain(std::iter::once(total)).filter(|&i| i >= 1 && i <= total).collect();
+    numbers.dedup();
+    let mut links: Vec<PageLink> = Vec::new();
+    for i in numbers {
+        let gap_before = links.last().is_some_and(|l| l.number + 1 != i);
+        links.push(PageLink { number: i, path: path(i), gap_before });
+    }
+    links
+}
+
+/// Two tags that make the same URL (`C` and `C++` both become `/tags/c/`) would silently merge:
+/// each such pair is an error naming both spellings and a file using each. Spellings that
+/// differ only in case or word separators (`Rust`, `rust`; `Machine Learning`,
+/// `machine-learning`) are one tag written two ways, and merge.
+pub fn check_tags(sources: &[Source]) -> crate::error::Result<()> {
+    use crate::error::{Diagnostic, Error};
+    use std::collections::HashMap;
+    fn spelling(t: &str) -> String {
+        let words: Vec<String> =
+            t.split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        words.join("-")
+    }
+    let mut by_slug: HashMap<String, (&str, &Source)> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut reported = std::collections::HashSet::new();
+    for s in sources {
+        for t in &s.front.tags {
+            let slug = slugify(t);
+            match by_slug.get(&slug) {
+                Some((first, other)) if spelling(first) != spelling(t) => {
+                    if reported.insert((slug.clone(), first.to_string(), t.clone())) {
+                        errors.push(
+                            Diagnostic::new(
+                                &s.display_path,
+                                format!(
+                                    "tag {t:?} and tag {first:?} (in {}) would share the page /tags/{slug}/",
+                                    other.display_path.display()
+                                ),
+                            )
+                            .line(1)
+                            .hint("spell the tag the same way in every post, or make the two names differ in letters or digits"),
+                        );
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    by_slug.insert(slug, (t.as_str(), s));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Err(Error::Input(errors))
+    }
 }
 
 /// URL path of page `n` (1-based) of the home listing.
@@ -211,5 +301,34 @@ pub fn home_page_path(n: usize) -> String {
         "/".into()
     } else {
         format!("/page/{n}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_bar_stays_short() {
+        let nums = |c, t| pagination_links(c, t, |i| format!("/page/{i}/")).iter().map(|l| (l.number, l.gap_before)).collect::<Vec<_>>();
+        assert_eq!(nums(1, 3), [(1, false), (2, false), (3, false)]);
+        assert_eq!(nums(1, 2000), [(1, false), (2, false), (3, false), (2000, true)]);
+        assert_eq!(nums(1000, 2000), [(1, false), (998, true), (999, false), (1000, false), (1001, false), (1002, false), (2000, true)]);
+        assert_eq!(nums(1, 1), [(1, false)]);
+    }
+
+    fn source(file: &str, tags: &[&str]) -> Source {
+        let text = format!("+++\ntitle = \"x\"\ndate = 2024-01-01\ntags = {tags:?}\n+++\n");
+        crate::content::parse_source(file, std::path::Path::new(&format!("content/{file}")), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn tags_that_slugify_alike_are_an_error() {
+        let ok = [source("posts/a.md", &["Rust", "C", "Machine Learning"]), source("posts/b.md", &["C", "rust", "machine-learning"])];
+        assert!(check_tags(&ok).is_ok());
+        let bad = [source("posts/a.md", &["C"]), source("posts/b.md", &["C++"])];
+        let e = check_tags(&bad).unwrap_err().to_string();
+        assert!(e.contains("content/posts/b.md:1"), "{e}");
+        assert!(e.contains("tag \"C++\" and tag \"C\" (in content/posts/a.md) would share the page /tags/c/"), "{e}");
     }
 }

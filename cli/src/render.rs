@@ -198,9 +198,23 @@ fn find_in_sources<'a>(sources: &'a [(String, String)], needle: &str) -> Option<
 /// Tera recurses forever on a template that includes itself (directly or not), so loops are
 /// found before rendering.
 fn check_template_loops(templates: &[(String, String)], dir: &Path) -> Result<()> {
-    let re = regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+"([^"]+)""#).expect("valid regex");
-    let graph: HashMap<&str, Vec<String>> =
-        templates.iter().map(|(n, t)| (n.as_str(), re.captures_iter(t).map(|c| c[1].to_string()).collect())).collect();
+    // Names in double or single quotes, alone or in a list (`include ["a.html", 'b.html']`).
+    let re = regex::Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+(\[[^\]]*\]|"[^"]+"|'[^']+')"#).expect("valid regex");
+    let name = regex::Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("valid regex");
+    let graph: HashMap<&str, Vec<String>> = templates
+        .iter()
+        .map(|(n, t)| {
+            let deps = re
+                .captures_iter(t)
+                .flat_map(|c| {
+                    name.captures_iter(c.get(1).map_or("", |m| m.as_str()))
+                        .filter_map(|q| q.get(1).or_else(|| q.get(2)).map(|m| m.as_str().to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            (n.as_str(), deps)
+        })
+        .collect();
     fn visit<'a>(
         n: &'a str,
         graph: &'a HashMap<&str, Vec<String>>,
@@ -267,7 +281,7 @@ fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
         let asset = assets
             .get(path)
             .ok_or_else(|| tera::Error::msg(format!("asset(path={path:?}): no such file in the theme's static/ folder or in content/")))?;
-        let url = format!("{base_path}/{}", asset.output);
+        let url = format!("{base_path}/{}", crate::assets::url_path(&asset.output));
         let abs = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
         Ok(Value::String(if abs { absolute(&cfg, &url) } else { url }))
     });
@@ -300,4 +314,25 @@ fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
             other => Err(tera::Error::msg(format!("slugify filter: expected text, got {other}"))),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loops(templates: &[(&str, &str)]) -> Option<String> {
+        let t: Vec<(String, String)> = templates.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        check_template_loops(&t, Path::new("templates")).err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn template_loops_are_found_whatever_the_quotes() {
+        assert!(loops(&[("a.html", "{% include \"a.html\" %}")]).is_some());
+        let e = loops(&[("self.html", "x {% include 'self.html' %}")]).expect("single quotes are a loop too");
+        assert!(e.contains("self.html -> self.html"), "{e}");
+        assert!(
+            loops(&[("a.html", "{%- extends 'b.html' -%}"), ("b.html", "{% include [\"c.html\", 'a.html'] %}"), ("c.html", "")]).is_some()
+        );
+        assert!(loops(&[("a.html", "{% include 'b.html' %}"), ("b.html", "{% import \"c.html\" as c %}"), ("c.html", "")]).is_none());
+    }
 }

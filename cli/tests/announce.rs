@@ -195,6 +195,37 @@ fn a_deploy_cut_between_the_commit_and_the_announcement_is_finished_by_the_next_
     assert_eq!(rerun["uploaded"], 0);
     assert_eq!(list(&ok(&deploy(&b, &["--json"])), "announced"), Vec::<String>::new());
     assert_eq!(announced(&b).len(), 1);
+
+    // Cut after the write, before the manifest forgot it: the committed manifest still lists the
+    // post as pending (the state such a cut leaves). The rerun writes again; DynamoDB refuses.
+    let bucket = std::fs::read_to_string(b.root.join("site.toml")).unwrap();
+    let bucket = bucket.split("bucket = \"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    rt().block_on(async {
+        let s3 = s3a().await;
+        let body = s3.get_object().bucket(&bucket).key(".myblog/manifest.json").send().await.unwrap().body.collect().await.unwrap();
+        let mut m: Value = serde_json::from_slice(&body.into_bytes()).unwrap();
+        m["pending"]["announce"] = json!([{ "path": "/posts/news/", "url": "https://mini.example.org/posts/news/", "title": "News" }]);
+        s3.put_object().bucket(&bucket).key(".myblog/manifest.json").body(serde_json::to_vec(&m).unwrap().into()).send().await.unwrap();
+    });
+    let rerun = ok(&deploy(&b, &["--json"]));
+    assert_eq!(list(&rerun, "announced"), Vec::<String>::new());
+    assert_eq!(list(&rerun, "already_announced"), ["/posts/news/"]);
+    assert_eq!(announced(&b).len(), 1);
+
+    // A table gone for good: --no-announce gives a left-over announcement up.
+    post(&b.root, "orphan", "Orphan", &days_ago(0), "");
+    let toml = std::fs::read_to_string(b.root.join("site.toml")).unwrap();
+    std::fs::write(b.root.join("site.toml"), toml.replace(&b.announcements, "no-such-table")).unwrap();
+    assert!(!deploy(&b, &[]).status.success());
+    assert!(!deploy(&b, &[]).status.success(), "the announcement stays due");
+    let out = deploy(&b, &["--no-announce"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Not announced: /posts/orphan/ (--no-announce; an earlier deploy had left it to announce)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(deploy(&b, &[]).status.success());
 }
 
 #[test]

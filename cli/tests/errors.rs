@@ -105,7 +105,7 @@ fn unknown_front_matter_key_lists_known_ones() {
         |r| write(r, "content/posts/k.md", b"+++\ntitle = \"K\"\ndate = 2024-01-01\nauthor = \"me\"\n+++\n"),
         &[
             "content/posts/k.md:4:1: front matter: unknown field `author`",
-            "known keys: title, date, updated, draft, tags, description, slug, template, extra",
+            "known keys: title, date, updated, draft, tags, description, slug, template, announce, extra",
         ],
     );
 }

@@ -219,7 +219,10 @@ fn iam_statements(t: &Value) -> (Vec<(String, Value)>, Vec<String>) {
                 docs
             }
             "AWS::IAM::Role" => {
-                if get(props(r), "ManagedPolicyArns").is_some() {
+                // Only managed policies of this template, whose statements are checked below.
+                let own =
+                    |p: &&Value| ref_name(p).is_some_and(|n| resources_of_type(t, "AWS::IAM::ManagedPolicy").iter().any(|(id, _)| id == n));
+                if !one_or_many(get(props(r), "ManagedPolicyArns")).iter().all(own) {
                     errs.push(format!("role {id}: managed policies cannot be checked here"));
                 }
                 one_or_many(get(props(r), "Policies")).into_iter().filter_map(|p| get(p, "PolicyDocument")).collect()
@@ -243,6 +246,10 @@ fn resource_is_too_broad(v: &Value) -> bool {
     let Some(arn) = v.as_str().or_else(|| sub_format(v)) else {
         return false;
     };
+    // The deploy role writes the whole site bucket: its objects, and only its objects.
+    if arn == "${SiteBucket.Arn}/*" {
+        return false;
+    }
     let inner = ["/index/*", "/stream/*", "/media/*", "/thumbs/*"].iter().find_map(|suffix| arn.strip_suffix(suffix));
     inner.unwrap_or(arn).contains('*')
 }
@@ -1630,4 +1637,157 @@ fn the_standalone_waf_template_has_the_same_rule() {
     assert_eq!(rules(&waf).replace("ApiRateLimit", "WafApiRateLimit"), rules(&load_template()));
     assert_eq!(path(&waf, &["Resources", "ApiWebAcl", "Properties", "Scope"]).and_then(Value::as_str), Some("CLOUDFRONT"));
     assert!(path(&waf, &["Outputs", "WebAclArn"]).is_some());
+}
+
+// ---- the optional CI deploy role ------------------------------------------------------------
+
+/// What `myblog deploy --stack` needs, and all the deploy role may do.
+const DEPLOY_ACTIONS: &[&str] = &[
+    "cloudformation:DescribeStacks",
+    "s3:ListBucket",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "cloudfront:GetDistribution",
+    "cloudfront:CreateInvalidation",
+    "cloudfront:GetInvalidation",
+    "cloudfront:ListInvalidations",
+];
+
+/// The deploy role exists only when a repository is named; only GitHub's OIDC tokens for that
+/// repository and branch (exact match, audience sts.amazonaws.com) may assume it; it may only
+/// do what a deploy does, on this stack's bucket, distribution and stack; its ARN is an output.
+fn check_deploy_role(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    if path(t, &["Parameters", "GitHubRepository", "Default"]).and_then(Value::as_str) != Some("") {
+        errs.push("parameter GitHubRepository must exist and default to empty (no role unless asked)".into());
+    }
+    let Some(role) = path(t, &["Resources", "DeployRole"]) else {
+        return vec!["resource DeployRole missing".into()];
+    };
+    if get(role, "Condition").and_then(Value::as_str) != Some("CreateDeployRole") {
+        errs.push("DeployRole must have Condition CreateDeployRole".into());
+    }
+    let cond = path(t, &["Conditions", "CreateDeployRole"]);
+    let cond_text = format!("{cond:?}");
+    if cond.is_none() || !cond_text.contains("GitHubRepository") {
+        errs.push("condition CreateDeployRole must test GitHubRepository".into());
+    }
+    // Besides its inline statements, only the stack's announce policy (checked by check_iam).
+    let managed: Vec<Option<&str>> = one_or_many(get(props(role), "ManagedPolicyArns")).into_iter().map(ref_name).collect();
+    if managed.iter().any(|m| *m != Some("DeployAnnouncePolicy")) {
+        errs.push(format!("DeployRole: managed policies {managed:?}: only DeployAnnouncePolicy"));
+    }
+    // Trust: one statement, web identity only, exact repository and branch.
+    let trust = one_or_many(path(props(role), &["AssumeRolePolicyDocument", "Statement"]));
+    if trust.len() != 1 {
+        errs.push(format!("DeployRole: {} trust statements, expected 1", trust.len()));
+    }
+    for st in trust {
+        if one_or_many(get(st, "Action")).iter().map(|a| a.as_str()).collect::<Vec<_>>() != [Some("sts:AssumeRoleWithWebIdentity")] {
+            errs.push("DeployRole: trust must allow only sts:AssumeRoleWithWebIdentity".into());
+        }
+        let federated = path(st, &["Principal", "Federated"]);
+        if federated.is_none() || path(st, &["Principal", "AWS"]).is_some() || path(st, &["Principal", "Service"]).is_some() {
+            errs.push("DeployRole: the only principal must be the GitHub OIDC provider".into());
+        }
+        let conditions = get(st, "Condition").and_then(Value::as_mapping).cloned().unwrap_or_default();
+        for (op, _) in &conditions {
+            if op.as_str() != Some("StringEquals") {
+                errs.push(format!("DeployRole: trust condition {op:?}: only exact matches (StringEquals) may name who deploys"));
+            }
+        }
+        let eq = |k: &str| conditions.get("StringEquals").and_then(|m| get(m, k)).cloned();
+        if eq("token.actions.githubusercontent.com:aud").as_ref().and_then(Value::as_str) != Some("sts.amazonaws.com") {
+            errs.push("DeployRole: trust must require audience sts.amazonaws.com".into());
+        }
+        let sub = eq("token.actions.githubusercontent.com:sub");
+        let sub_text = sub.as_ref().and_then(|v| v.as_str().or_else(|| sub_format(v))).unwrap_or_default();
+        if !sub_text.starts_with("repo:${GitHubRepository}:") || sub_text.contains('*') {
+            errs.push(format!("DeployRole: trust must name the repository exactly in the sub claim, not {sub_text:?}"));
+        }
+    }
+    // Permissions: only deploy actions, only on this stack's resources.
+    let statements: Vec<&Value> = one_or_many(get(props(role), "Policies"))
+        .into_iter()
+        .filter_map(|p| get(p, "PolicyDocument"))
+        .flat_map(|d| one_or_many(get(d, "Statement")))
+        .collect();
+    for st in statements {
+        if get(st, "Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let actions: Vec<&str> = one_or_many(get(st, "Action")).iter().filter_map(|a| a.as_str()).collect();
+        for r in one_or_many(get(st, "Resource")) {
+            let text = r.as_str().or_else(|| sub_format(r)).map(str::to_string);
+            let names_own = getatt(r).is_some_and(|(res, _)| res == "SiteBucket")
+                || ref_name(r) == Some("AWS::StackId")
+                || text.as_deref().is_some_and(|f| f.contains("${SiteBucket.Arn}") || f.ends_with(":distribution/${Distribution}"));
+            if !names_own {
+                errs.push(format!("DeployRole: {actions:?} on {r:?}, not this stack's bucket, distribution or stack"));
+            }
+        }
+        for a in actions {
+            if !DEPLOY_ACTIONS.contains(&a) {
+                errs.push(format!("DeployRole: action {a} is more than a deploy needs"));
+            }
+        }
+    }
+    let output = path(t, &["Outputs", "DeployRoleArn"]);
+    if output.and_then(|o| get(o, "Condition")).and_then(Value::as_str) != Some("CreateDeployRole")
+        || output.and_then(|o| get(o, "Value")).and_then(getatt) != Some(("DeployRole".into(), "Arn".into()))
+    {
+        errs.push("output DeployRoleArn must be !GetAtt DeployRole.Arn under Condition CreateDeployRole".into());
+    }
+    errs
+}
+
+#[test]
+fn the_deploy_role_is_optional_and_least_privilege() {
+    let errs = check_deploy_role(&load_template());
+    assert!(errs.is_empty(), "infra/template.yaml:\n  {}", errs.join("\n  "));
+}
+
+#[test]
+fn a_broader_deploy_role_is_caught() {
+    let trust = &["Resources", "DeployRole", "Properties", "AssumeRolePolicyDocument", "Statement"];
+    // Any branch or any repository of the owner.
+    let errs = weakened(
+        |t| {
+            let st = &mut at(t, trust)[0];
+            *at(st, &["Condition"]) = yaml(r#"{StringLike: {"token.actions.githubusercontent.com:sub": "repo:me/*"}}"#);
+        },
+        check_deploy_role,
+    );
+    assert!(errs.iter().any(|e| e.contains("StringEquals")) && errs.iter().any(|e| e.contains("audience")), "{errs:?}");
+    // One more action.
+    let errs = weakened(
+        |t| {
+            let st = &mut at(t, &["Resources", "DeployRole", "Properties", "Policies"])[0];
+            let Value::Sequence(seq) = at(st, &["PolicyDocument", "Statement"]) else { panic!() };
+            seq.push(yaml("{Effect: Allow, Action: s3:PutBucketPolicy, Resource: !GetAtt SiteBucket.Arn}"));
+        },
+        check_deploy_role,
+    );
+    assert!(errs.iter().any(|e| e.contains("s3:PutBucketPolicy")), "{errs:?}");
+    // Another bucket.
+    let errs = weakened(
+        |t| {
+            let st = &mut at(t, &["Resources", "DeployRole", "Properties", "Policies"])[0];
+            let Value::Sequence(seq) = at(st, &["PolicyDocument", "Statement"]) else { panic!() };
+            seq.push(yaml("{Effect: Allow, Action: s3:GetObject, Resource: \"arn:aws:s3:::*/*\"}"));
+        },
+        check_deploy_role,
+    );
+    assert!(errs.iter().any(|e| e.contains("not this stack's bucket")), "{errs:?}");
+    // Always created.
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(m) = at(t, &["Resources", "DeployRole"]) else { panic!() };
+            m.remove("Condition");
+        },
+        check_deploy_role,
+    );
+    assert!(errs.iter().any(|e| e.contains("Condition CreateDeployRole")), "{errs:?}");
 }

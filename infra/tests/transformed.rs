@@ -35,8 +35,27 @@ fn list(v: &Value) -> Vec<&Value> {
 fn sam_adds_no_broad_permissions_and_the_expected_wiring() {
     let t = transformed();
 
-    // Only the five functions' roles, each with the basic logging policy and inline statements.
-    let roles = of_type(&t, "AWS::IAM::Role");
+    // The functions' roles, each with the basic logging policy and inline statements;
+    // besides them only the optional CI deploy role (inline statements and the stack's announce
+    // policy, see template.rs).
+    let (deploy_roles, roles): (Vec<_>, Vec<_>) = of_type(&t, "AWS::IAM::Role").into_iter().partition(|(id, _)| *id == "DeployRole");
+    assert_eq!(deploy_roles.len(), 1, "the deploy role");
+    for (id, role) in &deploy_roles {
+        // Only the stack's own announce policy (its statements are checked with the template).
+        let managed = list(&role["Properties"]["ManagedPolicyArns"]).into_iter().cloned().collect::<Vec<_>>();
+        assert_eq!(managed, [serde_json::json!({"Ref": "DeployAnnouncePolicy"})], "{id}: managed policies");
+        assert_eq!(role["Condition"], "CreateDeployRole", "{id}");
+        for policy in list(&role["Properties"]["Policies"]) {
+            for st in list(&policy["PolicyDocument"]["Statement"]) {
+                for r in list(&st["Resource"]) {
+                    assert_ne!(r, "*", "{id}: a statement on Resource \"*\": {st}");
+                }
+                for a in list(&st["Action"]) {
+                    assert!(!a.as_str().unwrap_or("*").contains('*'), "{id}: wildcard action in {st}");
+                }
+            }
+        }
+    }
     let mut role_ids: Vec<&str> = roles.iter().map(|(id, _)| id.as_str()).collect();
     role_ids.sort_unstable();
     assert_eq!(

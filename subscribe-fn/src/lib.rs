@@ -22,7 +22,7 @@ pub use config::{Config, ConfigError};
 
 /// Every AWS call's limit, retries included: well under the shortest function timeout (10 s
 /// for the HTTP API), so a hung connection fails the call, not the invocation.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// One attempt's limit, so the SDK's retries fit inside [`OPERATION_TIMEOUT`].
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -35,6 +35,9 @@ pub struct App {
     pub mailer: mail::Mailer,
     /// Emails per second for the whole site, settled once per cold start.
     send_rate: tokio::sync::OnceCell<f64>,
+    /// The sender's pacing, kept across invocations of this instance: a fresh pacer per
+    /// invocation would let the first email of each batch go without waiting its turn.
+    pub(crate) pacer: tokio::sync::Mutex<Option<news::pace::Pacer>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +56,15 @@ impl App {
         ses: aws_sdk_sesv2::Client,
         sqs: aws_sdk_sqs::Client,
     ) -> Result<App, InitError> {
-        Ok(App { config, dynamo, ses, sqs, mailer: mail::Mailer::new()?, send_rate: tokio::sync::OnceCell::new() })
+        Ok(App {
+            config,
+            dynamo,
+            ses,
+            sqs,
+            mailer: mail::Mailer::new()?,
+            send_rate: tokio::sync::OnceCell::new(),
+            pacer: tokio::sync::Mutex::new(None),
+        })
     }
 
     /// Builds an app from an SDK configuration (one client per service), every call bounded by
@@ -134,4 +145,27 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).without_time().with_target(false).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_client_bounds_its_calls() {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let vars = [("TABLE_NAME", "t"), ("SENDER_EMAIL", "a@example.com"), ("SITE_URL", "https://blog.example.com")];
+        let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap();
+        let app = App::from_sdk_config(config, &sdk).unwrap();
+        for t in [app.dynamo.config().timeout_config(), app.ses.config().timeout_config(), app.sqs.config().timeout_config()] {
+            let t = t.expect("a timeout config");
+            assert_eq!(t.operation_timeout(), Some(OPERATION_TIMEOUT));
+            assert_eq!(t.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        }
+        // Well under the shortest function timeout (10 s, the HTTP API's).
+        assert!(OPERATION_TIMEOUT < Duration::from_secs(10));
+    }
 }

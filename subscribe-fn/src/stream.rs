@@ -124,19 +124,29 @@ impl Kind {
     }
 }
 
-/// After a lost claim: waits for a live lease of a holder that may have died (bounded by the
-/// lease length), and says whether to try the claim once more.
+/// After a lost claim: while another invocation holds a live lease on the email, watches it
+/// (one read a second, bounded by the lease length). Says whether to try the claim again: yes
+/// when the lease ran out with the email unsent (its holder died between claim and SES call),
+/// no when the email was sent or the subscription moved on.
 async fn wait_for_lease(store: &Store<'_>, email: &str, kind: Kind, lease_secs: u64) -> Result<bool, RecordError> {
-    let Some(item) = store.get(email).await? else { return Ok(false) };
-    let lease = match kind {
-        Kind::Confirmation => item.confirm_lease,
-        Kind::Welcome => item.welcome_lease,
-    };
-    let Some(until) = lease else { return Ok(false) };
-    let wait = (until - now_secs() + 1).clamp(0, lease_secs as i64 + 1);
-    tracing::info!(email = kind.name(), wait_secs = wait, "claim held by another invocation; waiting for its lease");
-    tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
-    Ok(true)
+    let give_up = now_secs() + lease_secs as i64 + 2;
+    loop {
+        let Some(item) = store.get(email).await? else { return Ok(false) };
+        let (lease, status) = match kind {
+            Kind::Confirmation => (item.confirm_lease, PENDING),
+            Kind::Welcome => (item.welcome_lease, CONFIRMED),
+        };
+        let Some(until) = lease.filter(|_| item.status == status) else { return Ok(false) };
+        let now = now_secs();
+        if until < now {
+            return Ok(true);
+        }
+        if now > give_up {
+            return Ok(false);
+        }
+        tracing::info!(email = kind.name(), lease_left_secs = until - now, "claim held by another invocation; watching its lease");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 /// What SES's answer means for a claimed email.
@@ -155,9 +165,10 @@ async fn settle(
             Ok(Outcome::Sent)
         }
         Err(MailError::Send { permanent: true, message, .. }) => {
-            // SES will never deliver to this address: keep the claim (no retry sends it) and
-            // mark the address, so it is never emailed again.
+            // SES will never deliver to this address: the claim stays, finished (no retry sends
+            // it, none waits for it), and the address is marked so it is never emailed again.
             tracing::warn!(error = %message, "{} email refused for good; address marked bounced", kind.name());
+            complete.await?;
             store.suppress(email, BOUNCED, &format!("SES refused: {message}"), &now_text()).await?;
             Ok(Outcome::Refused)
         }

@@ -8,6 +8,7 @@
 //! tokio and the whole AWS SDK stack (minutes) in the shared target dir.
 
 mod common;
+mod news_support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -53,6 +54,10 @@ fn assert_is_our_binary(bin: &str) {
 }
 
 fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
+    start_function_with(bin, name, port, table, &[])
+}
+
+fn start_function_with(bin: &str, name: &str, port: u16, table: &str, extra: &[(&str, String)]) -> Killed {
     assert_is_our_binary(bin);
     let mut cmd = Command::new(bin);
     cmd.env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt/{name}"))
@@ -68,6 +73,9 @@ fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
     for (k, v) in moto().env() {
         cmd.env(k, v);
     }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {bin}: {e}"));
     // Echo the function's log lines (they include the configuration line) into the test output.
     let stdout = child.stdout.take().unwrap();
@@ -80,6 +88,32 @@ fn start_function(bin: &str, name: &str, port: u16, table: &str) -> Killed {
     Killed(child)
 }
 
+/// `cargo lambda watch` serving only the Lambda APIs on a free port. `--timeout` sets the
+/// invocation deadline the emulator hands the functions (the sender plans its sends by it).
+fn start_watch() -> (u16, Killed) {
+    let port = free_port();
+    let watch = Command::new(venv_bin("cargo-lambda"))
+        .args([
+            "lambda",
+            "watch",
+            "--only-lambda-apis",
+            "--timeout",
+            "60",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+        ])
+        .current_dir(test_support::workspace_root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cargo lambda watch");
+    let watch = Killed(watch);
+    wait_for_port(port, Duration::from_secs(30));
+    (port, watch)
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into()
 }
@@ -87,16 +121,7 @@ fn agent() -> ureq::Agent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binaries_answer_through_cargo_lambda_watch() {
     let mut env = env("watch", true).await;
-    let port = free_port();
-    let watch = Command::new(venv_bin("cargo-lambda"))
-        .args(["lambda", "watch", "--only-lambda-apis", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()])
-        .current_dir(test_support::workspace_root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cargo lambda watch");
-    let _watch = Killed(watch);
-    wait_for_port(port, Duration::from_secs(30));
+    let (port, _watch) = start_watch();
     let _http = start_function(env!("CARGO_BIN_EXE_subscribe-http"), "subscribe-http", port, &env.table);
     let _stream = start_function(env!("CARGO_BIN_EXE_subscribe-stream"), "subscribe-stream", port, &env.table);
 
@@ -141,4 +166,53 @@ async fn binaries_answer_through_cargo_lambda_watch() {
     let mails = mails_to(email);
     assert_eq!(mails.len(), 1);
     assert!(mails[0].header("Subject").unwrap().starts_with("Please confirm"));
+}
+
+fn invoke(port: u16, function: &str, event: Value) -> Value {
+    let url = format!("http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations");
+    let mut resp = agent().post(&url).header("content-type", "application/json").send(event.to_string()).expect("invoke answers");
+    assert_eq!(resp.status().as_u16(), 200);
+    let text = resp.body_mut().read_to_string().unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_and_feedback_binaries_run_under_cargo_lambda_watch() {
+    let mut news = news_support::news_env("watch-news", &[]).await;
+    let reader = "watched-reader@example.com";
+    news.seed(&[reader.to_string()], "confirmed").await;
+    assert!(news.announce("/posts/watched/", "Watched post").await);
+    assert_eq!(news.pump_announcements().await, Vec::<String>::new());
+
+    let (port, _watch) = start_watch();
+    let vars = [
+        ("ANNOUNCEMENTS_TABLE", news.announcements.clone()),
+        ("SENDS_TABLE", news.sends.clone()),
+        ("SEND_QUEUE_URL", news.queue_url.clone()),
+        ("SEND_RATE", "50".to_string()),
+        ("RUST_LOG", "debug,aws=warn,hyper=warn,h2=warn,rustls=warn,lambda_runtime=info,tower=warn".to_string()),
+    ];
+    let _sender = start_function_with(env!("CARGO_BIN_EXE_subscribe-sender"), "subscribe-sender", port, &news.env.table, &vars);
+    let _feedback = start_function_with(env!("CARGO_BIN_EXE_subscribe-feedback"), "subscribe-feedback", port, &news.env.table, &[]);
+
+    // The page message, then the send message it queued: each as the SQS event Lambda delivers.
+    for _ in 0..2 {
+        let messages = news.receive().await;
+        assert_eq!(messages.len(), 1);
+        let event = serde_json::to_value(news.event(&messages)).unwrap();
+        let answer = tokio::task::spawn_blocking(move || invoke(port, "subscribe-sender", event)).await.unwrap();
+        assert_eq!(answer, json!({ "batchItemFailures": [] }));
+        news.ack(&messages, &[]).await;
+    }
+    assert_eq!(news_support::sent_with_subject("Watched post"), std::collections::HashMap::from([(reader.to_string(), 1)]));
+
+    // An SES complaint, as SNS hands it to Lambda.
+    let message = json!({ "eventType": "Complaint", "complaint": { "complainedRecipients": [{ "emailAddress": reader }], "complaintFeedbackType": "abuse" }, "mail": {} });
+    let event = json!({ "Records": [{ "EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:feedback:1",
+        "Sns": { "Type": "Notification", "MessageId": "m1", "TopicArn": "arn:aws:sns:us-east-1:123456789012:feedback", "Subject": null,
+                 "Message": message.to_string(), "Timestamp": "2026-12-01T00:00:00.000Z", "SignatureVersion": "1", "Signature": "x",
+                 "SigningCertUrl": "https://sns.example/cert.pem", "UnsubscribeUrl": "https://sns.example/unsub", "MessageAttributes": {} } }] });
+    let answer = tokio::task::spawn_blocking(move || invoke(port, "subscribe-feedback", event)).await.unwrap();
+    assert_eq!(answer, json!({ "suppressed": 1 }));
+    assert_eq!(news.env.status(reader).await.as_deref(), Some("complained"));
 }

@@ -54,36 +54,6 @@ async fn faulty(State(p): State<Arc<FaultySes>>, req: Request) -> Response {
     forward(&p.upstream, parts, bytes.to_vec()).await
 }
 
-async fn forward(upstream: &str, parts: axum::http::request::Parts, bytes: Vec<u8>) -> Response {
-    let url = format!("{upstream}{}", parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-    let headers: Vec<(String, Vec<u8>)> = parts
-        .headers
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
-        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
-        .collect();
-    let method = parts.method.as_str().to_string();
-    let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(k, v);
-        }
-        let mut resp = agent.run(builder.body(bytes).unwrap()).expect("moto answers");
-        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
-    })
-    .await
-    .unwrap();
-    let mut out = Response::builder().status(status);
-    for (k, v) in resp_headers {
-        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
-            out = out.header(k, v);
-        }
-    }
-    out.body(AxumBody::from(resp_body)).unwrap()
-}
-
 async fn start_faulty(hang_for: Option<&str>) -> (Arc<FaultySes>, String) {
     let state = Arc::new(FaultySes {
         upstream: moto().endpoint.clone(),
@@ -124,7 +94,7 @@ fn addresses(prefix: &str, n: usize) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_confirmed_subscriber_gets_the_post_exactly_once_whatever_fails() {
     let mut news =
-        news_env("fanout", &[("PAGE_SIZE", "300".into()), ("RECIPIENTS_PER_MESSAGE", "25".into()), ("SEND_LEASE_SECS", "4".into())]).await;
+        news_env("fanout", &[("PAGE_SIZE", "300".into()), ("RECIPIENTS_PER_MESSAGE", "25".into()), ("SEND_LEASE_SECS", "6".into())]).await;
     let confirmed = addresses("reader", 1000);
     news.seed(&confirmed, "confirmed").await;
     news.seed(&addresses("pending", 200), "pending").await;
@@ -381,4 +351,28 @@ async fn bounces_and_complaints_from_ses_suppress_the_address_for_good() {
     let created = news.env.item(hard).await.unwrap()["created_at"].as_s().unwrap().clone();
     assert!(!store.unsubscribe(hard, &created, "2026-12-02T00:00:00Z").await.unwrap());
     assert_eq!(news.env.status(hard).await.as_deref(), Some("bounced"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invocation_short_of_time_hands_the_rest_on_instead_of_failing() {
+    // 2 emails/s: eight recipients cannot all be sent in a few seconds.
+    let news = news_env("deadline", &[("SEND_RATE", "2".into()), ("SEND_LEASE_SECS", "6".into())]).await;
+    let readers = addresses("slow", 8);
+    news.seed(&readers, "confirmed").await;
+    assert!(news.announce("/posts/slow/", "Slow").await);
+    let send = serde_json::json!({ "type": "send", "post": "/posts/slow/", "recipients": readers }).to_string();
+    news.app.sqs.send_message().queue_url(&news.queue_url).message_body(send).send().await.unwrap();
+    let messages = news.receive().await;
+    assert_eq!(messages.len(), 1);
+    // Room for a couple of sends only (each needs the SES time limit plus a margin).
+    let deadline = tokio::time::Instant::now() + news.app.config.news.ses_timeout() + Duration::from_secs(4);
+    let (resp, tally) = subscribe_fn::news::sender::handle(&news.app, news.event(&messages), deadline).await;
+    assert!(resp.batch_item_failures.is_empty(), "not a failure: the message is done");
+    assert!(tally.sent >= 1 && tally.sent < 8, "{tally:?}");
+    news.ack(&messages, &[]).await;
+    // The rest came back as a new message, and the next invocation finishes the job.
+    news.drain(&news.app).await;
+    let sent = sent_with_subject("Slow");
+    assert_eq!(sent.len(), 8);
+    assert!(sent.values().all(|n| *n == 1), "{sent:?}");
 }

@@ -20,7 +20,7 @@ struct Proxy {
     poison: String,
 }
 
-async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
+async fn refusing(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, 16 << 20).await.expect("request body");
     if String::from_utf8_lossy(&bytes).contains(&proxy.poison) {
@@ -31,38 +31,12 @@ async fn forward(State(proxy): State<Arc<Proxy>>, req: Request) -> Response {
             .body(AxumBody::from(r#"{"message":"Email address is on the suppression list for your account."}"#))
             .unwrap();
     }
-    let url = format!("{}{}", proxy.upstream, parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-    let headers: Vec<(String, Vec<u8>)> = parts
-        .headers
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
-        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
-        .collect();
-    let method = parts.method.as_str().to_string();
-    let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(k, v);
-        }
-        let mut resp = agent.run(builder.body(bytes.to_vec()).unwrap()).expect("moto answers");
-        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
-    })
-    .await
-    .unwrap();
-    let mut out = Response::builder().status(status);
-    for (k, v) in resp_headers {
-        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
-            out = out.header(k, v);
-        }
-    }
-    out.body(AxumBody::from(resp_body)).unwrap()
+    forward(&proxy.upstream, parts, bytes.to_vec()).await
 }
 
 async fn start_proxy(poison: &str) -> String {
     let state = Arc::new(Proxy { upstream: moto().endpoint.clone(), poison: poison.to_string() });
-    let app = axum::Router::new().fallback(forward).with_state(state);
+    let app = axum::Router::new().fallback(refusing).with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -133,4 +107,36 @@ async fn unverified_sender_fails_the_record_and_releases_the_claim() {
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
     assert_eq!(mails_to("patient@example.com").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmation_claimed_by_an_invocation_that_died_is_sent_once_its_lease_runs_out() {
+    let mut env = env("lease", true).await;
+    // Short leases so the test waits seconds, not a minute.
+    env.app =
+        subscribe_fn::App::from_sdk_config(config_with(&env.table, true, &[("SEND_LEASE_SECS", "6".into())]), &moto().sdk_config().await)
+            .unwrap();
+    let addr = "lost@example.com";
+    assert_eq!(env.http(subscribe_json(addr)).await.status(), 202);
+    let batch = env.next_batch().await;
+    let created_at = env.item(addr).await.unwrap()["created_at"].as_s().unwrap().clone();
+
+    // What an invocation that died between its claim and the SES call leaves behind.
+    let store = subscribe_fn::store::Store { client: &env.app.dynamo, table: &env.table };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(store.claim_confirmation(addr, &created_at, "dead-hash", "dead-unsub", "2026-12-01T00:00:00Z", now, now + 6).await.unwrap());
+
+    // Lambda retries the record: the handler waits the lease out, takes the claim over, sends.
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    let mails = mails_to(addr);
+    assert_eq!(mails.len(), 1, "sent once, not lost");
+    let item = env.item(addr).await.unwrap();
+    assert!(!item.contains_key("confirm_lease"), "the finished send holds no lease: {item:?}");
+    assert_ne!(item["confirm_token_hash"].as_s().unwrap(), "dead-hash");
+    // The link in the email is the one the table knows.
+    let token = mails[0].token_for("/api/confirm");
+    assert_eq!(&subscribe_fn::token::hash(&token), item["confirm_token_hash"].as_s().unwrap());
+    // Every later replay finds the send finished: never doubled.
+    assert_eq!(env.deliver(&batch).await, Vec::<String>::new());
+    assert_eq!(mails_to(addr).len(), 1);
 }

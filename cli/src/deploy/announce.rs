@@ -16,7 +16,7 @@ use crate::announce::Announcement;
 pub enum AnnounceError {
     #[error(transparent)]
     Stack(#[from] crate::stack::StackError),
-    #[error("announcing {post} in DynamoDB table {table} failed: {detail}. The site is deployed; run `myblog deploy` again to announce it (it is announced once, whatever happens)")]
+    #[error("announcing {post} in DynamoDB table {table} failed: {detail}. The site is deployed; run `myblog deploy` again to announce it (it is announced once, whatever happens), or `myblog deploy --no-announce` to give the announcement up")]
     Write { post: String, table: String, detail: String },
 }
 

@@ -19,6 +19,8 @@ pub const REMOTE_MANIFEST: &str = ".myblog/manifest.json";
 pub const INTENT: &str = ".myblog/intent.json";
 /// Keys under this folder are myblog's own bookkeeping, never site files.
 pub const STATE_DIR: &str = ".myblog/";
+/// The deploy lease: one deployer at a time.
+pub const LEASE: &str = ".myblog/lease.json";
 
 pub const HASHED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// Pages: browsers revalidate after a minute; the edge keeps them a day (invalidated on change).
@@ -27,8 +29,10 @@ pub const PAGE_CACHE_CONTROL: &str = "public, max-age=60, s-maxage=86400";
 pub const OTHER_CACHE_CONTROL: &str = "public, max-age=3600, s-maxage=86400";
 pub const STATE_CACHE_CONTROL: &str = "no-cache";
 
-/// CloudFront's limit of paths per invalidation batch.
+/// CloudFront's limit of file paths per invalidation batch, and in progress at once.
 pub const MAX_INVALIDATION_PATHS: usize = 3000;
+/// CloudFront's limit of wildcard paths in progress at once, all invalidations together.
+pub const MAX_WILDCARDS_IN_PROGRESS: usize = 15;
 /// S3's limit of keys per DeleteObjects request.
 pub const DELETE_BATCH: usize = 1000;
 
@@ -76,6 +80,10 @@ pub struct Retired {
     pub file: RemoteFile,
     /// The deploy that stopped referencing it.
     pub retired_in: u64,
+    /// Unix seconds when it stopped being referenced (0 in manifests older than this field:
+    /// the manifest's `deployed_at` stands in).
+    #[serde(default)]
+    pub retired_at: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +170,15 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::HashedAssets => "hashed assets",
+            Phase::OtherFiles => "other files",
+            Phase::NewPages => "new pages",
+            Phase::Pages => "changed pages",
+        }
+    }
+
     pub fn of(f: &RemoteFile) -> Phase {
         if f.hashed {
             Phase::HashedAssets
@@ -197,7 +214,10 @@ pub struct Upload {
 
 #[derive(Debug, Clone)]
 pub struct PlanSettings {
+    /// Replaced hashed assets are kept for this many deploys that upload something…
     pub grace_deploys: u32,
+    /// …and at least this many hours.
+    pub grace_hours: u64,
     pub invalidation_limit: usize,
     /// The URL path the site lives under (`""` or `/blog`), from base_url: what readers request
     /// and CloudFront caches. The bucket prefix is invisible to readers (CloudFront's origin
@@ -272,7 +292,7 @@ pub fn plan(
     settings: &PlanSettings,
     now: i64,
 ) -> Plan {
-    let deploy = remote.map_or(0, |r| r.deploy) + 1;
+    let prev_deploy = remote.map_or(0, |r| r.deploy);
     let prev_files: BTreeMap<&str, &RemoteFile> =
         remote.map(|r| r.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
     let prev_retired: BTreeMap<&str, &Retired> =
@@ -313,10 +333,12 @@ pub fn plan(
                 if prev.is_none() && !prev_retired.contains_key(e.path.as_str()) {
                     intent_paths.push(e.path.clone());
                 }
-                // New paths need no invalidation (nothing of theirs is cached); anything that
-                // replaces bytes readers may have been served does, unless it is hashed.
-                let served_before = listed.is_some() || matches!(reason, Reason::Changed | Reason::Headers);
-                if !want.hashed && served_before && reason != Reason::Missing {
+                // A fixed name may be cached with older bytes, or as a 404 if it is new
+                // (CloudFront caches errors too). A hashed name is new bytes under a new name,
+                // unless the object under that very name was overwritten (new headers, or a
+                // replacement by hand), which the edge may hold for a year.
+                let overwritten = listed.is_some() && matches!(reason, Reason::Headers | Reason::Replaced);
+                if !want.hashed || overwritten {
                     invalidate.extend(url_paths(&settings.url_base, &e.path));
                 }
                 // A new post must be live before the home page, tag pages and feeds that
@@ -331,6 +353,13 @@ pub fn plan(
         files.push(want);
     }
     uploads.sort_by(|a, b| (a.phase, &a.file.path).cmp(&(b.phase, &b.file.path)));
+    // A run that uploads nothing (a retry, a clean-up) is not a deploy the grace period counts.
+    let deploy = if uploads.is_empty() && remote.is_some() { prev_deploy } else { prev_deploy + 1 };
+    let grace_seconds = i64::try_from(settings.grace_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
+    let in_grace = |r: &Retired| {
+        let at = if r.retired_at == 0 { remote.map_or(now, |m| m.deployed_at) } else { r.retired_at };
+        deploy.saturating_sub(r.retired_in) < u64::from(settings.grace_deploys) || now.saturating_sub(at) < grace_seconds
+    };
 
     // Removed files, retired assets, and work left over by an interrupted deploy.
     let mut delete: BTreeMap<String, bool> = BTreeMap::new(); // path -> is page
@@ -341,7 +370,7 @@ pub fn plan(
             continue;
         }
         if f.hashed {
-            retired.push(Retired { file: (*f).clone(), retired_in: deploy });
+            retired.push(Retired { file: (*f).clone(), retired_in: deploy, retired_at: now });
             kept.push(path.to_string());
         } else {
             invalidate.extend(url_paths(&settings.url_base, path));
@@ -352,7 +381,7 @@ pub fn plan(
         if local_paths.contains(path) || prev_files.contains_key(path) || lambda_owned(path) {
             continue;
         }
-        if deploy.saturating_sub(r.retired_in) < u64::from(settings.grace_deploys) {
+        if in_grace(r) {
             retired.push((*r).clone());
             kept.push(path.to_string());
         } else {
@@ -369,9 +398,27 @@ pub fn plan(
     if let Some(i) = intent {
         for p in i.paths.iter().filter(|p| !known(p) && !p.starts_with(STATE_DIR)) {
             let ct = crate::manifest::content_type_for(p);
-            if !is_hashed_name(p) {
-                invalidate.extend(url_paths(&settings.url_base, p));
+            if is_hashed_name(p) {
+                // The interrupted deploy may have put up pages that point at it, which the
+                // edge and browsers may hold: the same grace as any replaced asset.
+                if let Some(l) = listing.get(p.as_str()) {
+                    let file = RemoteFile {
+                        path: p.clone(),
+                        blake3: String::new(),
+                        size: l.size,
+                        content_type: ct,
+                        cache_control: HASHED_CACHE_CONTROL.into(),
+                        hashed: true,
+                        etag: l.etag.clone(),
+                    };
+                    retired.push(Retired { file, retired_in: deploy, retired_at: now });
+                    kept.push(p.clone());
+                    // Announced until this deploy commits it as retired.
+                    intent_paths.push(p.clone());
+                }
+                continue;
             }
+            invalidate.extend(url_paths(&settings.url_base, p));
             delete.insert(p.clone(), is_page(p, &ct));
         }
     }
@@ -390,7 +437,8 @@ pub fn plan(
     let delete_other: Vec<String> = delete.iter().filter(|(_, page)| !**page).map(|(p, _)| p.clone()).collect();
 
     let invalidate_all: Vec<String> = invalidate.into_iter().collect();
-    let invalidation = collapse(&invalidate_all, settings.invalidation_limit);
+    let invalidation =
+        collapse(&invalidate_all, settings.invalidation_limit, MAX_WILDCARDS_IN_PROGRESS).unwrap_or_else(|| vec!["/*".to_string()]);
     retired.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     kept.sort();
 
@@ -417,11 +465,30 @@ fn is_hashed_name(path: &str) -> bool {
     }
 }
 
-const URL_PATH: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+/// What CloudFront wants encoded in an invalidation path: non-ASCII bytes (always encoded) and
+/// RFC 1738's unsafe characters; "don't URL-encode any other characters in the path, or
+/// CloudFront will not invalidate the old version" (its developer guide). `*` and `?` too,
+/// so a file name can never act as a wildcard or a query.
+const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'~')
+    .add(b'[')
+    .add(b']')
+    .add(b'`')
+    .add(b'*')
+    .add(b'?');
 
 /// The URLs readers use for a file: a page `x/index.html` is both `/x/` and `/x/index.html`.
-/// Percent-encoded, so a `*` in a file name can never act as a wildcard.
 pub fn url_paths(url_base: &str, path: &str) -> Vec<String> {
     let enc = percent_encoding::utf8_percent_encode(path, URL_PATH).to_string();
     let base = url_base.trim_end_matches('/');
@@ -435,38 +502,61 @@ pub fn url_paths(url_base: &str, path: &str) -> Vec<String> {
     out
 }
 
-/// Collapses invalidation paths into at most `limit` paths by replacing the paths under a
-/// folder with `folder/*`, deepest folders first (they cover the fewest extra URLs), until
-/// the count fits. Always terminates: in the worst case everything becomes `/*`.
-pub fn collapse(paths: &[String], limit: usize) -> Vec<String> {
-    let limit = limit.clamp(1, MAX_INVALIDATION_PATHS);
-    let mut set: BTreeSet<String> = paths.iter().cloned().collect();
-    while set.len() > limit {
-        // For every folder, how many entries lie under it (`/a/b/` and `/a/b/*` count as
-        // under `/a/b/`, which `/a/b/*` covers).
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// The folder of `path` at `level` (`/` is level 0, `/posts/` level 1), when it has one. A
+/// folder's own URL (`/posts/x/`) lies under it: `/posts/x/*` covers it.
+fn folder_at(path: &str, level: usize) -> Option<&str> {
+    let body = path.trim_end_matches('*');
+    body.match_indices('/').nth(level).map(|(i, _)| &body[..=i])
+}
+
+/// Collapses invalidation paths to at most `max_paths` paths of which at most `max_wildcards`
+/// are wildcards, replacing the paths under a folder with `folder/*`. The deepest level of
+/// folders that can fit is used (deeper wildcards invalidate fewer innocent URLs), its
+/// fullest folders first (each wildcard then saves the most paths); failing every level,
+/// `/*`. `None` when not even that fits (no wildcard left). One pass per folder level, so a
+/// site-wide change of 20,000 paths collapses in milliseconds.
+pub fn collapse(paths: &[String], max_paths: usize, max_wildcards: usize) -> Option<Vec<String>> {
+    let max_paths = max_paths.min(MAX_INVALIDATION_PATHS);
+    let set: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+    let is_wild = |p: &str| p.ends_with('*');
+    let wild = set.iter().filter(|p| is_wild(p)).count();
+    if set.len() <= max_paths && wild <= max_wildcards {
+        return Some(set.into_iter().map(str::to_string).collect());
+    }
+    if max_paths == 0 || max_wildcards == 0 {
+        return None;
+    }
+    let deepest = set.iter().map(|p| p.trim_end_matches('*').matches('/').count()).max().unwrap_or(0);
+    for level in (1..deepest).rev() {
+        // Per folder of this level: entries under it, and how many of those are wildcards.
+        let mut under: std::collections::HashMap<&str, (usize, usize)> = std::collections::HashMap::new();
         for p in &set {
-            let body = p.trim_end_matches('*');
-            for (i, c) in body.char_indices() {
-                if c == '/' {
-                    *counts.entry(&body[..=i]).or_default() += 1;
-                }
+            if let Some(f) = folder_at(p, level) {
+                let e = under.entry(f).or_default();
+                e.0 += 1;
+                e.1 += usize::from(is_wild(p));
             }
         }
-        let depth = |d: &str| d.matches('/').count();
-        let best = counts
-            .into_iter()
-            .filter(|(_, n)| *n >= 2)
-            .max_by(|(da, na), (db, nb)| (depth(da), *na, std::cmp::Reverse(*da)).cmp(&(depth(db), *nb, std::cmp::Reverse(*db))))
-            .map(|(d, _)| d.to_string());
-        let Some(dir) = best else { break };
-        set.retain(|p| !p.trim_end_matches('*').starts_with(&dir));
-        set.insert(format!("{dir}*"));
+        let mut folders: Vec<(&str, usize, usize)> = under.into_iter().filter(|(_, (n, _))| *n >= 2).map(|(f, (n, w))| (f, n, w)).collect();
+        folders.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let (mut size, mut wildcards) = (set.len(), wild);
+        let mut chosen: BTreeSet<&str> = BTreeSet::new();
+        for (f, n, w) in folders {
+            if size <= max_paths && wildcards <= max_wildcards {
+                break;
+            }
+            size = size + 1 - n;
+            wildcards = wildcards + 1 - w;
+            chosen.insert(f);
+        }
+        if size <= max_paths && wildcards <= max_wildcards {
+            let mut out: BTreeSet<String> =
+                set.iter().filter(|p| folder_at(p, level).is_none_or(|f| !chosen.contains(f))).map(|p| p.to_string()).collect();
+            out.extend(chosen.iter().map(|f| format!("{f}*")));
+            return Some(out.into_iter().collect());
+        }
     }
-    if set.len() > limit {
-        return vec!["/*".into()];
-    }
-    set.into_iter().collect()
+    Some(vec!["/*".into()])
 }
 
 /// CloudFront's rules, which emulators do not enforce: at most 3000 paths, each starting
@@ -509,7 +599,7 @@ mod tests {
     }
 
     fn settings() -> PlanSettings {
-        PlanSettings { grace_deploys: 3, invalidation_limit: 15, url_base: String::new() }
+        PlanSettings { grace_deploys: 3, grace_hours: 0, invalidation_limit: 15, url_base: String::new() }
     }
 
     fn rules() -> HeaderRules {
@@ -557,7 +647,8 @@ mod tests {
                 ("sitemap.xml", Phase::NewPages),
             ]
         );
-        assert!(p.invalidation.is_empty(), "new files need no invalidation: {:?}", p.invalidation);
+        // New fixed names may be cached 404s: invalidated (collapsed here); hashed ones never.
+        assert_eq!(p.invalidate_all, vec!["/", "/atom.xml", "/index.html", "/robots.txt", "/sitemap.xml"]);
         assert_eq!(p.intent.len(), 5);
         assert_eq!(p.next.deploy, 1);
         let css = &p.uploads[0].file;
@@ -593,7 +684,7 @@ mod tests {
             reasons,
             vec![("robots.txt", Reason::Missing), ("index.html", Reason::Replaced), ("posts/x/index.html", Reason::Changed)]
         );
-        assert_eq!(p.invalidation, vec!["/", "/index.html", "/posts/x/", "/posts/x/index.html"]);
+        assert_eq!(p.invalidation, vec!["/", "/index.html", "/posts/x/", "/posts/x/index.html", "/robots.txt"]);
 
         // A cache rule changes only a header: uploaded again, and invalidated.
         let rules2 = HeaderRules::new(&[CacheRule { glob: "*.txt".into(), cache_control: "no-cache".into() }]).unwrap();
@@ -716,16 +807,24 @@ mod tests {
         assert_eq!(url_paths("", "posts/x/index.html"), vec!["/posts/x/", "/posts/x/index.html"]);
         assert_eq!(url_paths("/blog", "atom.xml"), vec!["/blog/atom.xml"]);
         assert_eq!(url_paths("", "a b/*é.txt"), vec!["/a%20b/%2A%C3%A9.txt"]);
+        // CloudFront's rules: RFC 1738's unsafe characters and non-ASCII encoded, nothing else.
+        assert_eq!(url_paths("", "cv (2024).pdf"), vec!["/cv%20(2024).pdf"]);
+        assert_eq!(url_paths("", "a+b=c&d,e;f'g!h$i@j:k.txt"), vec!["/a+b=c&d,e;f'g!h$i@j:k.txt"]);
+        assert_eq!(
+            url_paths("", "a~b{c}|d^e[f]`g#h%i?j<k>\"l\\m.txt"),
+            vec!["/a%7Eb%7Bc%7D%7Cd%5Ee%5Bf%5D%60g%23h%25i%3Fj%3Ck%3E%22l%5Cm.txt"]
+        );
+        assert_eq!(url_paths("", "été/index.html"), vec!["/%C3%A9t%C3%A9/", "/%C3%A9t%C3%A9/index.html"]);
     }
 
     #[test]
     fn collapse_keeps_small_sets_and_covers_large_ones_with_few_wildcards() {
         let small: Vec<String> = vec!["/".into(), "/index.html".into()];
-        assert_eq!(collapse(&small, 15), small);
+        assert_eq!(collapse(&small, 15, 15).unwrap(), small);
         let mut many: Vec<String> = (0..20).flat_map(|i| url_paths("", &format!("posts/p{i}/index.html"))).collect();
         many.extend(url_paths("", "index.html"));
         many.push("/atom.xml".into());
-        let c = collapse(&many, 15);
+        let c = collapse(&many, 15, 15).unwrap();
         assert!(c.len() <= 15, "{c:?}");
         assert!(c.contains(&"/posts/*".to_string()), "{c:?}");
         assert!(c.contains(&"/atom.xml".to_string()) && c.contains(&"/".to_string()), "{c:?}");
@@ -734,9 +833,128 @@ mod tests {
         for p in &many {
             assert!(c.iter().any(|w| w == p || (w.ends_with('*') && p.starts_with(w.trim_end_matches('*')))), "{p} not covered by {c:?}");
         }
-        assert_eq!(collapse(&many, 1), vec!["/*"]);
+        assert_eq!(collapse(&many, 1, 15).unwrap(), vec!["/*"]);
         let deep: Vec<String> = (0..40).map(|i| format!("/a/b/c{i}.txt")).chain(["/x.txt".to_string()]).collect();
-        assert_eq!(collapse(&deep, 3), vec!["/a/b/*", "/x.txt"]);
+        assert_eq!(collapse(&deep, 3, 15).unwrap(), vec!["/a/b/*", "/x.txt"]);
+    }
+
+    #[test]
+    fn collapse_never_needs_more_wildcards_than_cloudfront_allows_in_progress() {
+        // The reported failure: 62 changed posts (124 paths) with invalidation_limit = 100
+        // became 100 paths with 24 wildcards.
+        let mut paths: Vec<String> = (0..62).flat_map(|i| url_paths("", &format!("posts/p{i}/index.html"))).collect();
+        paths.push("/atom.xml".into());
+        let c = collapse(&paths, 100, MAX_WILDCARDS_IN_PROGRESS).unwrap();
+        assert!(c.len() <= 100 && c.iter().filter(|p| p.ends_with('*')).count() <= MAX_WILDCARDS_IN_PROGRESS, "{c:?}");
+        for p in &paths {
+            assert!(c.iter().any(|w| w == p || (w.ends_with('*') && p.starts_with(w.trim_end_matches('*')))), "{p} not covered by {c:?}");
+        }
+        // With 2 wildcards left, a deeper level can still fit a small change.
+        let two: Vec<String> = ["a", "b"].iter().flat_map(|d| (0..5).map(move |i| format!("/x/{d}/{i}.html"))).collect();
+        assert_eq!(collapse(&two, 3, 2).unwrap(), vec!["/x/a/*", "/x/b/*"]);
+        assert_eq!(collapse(&two, 3, 1).unwrap(), vec!["/x/*"]);
+        assert_eq!(collapse(&two, 3, 0), None, "no wildcard left: nothing fits");
+        assert_eq!(collapse(&two, 20, 0).unwrap().len(), 10, "fits without wildcards");
+    }
+
+    /// A stylesheet change on a 10,000-post site changes every page: ~20,000 paths collapse to
+    /// a few wildcards that cover them all. (Its speed is measured by scripts/bench-deploy.)
+    #[test]
+    fn a_stylesheet_change_on_a_big_site_collapses_to_a_few_covering_wildcards() {
+        let pages = |css: &str, html: &str| {
+            let mut v: Vec<(String, String, bool)> = vec![(format!("site.{css}.css"), css.to_string(), true)];
+            v.extend((0..10_000).map(|i| (format!("posts/post-{i}/index.html"), html.to_string(), false)));
+            v.extend((1..1_000).map(|i| (format!("page/{i}/index.html"), html.to_string(), false)));
+            v.extend((0..40).map(|i| (format!("tags/t{i}/index.html"), html.to_string(), false)));
+            v.push(("index.html".into(), html.into(), false));
+            v.push(("atom.xml".into(), html.into(), false));
+            Manifest::new(v.iter().map(|(p, h, hashed)| entry(p, &format!("{h}{p}"), *hashed)).collect())
+        };
+        let mut listing = BTreeMap::new();
+        let remote = apply(&plan(&pages("0000000001", "a"), None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        let p = plan(&pages("0000000002", "b"), Some(&remote), None, &listing, &rules(), &settings(), 1);
+        assert_eq!(p.uploads.len(), 10_000 + 999 + 40 + 3);
+        assert!(p.invalidate_all.len() > 22_000);
+        assert!(p.invalidation.len() <= 15 && p.invalidation.iter().filter(|x| x.ends_with('*')).count() <= 15, "{:?}", p.invalidation);
+        for x in &p.invalidate_all {
+            assert!(
+                p.invalidation.iter().any(|w| w == x || (w.ends_with('*') && x.starts_with(w.trim_end_matches('*')))),
+                "{x} not covered"
+            );
+        }
+        assert!(p.invalidation.contains(&"/posts/*".to_string()), "{:?}", p.invalidation);
+    }
+
+    #[test]
+    fn new_pages_are_invalidated_and_overwritten_hashed_objects_too() {
+        let mut listing = BTreeMap::new();
+        let v1 = site(&[("index.html", "a", false), ("site.0000000001.css", "c", true)]);
+        let remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        // A new post: a reader may have hit its URL before (a cached 404).
+        let v2 = site(&[("index.html", "a", false), ("site.0000000001.css", "c", true), ("posts/new/index.html", "n", false)]);
+        let p = plan(&v2, Some(&remote), None, &listing, &rules(), &settings(), 1);
+        assert_eq!(p.invalidate_all, vec!["/posts/new/", "/posts/new/index.html"]);
+        // A new cache rule rewrites the hashed stylesheet's headers in place: the edge holds it
+        // for a year under the old ones unless invalidated.
+        let remote = apply(&p, &mut listing);
+        let rules2 = HeaderRules::new(&[CacheRule { glob: "*.css".into(), cache_control: "public, max-age=600".into() }]).unwrap();
+        let p = plan(&v2, Some(&remote), None, &listing, &rules2, &settings(), 2);
+        assert_eq!(p.uploads.len(), 1);
+        assert_eq!(p.invalidate_all, vec!["/site.0000000001.css"]);
+        // A hashed file that is simply new is never invalidated.
+        let v3 = site(&[("index.html", "a", false), ("site.0000000002.css", "d", true), ("posts/new/index.html", "n", false)]);
+        let remote = apply(&p, &mut listing);
+        let p = plan(&v3, Some(&remote), None, &listing, &rules2, &settings(), 3);
+        assert!(p.invalidate_all.is_empty(), "{:?}", p.invalidate_all);
+    }
+
+    #[test]
+    fn grace_lasts_n_deploys_and_t_hours_and_runs_without_uploads_do_not_count() {
+        let hours = |h: i64| h * 3600;
+        let s = PlanSettings { grace_hours: 48, ..settings() };
+        let mut listing = BTreeMap::new();
+        let css = |n: &str| site(&[("index.html", n, false), (&format!("site.000000000{n}.css"), n, true)]);
+        let mut remote = apply(&plan(&css("1"), None, None, &listing, &rules(), &s, 0), &mut listing);
+        remote = apply(&plan(&css("2"), Some(&remote), None, &listing, &rules(), &s, hours(1)), &mut listing);
+        assert_eq!(remote.retired.len(), 1);
+        // Three quick fixes within the hour: many deploys, but not 48 hours.
+        for (i, v) in ["3", "4", "5", "6"].iter().enumerate() {
+            let p = plan(&css(v), Some(&remote), None, &listing, &rules(), &s, hours(1) + i as i64 * 60);
+            assert!(p.kept.contains(&"site.0000000001.css".to_string()), "quick fix {v}: {:?}", p.delete_other);
+            remote = apply(&p, &mut listing);
+        }
+        // 48 hours later (and more than 3 deploys): gone.
+        let p = plan(&css("7"), Some(&remote), None, &listing, &rules(), &s, hours(50));
+        assert!(p.delete_other.contains(&"site.0000000001.css".to_string()), "{:?}", p.kept);
+
+        // The other way round: days pass, but re-runs that upload nothing do not count.
+        let mut listing = BTreeMap::new();
+        let mut remote = apply(&plan(&css("1"), None, None, &listing, &rules(), &s, 0), &mut listing);
+        let p = plan(&css("2"), Some(&remote), None, &listing, &rules(), &s, 0);
+        let retired_in = p.deploy;
+        remote = apply(&p, &mut listing);
+        for day in 3..10 {
+            let p = plan(&css("2"), Some(&remote), None, &listing, &rules(), &s, hours(24 * day));
+            assert!(p.uploads.is_empty() && p.kept == vec!["site.0000000001.css"], "day {day}: {:?}", p.delete_other);
+            assert_eq!(p.next.deploy, retired_in, "an empty run is not a deploy");
+            remote = p.next.clone();
+        }
+    }
+
+    #[test]
+    fn hashed_orphans_of_an_interrupted_deploy_get_the_grace_period() {
+        let mut listing = BTreeMap::new();
+        let v1 = site(&[("index.html", "a", false)]);
+        let remote = apply(&plan(&v1, None, None, &listing, &rules(), &settings(), 0), &mut listing);
+        // An interrupted deploy put up a stylesheet and a page pointing at it, then the
+        // author went back to v1.
+        listing.insert("site.00000000aa.css".into(), Listed { size: 3, etag: Some("e".into()) });
+        let intent = Intent { version: 1, paths: vec!["site.00000000aa.css".into()] };
+        let p = plan(&v1, Some(&remote), Some(&intent), &listing, &rules(), &settings(), 10);
+        assert!(p.delete_other.is_empty(), "{:?}", p.delete_other);
+        assert_eq!(p.kept, vec!["site.00000000aa.css"]);
+        assert_eq!(p.intent, vec!["site.00000000aa.css"], "announced until committed as retired");
+        assert!(p.next.retired.iter().any(|r| r.file.path == "site.00000000aa.css" && r.retired_at == 10));
     }
 
     #[test]

@@ -98,7 +98,10 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 async fn file_response(status: StatusCode, o: &Output) -> Response {
     let bytes = match &o.body {
         Body::Bytes(b) => b.as_ref().clone(),
-        Body::Copy(p) => match tokio::fs::read(p).await {
+        Body::Copy(p) | Body::Stripped(p) => match tokio::fs::read(p).await.and_then(|b| match &o.body {
+            Body::Stripped(_) => crate::photo_meta::stripped_or_same(b),
+            _ => Ok(b),
+        }) {
             Ok(b) => b,
             Err(e) => {
                 return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {}: {e}\n", p.display())).into_response();

@@ -736,12 +736,15 @@ impl Incremental {
         }
 
         // 9. Feeds, sitemap, robots.txt; static files. The sitemap depends on the set of
-        // pages and their dates, the feeds on the newest posts.
+        // pages, their dates and whether they may be indexed (draft, extra.noindex), the feeds
+        // on the newest posts.
         let mut generated_paths: BTreeSet<String> = ["atom.xml", "rss.xml", "sitemap.xml"].into_iter().map(String::from).collect();
         if self.outputs.contains_key("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
             generated_paths.insert("robots.txt".into());
         }
-        if snapshot.is_some() || paths_changed || !changed_assets.is_empty() {
+        let sitemap_fields = ["date", "updated", "draft", "extra"];
+        let sitemap_changed = changed_fields.values().any(|f| sitemap_fields.iter().any(|x| f.contains(x)));
+        if snapshot.is_some() || paths_changed || sitemap_changed || !changed_assets.is_empty() {
             let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
             let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
             generated_paths = generated.iter().map(|o| o.path.clone()).collect();

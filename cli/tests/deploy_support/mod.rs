@@ -13,6 +13,11 @@ use std::time::Duration;
 
 use test_support::Moto;
 
+mod site;
+// Not every test binary uses the sites (announce.rs has its own).
+#[allow(unused_imports)]
+pub use site::*;
+
 pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     MOTO.get_or_init(Moto::start)
@@ -187,6 +192,56 @@ pub enum Mode {
     Deny,
     /// Forward everything, each request delayed.
     Delay(Duration),
+    /// Forward the first K-1 requests; forward request K to moto too (so it takes effect),
+    /// but close the connection instead of answering it, and every later one unanswered.
+    CutAfterReaching(usize),
+    /// The first rule matching a request acts on it; unmatched requests are forwarded.
+    Rules(Vec<Rule>),
+}
+
+/// Matches requests by method and a substring of the decoded path with query.
+#[derive(Clone)]
+pub struct Rule {
+    pub method: &'static str,
+    pub contains: String,
+    /// How many matching requests it applies to (`None`: all).
+    pub times: Option<usize>,
+    pub act: Act,
+    used: Arc<AtomicUsize>,
+}
+
+impl Rule {
+    pub fn new(method: &'static str, contains: &str, act: Act) -> Rule {
+        Rule { method, contains: contains.to_string(), times: None, act, used: Arc::new(AtomicUsize::new(0)) }
+    }
+    pub fn times(mut self, n: usize) -> Rule {
+        self.times = Some(n);
+        self
+    }
+    /// How many requests it acted on.
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Clone)]
+pub enum Act {
+    /// Answer with this status, error code and extra headers, never reaching moto.
+    Answer { status: u16, code: &'static str, headers: Vec<(&'static str, String)> },
+    /// Wait, then forward.
+    Delay(Duration),
+    /// Wait, then answer.
+    DelayAnswer(Duration, u16, &'static str),
+    /// Run this before forwarding (e.g. another writer sneaking in).
+    Hook(Arc<dyn Fn() + Send + Sync>),
+    /// Forward, and replace text in the response body.
+    Rewrite(&'static str, &'static str),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rule({} {:?})", self.method, self.contains)
+    }
 }
 
 struct State {
@@ -253,8 +308,12 @@ impl Drop for Proxy {
 
 enum Action {
     Forward,
+    /// Forward, then close without answering.
+    ForwardAndDrop,
     Close,
     Answer(u16, &'static str, &'static str),
+    AnswerWith(u16, &'static str, Vec<(&'static str, String)>),
+    Rewrite(&'static str, &'static str),
 }
 
 fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
@@ -287,6 +346,34 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
             Mode::Faults if n % 13 == 0 => Action::Close,
             Mode::Faults => Action::Forward,
             Mode::Deny => Action::Answer(403, "Forbidden", "AccessDenied"),
+            Mode::CutAfterReaching(k) if n == k => Action::ForwardAndDrop,
+            Mode::CutAfterReaching(k) if n > k => Action::Close,
+            Mode::CutAfterReaching(_) => Action::Forward,
+            Mode::Rules(rules) => {
+                let path = percent_encoding::percent_decode_str(&target).decode_utf8_lossy().into_owned();
+                let hit = rules.iter().find(|r| {
+                    r.method == method
+                        && path.contains(&r.contains)
+                        && r.used.fetch_add(1, Ordering::SeqCst) < r.times.unwrap_or(usize::MAX)
+                });
+                match hit.map(|r| r.act.clone()) {
+                    None => Action::Forward,
+                    Some(Act::Answer { status, code, headers }) => Action::AnswerWith(status, code, headers),
+                    Some(Act::Delay(d)) => {
+                        std::thread::sleep(d);
+                        Action::Forward
+                    }
+                    Some(Act::DelayAnswer(d, status, code)) => {
+                        std::thread::sleep(d);
+                        Action::AnswerWith(status, code, Vec::new())
+                    }
+                    Some(Act::Hook(f)) => {
+                        f();
+                        Action::Forward
+                    }
+                    Some(Act::Rewrite(from, to)) => Action::Rewrite(from, to),
+                }
+            }
         };
         match action {
             Action::Close => {
@@ -304,7 +391,29 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
                 )?;
                 writer.flush()?;
             }
-            Action::Forward => {
+            Action::AnswerWith(status, code, headers) => {
+                // CloudFront's errors are wrapped in <ErrorResponse>, S3's are not; the SDKs
+                // read the code from either shape.
+                let error = format!("<Error><Type>Sender</Type><Code>{code}</Code><Message>injected by the test proxy</Message></Error>");
+                let body = if target.starts_with("/2020-05-31/") {
+                    format!("<?xml version=\"1.0\"?><ErrorResponse>{error}<RequestId>test</RequestId></ErrorResponse>")
+                } else {
+                    format!("<?xml version=\"1.0\"?>{error}")
+                };
+                let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+                write!(
+                    writer,
+                    "HTTP/1.1 {status} Injected\r\nContent-Type: application/xml\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )?;
+                writer.flush()?;
+            }
+            Action::ForwardAndDrop | Action::Rewrite(..) | Action::Forward => {
+                let (drop_answer, rewrite) = match &action {
+                    Action::ForwardAndDrop => (true, None),
+                    Action::Rewrite(a, b) => (false, Some((*a, *b))),
+                    _ => (false, None),
+                };
                 if upstream.is_none() {
                     let s = TcpStream::connect(&st.upstream)?;
                     upstream = Some((BufReader::new(s.try_clone()?), s));
@@ -322,6 +431,28 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
                     let mut rbody = Vec::new();
                     let no_body = method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status);
                     let until_eof = if no_body { false } else { read_body(ur, &rtext, true, &mut rbody)? };
+                    if drop_answer {
+                        // Moto has done the work; the client never learns it.
+                        let _ = writer.shutdown(Shutdown::Both);
+                        return Ok(());
+                    }
+                    let mut rhead = rhead;
+                    if let Some((from, to)) = rewrite.filter(|_| header(&rtext, "content-length").is_some()) {
+                        let text = String::from_utf8_lossy(&rbody).replace(from, to);
+                        rbody = text.into_bytes();
+                        let fixed: String = rtext
+                            .lines()
+                            .filter(|l| !l.is_empty())
+                            .map(|l| {
+                                if l.to_ascii_lowercase().starts_with("content-length:") {
+                                    format!("Content-Length: {}\r\n", rbody.len())
+                                } else {
+                                    format!("{l}\r\n")
+                                }
+                            })
+                            .collect();
+                        rhead = format!("{fixed}\r\n").into_bytes();
+                    }
                     writer.write_all(&rhead)?;
                     writer.write_all(&rbody)?;
                     writer.flush()?;

@@ -92,8 +92,10 @@ impl Settings {
         }
         if let Some(v) = get("SEND_LEASE_SECS") {
             match v.parse::<u64>() {
-                Ok(l) if (2..=900).contains(&l) => s.lease_secs = l,
-                _ => return Err(invalid("SEND_LEASE_SECS", &v, "seconds, 2 to 900")),
+                // At least 6: the SES call gets a third of the lease, and less than 2 s would
+                // time out sends SES was still taking.
+                Ok(l) if (6..=900).contains(&l) => s.lease_secs = l,
+                _ => return Err(invalid("SEND_LEASE_SECS", &v, "seconds, 6 to 900")),
             }
         }
         if let Some(v) = get("RECIPIENTS_PER_MESSAGE") {

@@ -25,15 +25,14 @@ impl Pacer {
         self.interval
     }
 
-    /// Waits for the next slot; returns when the call may be made.
+    /// Waits for the next slot; returns when the call may be made. The next slot counts from
+    /// when this one really began (a late wake-up pushes it back), so two calls are never closer
+    /// than `interval`, whatever the scheduler does.
     pub async fn wait(&mut self) {
-        let now = Instant::now();
-        let slot = match self.next {
-            Some(t) if t > now => t,
-            _ => now,
-        };
-        tokio::time::sleep_until(slot).await;
-        self.next = Some(slot + self.interval);
+        if let Some(slot) = self.next {
+            tokio::time::sleep_until(slot).await;
+        }
+        self.next = Some(Instant::now() + self.interval);
     }
 
     /// Pushes the next slot back (after a throttling answer, give SES room).

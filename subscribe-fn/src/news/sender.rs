@@ -2,9 +2,10 @@
 //!
 //! Every message is safe to deliver twice or concurrently: a page moves its progress marker
 //! once, and each (post, recipient) send is claimed with a leased conditional write before SES
-//! is called. A message that cannot finish (throttled past the SDK's retries, out of time, a
-//! recipient claimed by a live duplicate) is reported in `batchItemFailures` and comes back
-//! after the queue's visibility timeout; what it already sent is skipped then.
+//! is called. A message that cannot finish (throttled past the SDK's retries, a recipient
+//! claimed by a live duplicate) is reported in `batchItemFailures` and comes back after the
+//! queue's visibility timeout; what it already sent is skipped then. Running out of invocation
+//! time is not a failure: the recipients left go back on the queue as a new message.
 
 use std::collections::HashMap;
 
@@ -53,13 +54,16 @@ fn now() -> (i64, String) {
 pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchResponse, Tally) {
     let mut response = SqsBatchResponse::default();
     let mut tally = Tally::default();
-    let mut pacer = Pacer::new(app.send_rate().await, app.config.news.sender_concurrency);
+    let rate = app.send_rate().await;
+    // One invocation at a time per instance (Lambda's model): holding the lock costs nothing.
+    let mut kept = app.pacer.lock().await;
+    let pacer = kept.get_or_insert_with(|| Pacer::new(rate, app.config.news.sender_concurrency));
     let mut posts: HashMap<String, Option<Announcement>> = HashMap::new();
     for record in &event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let result = match serde_json::from_str::<Message>(record.body.as_deref().unwrap_or_default()) {
             Ok(Message::Page { post, page, after }) => fan_out(app, &post, page, after.as_deref(), &mut tally).await,
-            Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, &mut pacer, deadline, &mut tally).await,
+            Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, pacer, deadline, &mut tally).await,
             // A message nobody can read would fail forever: drop it loudly instead.
             Err(e) => {
                 tracing::error!(message_id = %id, error = %NewsError::BadMessage(id.clone(), e.to_string()), "dropped");
@@ -132,9 +136,14 @@ async fn send_all(
     let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
-    for email in recipients {
+    for (i, email) in recipients.iter().enumerate() {
         if Instant::now() + needed + pacer.interval() > deadline {
-            return Err(SendError::Retry(format!("out of time with {} recipients left", recipients.len())));
+            // Hand the rest on as a new message rather than failing this one: a failed message
+            // only comes back after the queue's visibility timeout, minutes away.
+            let rest = recipients[i..].to_vec();
+            tracing::info!(left = rest.len(), "out of time; the rest goes back on the queue");
+            enqueue(app, &[Message::Send { post: post.to_string(), recipients: rest }]).await?;
+            break;
         }
         let minted = token::mint_for_post(email, post);
         let (now_secs, _) = now();
@@ -156,9 +165,10 @@ async fn send_all(
             tally.suppressed += 1;
             continue;
         }
-        pacer.wait().await;
         let sent = async {
             let message = app.mailer.new_post(&app.config, email, &announcement, &minted.token)?;
+            // Right before the call: nothing between the slot and the request but signing.
+            pacer.wait().await;
             mail::send(&app.ses, &app.config, &message).await
         }
         .await;

@@ -158,18 +158,7 @@ impl NewsStore<'_> {
             return Ok(Claim::Claimed);
         }
         // Lost: find out whether to come back later or never (rare path: one read).
-        let out = self
-            .app
-            .dynamo
-            .get_item()
-            .table_name(table)
-            .key("post", s(post))
-            .key("email", s(email))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| err("GetItem", table, &e))?;
-        let item = out.item().cloned().unwrap_or_default();
+        let item = self.send_item(post, email).await?.unwrap_or_default();
         let state = item.get("state").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         Ok(if state == SENDING { Claim::Busy } else { Claim::Done(state) })
     }
@@ -234,6 +223,15 @@ impl NewsStore<'_> {
 
     /// Whether `hash` is the unsubscribe token hash of the email `post` sent to `email`.
     pub async fn unsubscribe_hash_matches(&self, post: &str, email: &str, hash: &str) -> Result<bool, super::NewsError> {
+        let item = self.send_item(post, email).await?;
+        Ok(item
+            .as_ref()
+            .and_then(|i| i.get("unsub_hash"))
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|stored| crate::token::hashes_equal(stored, hash)))
+    }
+
+    async fn send_item(&self, post: &str, email: &str) -> Result<Option<HashMap<String, AttributeValue>>, super::NewsError> {
         let table = self.sends()?;
         let out = self
             .app
@@ -246,11 +244,7 @@ impl NewsStore<'_> {
             .send()
             .await
             .map_err(|e| err("GetItem", table, &e))?;
-        Ok(out
-            .item()
-            .and_then(|i| i.get("unsub_hash"))
-            .and_then(|v| v.as_s().ok())
-            .is_some_and(|stored| crate::token::hashes_equal(stored, hash)))
+        Ok(out.item)
     }
 }
 

@@ -114,29 +114,7 @@ pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, 
 impl Env {
     /// Every stream record of the table so far, as the Lambda event's JSON records.
     pub async fn all_records(&self) -> Vec<Value> {
-        let desc = self.streams.describe_stream().stream_arn(&self.stream_arn).send().await.expect("describe stream");
-        let mut out = Vec::new();
-        for shard in desc.stream_description().map(|d| d.shards()).unwrap_or_default() {
-            let it = self
-                .streams
-                .get_shard_iterator()
-                .stream_arn(&self.stream_arn)
-                .shard_id(shard.shard_id().unwrap())
-                .shard_iterator_type(ShardIteratorType::TrimHorizon)
-                .send()
-                .await
-                .expect("shard iterator");
-            let mut iterator = it.shard_iterator().map(str::to_string);
-            while let Some(i) = iterator.take() {
-                let page = self.streams.get_records().shard_iterator(i).send().await.expect("get records");
-                if page.records().is_empty() {
-                    break;
-                }
-                out.extend(page.records().iter().map(|r| lambda_record(r, &self.stream_arn)));
-                iterator = page.next_shard_iterator().map(str::to_string);
-            }
-        }
-        out
+        stream_records(&self.streams, &self.stream_arn).await
     }
 
     /// The records not handed out before, in order (what Lambda would deliver next).
@@ -249,6 +227,40 @@ fn lambda_record(r: &aws_sdk_dynamodbstreams::types::Record, stream_arn: &str) -
 
 pub fn event_names(records: &[Value]) -> Vec<String> {
     records.iter().map(|r| r["eventName"].as_str().unwrap().to_string()).collect()
+}
+
+// ---------- A loopback proxy in front of moto ----------
+
+/// Forwards a request to `upstream` (moto) unchanged and returns its answer: what the fault
+/// proxies of the tests do with every request they do not tamper with.
+pub async fn forward(upstream: &str, parts: axum::http::request::Parts, bytes: Vec<u8>) -> axum::response::Response {
+    let url = format!("{upstream}{}", parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    let headers: Vec<(String, Vec<u8>)> = parts
+        .headers
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "host" | "content-length" | "transfer-encoding" | "connection"))
+        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let method = parts.method.as_str().to_string();
+    let (status, resp_headers, resp_body) = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut builder = ureq::http::Request::builder().method(method.as_str()).uri(&url);
+        for (k, v) in headers {
+            builder = builder.header(k, v);
+        }
+        let mut resp = agent.run(builder.body(bytes).unwrap()).expect("moto answers");
+        let headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
+        (resp.status().as_u16(), headers, resp.body_mut().read_to_vec().expect("moto body"))
+    })
+    .await
+    .unwrap();
+    let mut out = axum::response::Response::builder().status(status);
+    for (k, v) in resp_headers {
+        if !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection") {
+            out = out.header(k, v);
+        }
+    }
+    out.body(axum::body::Body::from(resp_body)).unwrap()
 }
 
 // ---------- HTTP requests ----------
