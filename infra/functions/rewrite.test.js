@@ -84,7 +84,42 @@ test('the deploy bookkeeping under /.myblog/ is not served', () => {
         assert.equal(result.uri, undefined, 'a response, not a request: ' + uri);
     }
     assert.equal(rewrite('/posts/myblog/').uri, '/posts/myblog/index.html');
-    assert.equal(rewrite('/posts/%E0%A4%A/').uri, '/posts/%E0%A4%A/index.html', 'a malformed escape is not an error');
+    assert.equal(rewrite('/posts/.myblogger/').uri, '/posts/.myblogger/index.html');
+});
+
+test('a URI that does not decode is refused with 400, never forwarded', () => {
+    for (const uri of [
+        // The guard used to fail open here: the malformed escape made it check the raw text.
+        '/%2emyblog/manifest.json%ff',
+        '/%2Emyblog/manifest.json%',
+        '/%2e%2emyblog%2fmanifest.json%zz',
+        '/posts/%E0%A4%A/',
+        '/posts/%',
+        '/posts/%4',
+        '/posts/%G1',
+        '/%C0%AE%C0%AEmyblog/manifest.json',
+        '/%ED%A0%80/',
+        '/media/cat.jpg%',
+    ]) {
+        const result = handler(viewerRequest(uri));
+        assert.equal(result.statusCode, 400, uri);
+        assert.equal(result.uri, undefined, 'a response, not a request: ' + uri);
+    }
+});
+
+test('every percent-encoded spelling of the bookkeeping folder is hidden', () => {
+    for (const uri of [
+        '/%2emyblog/manifest.json',
+        '/%2E%6D%79%62%6C%6F%67/manifest.json',
+        '/%2emyblog',
+        '/%2emyblog%2F',
+        '/posts/..%2f%2emyblog%2fmanifest.json',
+        '/.MyBlog/lease.json',
+    ]) {
+        assert.equal(handler(viewerRequest(uri)).statusCode, 404, uri);
+    }
+    // Encoded twice, S3 decodes once: the key is the literal `%2emyblog/…`, not the bookkeeping.
+    assert.equal(rewrite('/%252emyblog/x.json').uri, '/%252emyblog/x.json');
 });
 
 test('files with an extension are left untouched', () => {

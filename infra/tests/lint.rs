@@ -48,6 +48,13 @@ fn cfn_lint_finds_nothing_in_the_moto_fixture() {
     assert!(out.status.success(), "cfn-lint outputs-stack.yaml (exit {:?}):\n{}", out.status.code(), text(&out));
 }
 
+#[test]
+fn cfn_lint_finds_nothing_in_the_waf_template() {
+    let root = myblog_infra::workspace_root();
+    let out = cfn_lint(&root.join("infra/waf.yaml"));
+    assert!(out.status.success(), "cfn-lint infra/waf.yaml (exit {:?}):\n{}", out.status.code(), text(&out));
+}
+
 /// Guards against a linter that silently checks nothing (e.g. a SAM transform it cannot do).
 #[test]
 fn cfn_lint_rejects_a_broken_copy_of_the_template() {

@@ -294,8 +294,9 @@ fn check_iam(t: &Value) -> Vec<String> {
                 }
             }
             if service == "ses" {
-                if !matches!(a.as_str(), "ses:SendEmail" | "ses:SendRawEmail") {
-                    errs.push(format!("{id}: SES action {a} beyond sending"));
+                // SES v2 SendEmail needs only ses:SendEmail (Raw content included).
+                if a != "ses:SendEmail" {
+                    errs.push(format!("{id}: SES action {a}: only ses:SendEmail is needed"));
                 }
                 for r in &resources {
                     let f = sub_format(r).unwrap_or_default();
@@ -727,8 +728,16 @@ fn check_api(t: &Value) -> Vec<String> {
         .filter(|(_, r)| get(props(r), "Target").and_then(sub_format) == Some("integrations/${SubscribeHttpIntegration}"))
         .filter_map(|(_, r)| get(props(r), "RouteKey").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    let want: BTreeSet<String> =
-        ["POST /api/subscribe", "GET /api/confirm", "GET /api/unsubscribe", "POST /api/unsubscribe"].map(String::from).into();
+    let want: BTreeSet<String> = [
+        "POST /api/subscribe",
+        "GET /api/confirm",
+        "POST /api/confirm",
+        "GET /api/unsubscribe",
+        "POST /api/unsubscribe",
+        "GET /api/style.css",
+    ]
+    .map(String::from)
+    .into();
     if routes != want {
         errs.push(format!("routes to subscribe-http are {routes:?}, expected {want:?}"));
     }
@@ -891,6 +900,285 @@ fn check_announcements(t: &Value) -> Vec<String> {
     errs
 }
 
+/// An alarm resource that notifies the alarm topic when `metric` of `namespace` (with an optional
+/// dimension value check) goes over `threshold`.
+fn alarms_on<'a>(t: &'a Value, namespace: &str, metric: &str, dimension: impl Fn(&Value) -> bool) -> Vec<(String, &'a Value)> {
+    resources_of_type(t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, a)| {
+            let p = props(a);
+            let ns = get(p, "Namespace");
+            let ns_ok = ns.and_then(Value::as_str) == Some(namespace) || ns.and_then(sub_format) == Some(namespace);
+            ns_ok && get(p, "MetricName").and_then(Value::as_str) == Some(metric) && dimension(p)
+        })
+        .collect()
+}
+
+fn dimension_is(p: &Value, name: &str, check: impl Fn(&Value) -> bool) -> bool {
+    one_or_many(get(p, "Dimensions"))
+        .iter()
+        .any(|d| get(d, "Name").and_then(Value::as_str) == Some(name) && get(d, "Value").is_some_and(&check))
+}
+
+/// The alarm goes to the author (AlarmTopic) and fires above `threshold`.
+fn alarm_problems(id: &str, a: &Value, threshold: f64) -> Vec<String> {
+    let p = props(a);
+    let mut errs = vec![];
+    if !one_or_many(get(p, "AlarmActions")).iter().any(|x| ref_name(x) == Some("AlarmTopic")) {
+        errs.push(format!("{id}: AlarmActions must include !Ref AlarmTopic"));
+    }
+    if get(p, "ComparisonOperator").and_then(Value::as_str) != Some("GreaterThanThreshold")
+        || get(p, "Threshold").and_then(Value::as_f64) != Some(threshold)
+    {
+        errs.push(format!("{id}: must fire when the value is greater than {threshold}"));
+    }
+    if get(p, "TreatMissingData").and_then(Value::as_str) != Some("notBreaching") {
+        errs.push(format!("{id}: TreatMissingData must be notBreaching (no data means nothing happened)"));
+    }
+    errs
+}
+
+/// Queues that receive what failed: `OnFailure` destinations and `deadLetterTargetArn`s, anywhere.
+fn failure_queues(t: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Mapping(m) => {
+                for (k, v) in m {
+                    let target = match k.as_str() {
+                        Some("OnFailure") => get(v, "Destination").and_then(getatt),
+                        Some("deadLetterTargetArn") => getatt(v),
+                        _ => None,
+                    };
+                    if let Some((queue, _)) = target {
+                        out.insert(queue);
+                    }
+                    walk(v, out);
+                }
+            }
+            Value::Sequence(s) => s.iter().for_each(|v| walk(v, out)),
+            Value::Tagged(t) => walk(&t.value, out),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(get(t, "Resources").unwrap_or(&Value::Null), &mut out);
+    out
+}
+
+/// What tells the author when something breaks, for every function and queue (so one added
+/// later without them fails here): a log group with the retention parameter, reserved
+/// concurrency, error and throttle alarms, a message alarm on every queue, the email budget
+/// alarm fed by the text subscribe-fn logs, SES bounce and complaint rate alarms; all to the
+/// AlarmTopic, which emails AlarmEmail.
+fn check_operations(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    let topic = resource(t, "AlarmTopic");
+    if get(topic, "Type").and_then(Value::as_str) != Some("AWS::SNS::Topic") {
+        errs.push("AlarmTopic must be an SNS topic".to_owned());
+    }
+    let emails_author = one_or_many(get(props(topic), "Subscription")).iter().any(|sub| {
+        get(sub, "Protocol").and_then(Value::as_str) == Some("email") && get(sub, "Endpoint").and_then(ref_name) == Some("AlarmEmail")
+    });
+    if !emails_author {
+        errs.push("AlarmTopic must have an email Subscription to !Ref AlarmEmail".to_owned());
+    }
+    if path(t, &["Parameters", "AlarmEmail", "Default"]).is_some() {
+        errs.push("parameter AlarmEmail must have no default: the author has to name where alarms go".to_owned());
+    }
+    if path(t, &["Parameters", "LogRetentionDays", "Default"]).and_then(Value::as_i64) != Some(30) {
+        errs.push("parameter LogRetentionDays must default to 30".to_owned());
+    }
+    for (id, f) in resources_of_type(t, "AWS::Serverless::Function") {
+        let p = props(f);
+        match path(p, &["LoggingConfig", "LogGroup"]).and_then(ref_name) {
+            Some(group) => {
+                let g = path(t, &["Resources", group]);
+                let retention = g.and_then(|g| get(props(g), "RetentionInDays")).and_then(ref_name);
+                if g.and_then(|g| get(g, "Type")).and_then(Value::as_str) != Some("AWS::Logs::LogGroup")
+                    || retention != Some("LogRetentionDays")
+                {
+                    errs.push(format!(
+                        "{id}: log group {group} must be an AWS::Logs::LogGroup with RetentionInDays: !Ref LogRetentionDays"
+                    ));
+                }
+            }
+            None => errs.push(format!("{id}: needs LoggingConfig.LogGroup: !Ref <its log group with retention>")),
+        }
+        // A number, or a Number parameter that cannot be below 1.
+        let reserved = get(p, "ReservedConcurrentExecutions")
+            .and_then(|v| v.as_i64().or_else(|| path(t, &["Parameters", ref_name(v)?, "MinValue"]).and_then(Value::as_i64)));
+        if reserved.is_none_or(|n| n <= 0) {
+            errs.push(format!("{id}: needs ReservedConcurrentExecutions (> 0)"));
+        }
+        for metric in ["Errors", "Throttles"] {
+            let alarms = alarms_on(t, "AWS/Lambda", metric, |p| dimension_is(p, "FunctionName", |v| ref_name(v) == Some(id.as_str())));
+            if alarms.is_empty() {
+                errs.push(format!("{id}: no {metric} alarm (AWS/Lambda {metric}, dimension FunctionName: !Ref {id})"));
+            }
+            for (aid, a) in alarms {
+                errs.extend(alarm_problems(&aid, a, 0.0));
+            }
+        }
+    }
+    // A failure queue (an OnFailure destination or a redrive target) alarms on any message; a
+    // work queue must redrive to one, so nothing it drops goes unnoticed.
+    let failure_queues = failure_queues(t);
+    for (id, q) in resources_of_type(t, "AWS::SQS::Queue") {
+        if !failure_queues.contains(&id) {
+            let target = path(props(q), &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt).map(|(q, _)| q);
+            if !target.is_some_and(|q| failure_queues.contains(&q)) {
+                errs.push(format!("queue {id}: neither a failure queue (OnFailure destination / redrive target) nor redriving to one"));
+            }
+            continue;
+        }
+        let alarms = alarms_on(t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", |p| {
+            dimension_is(p, "QueueName", |v| getatt(v) == Some((id.clone(), "QueueName".into())))
+        });
+        if alarms.is_empty() {
+            errs.push(format!("queue {id}: no alarm on any message (ApproximateNumberOfMessagesVisible > 0)"));
+        }
+        for (aid, a) in alarms {
+            errs.extend(alarm_problems(&aid, a, 0.0));
+        }
+    }
+    // The budget: the metric filter must match what subscribe-fn logs.
+    let limits_rs = myblog_infra::workspace_root().join("subscribe-fn/src/limits.rs");
+    let source = std::fs::read_to_string(&limits_rs).unwrap_or_else(|e| panic!("read {}: {e}", limits_rs.display()));
+    let marker = source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pub const BUDGET_REACHED: &str = \"")?.strip_suffix("\";"))
+        .unwrap_or_else(|| panic!("{} must define pub const BUDGET_REACHED", limits_rs.display()));
+    let mut fed_by = BTreeSet::new();
+    let mut metric = None;
+    for (id, f) in resources_of_type(t, "AWS::Logs::MetricFilter") {
+        let p = props(f);
+        if get(p, "FilterPattern").and_then(Value::as_str).is_some_and(|pat| pat.trim_matches(['"', '\'']) == marker) {
+            fed_by.insert(get(p, "LogGroupName").and_then(ref_name).unwrap_or_default().to_owned());
+            let m = one_or_many(get(p, "MetricTransformations")).first().map(|m| {
+                (
+                    get(m, "MetricNamespace").and_then(sub_format).unwrap_or_default().to_owned(),
+                    get(m, "MetricName").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                )
+            });
+            if metric.is_some() && metric != m {
+                errs.push(format!("{id}: every budget filter must feed the same metric"));
+            }
+            metric = m;
+        }
+    }
+    for f in ["SubscribeHttpFunction", "SubscribeStreamFunction"] {
+        let group = path(props(resource(t, f)), &["LoggingConfig", "LogGroup"]).and_then(ref_name).unwrap_or_default();
+        if !fed_by.contains(group) {
+            errs.push(format!("no metric filter for {marker:?} on {f}'s log group"));
+        }
+    }
+    match metric {
+        Some((ns, name)) => {
+            let alarms = alarms_on(t, &ns, &name, |_| true);
+            if alarms.is_empty() {
+                errs.push(format!("no alarm on the email budget metric {ns}/{name}"));
+            }
+            for (aid, a) in alarms {
+                errs.extend(alarm_problems(&aid, a, 0.0));
+            }
+        }
+        None => errs.push(format!("no metric filter counts {marker:?}: the author would not learn the budget was reached")),
+    }
+    for (metric, threshold) in [("Reputation.BounceRate", 0.05), ("Reputation.ComplaintRate", 0.001)] {
+        let alarms = alarms_on(t, "AWS/SES", metric, |_| true);
+        if alarms.is_empty() {
+            errs.push(format!("no alarm on AWS/SES {metric}"));
+        }
+        for (aid, a) in alarms {
+            errs.extend(alarm_problems(&aid, a, threshold));
+        }
+    }
+    errs
+}
+
+/// The abuse defences the stack owns: the API reachable only through CloudFront, the limits
+/// table and settings given to both subscription functions, the optional WAF rule.
+fn check_abuse(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    let d = get(props(resource(t, "Distribution")), "DistributionConfig").cloned().unwrap_or_default();
+    let api = one_or_many(get(&d, "Origins")).into_iter().find(|o| get(o, "Id").and_then(Value::as_str) == Some("api")).cloned();
+    let header = api.as_ref().and_then(|o| {
+        one_or_many(get(o, "OriginCustomHeaders"))
+            .into_iter()
+            .find(|h| get(h, "HeaderName").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("x-origin-verify")))
+            .and_then(|h| get(h, "HeaderValue"))
+            .and_then(sub_format)
+            .map(str::to_owned)
+    });
+    let env = |f: &str, var: &str| path(props(resource(t, f)), &["Environment", "Variables", var]).cloned();
+    let secret_ref = "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}";
+    match header {
+        Some(h) if h == secret_ref => {}
+        other => errs.push(format!("the api origin must add X-Origin-Verify: {secret_ref}, has {other:?}")),
+    }
+    if env("SubscribeHttpFunction", "ORIGIN_VERIFY_SECRET").as_ref().and_then(sub_format) != Some(secret_ref) {
+        errs.push(format!("SubscribeHttpFunction: ORIGIN_VERIFY_SECRET must be {secret_ref} (the header CloudFront adds)"));
+    }
+    if get(resource(t, "OriginVerifySecret"), "Type").and_then(Value::as_str) != Some("AWS::SecretsManager::Secret") {
+        errs.push("OriginVerifySecret must be a generated Secrets Manager secret".to_owned());
+    }
+    let limits = props(resource(t, "Limits"));
+    let key: Vec<_> =
+        one_or_many(get(limits, "KeySchema")).iter().filter_map(|k| get(k, "AttributeName").and_then(Value::as_str)).collect();
+    if key != ["pk"] || path(limits, &["TimeToLiveSpecification", "AttributeName"]).and_then(Value::as_str) != Some("ttl") {
+        errs.push("Limits: key pk and TTL on ttl (counters expire)".to_owned());
+    }
+    for (f, vars) in [
+        (
+            "SubscribeHttpFunction",
+            &[
+                ("LIMITS_TABLE", "Limits"),
+                ("DAILY_EMAIL_BUDGET", "DailyEmailBudget"),
+                ("SUBSCRIBES_PER_IP_PER_HOUR", "SubscribesPerViewerPerHour"),
+            ][..],
+        ),
+        ("SubscribeStreamFunction", &[("LIMITS_TABLE", "Limits"), ("DAILY_EMAIL_BUDGET", "DailyEmailBudget")][..]),
+    ] {
+        for (var, want) in vars {
+            if env(f, var).as_ref().and_then(ref_name) != Some(*want) {
+                errs.push(format!("{f}: {var} must be !Ref {want}"));
+            }
+        }
+    }
+    // The optional WAF: CloudFront scope, a blocking rate rule on /api/*, attached to the distribution.
+    let acl = resource(t, "ApiWebAcl");
+    let p = props(acl);
+    if get(acl, "Condition").and_then(Value::as_str) != Some("CreateWebAcl")
+        || get(p, "Scope").and_then(Value::as_str) != Some("CLOUDFRONT")
+    {
+        errs.push("ApiWebAcl: CLOUDFRONT scope, only under the CreateWebAcl condition".to_owned());
+    }
+    let rate_rule = one_or_many(get(p, "Rules")).into_iter().any(|r| {
+        let rate = path(r, &["Statement", "RateBasedStatement"]);
+        let scoped = rate.and_then(|s| path(s, &["ScopeDownStatement", "ByteMatchStatement"])).is_some_and(|b| {
+            get(b, "SearchString").and_then(Value::as_str) == Some("/api/")
+                && get(b, "PositionalConstraint").and_then(Value::as_str) == Some("STARTS_WITH")
+                && path(b, &["FieldToMatch", "UriPath"]).is_some()
+        });
+        scoped
+            && rate.and_then(|s| get(s, "Limit")).and_then(ref_name) == Some("WafApiRateLimit")
+            && rate.and_then(|s| get(s, "AggregateKeyType")).and_then(Value::as_str) == Some("IP")
+            && path(r, &["Action", "Block"]).is_some()
+    });
+    if !rate_rule {
+        errs.push("ApiWebAcl: needs a rule blocking by IP over !Ref WafApiRateLimit, scoped down to UriPath STARTS_WITH /api/".to_owned());
+    }
+    let web_acl = get(&d, "WebACLId").and_then(|v| intrinsic(v, "If")).and_then(Value::as_sequence);
+    if !web_acl.is_some_and(|seq| seq.len() == 3 && getatt(&seq[1]) == Some(("ApiWebAcl".into(), "Arn".into()))) {
+        errs.push("Distribution: WebACLId must be !If [CreateWebAcl, !GetAtt ApiWebAcl.Arn, …]".to_owned());
+    }
+    let region_rule = path(t, &["Rules", "WafNeedsUsEast1", "Assertions"]).map(|a| format!("{a:?}")).unwrap_or_default();
+    if !region_rule.contains("us-east-1") {
+        errs.push("Rules: WafNeedsUsEast1 must refuse a WAF outside us-east-1".to_owned());
+    }
+    errs
+}
+
 fn all_violations(t: &Value) -> Vec<String> {
     let infra = infra_dir();
     [
@@ -906,6 +1194,8 @@ fn all_violations(t: &Value) -> Vec<String> {
         check_api(t),
         check_outputs(t),
         check_announcements(t),
+        check_operations(t),
+        check_abuse(t),
     ]
     .concat()
 }
@@ -1206,6 +1496,147 @@ fn a_weakened_announcement_pipeline_is_caught() {
         check_iam,
     );
     assert!(errs.iter().any(|e| e.contains("ses:FromAddress")), "{errs:?}");
+}
+
+#[test]
+fn a_broader_ses_grant_is_caught() {
+    fn statement(t: &mut Value) -> &mut Mapping {
+        let Value::Sequence(st) = at(t, &["Resources", "SubscribeStreamFunction", "Properties", "Policies"]) else { unreachable!() };
+        let Value::Sequence(list) = get_mut(&mut st[0], "Statement") else { unreachable!() };
+        list.iter_mut()
+            .find(|s| get(s, "Sid").and_then(Value::as_str) == Some("SendFromSenderOnly"))
+            .and_then(Value::as_mapping_mut)
+            .expect("SendFromSenderOnly")
+    }
+    let errs = weakened(
+        |t| {
+            statement(t).remove("Condition");
+        },
+        check_iam,
+    );
+    assert!(errs.iter().any(|e| e.contains("ses:FromAddress")), "{errs:?}");
+    let errs = weakened(|t| *statement(t).get_mut("Action").unwrap() = yaml("[ses:SendEmail, ses:SendRawEmail]"), check_iam);
+    assert!(errs.iter().any(|e| e.contains("ses:SendRawEmail")), "{errs:?}");
+}
+
+fn get_mut<'a>(v: &'a mut Value, key: &str) -> &'a mut Value {
+    v.as_mapping_mut().and_then(|m| m.get_mut(key)).unwrap_or_else(|| panic!("no key {key}"))
+}
+
+#[test]
+fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
+    // What the next function added must bring: copy one, leave the rest out.
+    let errs = weakened(
+        |t| {
+            let copy = at(t, &["Resources", "SubscribeStreamFunction"]).clone();
+            let Value::Mapping(res) = at(t, &["Resources"]) else { unreachable!() };
+            let mut copy = copy;
+            let Value::Mapping(p) = get_mut(&mut copy, "Properties") else { unreachable!() };
+            p.remove("LoggingConfig");
+            p.remove("ReservedConcurrentExecutions");
+            res.insert("NextFunction".into(), copy);
+            res.insert("NextDeadLetterQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
+            res.insert(
+                "NextQueue".into(),
+                yaml("{Type: AWS::SQS::Queue, Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt NextDeadLetterQueue.Arn, maxReceiveCount: 5}}}"),
+            );
+            res.insert("StrayQueue".into(), yaml("{Type: AWS::SQS::Queue, Properties: {SqsManagedSseEnabled: true}}"));
+        },
+        check_operations,
+    );
+    for want in [
+        "NextFunction: needs LoggingConfig",
+        "NextFunction: needs ReservedConcurrentExecutions",
+        "NextFunction: no Errors alarm",
+        "NextFunction: no Throttles alarm",
+        "queue NextDeadLetterQueue: no alarm",
+        "queue StrayQueue: neither a failure queue",
+    ] {
+        assert!(errs.iter().any(|e| e.starts_with(want)), "{want}: {errs:?}");
+    }
+    // Logs kept forever, an alarm nobody receives, a missing SES alarm, a default alarm address.
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(p) = at(t, &["Resources", "ThumbnailLogGroup", "Properties"]) else { unreachable!() };
+            p.remove("RetentionInDays");
+            let Value::Mapping(p) = at(t, &["Resources", "StreamDeadLetterQueueMessagesAlarm", "Properties"]) else { unreachable!() };
+            p.remove("AlarmActions");
+            at(t, &["Resources"]).as_mapping_mut().unwrap().remove("SesComplaintRateAlarm");
+            at(t, &["Parameters", "AlarmEmail"]).as_mapping_mut().unwrap().insert("Default".into(), "me@example.com".into());
+        },
+        check_operations,
+    );
+    for want in [
+        "ThumbnailFunction: log group",
+        "StreamDeadLetterQueueMessagesAlarm: AlarmActions",
+        "Reputation.ComplaintRate",
+        "AlarmEmail must have no default",
+    ] {
+        assert!(errs.iter().any(|e| e.contains(want)), "{want}: {errs:?}");
+    }
+    // A bounce alarm at the wrong level; a budget filter that no longer matches what the code logs.
+    let errs = weakened(
+        |t| {
+            *at(t, &["Resources", "SesBounceRateAlarm", "Properties", "Threshold"]) = 0.1.into();
+            *at(t, &["Resources", "SubscribeStreamBudgetMetricFilter", "Properties", "FilterPattern"]) = "BUDGET".into();
+        },
+        check_operations,
+    );
+    assert!(errs.iter().any(|e| e.starts_with("SesBounceRateAlarm: must fire when the value is greater than 0.05")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("on SubscribeStreamFunction's log group")), "{errs:?}");
+}
+
+#[test]
+fn an_api_reachable_around_cloudfront_or_a_weaker_waf_is_caught() {
+    let errs = weakened(
+        |t| {
+            let Value::Sequence(origins) = at(t, &["Resources", "Distribution", "Properties", "DistributionConfig", "Origins"]) else {
+                unreachable!()
+            };
+            for o in origins.iter_mut() {
+                o.as_mapping_mut().unwrap().remove("OriginCustomHeaders");
+            }
+        },
+        check_abuse,
+    );
+    assert!(errs.iter().any(|e| e.contains("X-Origin-Verify")), "{errs:?}");
+    let errs = weakened(
+        |t| {
+            at(t, &["Resources", "SubscribeHttpFunction", "Properties", "Environment", "Variables"])
+                .as_mapping_mut()
+                .unwrap()
+                .remove("ORIGIN_VERIFY_SECRET");
+            at(t, &["Resources", "SubscribeStreamFunction", "Properties", "Environment", "Variables"])
+                .as_mapping_mut()
+                .unwrap()
+                .remove("LIMITS_TABLE");
+        },
+        check_abuse,
+    );
+    assert!(errs.iter().any(|e| e.contains("ORIGIN_VERIFY_SECRET")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("SubscribeStreamFunction: LIMITS_TABLE")), "{errs:?}");
+    let errs = weakened(
+        |t| {
+            *at(t, &["Resources", "ApiWebAcl", "Properties", "Scope"]) = "REGIONAL".into();
+            let Value::Sequence(rules) = at(t, &["Resources", "ApiWebAcl", "Properties", "Rules"]) else { unreachable!() };
+            *at(&mut rules[0], &["Statement", "RateBasedStatement", "ScopeDownStatement", "ByteMatchStatement", "SearchString"]) =
+                "/".into();
+        },
+        check_abuse,
+    );
+    assert!(errs.iter().any(|e| e.contains("CLOUDFRONT scope")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("STARTS_WITH /api/")), "{errs:?}");
+}
+
+/// infra/waf.yaml (for stacks outside us-east-1) makes the same rule as the in-stack web ACL.
+#[test]
+fn the_standalone_waf_template_has_the_same_rule() {
+    let text = std::fs::read_to_string(infra_dir().join("waf.yaml")).expect("read infra/waf.yaml");
+    let waf: Value = serde_yaml::from_str(&text).expect("parse infra/waf.yaml");
+    let rules = |t: &Value| format!("{:?}", path(t, &["Resources", "ApiWebAcl", "Properties", "Rules"]).expect("ApiWebAcl rules"));
+    assert_eq!(rules(&waf).replace("ApiRateLimit", "WafApiRateLimit"), rules(&load_template()));
+    assert_eq!(path(&waf, &["Resources", "ApiWebAcl", "Properties", "Scope"]).and_then(Value::as_str), Some("CLOUDFRONT"));
+    assert!(path(&waf, &["Outputs", "WebAclArn"]).is_some());
 }
 
 // ---- the optional CI deploy role ------------------------------------------------------------

@@ -21,6 +21,11 @@ pub struct Config {
     pub unsubscribe_mailto: Option<String>,
     /// New-post announcements and sending rules (`ANNOUNCEMENTS_TABLE`, `SENDS_TABLE`, …).
     pub news: crate::news::Settings,
+    /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see [`crate::limits`].
+    pub limits: crate::limits::Settings,
+    /// `ORIGIN_VERIFY_SECRET`: when set, the HTTP API answers only requests carrying it in the
+    /// header CloudFront adds ([`crate::guard::ORIGIN_VERIFY_HEADER`]).
+    pub origin_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +101,26 @@ impl Config {
         };
 
         let news = crate::news::Settings::from_lookup(&get)?;
+        let limits = crate::limits::Settings::from_lookup(&get)?;
+        let origin_secret = match get("ORIGIN_VERIFY_SECRET") {
+            Some(v) if v.len() < 16 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(invalid("ORIGIN_VERIFY_SECRET", "<hidden>", "at least 16 printable ASCII characters, no spaces"))
+            }
+            v => v,
+        };
 
-        Ok(Config { table, sender, site_url, site_title, double_opt_in, pending_ttl_hours, unsubscribe_mailto, news })
+        Ok(Config {
+            table,
+            sender,
+            site_url,
+            site_title,
+            double_opt_in,
+            pending_ttl_hours,
+            unsubscribe_mailto,
+            news,
+            limits,
+            origin_secret,
+        })
     }
 
     /// Absolute URL of a path on the site (`path` starts with `/`).
@@ -110,7 +133,7 @@ impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={}",
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={} {} origin_check={}",
             self.table,
             self.sender,
             self.site_url,
@@ -125,6 +148,8 @@ impl fmt::Display for Config {
             self.news.send_rate.map(|r| r.to_string()).unwrap_or_else(|| "account".into()),
             self.news.sender_concurrency,
             self.news.lease_secs,
+            self.limits,
+            if self.origin_secret.is_some() { "on" } else { "off" }
         )
     }
 }

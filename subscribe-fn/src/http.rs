@@ -1,9 +1,14 @@
-//! The HTTP API: `POST /api/subscribe`, `GET /api/confirm`, `GET|POST /api/unsubscribe`.
+//! The HTTP API: `POST /api/subscribe`, `GET|POST /api/confirm`, `GET|POST /api/unsubscribe`,
+//! `GET /api/style.css`.
 //!
 //! Answers are JSON for scripts (the theme's JavaScript sends `Accept: application/json`) and
 //! redirects or small HTML pages for browsers posting the plain form. Invalid or expired links
 //! get an HTML page right here (status 400 / 410) rather than a redirect, so the message does not
 //! depend on the site having a page for it.
+//!
+//! A GET never changes anything (mail scanners open every link): confirming and unsubscribing
+//! are buttons on a page that POST. Requests that did not come through CloudFront, cross-site
+//! POSTs and clients over their rate get refused before any address is looked at.
 
 use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -11,7 +16,9 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::address::{self, AddressError};
-use crate::store::{PutOutcome, Store, Subscriber, CONFIRMED, PENDING, UNSUBSCRIBED};
+use crate::guard;
+use crate::limits::{self, Limits};
+use crate::store::{PutOutcome, Store, Subscriber, CONFIRMED, DECLINED, PENDING, UNSUBSCRIBED};
 use crate::token::{self, TokenError};
 use crate::App;
 
@@ -20,6 +27,13 @@ pub const MAX_BODY: usize = 4 * 1024;
 
 /// The one answer to every accepted subscribe request, whatever the address's state.
 pub const ACCEPTED_MESSAGE: &str = "Thank you! If this address is not subscribed yet, a confirmation email is on its way.";
+
+/// Served at `/api/style.css`: the API's pages are styled by this file, never by inline styles,
+/// so they render under the site's CSP (`style-src 'self'`).
+pub const STYLESHEET: &str = include_str!("../assets/api.css");
+
+/// What the "Not you?" link promises (the unsubscribe page of a pending subscription).
+pub const DECLINE_PROMISE: &str = "We will not send any email to this address for 30 days, whoever asks, and then forget it.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
@@ -67,9 +81,8 @@ fn html_page(app: &App, status: StatusCode, title: &str, body_html: &str) -> Res
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{title} · {site}</title>\
-         <style>body{{font:1.05rem/1.6 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#222}}\
-         button{{font:inherit;padding:.5rem 1.2rem;cursor:pointer}}</style></head>\
-         <body><h1>{title}</h1>{body_html}<p><a href=\"{home}/\">Back to {site}</a></p></body></html>\n"
+         <link rel=\"stylesheet\" href=\"{home}/api/style.css\"></head>\
+         <body><main><h1>{title}</h1>{body_html}<p class=\"home\"><a href=\"{home}/\">Back to {site}</a></p></main></body></html>\n"
     );
     let mut resp = Response::new(Body::Text(page));
     *resp.status_mut() = status;
@@ -112,17 +125,26 @@ fn now_parts() -> (i64, String) {
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     let path = req.uri().path().trim_end_matches('/').to_string();
     let client = client_kind(&req);
+    let method = req.method().clone();
+    // The execute-api endpoint is public: only CloudFront knows the header that proves a
+    // request went through the distribution (and its WAF, security headers and logs).
+    if !guard::came_through_cloudfront(&req, app.config.origin_secret.as_deref()) {
+        tracing::warn!(method = %method, path = %path, "refused: not through CloudFront");
+        return error(app, Client::Script, StatusCode::FORBIDDEN, "forbidden", "Use the site's address.");
+    }
     let allowed: &str = match path.as_str() {
         "/api/subscribe" => "POST",
-        // No HEAD: confirming changes state, and HEAD requests come from link checkers.
-        "/api/confirm" => "GET",
+        // GET and HEAD only show the page with the button; only its POST confirms.
+        "/api/confirm" => "GET, HEAD, POST",
         "/api/unsubscribe" => "GET, HEAD, POST",
+        "/api/style.css" => "GET, HEAD",
         _ => return error(app, Client::Script, StatusCode::NOT_FOUND, "not_found", "There is nothing at this address."),
     };
-    let method = req.method().clone();
     let resp = match (path.as_str(), &method) {
         ("/api/subscribe", &Method::POST) => subscribe(app, &req, client).await,
-        ("/api/confirm", &Method::GET) => confirm(app, &req).await,
+        ("/api/confirm", &Method::GET | &Method::HEAD) => confirm_page(app, &req).await,
+        ("/api/confirm", &Method::POST) => confirm(app, &req).await,
+        ("/api/style.css", &Method::GET | &Method::HEAD) => stylesheet(),
         ("/api/unsubscribe", &Method::GET | &Method::HEAD) => unsubscribe_page(app, &req).await,
         ("/api/unsubscribe", &Method::POST) => unsubscribe(app, &req).await,
         _ => {
@@ -203,7 +225,51 @@ fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static
     }
 }
 
+fn stylesheet() -> Response<Body> {
+    let mut resp = Response::new(Body::Text(STYLESHEET.to_string()));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/css; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("public, max-age=86400"));
+    resp
+}
+
+/// A refusal that names no address: 403 cross-site, 429 rate, 503 budget.
+fn refused(app: &App, client: Client, status: StatusCode, code: &str, message: &str, retry_after: Option<i64>) -> Response<Body> {
+    let mut resp = error(app, client, status, code, message);
+    if let Some(secs) = retry_after {
+        if let Ok(v) = header::HeaderValue::from_str(&secs.max(1).to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// Another site's page posting to us (a form needs no preflight) is refused; our own form and
+/// non-browser clients pass.
+fn cross_site_refusal(app: &App, req: &Request, client: Client) -> Option<Response<Body>> {
+    let why = guard::cross_site(req, &guard::site_origin(&app.config.site_url))?;
+    tracing::warn!(why = ?why, "refused: cross-site request");
+    Some(refused(app, client, StatusCode::FORBIDDEN, "cross_site", "Please use the form on the site itself.", None))
+}
+
 async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
+    if let Some(resp) = cross_site_refusal(app, req, client) {
+        return resp;
+    }
+    let (now, now_text) = now_parts();
+    let limits = Limits::new(&app.dynamo, &app.config.limits);
+    // Per viewer, before anything else is read: one script cannot crowd out the readers.
+    if let (Some(limits), Some(ip)) = (&limits, guard::viewer_ip(req, app.config.origin_secret.is_some())) {
+        match limits.take_ip(&guard::rate_key(ip), now).await {
+            Ok(None) => {}
+            Ok(Some(retry)) => {
+                tracing::warn!(viewer = %guard::rate_key(ip), "refused: subscribe rate per viewer");
+                let message = "Too many requests from your network. Please try again later.";
+                return refused(app, client, StatusCode::TOO_MANY_REQUESTS, "rate_limited", message, Some(retry));
+            }
+            Err(e) => return unavailable(app, client, &e),
+        }
+    }
     let form = match parse_subscribe(req) {
         Ok(f) => f,
         Err((status, code, message)) => return error(app, client, status, code, &message),
@@ -231,7 +297,18 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
         tracing::info!(honeypot = form.honeypot, "subscribe dropped");
         return accepted();
     }
-    let (now, now_text) = now_parts();
+    // The whole site's daily budget: past it nobody's request is stored, whatever the address.
+    if let Some(limits) = &limits {
+        match limits.budget_spent(now).await {
+            Ok(None) => {}
+            Ok(Some(retry)) => {
+                tracing::error!(marker = limits::BUDGET_REACHED, "{}: subscribe refused", limits::BUDGET_REACHED);
+                let message = "Subscriptions are paused until tomorrow. Please try again then.";
+                return refused(app, client, StatusCode::SERVICE_UNAVAILABLE, "budget_reached", message, Some(retry));
+            }
+            Err(e) => return unavailable(app, client, &e),
+        }
+    }
     let ttl = now + i64::from(app.config.pending_ttl_hours) * 3600;
     let store = Store { client: &app.dynamo, table: &app.config.table };
     match store.put_new(&email, &now_text, ttl, !app.config.double_opt_in).await {
@@ -311,8 +388,40 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
     }
 }
 
+/// GET/HEAD of the email's link: a page with one button. Scanners that open the link confirm
+/// nothing; a person presses the button, which POSTs.
+async fn confirm_page(app: &App, req: &Request) -> Response<Body> {
+    let client = client_kind(req);
+    let token = query_token(req);
+    let item = match lookup(app, client, token.clone(), TokenKind::Confirm).await {
+        Lookup::Found(item, _) => item,
+        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Failed(resp) => return resp,
+    };
+    let (now, _) = now_parts();
+    match item.status.as_str() {
+        CONFIRMED => redirect(app, "/subscribe/confirmed/"),
+        PENDING if item.ttl.is_some_and(|t| t < now) => expired(app, client),
+        PENDING => {
+            let action = html_escape(&format!("{}?token={}", app.config.url("/api/confirm"), token.unwrap_or_default()));
+            let body = format!(
+                "<p>Subscribe <strong>{}</strong> to {}?</p>\
+                 <form method=\"post\" action=\"{action}\"><button type=\"submit\">Yes, subscribe me</button></form>\
+                 <p class=\"small\">Not you? Close this page: nothing happens without the button.</p>",
+                html_escape(&item.email),
+                html_escape(&app.config.site_title)
+            );
+            html_page(app, StatusCode::OK, "Confirm your subscription", &body)
+        }
+        _ => invalid_link(app, client, None),
+    }
+}
+
 async fn confirm(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
+    if let Some(resp) = cross_site_refusal(app, req, client) {
+        return resp;
+    }
     let (item, hash) = match lookup(app, client, query_token(req), TokenKind::Confirm).await {
         Lookup::Found(item, hash) => (item, hash),
         Lookup::Invalid(e) => return invalid_link(app, client, e),
@@ -359,19 +468,29 @@ async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
         Lookup::Invalid(e) => return invalid_link(app, client, e),
         Lookup::Failed(resp) => return resp,
     };
-    if item.status == UNSUBSCRIBED {
-        return html_page(app, StatusCode::OK, "You are unsubscribed", "<p>This address gets no more emails from us.</p>");
+    match item.status.as_str() {
+        UNSUBSCRIBED => {
+            return html_page(app, StatusCode::OK, "You are unsubscribed", "<p>This address gets no more emails from us.</p>");
+        }
+        DECLINED => return html_page(app, StatusCode::OK, "Done", &format!("<p>{DECLINE_PROMISE}</p>")),
+        _ => {}
     }
     // GET never changes anything: link scanners and prefetchers follow GETs.
     let action = html_escape(&format!("/api/unsubscribe?token={}", token.unwrap_or_default()));
-    let body = format!(
-        "<p>Stop emails to <strong>{}</strong>?</p>\
-         <form method=\"post\" action=\"{action}\">\
-         <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-         <button type=\"submit\">Unsubscribe</button></form>",
-        html_escape(&item.email)
-    );
-    html_page(app, StatusCode::OK, "Unsubscribe", &body)
+    let form = |button: &str| {
+        format!(
+            "<form method=\"post\" action=\"{action}\">\
+             <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+             <button type=\"submit\">{button}</button></form>"
+        )
+    };
+    let email = html_escape(&item.email);
+    if item.status == PENDING {
+        // The "Not you?" link of a confirmation email: someone else typed this address.
+        let body = format!("<p>Did someone else sign up <strong>{email}</strong>?</p><p>{DECLINE_PROMISE}</p>{}", form("Not me"));
+        return html_page(app, StatusCode::OK, "Not you?", &body);
+    }
+    html_page(app, StatusCode::OK, "Unsubscribe", &format!("<p>Stop emails to <strong>{email}</strong>?</p>{}", form("Unsubscribe")))
 }
 
 async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
@@ -392,13 +511,45 @@ async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
         Lookup::Invalid(e) => return invalid_link(app, client, e),
         Lookup::Failed(resp) => return resp,
     };
-    if item.status != UNSUBSCRIBED {
-        let store = Store { client: &app.dynamo, table: &app.config.table };
-        let (_, now_text) = now_parts();
-        if let Err(e) = store.unsubscribe(&item.email, &item.created_at, &now_text).await {
-            return unavailable(app, client, &e);
+    let store = Store { client: &app.dynamo, table: &app.config.table };
+    let (now, now_text) = now_parts();
+    match item.status.as_str() {
+        UNSUBSCRIBED | DECLINED => {}
+        // "Not you?": a pending subscription is declined, not just dropped: an unsubscribed
+        // item could be subscribed again at once, a declined one keeps the address (every
+        // spelling of its mailbox) free of our emails for 30 days, then expires.
+        PENDING => {
+            let until = now + limits::DECLINE_DAYS * 86_400;
+            if let Some(limits) = Limits::new(&app.dynamo, &app.config.limits) {
+                if let Err(e) = limits.decline(&item.email, now).await {
+                    return unavailable(app, client, &e);
+                }
+            }
+            match store.decline(&item.email, &item.created_at, &now_text, until).await {
+                Ok(true) => tracing::info!("declined"),
+                // Confirmed meanwhile (the owner pressed both buttons): unsubscribe instead.
+                Ok(false) => match store.get(&item.email).await {
+                    Ok(Some(again)) if again.status == CONFIRMED => {
+                        if let Err(e) = store.unsubscribe(&item.email, &item.created_at, &now_text).await {
+                            return unavailable(app, client, &e);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => return unavailable(app, client, &e),
+                },
+                Err(e) => return unavailable(app, client, &e),
+            }
+            return match client {
+                Client::Browser => html_page(app, StatusCode::OK, "Done", &format!("<p>{DECLINE_PROMISE}</p>")),
+                Client::Script => json_response(StatusCode::OK, json!({ "status": "declined", "message": DECLINE_PROMISE })),
+            };
         }
-        tracing::info!("unsubscribed");
+        _ => {
+            if let Err(e) = store.unsubscribe(&item.email, &item.created_at, &now_text).await {
+                return unavailable(app, client, &e);
+            }
+            tracing::info!("unsubscribed");
+        }
     }
     match client {
         Client::Browser => redirect(app, "/subscribe/unsubscribed/"),

@@ -7,7 +7,9 @@
 pub mod address;
 pub mod config;
 pub mod feedback;
+pub mod guard;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod news;
 pub mod store;

@@ -111,6 +111,7 @@ impl Mailer {
         let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
         ctx.insert("confirm_url", &format!("{}?token={confirm_token}", cfg.url("/api/confirm")));
         ctx.insert("valid_hours", &cfg.pending_ttl_hours);
+        ctx.insert("max_per_day", &cfg.limits.per_mailbox_per_day);
         Ok(Email {
             to: to.to_string(),
             subject: format!("Please confirm your subscription to {}", cfg.site_title),

@@ -15,6 +15,9 @@ use aws_sdk_dynamodb::Client;
 pub const PENDING: &str = "pending";
 pub const CONFIRMED: &str = "confirmed";
 pub const UNSUBSCRIBED: &str = "unsubscribed";
+/// "Not you?" on a pending subscription: nothing is sent to the address until `ttl`
+/// ([`crate::limits::DECLINE_DAYS`] days), when the item expires.
+pub const DECLINED: &str = "declined";
 /// SES reported a permanent bounce, or refused the address for good: never emailed again.
 pub const BOUNCED: &str = "bounced";
 /// The recipient marked an email as spam: never emailed again.
@@ -154,12 +157,17 @@ impl Store<'_> {
             // covers pending items past their TTL, which DynamoDB deletes lazily and moto
             // never). A new generation sends a new confirmation; the wait keeps the form from
             // being used to flood someone's inbox.
-            .condition_expression("attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :resend)")
+            // A declined address stays blocked until its own `ttl` has passed.
+            .condition_expression(
+                "attribute_not_exists(email) OR #s = :unsub OR (#s = :pending AND #ttl < :resend) OR (#s = :declined AND #ttl < :now)",
+            )
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":unsub", s(UNSUBSCRIBED))
             .expression_attribute_values(":pending", s(PENDING))
-            .expression_attribute_values(":resend", n(ttl - RESEND_AFTER_SECS));
+            .expression_attribute_values(":resend", n(ttl - RESEND_AFTER_SECS))
+            .expression_attribute_values(":declined", s(DECLINED))
+            .expression_attribute_values(":now", n(unix_time(created_at)));
         req = if confirmed {
             req.item("status", s(CONFIRMED)).item("confirmed_at", s(created_at))
         } else {
@@ -186,6 +194,28 @@ impl Store<'_> {
             .expression_attribute_values(":h", s(token_hash))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        applied(res, "UpdateItem", self.table)
+    }
+
+    /// "Not you?" on the pending round `created_at`: status declined until `until` (also its
+    /// `ttl`, so the item then expires). False when the round is no longer pending.
+    pub async fn decline(&self, email: &str, created_at: &str, now_text: &str, until: i64) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(self.table)
+            .key("email", s(email))
+            .update_expression("SET #s = :declined, declined_at = :at, #ttl = :until")
+            .condition_expression("created_at = :c AND #s = :pending")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":declined", s(DECLINED))
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":c", s(created_at))
+            .expression_attribute_values(":at", s(now_text))
+            .expression_attribute_values(":until", n(until))
             .send()
             .await;
         applied(res, "UpdateItem", self.table)
@@ -354,4 +384,9 @@ impl Store<'_> {
             .await;
         applied(res, "UpdateItem", self.table).map(|_| ())
     }
+}
+
+/// Epoch seconds of an RFC 3339 time; `created_at` is the request's own clock reading.
+fn unix_time(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).map(|t| t.unix_timestamp()).unwrap_or(0)
 }

@@ -54,6 +54,9 @@ pub enum Outcome {
     /// An announcement's fan-out was started.
     Announced,
     Ignored,
+    /// Claimed, but a limit forbids the email ([`crate::limits`]); settled like a sent one (the
+    /// claim stays, the lease goes), so a replay does not try again.
+    Limited(crate::limits::Refusal),
 }
 
 /// The image as `{"attr": {"S": ...}}` JSON (serde_dynamo's wire form).
@@ -205,6 +208,10 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
             if !claimed {
                 return Ok(Outcome::AlreadyHandled);
             }
+            if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
+                store.complete(&email, "confirm_lease", "confirm_token_hash", &confirm.hash).await?;
+                return Ok(Outcome::Limited(why));
+            }
             let sent = async {
                 let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
@@ -234,6 +241,13 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
             }
             if !claimed {
                 return Ok(Outcome::AlreadyHandled);
+            }
+            // Without double opt-in the welcome is the first email a stranger can cause.
+            if !app.config.double_opt_in {
+                if let Some(why) = crate::limits::first_email_refused(app, &email).await? {
+                    store.complete(&email, "welcome_lease", "welcomed_at", &claimed_at).await?;
+                    return Ok(Outcome::Limited(why));
+                }
             }
             let sent = async {
                 let message = app.mailer.welcome(&app.config, &email, &unsub.token)?;

@@ -49,8 +49,17 @@ async fn double_opt_in_end_to_end() {
     assert_eq!(env.pump().await, Vec::<String>::new());
     assert_eq!(mails_to(email).len(), 1);
 
-    // Confirm from the email's link.
-    let resp = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
+    // The email's link opens a page with a button (a GET confirms nothing)...
+    let page = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        body_text(&page).contains(&format!("<form method=\"post\" action=\"{SITE}/api/confirm?token={token}\">")),
+        "{}",
+        body_text(&page)
+    );
+    assert_eq!(env.status(email).await.as_deref(), Some("pending"));
+    // ...whose POST confirms.
+    let resp = env.http(confirm_post(&token)).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), format!("{SITE}/subscribe/confirmed/"));
     assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
@@ -121,11 +130,11 @@ async fn double_opt_in_end_to_end() {
     assert_eq!(mails.len(), 3);
     assert!(mails[2].header("Subject").unwrap().starts_with("Please confirm"));
     // The old confirmation link does not confirm the new round.
-    let old = env.http(request("GET", &format!("/api/confirm?token={token}"), &[("accept", "text/html")], "")).await;
+    let old = env.http(confirm_post(&token)).await;
     assert_eq!(old.status(), 400);
     assert_eq!(env.status(email).await.as_deref(), Some("pending"));
     let new_token = mails[2].token_for("/api/confirm");
-    let resp = env.http(request("GET", &format!("/api/confirm?token={new_token}"), &[], "")).await;
+    let resp = env.http(confirm_post(&new_token)).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(env.pump().await, Vec::<String>::new());
     assert_eq!(mails_to(email).len(), 4, "welcome back");
@@ -154,7 +163,7 @@ async fn duplicate_and_concurrent_subscribes_make_one_item_and_one_email() {
     assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first.clone()));
     assert_eq!(env.snapshot().await, before);
     let token = mails_to(email)[0].token_for("/api/confirm");
-    assert_eq!(env.http(request("GET", &format!("/api/confirm?token={token}"), &[], "")).await.status(), 303);
+    assert_eq!(env.http(confirm_post(&token)).await.status(), 303);
     let before = env.snapshot().await;
     let resp = env.http(subscribe_json(email)).await;
     assert_eq!((resp.status().as_u16(), body_text(&resp)), (202, first.clone()));
@@ -299,6 +308,6 @@ async fn a_lost_confirmation_is_sent_again_but_not_more_than_every_15_minutes() 
     let mails = mails_to(email);
     assert_eq!(mails.len(), 2);
     let token = mails[1].token_for("/api/confirm");
-    assert_eq!(env.http(request("GET", &format!("/api/confirm?token={token}"), &[], "")).await.status(), 303);
+    assert_eq!(env.http(confirm_post(&token)).await.status(), 303);
     assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
 }

@@ -266,7 +266,16 @@ impl Handler {
         let etag = object.e_tag().unwrap_or_default().trim_matches('"').to_string();
         let bytes = object.body.collect().await.map_err(|e| failed(format!("reading the object body: {e}")))?.into_bytes();
 
-        let info = probe_with(&bytes, options).map_err(|e| failed(e.to_string()))?;
+        // A `.jpg` that is no image at all (an HTML error page saved under a photo's name, a
+        // renamed PDF) is not ours to thumbnail: skipped and logged, never retried into the
+        // DLQ. A real image that is refused or broken still fails.
+        let info = probe_with(&bytes, options).map_err(|e| {
+            if e.is_not_an_image() {
+                skipped(format!("not an image: {e}"))
+            } else {
+                failed(e.to_string())
+            }
+        })?;
         let planned = plan(&info, options);
         let keys = planned
             .iter()

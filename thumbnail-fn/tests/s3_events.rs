@@ -424,3 +424,71 @@ async fn deleted_objects_and_fully_encoded_keys() {
     assert!(matches!(&outcomes["media/gone.jpg"], Outcome::Skipped { reason } if reason.contains("no longer exists")), "{outcomes:?}");
     check_thumb(&s3, &Expect { key: "thumbs/x y/p-640.webp", width: 640, height: 320, format: ImageFormat::WebP }).await;
 }
+
+/// A key that promises an image but holds something else is skipped (logged, not retried into
+/// the DLQ); the refusals that protect the function (MAX_INPUT_BYTES, a thumbnail taller than
+/// WebP allows) fail the record so the author hears of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_images_are_skipped_and_refusals_fail() {
+    let moto = Moto::start();
+    let s3 = moto.s3().await;
+    s3.create_bucket().bucket(BUCKET).send().await.expect("create bucket");
+    let big = encode(photo(900, 600), ImageFormat::Jpeg);
+    let limit = big.len() as u64 - 1;
+    let limit_text = limit.to_string();
+    let handler = Handler::new(
+        s3.clone(),
+        Config::from_lookup(|k| (k == "MAX_INPUT_BYTES").then(|| limit_text.clone())).expect("config with a byte limit"),
+    );
+    let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b".to_vec();
+    let objects: Vec<(&str, Vec<u8>)> = vec![
+        ("media/error-page.jpg", b"<!doctype html><title>404</title>".to_vec()),
+        ("media/empty.jpeg", Vec::new()),
+        ("media/animated.png", gif),
+        ("media/big.jpg", big.clone()),
+        ("media/big-understated.jpg", big),
+        ("media/tall.png", encode(photo(10, 20_000), ImageFormat::Png)),
+    ];
+    for (k, b) in &objects {
+        put(&s3, k, b.clone()).await;
+    }
+    let record = |key: &str, size: usize| {
+        let mut r = json!({
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+            "eventTime": "2026-12-01T03:00:00.000Z", "eventName": "ObjectCreated:Put",
+            "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": BUCKET, "arn": format!("arn:aws:s3:::{BUCKET}")},
+                   "object": {"key": key, "size": size}}
+        });
+        complete_record(&mut r);
+        r
+    };
+    let records: Vec<Value> = objects
+        .iter()
+        // The understated one claims 10 bytes: the limit must hold on what S3 returns too.
+        .map(|(k, b)| record(k, if k.contains("understated") { 10 } else { b.len() }))
+        .collect();
+    let failed = handler.handle(event(&records)).await.expect_err("the refusals fail the batch");
+    let outcomes = by_key(&failed.report.records);
+    for key in ["media/error-page.jpg", "media/empty.jpeg", "media/animated.png"] {
+        assert!(matches!(&outcomes[key], Outcome::Skipped { reason } if reason.starts_with("not an image")), "{key}: {:?}", outcomes[key]);
+    }
+    for key in ["media/big.jpg", "media/big-understated.jpg"] {
+        assert!(
+            matches!(&outcomes[key], Outcome::Failed { error } if error.contains("MAX_INPUT_BYTES") && error.contains(&limit.to_string())),
+            "{key}: {:?}",
+            outcomes[key]
+        );
+    }
+    assert_eq!(failed.report.failures().count(), 3, "{outcomes:?}");
+    // With the default byte limit the tall one gets as far as planning, and is refused there.
+    let default = Handler::new(s3.clone(), Config::from_lookup(|_| None).expect("default config"));
+    let tall = records.iter().filter(|r| r["s3"]["object"]["key"] == "media/tall.png").cloned().collect::<Vec<_>>();
+    let failed = default.handle(event(&tall)).await.expect_err("too tall");
+    let outcomes = by_key(&failed.report.records);
+    assert!(
+        matches!(&outcomes["media/tall.png"], Outcome::Failed { error } if error.contains("10x20000") && error.contains("side limit")),
+        "{:?}",
+        outcomes["media/tall.png"]
+    );
+    assert!(thumbs_listing(&s3).await.is_empty(), "nothing written for any of them");
+}

@@ -32,9 +32,11 @@ pub fn config(table: &str, double_opt_in: bool) -> Config {
     config_with(table, double_opt_in, &[])
 }
 
-/// [`config`] plus more environment variables (the announcement pipeline's).
+/// [`config`] plus more environment variables (the announcement pipeline's, the limits'). The
+/// limits table is always `<table>-limits`, created by [`env`].
 pub fn config_with(table: &str, double_opt_in: bool, extra: &[(&str, String)]) -> Config {
     let mut vars: HashMap<&str, String> = HashMap::from([
+        ("LIMITS_TABLE", format!("{table}-limits")),
         ("TABLE_NAME", table.to_string()),
         ("SENDER_EMAIL", SENDER.to_string()),
         ("SITE_URL", format!("{SITE}/")),
@@ -57,6 +59,10 @@ pub struct Env {
 }
 
 pub async fn env(table: &str, double_opt_in: bool) -> Env {
+    env_with(table, double_opt_in, &[]).await
+}
+
+pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, &str)]) -> Env {
     let moto = moto();
     let sdk = moto.sdk_config().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
@@ -88,9 +94,20 @@ pub async fn env(table: &str, double_opt_in: bool) -> Env {
         .await
         .expect("create table");
     let stream_arn = out.table_description().and_then(|t| t.latest_stream_arn()).expect("table has a stream").to_string();
+    // The limits table as infra/template.yaml makes it: key `pk`, on demand (TTL is not applied by moto).
+    dynamo
+        .create_table()
+        .table_name(format!("{table}-limits"))
+        .attribute_definitions(AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap())
+        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create limits table");
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     ses.create_email_identity().email_identity(SENDER).send().await.expect("verify sender");
-    let app = App::from_sdk_config(config(table, double_opt_in), &sdk).expect("app");
+    let extra: Vec<(&str, String)> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let app = App::from_sdk_config(config_with(table, double_opt_in, &extra), &sdk).expect("app");
     Env { app, table: table.to_string(), stream_arn, streams: aws_sdk_dynamodbstreams::Client::new(&sdk), seen: Default::default() }
 }
 
@@ -262,6 +279,21 @@ pub fn subscribe_json(email: &str) -> Request {
         "/api/subscribe",
         &[("content-type", "application/json"), ("accept", "application/json")],
         json!({ "email": email }).to_string(),
+    )
+}
+
+/// The button on the confirmation page: a same-origin form POST from a browser.
+pub fn confirm_post(token: &str) -> Request {
+    request(
+        "POST",
+        &format!("/api/confirm?token={token}"),
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "text/html"),
+            ("origin", SITE),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        "",
     )
 }
 
