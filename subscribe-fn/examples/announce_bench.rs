@@ -65,8 +65,11 @@ fn vmhwm_kb() -> u64 {
 }
 
 async fn app(counter: &Counter) -> subscribe_fn::App {
-    let sdk = subscribe_fn::with_timeouts(&aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await);
     let config = subscribe_fn::Config::from_env().expect("configuration");
+    let sdk = subscribe_fn::with_timeouts(
+        &aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await,
+        config.news.operation_timeout,
+    );
     subscribe_fn::App::new(
         config,
         aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build()),

@@ -20,10 +20,11 @@ use std::time::Duration;
 
 pub use config::{Config, ConfigError};
 
-/// Every AWS call's limit, retries included: well under the shortest function timeout (10 s
-/// for the HTTP API), so a hung connection fails the call, not the invocation.
+/// Every AWS call's limit, retries included (default of `SDK_TIMEOUT_SECS`): well under the
+/// shortest function timeout (10 s for the HTTP API), so a hung connection fails the call, not
+/// the invocation.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
-/// One attempt's limit, so the SDK's retries fit inside [`OPERATION_TIMEOUT`].
+/// One attempt's limit, so the SDK's retries fit inside the operation's.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Configuration, AWS clients and compiled templates, shared by all invocations.
@@ -68,9 +69,9 @@ impl App {
     }
 
     /// Builds an app from an SDK configuration (one client per service), every call bounded by
-    /// [`OPERATION_TIMEOUT`].
+    /// the configured operation timeout ([`OPERATION_TIMEOUT`] unless `SDK_TIMEOUT_SECS`).
     pub fn from_sdk_config(config: Config, sdk: &aws_config::SdkConfig) -> Result<App, InitError> {
-        let sdk = with_timeouts(sdk);
+        let sdk = with_timeouts(sdk, config.news.operation_timeout);
         App::new(config, aws_sdk_dynamodb::Client::new(&sdk), aws_sdk_sesv2::Client::new(&sdk), aws_sdk_sqs::Client::new(&sdk))
     }
 
@@ -114,13 +115,13 @@ impl App {
 }
 
 /// The SDK configuration with the limits every function call must respect.
-pub fn with_timeouts(sdk: &aws_config::SdkConfig) -> aws_config::SdkConfig {
+pub fn with_timeouts(sdk: &aws_config::SdkConfig, operation: Duration) -> aws_config::SdkConfig {
     sdk.to_builder()
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(operation))
+                .operation_timeout(operation)
                 .build(),
         )
         .build()

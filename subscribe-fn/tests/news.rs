@@ -73,7 +73,7 @@ async fn start_faulty(hang_for: Option<&str>) -> (Arc<FaultySes>, String) {
 /// The same app with its SES client going through `endpoint`, retrying quickly (the SDK's
 /// standard retry mode, with a short first backoff so the test does not sleep for minutes).
 async fn app_via(news: &News, endpoint: &str) -> subscribe_fn::App {
-    let sdk = subscribe_fn::with_timeouts(&moto().sdk_config().await);
+    let sdk = subscribe_fn::with_timeouts(&moto().sdk_config().await, news.app.config.news.operation_timeout);
     let ses_conf = aws_sdk_sesv2::config::Builder::from(&sdk)
         .endpoint_url(endpoint)
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(20)))

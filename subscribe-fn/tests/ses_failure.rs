@@ -114,7 +114,7 @@ async fn a_confirmation_claimed_by_an_invocation_that_died_is_sent_once_its_leas
     let mut env = env("lease", true).await;
     // Short leases so the test waits seconds, not a minute.
     env.app =
-        subscribe_fn::App::from_sdk_config(config_with(&env.table, true, &[("SEND_LEASE_SECS", "6".into())]), &moto().sdk_config().await)
+        subscribe_fn::App::from_sdk_config(config_with(&env.table, true, &[("SEND_LEASE_SECS", "9".into())]), &moto().sdk_config().await)
             .unwrap();
     let addr = "lost@example.com";
     assert_eq!(env.http(subscribe_json(addr)).await.status(), 202);
@@ -124,7 +124,7 @@ async fn a_confirmation_claimed_by_an_invocation_that_died_is_sent_once_its_leas
     // What an invocation that died between its claim and the SES call leaves behind.
     let store = subscribe_fn::store::Store { client: &env.app.dynamo, table: &env.table };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    assert!(store.claim_confirmation(addr, &created_at, "dead-hash", "dead-unsub", "2026-12-01T00:00:00Z", now, now + 6).await.unwrap());
+    assert!(store.claim_confirmation(addr, &created_at, "dead-hash", "dead-unsub", "2026-12-01T00:00:00Z", now, now + 9).await.unwrap());
 
     // Lambda retries the record: the handler waits the lease out, takes the claim over, sends.
     assert_eq!(env.deliver(&batch).await, Vec::<String>::new());

@@ -46,6 +46,8 @@ pub struct Settings {
     pub recipients_per_message: usize,
     /// `PAGE_SIZE`: subscribers read from the index per page message.
     pub page_size: i32,
+    /// `SDK_TIMEOUT_SECS`: every AWS call's limit, retries included (default 5 s).
+    pub operation_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             lease_secs: 60,
             recipients_per_message: 50,
             page_size: 1000,
+            operation_timeout: crate::OPERATION_TIMEOUT,
         }
     }
 }
@@ -108,6 +111,12 @@ impl Settings {
             match v.parse::<i32>() {
                 Ok(n) if (1..=10_000).contains(&n) => s.page_size = n,
                 _ => return Err(invalid("PAGE_SIZE", &v, "1 to 10000")),
+            }
+        }
+        if let Some(v) = get("SDK_TIMEOUT_SECS") {
+            match v.parse::<u64>() {
+                Ok(t) if (1..=60).contains(&t) => s.operation_timeout = std::time::Duration::from_secs(t),
+                _ => return Err(invalid("SDK_TIMEOUT_SECS", &v, "seconds, 1 to 60, well under the function's timeout")),
             }
         }
         Ok(s)
