@@ -293,7 +293,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .into());
     }
     let templates = read_templates(&theme_dir.join("templates"))?;
-    let loaded = content::load(&opts.root)?;
+    let loaded = content::load_with(&opts.root, config.content.dialect)?;
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
     let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
     check_duplicates(&published)?;
@@ -301,15 +301,26 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     let items = render_markdown(published, &config, &assets, bodies)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
-    let next_scheduled =
-        unpublished.iter().filter(|s| !s.front.draft || opts.drafts).filter_map(|s| s.front.date).filter(|d| *d > opts.now).min();
+    let next_scheduled = unpublished
+        .iter()
+        .filter(|s| !s.front.draft || opts.drafts)
+        .flat_map(|s| [s.front.date, s.front.publish_date])
+        .flatten()
+        .filter(|d| *d > opts.now)
+        .min();
     let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }
 
-/// Drafts and posts dated in the future are left out unless `--drafts`.
+/// Drafts, posts dated in the future, and pages before their `publishDate` or after their
+/// `expiryDate` are left out unless `--drafts`.
 pub fn is_published(opts: &BuildOptions, s: &Source) -> bool {
-    opts.drafts || (!s.front.draft && s.front.date.is_none_or(|d| d <= opts.now))
+    let f = &s.front;
+    opts.drafts
+        || (!f.draft
+            && f.date.is_none_or(|d| d <= opts.now)
+            && f.publish_date.is_none_or(|d| d <= opts.now)
+            && f.expiry_date.is_none_or(|d| d > opts.now))
 }
 
 /// Static files: the theme's first, then content files (which win on the same path).

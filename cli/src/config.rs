@@ -30,6 +30,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub markdown: MarkdownConfig,
     #[serde(default)]
+    pub content: ContentConfig,
+    #[serde(default)]
     pub build: BuildConfig,
     #[serde(default)]
     pub subscribe: SubscribeConfig,
@@ -69,6 +71,15 @@ impl Default for MarkdownConfig {
     fn default() -> Self {
         MarkdownConfig { highlight: true, smart_punctuation: true }
     }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContentConfig {
+    /// Whose front matter the content is written in: myblog's own (strict: an unknown key is an
+    /// error) or Zola's / Hugo's (their keys are honoured, keys without a meaning here are kept
+    /// in `page.extra`).
+    pub dialect: crate::dialect::Dialect,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -238,6 +249,8 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "author",
     "menu",
     "markdown",
+    "content",
+    "dialect",
     "build",
     "subscribe",
     "thumbnails",

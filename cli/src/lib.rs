@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod deploy;
+pub mod dialect;
 pub mod error;
 pub mod feeds;
 pub mod manifest;
