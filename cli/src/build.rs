@@ -293,9 +293,14 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .into());
     }
     let templates = read_templates(&theme_dir.join("templates"))?;
-    let loaded = content::load_with(&opts.root, config.content.dialect)?;
+    let loaded = content::load_with(&opts.root, &config.content)?;
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
-    let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
+    let (mut published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
+    if !config.content.dialect.is_strict() {
+        for note in settle_shared_urls(&mut published) {
+            eprintln!("note: {note}");
+        }
+    }
     check_duplicates(&published)?;
     model::check_tags(&published)?;
     let items = render_markdown(published, &config, &assets, bodies)?;
@@ -529,6 +534,23 @@ fn has_scheme(s: &str) -> bool {
         Some(i) => s[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
         None => false,
     }
+}
+
+/// A site moved in from Hugo or Zola may have pages sharing a URL (Hugo keeps one and drops
+/// the others): the newest post keeps it, the others move to a distinct URL. Returns what moved.
+pub fn settle_shared_urls(sources: &mut [Source]) -> Vec<String> {
+    let claims: Vec<crate::permalinks::Claim<'_>> = sources
+        .iter()
+        .map(|s| crate::permalinks::Claim { date: if s.kind == Kind::Post { s.front.date } else { None }, url_path: &s.url_path })
+        .collect();
+    let moves = crate::permalinks::settle(&claims);
+    let mut notes = Vec::new();
+    for (i, url) in moves {
+        let s = &mut sources[i];
+        notes.push(format!("{} shares {} with a newer page: published at {url}", s.display_path.display(), s.url_path));
+        s.url_path = url;
+    }
+    notes
 }
 
 pub fn check_duplicates(sources: &[Source]) -> Result<()> {

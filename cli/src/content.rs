@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+use crate::config::ContentConfig;
 use crate::dialect::{Dialect, Taxonomies};
 use crate::error::{line_col, Diagnostic, Error, Result};
 
@@ -157,7 +158,7 @@ pub struct Loaded {
 
 /// Walks `<root>/content` of a myblog site (strict front matter).
 pub fn load(root: &Path) -> Result<Loaded> {
-    load_with(root, Dialect::Myblog)
+    load_with(root, &ContentConfig::default())
 }
 
 /// Markdown files: `.md`, and `.markdown` as Hugo and Jekyll sites name them.
@@ -166,7 +167,7 @@ pub fn is_markdown(rel: &str) -> bool {
 }
 
 /// Walks `<root>/content`, parses every markdown file in parallel and collects every error.
-pub fn load_with(root: &Path, dialect: Dialect) -> Result<Loaded> {
+pub fn load_with(root: &Path, rules: &ContentConfig) -> Result<Loaded> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         return Err(Error::Usage(format!("{} is missing: a blog keeps its markdown there", content.display())));
@@ -204,7 +205,7 @@ pub fn load_with(root: &Path, dialect: Dialect) -> Result<Loaded> {
         .map(|(rel, path)| {
             let display = rel_display(root, path);
             let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(&display, format!("cannot read: {e}"))])?;
-            parse_source_with(rel, &display, &bytes, dialect)
+            parse_source_with(rel, &display, &bytes, rules)
         })
         .collect();
     if !errors.is_empty() {
@@ -247,11 +248,11 @@ pub fn rel_display(root: &Path, path: &Path) -> PathBuf {
 
 /// Parses one markdown file of a myblog site. Pure.
 pub fn parse_source(rel: &str, display: &Path, bytes: &[u8]) -> std::result::Result<Source, Vec<Diagnostic>> {
-    parse_source_with(rel, display, bytes, Dialect::Myblog)
+    parse_source_with(rel, display, bytes, &ContentConfig::default())
 }
 
 /// Parses one markdown file: front matter (in `dialect`), body, kind and URL. Pure.
-pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], dialect: Dialect) -> std::result::Result<Source, Vec<Diagnostic>> {
+pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &ContentConfig) -> std::result::Result<Source, Vec<Diagnostic>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -267,14 +268,19 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], dialect: Diale
         return Err(vec![Diagnostic::new(display, "file is empty")
             .hint("start it with front matter, e.g.\n+++\ntitle = \"My post\"\ndate = 2026-01-31\n+++\n\nThen write the post.")]);
     }
-    let (front, body, body_line) = split_front_matter(text, display, dialect).map_err(|d| vec![d])?;
-    let kind = classify(rel);
+    let (mut front, body, body_line) = split_front_matter(text, display, rules.dialect).map_err(|d| vec![d])?;
+    if rules.dialect == Dialect::Zola && front.date.is_none() {
+        let file = rel.rsplit('/').next().unwrap_or(rel);
+        let name = if file.starts_with("index.") { rel.rsplit('/').nth(1).unwrap_or("") } else { file };
+        front.date = date_prefix(name).and_then(parse_date_str);
+    }
+    let (kind, post_dir) = classify(rel, rules, front.date.is_some());
     if kind == Kind::Post && front.date.is_none() {
         return Err(vec![Diagnostic::new(display, "a post needs a date")
             .line(1)
             .hint("add `date = 2026-01-31` (TOML) or `date: 2026-01-31` (YAML) to the front matter")]);
     }
-    let url_path = url_path_for(rel, kind, front.slug.as_deref())
+    let url_path = url_path_for(rel, kind, post_dir, &front, rules)
         .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
     let dir = match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
@@ -283,51 +289,109 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], dialect: Diale
     Ok(Source { display_path: display.to_path_buf(), rel: rel.to_string(), kind, front, body: body.to_string(), body_line, url_path, dir })
 }
 
-fn classify(rel: &str) -> Kind {
+/// The kind of a file, and for a post the folder of `post_dirs` it sits in.
+fn classify<'a>(rel: &str, rules: &'a ContentConfig, dated: bool) -> (Kind, Option<&'a str>) {
     let file = rel.rsplit('/').next().unwrap_or(rel);
     if file == "_index.md" || file == "_index.markdown" {
-        Kind::Section
-    } else if rel.starts_with("posts/") {
-        Kind::Post
-    } else {
-        Kind::Page
+        return (Kind::Section, None);
+    }
+    let post_dir = rules.post_dirs.iter().map(|d| d.trim_matches('/')).find(|d| {
+        if d.is_empty() {
+            // Pages at the root are posts only when dated: `about.md` stays a page.
+            !rel.contains('/') && dated
+        } else {
+            rel.strip_prefix(d).is_some_and(|r| r.starts_with('/'))
+        }
+    });
+    match post_dir {
+        Some(d) => (Kind::Post, Some(d)),
+        None => (Kind::Page, None),
     }
 }
 
-/// The URL path of a source. Posts live at `/posts/<slug>/` whatever folder they sit in;
-/// pages mirror their folder; bundles (`x/index.md`) take their folder's name.
-fn url_path_for(rel: &str, kind: Kind, slug: Option<&str>) -> std::result::Result<String, String> {
+/// The URL path of a source: its own `path` / `url` if set, else its section's pattern in
+/// `[content.permalinks]`, else posts live at `/<post dir>/<slug>/` whatever folder they sit in
+/// and pages mirror their folder; bundles (`x/index.md`) take their folder's name.
+fn url_path_for(
+    rel: &str,
+    kind: Kind,
+    post_dir: Option<&str>,
+    front: &FrontMatter,
+    rules: &ContentConfig,
+) -> std::result::Result<String, String> {
     let without_ext = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).unwrap_or(rel);
     let mut segments: Vec<String> = without_ext.split('/').map(str::to_string).collect();
     let last = segments.pop().unwrap_or_default();
+    let slug = front.slug.as_deref();
     if kind == Kind::Section {
         if slug.is_some() {
             return Err("`slug` is not allowed in a section's _index.md: rename its folder instead".into());
         }
         return Ok(join_url(segments.iter().map(|s| slugify(s)).collect()));
     }
-    let natural = if last == "index" { segments.pop().unwrap_or_default() } else { last };
+    if let Some(path) = &front.path {
+        return own_path(path);
+    }
+    let filename = if last == "index" { segments.pop().unwrap_or_default() } else { last };
     // `2025-08-30-shell-toolkit.md` keeps its files sorted by date; the date is not part of
-    // the URL (the front matter holds it).
-    let natural = strip_date_prefix(&natural).to_string();
+    // the URL (the front matter holds it). Hugo keeps the whole file name.
+    let natural = if rules.dialect == Dialect::Hugo { filename.as_str() } else { strip_date_prefix(&filename) };
     let slug = match slug {
         Some(s) => {
             validate_slug(s)?;
             s.to_string()
         }
-        None => slugify(&natural),
+        None => slugify(natural),
     };
     if slug.is_empty() {
         return Err(format!("cannot make a URL from the file name of {rel}; set `slug` in the front matter"));
     }
-    Ok(match kind {
-        Kind::Post => format!("/posts/{slug}/"),
+    let section = if rel.contains('/') { rel.split('/').next().unwrap_or("") } else { "" };
+    if let Some(pattern) = rules.permalinks.get(section) {
+        // Hugo's `:slug` falls back to the title, not the file name.
+        let slug = match (&front.slug, rules.dialect) {
+            (None, Dialect::Hugo) => slugify(&front.title),
+            _ => slug,
+        };
+        let tokens =
+            crate::permalinks::Tokens { date: front.date, slug: &slug, title: &front.title, section, filename: &slugify(&filename) };
+        return crate::permalinks::expand(pattern, &tokens);
+    }
+    Ok(match (kind, post_dir) {
+        (Kind::Post, Some(dir)) => {
+            let mut parts: Vec<String> = dir.split('/').map(slugify).collect();
+            parts.push(slug);
+            join_url(parts)
+        }
         _ => {
             let mut parts: Vec<String> = segments.iter().map(|s| slugify(s)).collect();
             parts.push(slug);
             join_url(parts)
         }
     })
+}
+
+/// Zola's `path` and Hugo's `url`: a whole URL path, each segment kept inside public/.
+fn own_path(path: &str) -> std::result::Result<String, String> {
+    let parts: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    if parts.is_empty() {
+        return Err(format!("`path`/`url` {path:?} is the home page's URL; give the page its own"));
+    }
+    if parts.last().is_some_and(|l| l.contains('.')) {
+        return Err(format!(
+            "`path`/`url` {path:?} names a file; myblog publishes pages as folders: write it as {:?}",
+            format!("/{}/", parts.join("/").rsplit_once('.').map(|(a, _)| a).unwrap_or(""))
+        ));
+    }
+    for p in &parts {
+        validate_slug(p).map_err(|_| format!("`path`/`url` {path:?} is not allowed: each part must stay one folder inside public/"))?;
+    }
+    Ok(join_url(parts))
+}
+
+/// The `YYYY-MM-DD` a file name starts with, as Zola reads it for undated pages.
+fn date_prefix(name: &str) -> Option<&str> {
+    (strip_date_prefix(name).len() < name.len()).then(|| &name[..10])
 }
 
 fn strip_date_prefix(name: &str) -> &str {
@@ -698,7 +762,8 @@ mod tests {
     }
 
     fn parse_in(dialect: Dialect, rel: &str, text: &str) -> std::result::Result<Source, String> {
-        parse_source_with(rel, Path::new(&format!("content/{rel}")), text.as_bytes(), dialect)
+        let rules = ContentConfig { dialect, ..ContentConfig::default() };
+        parse_source_with(rel, Path::new(&format!("content/{rel}")), text.as_bytes(), &rules)
             .map_err(|d| d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))
     }
 
@@ -764,6 +829,52 @@ mod tests {
         assert!(is_markdown("posts/a.markdown") && is_markdown("a.md") && !is_markdown("a.mdx"));
         let s = parse("posts/2019-04-23-roadmap.markdown", "+++\ntitle = \"R\"\ndate = 2019-04-23\n+++\n").unwrap();
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/posts/roadmap/"));
+    }
+
+    fn parse_rules(rules: &ContentConfig, rel: &str, text: &str) -> std::result::Result<Source, String> {
+        parse_source_with(rel, Path::new(&format!("content/{rel}")), text.as_bytes(), rules)
+            .map_err(|d| d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))
+    }
+
+    #[test]
+    fn post_folders_and_permalinks_are_configurable() {
+        let hugo = ContentConfig {
+            dialect: Dialect::Hugo,
+            post_dirs: vec!["post".into()],
+            permalinks: [("post".to_string(), "/:year/:month/:day/:slug/".to_string())].into(),
+        };
+        let s = parse_rules(&hugo, "post/2019-04-23-roadmap.md", "+++\ntitle = \"Road Map\"\ndate = 2019-04-23\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/2019/04/23/road-map/"), "Hugo's :slug falls back to the title");
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nslug = \"why\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/2019/04/23/why/");
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/old/place\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/old/place/");
+        let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/a/../../b\"\n+++\n").unwrap_err();
+        assert!(e.contains("one folder inside public/"), "{e}");
+        let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/x.html\"\n+++\n").unwrap_err();
+        assert!(e.contains("write it as \"/x/\""), "{e}");
+        // Without a pattern Hugo keeps the whole file name under the section's folder.
+        let plain = ContentConfig { permalinks: Default::default(), ..hugo.clone() };
+        let s = parse_rules(&plain, "post/2019-04-23-roadmap.md", "+++\ntitle = \"R\"\ndate = 2019-04-23\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/post/2019-04-23-roadmap/");
+        // `posts/` is a plain folder once it is not a post folder.
+        let s = parse_rules(&plain, "posts/a.md", "+++\ntitle = \"A\"\n+++\n").unwrap();
+        assert_eq!(s.kind, Kind::Page);
+
+        // Zola: `blog/` and the root hold posts; the file name's date dates an undated page.
+        let zola = ContentConfig { dialect: Dialect::Zola, post_dirs: vec!["blog".into(), "".into()], permalinks: Default::default() };
+        let s = parse_rules(&zola, "blog/2024-05-01-release.md", "+++\ntitle = \"R\"\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/blog/release/"));
+        assert_eq!(s.front.date, parse_date_str("2024-05-01"));
+        let s = parse_rules(&zola, "2020-02-02-old.md", "+++\ntitle = \"Old\"\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/old/"));
+        let s = parse_rules(&zola, "about.md", "+++\ntitle = \"About\"\n+++\n").unwrap();
+        assert_eq!(s.kind, Kind::Page, "an undated page at the root stays a page");
+        let s = parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2024-01-01\npath = \"notes/t\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/notes/t/");
+        // The default is unchanged: posts/ at /posts/<slug>/, wherever they sit under it.
+        let s = parse("posts/2024/deep.md", "+++\ntitle = \"D\"\ndate = 2024-01-01\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/posts/deep/");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod permalinks;
 pub mod photo_meta;
 pub mod render;
 pub mod scaffold;

@@ -112,3 +112,72 @@ fn an_unknown_dialect_is_a_located_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("site.toml:") && err.contains("jekyll"), "{err}");
 }
+
+#[test]
+fn hugo_posts_keep_their_dated_urls_and_shared_urls_are_settled() {
+    let dir = mini_site();
+    let root = dir.path();
+    std::fs::remove_dir_all(root.join("content/posts")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!(
+            "{SITE}\n[content]\ndialect = \"hugo\"\npost_dirs = [\"post\"]\n[content.permalinks]\npost = \"/:year/:month/:day/:slug/\"\n"
+        ),
+    )
+    .unwrap();
+    // Recurring titles on one day: Hugo would publish one and drop the other.
+    write(root, "content/post/roadmap-a.md", "+++\ntitle = \"Roadmap\"\ndate = 2019-04-23T09:00:00Z\n+++\nMorning.\n");
+    write(root, "content/post/roadmap-b.md", "+++\ntitle = \"Roadmap\"\ndate = 2019-04-23T17:00:00Z\n+++\nEvening.\n");
+    write(root, "content/post/survey.md", "---\ntitle: Survey\ndate: 2020-01-05\nslug: survey-2020\n---\nQuestions.\n");
+    write(root, "content/post/moved.md", "---\ntitle: Moved\ndate: 2020-02-01\nurl: /elsewhere/moved/\n---\nHere.\n");
+    let out = build(root);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("content/post/roadmap-a.md shares /2019/04/23/roadmap/ with a newer page: published at /2019/04/23/roadmap-2/"),
+        "{stderr}"
+    );
+    let public = root.join("public");
+    let evening = std::fs::read_to_string(public.join("2019/04/23/roadmap/index.html")).unwrap();
+    assert!(evening.contains("Evening."), "the newest keeps the URL");
+    assert!(std::fs::read_to_string(public.join("2019/04/23/roadmap-2/index.html")).unwrap().contains("Morning."));
+    assert!(public.join("2020/01/05/survey-2020/index.html").is_file());
+    assert!(public.join("elsewhere/moved/index.html").is_file());
+    // Posts in content/post/ are posts: in the feed.
+    let atom = std::fs::read_to_string(public.join("atom.xml")).unwrap();
+    assert!(atom.contains("https://moved.example.org/2020/01/05/survey-2020/"), "{atom}");
+}
+
+#[test]
+fn a_myblog_site_still_refuses_a_shared_url() {
+    let dir = mini_site();
+    let root = dir.path();
+    write(root, "content/posts/a/x.md", "+++\ntitle = \"X\"\ndate = 2020-01-01\n+++\n");
+    write(root, "content/posts/b/x.md", "+++\ntitle = \"X\"\ndate = 2020-01-02\n+++\n");
+    let out = build(root);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two pages cannot share a URL"));
+}
+
+#[test]
+fn zola_blog_and_root_posts() {
+    let dir = mini_site();
+    let root = dir.path();
+    std::fs::remove_dir_all(root.join("content/posts")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{SITE}\n[content]\ndialect = \"zola\"\npost_dirs = [\"blog\", \"\"]\n")).unwrap();
+    write(root, "content/blog/_index.md", "+++\ntitle = \"Blog\"\nsort_by = \"date\"\npaginate_by = 5\n+++\n");
+    write(root, "content/blog/2024-05-01-release.md", "+++\ntitle = \"Release\"\n+++\nOut.\n");
+    write(root, "content/blog/custom.md", "+++\ntitle = \"Custom\"\ndate = 2024-06-01\npath = \"notes/custom\"\n+++\nHi.\n");
+    write(root, "content/2019-01-01-first.md", "+++\ntitle = \"First\"\n+++\nOld.\n");
+    write(root, "content/contact.md", "+++\ntitle = \"Contact\"\n+++\nMail.\n");
+    build_ok(root);
+    let public = root.join("public");
+    for page in ["blog/release/index.html", "notes/custom/index.html", "first/index.html", "contact/index.html", "blog/index.html"] {
+        assert!(public.join(page).is_file(), "missing public/{page}");
+    }
+    let atom = std::fs::read_to_string(public.join("atom.xml")).unwrap();
+    for url in ["/blog/release/", "/notes/custom/", "/first/"] {
+        assert!(atom.contains(&format!("https://moved.example.org{url}")), "{url} not in the feed:\n{atom}");
+    }
+    assert!(!atom.contains("/contact/"), "an undated root page is not a post");
+}

@@ -326,7 +326,7 @@ impl Incremental {
             match std::fs::read(&abs) {
                 Ok(bytes) => {
                     let display = content::rel_display(&root, &abs);
-                    match content::parse_source_with(rel, &display, &bytes, config.content.dialect) {
+                    match content::parse_source_with(rel, &display, &bytes, &config.content) {
                         Ok(s) => {
                             new_sources.insert(rel.clone(), Some(s));
                         }
