@@ -150,6 +150,8 @@ pub struct SiteOutput {
     pub next_scheduled: Option<OffsetDateTime>,
     /// The published posts, for deploy's announcements.
     pub posts: Vec<crate::manifest::PostEntry>,
+    /// Redirect pages for former URLs (`aliases`).
+    pub redirects: Vec<crate::redirects::Redirect>,
 }
 
 impl SiteOutput {
@@ -167,6 +169,11 @@ impl SiteOutput {
                 .collect(),
         );
         m.posts = self.posts.clone();
+        m.redirects = self
+            .redirects
+            .iter()
+            .map(|r| crate::manifest::RedirectEntry { from: r.from.clone(), path: r.output.clone(), to: r.to.clone() })
+            .collect();
         m
     }
 }
@@ -384,7 +391,9 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     }
     let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     let generated = generated_files(site, config, assets, &html_paths);
+    let redirects = crate::redirects::plan(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
     outputs.extend(generated);
+    outputs.extend(redirects.iter().map(|r| Output::rendered(r.output.clone(), crate::redirects::html(r, &config.language))));
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
     let mut remote_thumbnails = Vec::new();
     match prepared.thumbnails {
@@ -413,6 +422,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         remote_thumbnails,
         next_scheduled: prepared.next_scheduled,
         posts,
+        redirects,
     })
 }
 

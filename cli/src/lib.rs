@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod model;
 pub mod permalinks;
 pub mod photo_meta;
+pub mod redirects;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

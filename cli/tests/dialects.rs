@@ -70,6 +70,16 @@ fn hugo_front_matter_builds_in_the_hugo_dialect() {
     assert!(atom.contains("<summary>Where we are going</summary>"), "{atom}");
     let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("2025-05-01"), "{sitemap}");
+    // `aliases` become redirect pages, listed in the manifest, never in the sitemap or feeds.
+    let redirect = std::fs::read_to_string(public.join("old/roadmap/index.html")).unwrap();
+    let target = "https://moved.example.org/posts/roadmap/";
+    assert!(redirect.contains(&format!("<meta http-equiv=\"refresh\" content=\"0; url={target}\">")), "{redirect}");
+    assert!(redirect.contains(&format!("<link rel=\"canonical\" href=\"{target}\">")), "{redirect}");
+    assert!(redirect.contains("<meta name=\"robots\" content=\"noindex\">"), "{redirect}");
+    assert!(!sitemap.contains("/old/roadmap/") && !atom.contains("/old/roadmap/"));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(public.join(".myblog/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["redirects"], serde_json::json!([{"from": "/old/roadmap/", "path": "old/roadmap/index.html", "to": target}]));
+    assert!(manifest["files"].as_array().unwrap().iter().any(|f| f["path"] == "old/roadmap/index.html"));
     let check = run(myblog().arg("check").arg("--root").arg(root));
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }
@@ -180,4 +190,14 @@ fn zola_blog_and_root_posts() {
         assert!(atom.contains(&format!("https://moved.example.org{url}")), "{url} not in the feed:\n{atom}");
     }
     assert!(!atom.contains("/contact/"), "an undated root page is not a post");
+}
+
+#[test]
+fn an_alias_over_a_real_page_is_an_error() {
+    let dir = site(Some("hugo"));
+    write(dir.path(), "content/posts/clash.md", "+++\ntitle = \"Clash\"\ndate = 2025-01-01\naliases = [\"/posts/json/\"]\n+++\n");
+    let out = build(dir.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("content/posts/clash.md:1: alias \"/posts/json/\" is the URL of another page"), "{err}");
 }
