@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod dialect;
 pub mod error;
 pub mod feeds;
+pub mod import;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
