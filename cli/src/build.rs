@@ -150,6 +150,8 @@ pub struct SiteOutput {
     pub next_scheduled: Option<OffsetDateTime>,
     /// The published posts, for deploy's announcements.
     pub posts: Vec<crate::manifest::PostEntry>,
+    /// Redirect pages for former URLs (`aliases`).
+    pub redirects: Vec<crate::redirects::Redirect>,
 }
 
 impl SiteOutput {
@@ -167,6 +169,11 @@ impl SiteOutput {
                 .collect(),
         );
         m.posts = self.posts.clone();
+        m.redirects = self
+            .redirects
+            .iter()
+            .map(|r| crate::manifest::RedirectEntry { from: r.from.clone(), path: r.output.clone(), to: r.to.clone() })
+            .collect();
         m
     }
 }
@@ -293,23 +300,39 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .into());
     }
     let templates = read_templates(&theme_dir.join("templates"))?;
-    let loaded = content::load(&opts.root)?;
+    let loaded = content::load_with(&opts.root, &config.content)?;
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
-    let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
+    let (mut published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
+    if !config.content.dialect.is_strict() {
+        for note in settle_shared_urls(&mut published) {
+            eprintln!("note: {note}");
+        }
+    }
     check_duplicates(&published)?;
     model::check_tags(&published)?;
     let items = render_markdown(published, &config, &assets, bodies)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
-    let next_scheduled =
-        unpublished.iter().filter(|s| !s.front.draft || opts.drafts).filter_map(|s| s.front.date).filter(|d| *d > opts.now).min();
+    let next_scheduled = unpublished
+        .iter()
+        .filter(|s| !s.front.draft || opts.drafts)
+        .flat_map(|s| [s.front.date, s.front.publish_date])
+        .flatten()
+        .filter(|d| *d > opts.now)
+        .min();
     let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }
 
-/// Drafts and posts dated in the future are left out unless `--drafts`.
+/// Drafts, posts dated in the future, and pages before their `publishDate` or after their
+/// `expiryDate` are left out unless `--drafts`.
 pub fn is_published(opts: &BuildOptions, s: &Source) -> bool {
-    opts.drafts || (!s.front.draft && s.front.date.is_none_or(|d| d <= opts.now))
+    let f = &s.front;
+    opts.drafts
+        || (!f.draft
+            && f.date.is_none_or(|d| d <= opts.now)
+            && f.publish_date.is_none_or(|d| d <= opts.now)
+            && f.expiry_date.is_none_or(|d| d > opts.now))
 }
 
 /// Static files: the theme's first, then content files (which win on the same path).
@@ -368,7 +391,9 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     }
     let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     let generated = generated_files(site, config, assets, &html_paths);
+    let redirects = crate::redirects::plan(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
     outputs.extend(generated);
+    outputs.extend(redirects.iter().map(|r| Output::rendered(r.output.clone(), crate::redirects::html(r, &config.language))));
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
     let mut remote_thumbnails = Vec::new();
     match prepared.thumbnails {
@@ -397,6 +422,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         remote_thumbnails,
         next_scheduled: prepared.next_scheduled,
         posts,
+        redirects,
     })
 }
 
@@ -518,6 +544,23 @@ fn has_scheme(s: &str) -> bool {
         Some(i) => s[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
         None => false,
     }
+}
+
+/// A site moved in from Hugo or Zola may have pages sharing a URL (Hugo keeps one and drops
+/// the others): the newest post keeps it, the others move to a distinct URL. Returns what moved.
+pub fn settle_shared_urls(sources: &mut [Source]) -> Vec<String> {
+    let claims: Vec<crate::permalinks::Claim<'_>> = sources
+        .iter()
+        .map(|s| crate::permalinks::Claim { date: if s.kind == Kind::Post { s.front.date } else { None }, url_path: &s.url_path })
+        .collect();
+    let moves = crate::permalinks::settle(&claims);
+    let mut notes = Vec::new();
+    for (i, url) in moves {
+        let s = &mut sources[i];
+        notes.push(format!("{} shares {} with a newer page: published at {url}", s.display_path.display(), s.url_path));
+        s.url_path = url;
+    }
+    notes
 }
 
 pub fn check_duplicates(sources: &[Source]) -> Result<()> {

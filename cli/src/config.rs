@@ -30,6 +30,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub markdown: MarkdownConfig,
     #[serde(default)]
+    pub content: ContentConfig,
+    #[serde(default)]
     pub build: BuildConfig,
     #[serde(default)]
     pub subscribe: SubscribeConfig,
@@ -68,6 +70,26 @@ pub struct MarkdownConfig {
 impl Default for MarkdownConfig {
     fn default() -> Self {
         MarkdownConfig { highlight: true, smart_punctuation: true }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContentConfig {
+    /// Whose front matter the content is written in: myblog's own (strict: an unknown key is an
+    /// error) or Zola's / Hugo's (their keys are honoured, keys without a meaning here are kept
+    /// in `page.extra`).
+    pub dialect: crate::dialect::Dialect,
+    /// Folders under `content/` whose pages are dated posts (`""`: dated pages at the root).
+    pub post_dirs: Vec<String>,
+    /// URL patterns by section (first folder under `content/`, `""` for the root), with Hugo's
+    /// tokens: `:year :month :day :slug :title :section :filename`.
+    pub permalinks: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ContentConfig {
+    fn default() -> Self {
+        ContentConfig { dialect: Default::default(), post_dirs: vec![crate::content::POSTS_DIR.into()], permalinks: Default::default() }
     }
 }
 
@@ -221,6 +243,13 @@ impl SiteConfig {
         if self.paginate_by == 0 {
             return Err(Diagnostic::new(path, "paginate_by must be at least 1").into());
         }
+        for (section, pattern) in &self.content.permalinks {
+            if let Err(e) = crate::permalinks::validate(pattern) {
+                return Err(Diagnostic::new(path, format!("[content.permalinks] {section:?}: {e}"))
+                    .hint("a pattern is a URL path such as \"/:year/:month/:day/:slug/\"")
+                    .into());
+            }
+        }
         if self.theme.contains('/') || self.theme.contains('\\') || self.theme == ".." || self.theme.is_empty() {
             return Err(Diagnostic::new(path, format!("theme {:?} must be a folder name under themes/", self.theme)).into());
         }
@@ -257,6 +286,10 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "author",
     "menu",
     "markdown",
+    "content",
+    "dialect",
+    "post_dirs",
+    "permalinks",
     "build",
     "subscribe",
     "thumbnails",

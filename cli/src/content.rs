@@ -7,6 +7,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+use crate::config::ContentConfig;
+use crate::dialect::{Dialect, Taxonomies};
 use crate::error::{line_col, Diagnostic, Error, Result};
 
 pub const CONTENT_DIR: &str = "content";
@@ -35,6 +37,56 @@ pub struct FrontMatter {
     /// `announce = false` in front matter: `myblog deploy` never emails this post to subscribers.
     pub skip_announce: bool,
     pub extra: serde_json::Value,
+    /// Hugo's `publishDate`: the page stays out of the site until then.
+    pub publish_date: Option<OffsetDateTime>,
+    /// Hugo's `expiryDate`: the page leaves the site then.
+    pub expiry_date: Option<OffsetDateTime>,
+    /// Former URL paths of the page (Zola and Hugo `aliases`).
+    pub aliases: Vec<String>,
+    /// The page's whole URL path, as Zola's `path` or Hugo's `url` sets it.
+    pub path: Option<String>,
+    /// Taxonomies other than tags (`categories`, `series`...), by name.
+    pub taxonomies: Taxonomies,
+}
+
+/// Front matter read in any dialect, before dates are parsed. Dates carry the key they were
+/// written under, so an error names it.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    pub title: Option<String>,
+    pub date: Option<(String, DateValue)>,
+    pub updated: Option<(String, DateValue)>,
+    pub publish_date: Option<(String, DateValue)>,
+    pub expiry_date: Option<(String, DateValue)>,
+    pub draft: bool,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub summary: Option<String>,
+    pub slug: Option<String>,
+    pub template: Option<String>,
+    pub announce: Option<bool>,
+    pub extra: Option<serde_json::Value>,
+    pub aliases: Vec<String>,
+    pub path: Option<String>,
+    pub taxonomies: Taxonomies,
+}
+
+impl From<RawFrontMatter> for Fields {
+    fn from(r: RawFrontMatter) -> Fields {
+        Fields {
+            title: r.title,
+            date: r.date.map(|d| ("date".into(), d)),
+            updated: r.updated.map(|d| ("updated".into(), d)),
+            draft: r.draft,
+            tags: r.tags,
+            description: r.description,
+            slug: r.slug,
+            template: r.template,
+            announce: r.announce,
+            extra: r.extra,
+            ..Fields::default()
+        }
+    }
 }
 
 /// What front matter may hold, exactly as written (before dates are parsed).
@@ -56,9 +108,9 @@ struct RawFrontMatter {
 }
 
 /// TOML has a native datetime type; YAML gives strings. Accept both.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum DateValue {
+pub(crate) enum DateValue {
     Toml(toml::value::Datetime),
     Text(String),
 }
@@ -104,8 +156,18 @@ pub struct Loaded {
     pub files: Vec<ContentFile>,
 }
 
-/// Walks `<root>/content`, parses every markdown file in parallel and collects every error.
+/// Walks `<root>/content` of a myblog site (strict front matter).
 pub fn load(root: &Path) -> Result<Loaded> {
+    load_with(root, &ContentConfig::default())
+}
+
+/// Markdown files: `.md`, and `.markdown` as Hugo and Jekyll sites name them.
+pub fn is_markdown(rel: &str) -> bool {
+    rel.ends_with(".md") || rel.ends_with(".markdown")
+}
+
+/// Walks `<root>/content`, parses every markdown file in parallel and collects every error.
+pub fn load_with(root: &Path, rules: &ContentConfig) -> Result<Loaded> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         return Err(Error::Usage(format!("{} is missing: a blog keeps its markdown there", content.display())));
@@ -132,7 +194,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
                 continue;
             }
         };
-        if rel.ends_with(".md") {
+        if is_markdown(&rel) {
             md.push((rel, entry.into_path()));
         } else {
             files.push(ContentFile { rel, path: entry.into_path() });
@@ -143,7 +205,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         .map(|(rel, path)| {
             let display = rel_display(root, path);
             let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(&display, format!("cannot read: {e}"))])?;
-            parse_source(rel, &display, &bytes)
+            parse_source_with(rel, &display, &bytes, rules)
         })
         .collect();
     if !errors.is_empty() {
@@ -184,8 +246,13 @@ pub fn rel_display(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Parses one markdown file: front matter, body, kind and URL. Pure.
+/// Parses one markdown file of a myblog site. Pure.
 pub fn parse_source(rel: &str, display: &Path, bytes: &[u8]) -> std::result::Result<Source, Vec<Diagnostic>> {
+    parse_source_with(rel, display, bytes, &ContentConfig::default())
+}
+
+/// Parses one markdown file: front matter (in `dialect`), body, kind and URL. Pure.
+pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &ContentConfig) -> std::result::Result<Source, Vec<Diagnostic>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -201,14 +268,19 @@ pub fn parse_source(rel: &str, display: &Path, bytes: &[u8]) -> std::result::Res
         return Err(vec![Diagnostic::new(display, "file is empty")
             .hint("start it with front matter, e.g.\n+++\ntitle = \"My post\"\ndate = 2026-01-31\n+++\n\nThen write the post.")]);
     }
-    let (front, body, body_line) = split_front_matter(text, display).map_err(|d| vec![d])?;
-    let kind = classify(rel);
+    let (mut front, body, body_line) = split_front_matter(text, display, rules.dialect).map_err(|d| vec![d])?;
+    if rules.dialect == Dialect::Zola && front.date.is_none() {
+        let file = rel.rsplit('/').next().unwrap_or(rel);
+        let name = if file.starts_with("index.") { rel.rsplit('/').nth(1).unwrap_or("") } else { file };
+        front.date = date_prefix(name).and_then(parse_date_str);
+    }
+    let (kind, post_dir) = classify(rel, rules, front.date.is_some());
     if kind == Kind::Post && front.date.is_none() {
         return Err(vec![Diagnostic::new(display, "a post needs a date")
             .line(1)
             .hint("add `date = 2026-01-31` (TOML) or `date: 2026-01-31` (YAML) to the front matter")]);
     }
-    let url_path = url_path_for(rel, kind, front.slug.as_deref())
+    let url_path = url_path_for(rel, kind, post_dir, &front, rules)
         .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
     let dir = match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
@@ -217,51 +289,109 @@ pub fn parse_source(rel: &str, display: &Path, bytes: &[u8]) -> std::result::Res
     Ok(Source { display_path: display.to_path_buf(), rel: rel.to_string(), kind, front, body: body.to_string(), body_line, url_path, dir })
 }
 
-fn classify(rel: &str) -> Kind {
+/// The kind of a file, and for a post the folder of `post_dirs` it sits in.
+fn classify<'a>(rel: &str, rules: &'a ContentConfig, dated: bool) -> (Kind, Option<&'a str>) {
     let file = rel.rsplit('/').next().unwrap_or(rel);
-    if file == "_index.md" {
-        Kind::Section
-    } else if rel.starts_with("posts/") {
-        Kind::Post
-    } else {
-        Kind::Page
+    if file == "_index.md" || file == "_index.markdown" {
+        return (Kind::Section, None);
+    }
+    let post_dir = rules.post_dirs.iter().map(|d| d.trim_matches('/')).find(|d| {
+        if d.is_empty() {
+            // Pages at the root are posts only when dated: `about.md` stays a page.
+            !rel.contains('/') && dated
+        } else {
+            rel.strip_prefix(d).is_some_and(|r| r.starts_with('/'))
+        }
+    });
+    match post_dir {
+        Some(d) => (Kind::Post, Some(d)),
+        None => (Kind::Page, None),
     }
 }
 
-/// The URL path of a source. Posts live at `/posts/<slug>/` whatever folder they sit in;
-/// pages mirror their folder; bundles (`x/index.md`) take their folder's name.
-fn url_path_for(rel: &str, kind: Kind, slug: Option<&str>) -> std::result::Result<String, String> {
-    let without_ext = rel.strip_suffix(".md").unwrap_or(rel);
+/// The URL path of a source: its own `path` / `url` if set, else its section's pattern in
+/// `[content.permalinks]`, else posts live at `/<post dir>/<slug>/` whatever folder they sit in
+/// and pages mirror their folder; bundles (`x/index.md`) take their folder's name.
+fn url_path_for(
+    rel: &str,
+    kind: Kind,
+    post_dir: Option<&str>,
+    front: &FrontMatter,
+    rules: &ContentConfig,
+) -> std::result::Result<String, String> {
+    let without_ext = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).unwrap_or(rel);
     let mut segments: Vec<String> = without_ext.split('/').map(str::to_string).collect();
     let last = segments.pop().unwrap_or_default();
+    let slug = front.slug.as_deref();
     if kind == Kind::Section {
         if slug.is_some() {
             return Err("`slug` is not allowed in a section's _index.md: rename its folder instead".into());
         }
         return Ok(join_url(segments.iter().map(|s| slugify(s)).collect()));
     }
-    let natural = if last == "index" { segments.pop().unwrap_or_default() } else { last };
+    if let Some(path) = &front.path {
+        return own_path(path);
+    }
+    let filename = if last == "index" { segments.pop().unwrap_or_default() } else { last };
     // `2025-08-30-shell-toolkit.md` keeps its files sorted by date; the date is not part of
-    // the URL (the front matter holds it).
-    let natural = strip_date_prefix(&natural).to_string();
+    // the URL (the front matter holds it). Hugo keeps the whole file name.
+    let natural = if rules.dialect == Dialect::Hugo { filename.as_str() } else { strip_date_prefix(&filename) };
     let slug = match slug {
         Some(s) => {
             validate_slug(s)?;
             s.to_string()
         }
-        None => slugify(&natural),
+        None => slugify(natural),
     };
     if slug.is_empty() {
         return Err(format!("cannot make a URL from the file name of {rel}; set `slug` in the front matter"));
     }
-    Ok(match kind {
-        Kind::Post => format!("/posts/{slug}/"),
+    let section = if rel.contains('/') { rel.split('/').next().unwrap_or("") } else { "" };
+    if let Some(pattern) = rules.permalinks.get(section) {
+        // Hugo's `:slug` falls back to the title, not the file name.
+        let slug = match (&front.slug, rules.dialect) {
+            (None, Dialect::Hugo) => slugify(&front.title),
+            _ => slug,
+        };
+        let tokens =
+            crate::permalinks::Tokens { date: front.date, slug: &slug, title: &front.title, section, filename: &slugify(&filename) };
+        return crate::permalinks::expand(pattern, &tokens);
+    }
+    Ok(match (kind, post_dir) {
+        (Kind::Post, Some(dir)) => {
+            let mut parts: Vec<String> = dir.split('/').map(slugify).collect();
+            parts.push(slug);
+            join_url(parts)
+        }
         _ => {
             let mut parts: Vec<String> = segments.iter().map(|s| slugify(s)).collect();
             parts.push(slug);
             join_url(parts)
         }
     })
+}
+
+/// Zola's `path` and Hugo's `url`: a whole URL path, each segment kept inside public/.
+fn own_path(path: &str) -> std::result::Result<String, String> {
+    let parts: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    if parts.is_empty() {
+        return Err(format!("`path`/`url` {path:?} is the home page's URL; give the page its own"));
+    }
+    if parts.last().is_some_and(|l| l.contains('.')) {
+        return Err(format!(
+            "`path`/`url` {path:?} names a file; myblog publishes pages as folders: write it as {:?}",
+            format!("/{}/", parts.join("/").rsplit_once('.').map(|(a, _)| a).unwrap_or(""))
+        ));
+    }
+    for p in &parts {
+        validate_slug(p).map_err(|_| format!("`path`/`url` {path:?} is not allowed: each part must stay one folder inside public/"))?;
+    }
+    Ok(join_url(parts))
+}
+
+/// The `YYYY-MM-DD` a file name starts with, as Zola reads it for undated pages.
+fn date_prefix(name: &str) -> Option<&str> {
+    (strip_date_prefix(name).len() < name.len()).then(|| &name[..10])
 }
 
 fn strip_date_prefix(name: &str) -> &str {
@@ -346,77 +476,115 @@ fn plain_dates(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Splits `+++` TOML or `---` YAML front matter from the body and parses it.
-fn split_front_matter<'a>(text: &'a str, display: &Path) -> std::result::Result<(FrontMatter, &'a str, usize), Diagnostic> {
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Toml,
+    Yaml,
+    Json,
+}
+
+/// Splits `+++` TOML, `---` YAML or `{ }` JSON front matter from the body and parses it.
+fn split_front_matter<'a>(
+    text: &'a str,
+    display: &Path,
+    dialect: Dialect,
+) -> std::result::Result<(FrontMatter, &'a str, usize), Diagnostic> {
     let first_line = text.lines().next().unwrap_or("").trim_end();
-    let (fence, is_toml) = match first_line {
-        "+++" => ("+++", true),
-        "---" => ("---", false),
-        _ => {
-            return Err(Diagnostic::new(display, "missing front matter")
-                .at(1, 1)
-                .hint("start the file with `+++` (TOML) or `---` (YAML) front matter holding at least a title"))
-        }
-    };
-    let after_open = &text[first_line.len()..];
-    let after_open = after_open.strip_prefix("\r\n").or_else(|| after_open.strip_prefix('\n')).unwrap_or(after_open);
-    let open_len = text.len() - after_open.len();
-    // Find the closing fence: a line that is exactly the fence.
-    let mut offset = 0;
-    let mut close = None;
-    for line in after_open.split_inclusive('\n') {
-        if line.trim_end() == fence {
-            close = Some((offset, offset + line.len()));
-            break;
-        }
-        offset += line.len();
-    }
-    let Some((fm_end, body_start)) = close else {
-        return Err(Diagnostic::new(display, format!("front matter opened with `{fence}` on line 1 is never closed"))
-            .at(1, 1)
-            .hint(format!("add a line holding only `{fence}` after the front matter")));
-    };
-    let fm = &after_open[..fm_end];
-    let body = &after_open[body_start..];
-    let body_line = text[..open_len + body_start].matches('\n').count() + 1;
-    let raw: RawFrontMatter = if is_toml {
-        toml::from_str(fm).map_err(|e| {
-            let mut d = Diagnostic::new(display, format!("front matter: {}", e.message().trim()));
-            if let Some(span) = e.span() {
-                let (l, c) = line_col(fm, span.start);
-                d = d.at(l + 1, c);
+    let (fm, body, body_line, format) = if first_line.starts_with('{') {
+        // JSON front matter (Hugo) is one JSON object: it ends where the object ends.
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+        match stream.next() {
+            Some(Ok(_)) => {
+                let end = stream.byte_offset();
+                let rest = &text[end..];
+                let rest_line = rest.split_inclusive('\n').next().unwrap_or("");
+                let body_start = end + if rest_line.trim().is_empty() { rest_line.len() } else { 0 };
+                (&text[..end], &text[body_start..], text[..body_start].matches('\n').count() + 1, Format::Json)
             }
-            hint_front_matter(d, e.message())
-        })?
+            Some(Err(e)) => return Err(Diagnostic::new(display, format!("front matter: {e}")).at(e.line(), e.column())),
+            None => unreachable!("the text starts with `{{`"),
+        }
     } else {
-        serde_yaml::from_str(fm).map_err(|e| {
-            let mut d = Diagnostic::new(display, format!("front matter: {e}"));
-            if let Some(loc) = e.location() {
-                d = d.at(loc.line() + 1, loc.column());
+        let (fence, format) = match first_line {
+            "+++" => ("+++", Format::Toml),
+            "---" => ("---", Format::Yaml),
+            _ => {
+                return Err(Diagnostic::new(display, "missing front matter")
+                    .at(1, 1)
+                    .hint("start the file with `+++` (TOML) or `---` (YAML) front matter holding at least a title"))
             }
-            hint_front_matter(d, &e.to_string())
+        };
+        let after_open = &text[first_line.len()..];
+        let after_open = after_open.strip_prefix("\r\n").or_else(|| after_open.strip_prefix('\n')).unwrap_or(after_open);
+        let open_len = text.len() - after_open.len();
+        // Find the closing fence: a line that is exactly the fence.
+        let mut offset = 0;
+        let mut close = None;
+        for line in after_open.split_inclusive('\n') {
+            if line.trim_end() == fence {
+                close = Some((offset, offset + line.len()));
+                break;
+            }
+            offset += line.len();
+        }
+        let Some((fm_end, body_start)) = close else {
+            return Err(Diagnostic::new(display, format!("front matter opened with `{fence}` on line 1 is never closed"))
+                .at(1, 1)
+                .hint(format!("add a line holding only `{fence}` after the front matter")));
+        };
+        let body_line = text[..open_len + body_start].matches('\n').count() + 1;
+        (&after_open[..fm_end], &after_open[body_start..], body_line, format)
+    };
+    // Line of the front matter's first line in the file (after the opening fence, if any).
+    let fm_line0 = if format == Format::Json { 0 } else { 1 };
+    let fields: Fields = if dialect.is_strict() {
+        parse_fm::<RawFrontMatter>(fm, format, display, fm_line0)?.into()
+    } else {
+        let table: serde_json::Map<String, serde_json::Value> = parse_fm(fm, format, display, fm_line0)?;
+        let table = match plain_dates(serde_json::Value::Object(table)) {
+            serde_json::Value::Object(t) => t,
+            _ => unreachable!("a table stays a table"),
+        };
+        crate::dialect::map_front_matter(table).map_err(|b| {
+            let top = b.key.split('.').next().unwrap_or(&b.key);
+            let line =
+                fm.lines().position(|l| l.trim_start().trim_start_matches('"').starts_with(top)).map(|i| i + 1 + fm_line0).unwrap_or(1);
+            Diagnostic::new(display, format!("front matter: `{}` must be {}", b.key, b.expected)).line(line)
         })?
     };
-    let title = match raw.title {
+    let title = match fields.title {
         Some(t) if !t.trim().is_empty() => t,
         _ => {
-            return Err(Diagnostic::new(display, "front matter has no title").at(2, 1).hint(if is_toml {
-                "add `title = \"...\"`"
-            } else {
-                "add `title: ...`"
+            return Err(Diagnostic::new(display, "front matter has no title").at(2, 1).hint(match format {
+                Format::Toml => "add `title = \"...\"`",
+                Format::Yaml => "add `title: ...`",
+                Format::Json => "add `\"title\": \"...\"`",
             }))
         }
     };
-    let date_err = |which: &str, v: &str| {
-        let line = fm.lines().position(|l| l.trim_start().starts_with(which)).map(|i| i + 2).unwrap_or(1);
-        Diagnostic::new(display, format!("front matter: `{which}` value {v:?} is not a date"))
-            .at(line, 1)
-            .hint("write dates as 2026-01-31, or 2026-01-31T09:30:00Z with a time")
+    let date = |field: Option<(String, DateValue)>| {
+        field
+            .map(|(key, d)| {
+                parse_date(&d).ok_or_else(|| {
+                    let line = fm
+                        .lines()
+                        .position(|l| l.trim_start().trim_start_matches('"').starts_with(key.as_str()))
+                        .map(|i| i + 1 + fm_line0)
+                        .unwrap_or(1);
+                    Diagnostic::new(display, format!("front matter: `{key}` value {:?} is not a date", d.to_string()))
+                        .at(line, 1)
+                        .hint("write dates as 2026-01-31, or 2026-01-31T09:30:00Z with a time")
+                })
+            })
+            .transpose()
     };
-    let date = raw.date.map(|d| parse_date(&d).ok_or_else(|| date_err("date", &d.to_string()))).transpose()?;
-    let updated = raw.updated.map(|d| parse_date(&d).ok_or_else(|| date_err("updated", &d.to_string()))).transpose()?;
+    let publish_date = date(fields.publish_date)?;
+    // Hugo shows `date`, but a page with only `publishDate` is dated by it.
+    let date_value = date(fields.date)?.or(publish_date);
+    let updated = date(fields.updated)?;
+    let expiry_date = date(fields.expiry_date)?;
     let mut tags: Vec<String> = Vec::new();
-    for t in raw.tags {
+    for t in fields.tags {
         let t = t.trim().to_string();
         if slugify(&t).is_empty() {
             return Err(Diagnostic::new(display, format!("front matter: tag {t:?} has no letters or digits")).line(1));
@@ -428,19 +596,49 @@ fn split_front_matter<'a>(text: &'a str, display: &Path) -> std::result::Result<
     Ok((
         FrontMatter {
             title,
-            date,
+            date: date_value,
             updated,
-            draft: raw.draft,
+            draft: fields.draft,
             tags,
-            description: raw.description,
-            slug: raw.slug,
-            template: raw.template,
-            skip_announce: raw.announce == Some(false),
-            extra: raw.extra.map(plain_dates).unwrap_or(serde_json::Value::Object(Default::default())),
+            description: fields.description.or(fields.summary),
+            slug: fields.slug,
+            template: fields.template,
+            skip_announce: fields.announce == Some(false),
+            extra: fields.extra.map(plain_dates).unwrap_or(serde_json::Value::Object(Default::default())),
+            publish_date,
+            expiry_date,
+            aliases: fields.aliases,
+            path: fields.path,
+            taxonomies: fields.taxonomies,
         },
         body,
         body_line,
     ))
+}
+
+/// Parses front matter text; errors are located in the file (`line0` lines precede `fm`).
+fn parse_fm<T: serde::de::DeserializeOwned>(fm: &str, format: Format, display: &Path, line0: usize) -> std::result::Result<T, Diagnostic> {
+    match format {
+        Format::Toml => toml::from_str(fm).map_err(|e| {
+            let mut d = Diagnostic::new(display, format!("front matter: {}", e.message().trim()));
+            if let Some(span) = e.span() {
+                let (l, c) = line_col(fm, span.start);
+                d = d.at(l + line0, c);
+            }
+            hint_front_matter(d, e.message())
+        }),
+        Format::Yaml => serde_yaml::from_str(fm).map_err(|e| {
+            let mut d = Diagnostic::new(display, format!("front matter: {e}"));
+            if let Some(loc) = e.location() {
+                d = d.at(loc.line() + line0, loc.column());
+            }
+            hint_front_matter(d, &e.to_string())
+        }),
+        Format::Json => serde_json::from_str(fm).map_err(|e| {
+            let d = Diagnostic::new(display, format!("front matter: {e}")).at(e.line() + line0, e.column());
+            hint_front_matter(d, &e.to_string())
+        }),
+    }
 }
 
 fn hint_front_matter(d: Diagnostic, msg: &str) -> Diagnostic {
@@ -449,7 +647,9 @@ fn hint_front_matter(d: Diagnostic, msg: &str) -> Diagnostic {
         let known = KNOWN_FRONT_MATTER.join(", ");
         match crate::config::closest(unknown, KNOWN_FRONT_MATTER) {
             Some(best) => d.hint(format!("did you mean `{best}`? Known keys: {known}; put your own keys under `extra`")),
-            None => d.hint(format!("known keys: {known}; put your own keys under `extra`")),
+            None => d.hint(format!(
+                "known keys: {known}; put your own keys under `extra` (content written for Zola or Hugo: set `dialect` under [content] in site.toml)"
+            )),
         }
     } else if msg.contains("invalid type") {
         d.hint("check the value's type: title/description/slug/template are text, draft is true/false, tags is a list of text")
@@ -559,6 +759,122 @@ mod tests {
         assert!(e.contains(":3:1: front matter: `date` value \"yesterday\" is not a date"), "{e}");
         let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\nslug = \"../../etc\"\n+++\n").unwrap_err();
         assert!(e.contains("must stay one folder inside public/"), "{e}");
+    }
+
+    fn parse_in(dialect: Dialect, rel: &str, text: &str) -> std::result::Result<Source, String> {
+        let rules = ContentConfig { dialect, ..ContentConfig::default() };
+        parse_source_with(rel, Path::new(&format!("content/{rel}")), text.as_bytes(), &rules)
+            .map_err(|d| d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))
+    }
+
+    #[test]
+    fn a_myblog_site_stays_strict_about_other_tools_keys() {
+        let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\nlastmod = 2025-02-01\n+++\n").unwrap_err();
+        assert!(e.contains(":4:1: front matter: unknown field `lastmod`"), "{e}");
+        assert!(e.contains("[content] in site.toml"), "{e}");
+        let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\n[taxonomies]\ntags = []\n+++\n").unwrap_err();
+        assert!(e.contains("unknown field `taxonomies`"), "{e}");
+    }
+
+    #[test]
+    fn hugo_front_matter_in_the_hugo_dialect() {
+        let text = "---\ntitle: Roadmap\ndate: 2019-04-23T10:00:00+02:00\nlastmod: 2019-05-01\npublishDate: 2019-04-24\nexpiryDate: 2030-01-01\nsummary: Where we go\nauthor: Ann\ncategories: [News]\naliases: [/old/roadmap/]\ntoc: true\n---\nBody\n";
+        let s = parse_in(Dialect::Hugo, "posts/roadmap.md", text).unwrap();
+        assert_eq!(s.front.updated, parse_date_str("2019-05-01"));
+        assert_eq!(s.front.publish_date, parse_date_str("2019-04-24"));
+        assert_eq!(s.front.expiry_date, parse_date_str("2030-01-01"));
+        assert_eq!(s.front.description.as_deref(), Some("Where we go"));
+        assert_eq!(s.front.aliases, ["/old/roadmap/"]);
+        assert_eq!(s.front.taxonomies["categories"], ["News"]);
+        assert_eq!(s.front.extra["authors"][0], "Ann");
+        assert_eq!(s.front.extra["toc"], true);
+        // A page with only `publishDate` is dated by it.
+        let s = parse_in(Dialect::Hugo, "posts/p.md", "+++\ntitle = \"P\"\npublishDate = 2020-01-02\n+++\n").unwrap();
+        assert_eq!(s.front.date, parse_date_str("2020-01-02"));
+        let e = parse_in(Dialect::Hugo, "posts/p.md", "+++\ntitle = \"P\"\ndate = 2020-01-02\nlastmod = \"soon\"\n+++\n").unwrap_err();
+        assert!(e.contains("content/posts/p.md:4:1: front matter: `lastmod` value \"soon\" is not a date"), "{e}");
+        let e = parse_in(Dialect::Hugo, "posts/p.md", "+++\ntitle = \"P\"\ndate = 2020-01-02\ndraft = [1]\n+++\n").unwrap_err();
+        assert!(e.contains("content/posts/p.md:4: front matter: `draft` must be true or false"), "{e}");
+    }
+
+    #[test]
+    fn zola_front_matter_in_the_zola_dialect() {
+        let text = "+++\ntitle = \"T\"\ndate = 2024-01-01\nweight = 2\n[taxonomies]\ntags = [\"rust\"]\ncategories = [\"code\"]\n[extra]\nmood = \"good\"\n+++\nBody\n";
+        let s = parse_in(Dialect::Zola, "posts/t.md", text).unwrap();
+        assert_eq!(s.front.tags, ["rust"]);
+        assert_eq!(s.front.taxonomies["categories"], ["code"]);
+        assert_eq!(s.front.extra["mood"], "good");
+        assert_eq!(s.front.extra["weight"], 2);
+        assert_eq!(s.body, "Body\n");
+    }
+
+    #[test]
+    fn json_front_matter() {
+        let s = parse("posts/j.md", "{\n  \"title\": \"J\",\n  \"date\": \"2024-03-01\"\n}\nBody\n").unwrap();
+        assert_eq!(s.front.title, "J");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 5);
+        let s =
+            parse_in(Dialect::Hugo, "posts/j.md", "{\"title\": \"J\", \"date\": \"2024-03-01\", \"lastmod\": \"2024-03-02\"}\n\nBody\n")
+                .unwrap();
+        assert_eq!(s.front.updated, parse_date_str("2024-03-02"));
+        let e = parse("posts/j.md", "{\n  \"title\": \"J\",\n  \"titel\": 1\n}\n").unwrap_err();
+        assert!(e.contains("unknown field `titel`") && e.contains("did you mean `title`"), "{e}");
+        let e = parse("posts/j.md", "{\n  \"title\": \"J\",\n}\n").unwrap_err();
+        assert!(e.starts_with("content/posts/j.md:3:"), "{e}");
+    }
+
+    #[test]
+    fn markdown_extension_files_are_pages() {
+        assert!(is_markdown("posts/a.markdown") && is_markdown("a.md") && !is_markdown("a.mdx"));
+        let s = parse("posts/2019-04-23-roadmap.markdown", "+++\ntitle = \"R\"\ndate = 2019-04-23\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/posts/roadmap/"));
+    }
+
+    fn parse_rules(rules: &ContentConfig, rel: &str, text: &str) -> std::result::Result<Source, String> {
+        parse_source_with(rel, Path::new(&format!("content/{rel}")), text.as_bytes(), rules)
+            .map_err(|d| d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))
+    }
+
+    #[test]
+    fn post_folders_and_permalinks_are_configurable() {
+        let hugo = ContentConfig {
+            dialect: Dialect::Hugo,
+            post_dirs: vec!["post".into()],
+            permalinks: [("post".to_string(), "/:year/:month/:day/:slug/".to_string())].into(),
+        };
+        let s = parse_rules(&hugo, "post/2019-04-23-roadmap.md", "+++\ntitle = \"Road Map\"\ndate = 2019-04-23\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/2019/04/23/road-map/"), "Hugo's :slug falls back to the title");
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nslug = \"why\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/2019/04/23/why/");
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/old/place\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/old/place/");
+        let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/a/../../b\"\n+++\n").unwrap_err();
+        assert!(e.contains("one folder inside public/"), "{e}");
+        let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/x.html\"\n+++\n").unwrap_err();
+        assert!(e.contains("write it as \"/x/\""), "{e}");
+        // Without a pattern Hugo keeps the whole file name under the section's folder.
+        let plain = ContentConfig { permalinks: Default::default(), ..hugo.clone() };
+        let s = parse_rules(&plain, "post/2019-04-23-roadmap.md", "+++\ntitle = \"R\"\ndate = 2019-04-23\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/post/2019-04-23-roadmap/");
+        // `posts/` is a plain folder once it is not a post folder.
+        let s = parse_rules(&plain, "posts/a.md", "+++\ntitle = \"A\"\n+++\n").unwrap();
+        assert_eq!(s.kind, Kind::Page);
+
+        // Zola: `blog/` and the root hold posts; the file name's date dates an undated page.
+        let zola = ContentConfig { dialect: Dialect::Zola, post_dirs: vec!["blog".into(), "".into()], permalinks: Default::default() };
+        let s = parse_rules(&zola, "blog/2024-05-01-release.md", "+++\ntitle = \"R\"\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/blog/release/"));
+        assert_eq!(s.front.date, parse_date_str("2024-05-01"));
+        let s = parse_rules(&zola, "2020-02-02-old.md", "+++\ntitle = \"Old\"\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/old/"));
+        let s = parse_rules(&zola, "about.md", "+++\ntitle = \"About\"\n+++\n").unwrap();
+        assert_eq!(s.kind, Kind::Page, "an undated page at the root stays a page");
+        let s = parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2024-01-01\npath = \"notes/t\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/notes/t/");
+        // The default is unchanged: posts/ at /posts/<slug>/, wherever they sit under it.
+        let s = parse("posts/2024/deep.md", "+++\ntitle = \"D\"\ndate = 2024-01-01\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/posts/deep/");
     }
 
     #[test]

@@ -21,6 +21,20 @@ pub struct Manifest {
     /// published before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub posts: Vec<PostEntry>,
+    /// Former URLs (`aliases`) and where they point; each also has its redirect page in
+    /// `files`, so deploy may serve it as a page or as a redirect.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<RedirectEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedirectEntry {
+    /// Site path of the former URL (`/2019/04/old/`).
+    pub from: String,
+    /// Output file of its redirect page (`2019/04/old/index.html`).
+    pub path: String,
+    /// Absolute URL it redirects to.
+    pub to: String,
 }
 
 /// A published post as `deploy` needs it for announcements.
@@ -70,7 +84,13 @@ pub enum ManifestError {
 impl Manifest {
     pub fn new(mut files: Vec<ManifestEntry>) -> Manifest {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Manifest { version: MANIFEST_VERSION, generator: format!("myblog {}", env!("CARGO_PKG_VERSION")), files, posts: Vec::new() }
+        Manifest {
+            version: MANIFEST_VERSION,
+            generator: format!("myblog {}", env!("CARGO_PKG_VERSION")),
+            files,
+            posts: Vec::new(),
+            redirects: Vec::new(),
+        }
     }
 
     pub fn to_json(&self) -> Vec<u8> {

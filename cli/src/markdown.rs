@@ -207,7 +207,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
                 }
                 events.push(Event::Html(image_html(&dest_url, &title, &alt, range.start, dir, resolver, &mut errors).into()));
             }
-            Event::Html(h) | Event::InlineHtml(h) if more_at.is_none() && h.contains(MORE_MARKER) => {
+            Event::Html(h) | Event::InlineHtml(h) if more_at.is_none() && has_more_marker(&h) => {
                 more_at = Some(events.len());
                 events.push(Event::Html(h));
             }
@@ -298,6 +298,20 @@ fn align_classes(html: &str) -> String {
     html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
         .replace(" style=\"text-align: center\"", " class=\"align-center\"")
         .replace(" style=\"text-align: right\"", " class=\"align-right\"")
+}
+
+/// `<!-- more -->` as Zola and Hugo also accept it: any spacing, any case (`<!--more-->`,
+/// `<!-- MORE -->`).
+fn has_more_marker(html: &str) -> bool {
+    let mut rest = html;
+    while let Some(i) = rest.find("<!--") {
+        rest = &rest[i + 4..];
+        let inner = rest.trim_start();
+        if inner.len() >= 4 && inner[..4].eq_ignore_ascii_case("more") && inner[4..].trim_start().starts_with("-->") {
+            return true;
+        }
+    }
+    false
 }
 
 /// Where a summary ends: after the top-level block holding `<!-- more -->`, or else after the
@@ -638,6 +652,16 @@ mod tests {
         let r = render("Only *one* para.\n\nAnd another.\n", OPTS, HERE, &NoFiles).unwrap();
         assert_eq!(r.summary, "<p>Only <em>one</em> para.</p>\n");
         assert!(r.has_more);
+    }
+
+    #[test]
+    fn more_marker_in_any_spacing_or_case() {
+        for marker in ["<!--more-->", "<!--   More -->", "<!-- MORE-->", "<!--\tmore\t-->"] {
+            let r = render(&format!("First para.\n\nSecond.\n\n{marker}\n\nRest.\n"), OPTS, HERE, &NoFiles).unwrap();
+            assert!(r.summary.contains("Second.") && !r.summary.contains("Rest."), "{marker}: {}", r.summary);
+        }
+        let r = render("First para.\n\nSecond.\n\n<!-- moreover -->\n\nRest.\n", OPTS, HERE, &NoFiles).unwrap();
+        assert!(!r.summary.contains("Second."), "{}", r.summary);
     }
 
     #[test]

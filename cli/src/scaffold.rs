@@ -20,6 +20,10 @@ pub struct InitArgs {
     /// Only the theme and site.toml, with one welcome post instead of the example posts.
     #[arg(long)]
     pub bare: bool,
+    /// Move in an existing Zola or Hugo site: its config mapped to site.toml, its content and
+    /// static files copied unchanged. SITE itself is never modified.
+    #[arg(long, value_name = "SITE", conflicts_with = "bare")]
+    pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -48,6 +52,12 @@ pub fn run_init(args: &InitArgs) -> Result<()> {
             return Err(Error::Usage(format!("{} is not empty: choose a new folder, nothing was written", dir.display())));
         }
     }
+    if let Some(from) = &args.from {
+        let report = crate::import::import(from, dir)?;
+        print!("{report}");
+        println!("Next: cd {} && myblog serve", dir.display());
+        return Ok(());
+    }
     init(dir, args.bare)?;
     println!("Created a new blog in {}.\nNext: cd {} && myblog serve", dir.display(), dir.display());
     Ok(())
@@ -67,6 +77,13 @@ pub fn init(dir: &Path, bare: bool) -> Result<()> {
         extract(&EXAMPLE_CONTENT, &dir.join("content"))?;
     }
     Ok(())
+}
+
+/// The default theme and a `.gitignore`, for a blog whose content comes from elsewhere
+/// (`init --from`).
+pub fn write_theme_and_gitignore(dir: &Path) -> Result<()> {
+    write(&dir.join(".gitignore"), b"/public\n/.public.myblog-*\n")?;
+    extract(&EXAMPLE_THEME, &dir.join("themes/default"))
 }
 
 fn extract(d: &Dir<'_>, to: &Path) -> Result<()> {

@@ -236,7 +236,7 @@ impl Incremental {
             if path.is_dir() || (!path.exists() && known_dir()) {
                 return Input::ContentDir(rel);
             }
-            return if rel.ends_with(".md") { Input::Markdown(rel) } else { Input::ContentFile(rel) };
+            return if content::is_markdown(&rel) { Input::Markdown(rel) } else { Input::ContentFile(rel) };
         }
         let theme = self.theme_dir();
         if let Ok(t) = path.strip_prefix(&theme) {
@@ -300,7 +300,7 @@ impl Incremental {
                                 continue;
                             }
                             let r = parts.join("/");
-                            if r.ends_with(".md") {
+                            if content::is_markdown(&r) {
                                 if !self.index.contains_key(&r) && !self.unpublished.contains_key(&r) {
                                     md_changed.insert(r);
                                 }
@@ -326,7 +326,7 @@ impl Incremental {
             match std::fs::read(&abs) {
                 Ok(bytes) => {
                     let display = content::rel_display(&root, &abs);
-                    match content::parse_source(rel, &display, &bytes) {
+                    match content::parse_source_with(rel, &display, &bytes, &config.content) {
                         Ok(s) => {
                             new_sources.insert(rel.clone(), Some(s));
                         }
