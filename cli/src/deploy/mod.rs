@@ -475,6 +475,21 @@ async fn deploy_leased(
     let mut manifest_etag = remote.manifest_etag;
     commit_remote_manifest(ctx, &next, &mut manifest_etag).await?;
     committed.store(true, Ordering::SeqCst);
+    let mut invalidation = None;
+    if !plan.invalidate_all.is_empty() {
+        match &ctx.target.distribution {
+            Some(id) => {
+                invalidation = Some(
+                    invalidate::invalidate(ctx, id, &plan.invalidate_all, job.settings.invalidation_limit, args.wait, plan.deploy).await?,
+                )
+            }
+            None => ctx
+                .progress
+                .note("warning: no CloudFront distribution configured (distribution_id / --distribution / --stack): nothing invalidated"),
+        }
+    }
+    // Announced once the new pages are live and their URLs invalidated: a subscriber who clicks
+    // at once must not meet a cached 404.
     let written = if remote.announcing.is_empty() {
         announce::Written::default()
     } else {
@@ -491,20 +506,6 @@ async fn deploy_leased(
         let dynamo = aws_sdk_dynamodb::Client::new(&ctx.sdk);
         announce::write(&dynamo, &table, &remote.announcing, plan.deploy).await?
     };
-
-    let mut invalidation = None;
-    if !plan.invalidate_all.is_empty() {
-        match &ctx.target.distribution {
-            Some(id) => {
-                invalidation = Some(
-                    invalidate::invalidate(ctx, id, &plan.invalidate_all, job.settings.invalidation_limit, args.wait, plan.deploy).await?,
-                )
-            }
-            None => ctx
-                .progress
-                .note("warning: no CloudFront distribution configured (distribution_id / --distribution / --stack): nothing invalidated"),
-        }
-    }
     // Pages first, so no page left in the bucket points at a file already deleted.
     s3io::delete(ctx, &plan.delete_pages).await?;
     let mut other: Vec<String> = plan.delete_other.clone();
