@@ -83,17 +83,7 @@ async fn ctx(args: &AwsArgs) -> Result<Ctx, AdminError> {
         None => crate::config::find_root(&std::env::current_dir().map_err(|e| crate::Error::io("cannot read", ".", e))?)?,
     };
     let config = SiteConfig::load(&root)?;
-    let region = args.region.clone().or_else(|| config.deploy.region.clone()).map(aws_sdk_dynamodb::config::Region::new);
-    let region = aws_config::meta::region::RegionProviderChain::first_try(region)
-        .or_default_provider()
-        .or_else(aws_sdk_dynamodb::config::Region::from_static("us-east-1"));
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region);
-    if let Some(p) = &args.profile {
-        loader = loader.profile_name(p);
-    }
-    if let (Some(url), None) = (&config.deploy.endpoint_url, std::env::var_os("AWS_ENDPOINT_URL")) {
-        loader = loader.endpoint_url(url);
-    }
+    let loader = crate::deploy::sdk_loader(args.profile.as_deref(), args.region.as_deref(), &config);
     let sdk = loader.load().await;
     let stack = args.stack.clone().or_else(|| config.deploy.stack.clone());
     Ok(Ctx { config, sdk, stack })

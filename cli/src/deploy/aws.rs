@@ -128,27 +128,34 @@ pub struct Target {
 /// Region: `--region`, then `[deploy] region`, then the environment and the profile in use
 /// (`--profile` included: the SDK's default chain alone would read the default profile),
 /// then us-east-1.
-pub async fn load_sdk_config(args: &DeployArgs, config: &SiteConfig) -> Result<aws_config::SdkConfig, DeployError> {
+/// The SDK loader every myblog command that talks to AWS starts from: region from the flag, then
+/// site.toml's `[deploy] region`, then the profile's own (not the default profile's), then
+/// us-east-1; the profile; site.toml's endpoint unless `AWS_ENDPOINT_URL` is set.
+pub fn sdk_loader(profile: Option<&str>, region: Option<&str>, config: &SiteConfig) -> aws_config::ConfigLoader {
     use aws_config::default_provider::region::DefaultRegionChain;
     use aws_config::meta::region::RegionProviderChain;
     let dc = &config.deploy;
-    let explicit = args.region.clone().or_else(|| dc.region.clone()).map(aws_sdk_s3::config::Region::new);
+    let explicit = region.map(str::to_string).or_else(|| dc.region.clone()).map(aws_sdk_s3::config::Region::new);
     let mut from_env = DefaultRegionChain::builder();
-    if let Some(p) = &args.profile {
+    if let Some(p) = profile {
         from_env = from_env.profile_name(p);
     }
     let region =
         RegionProviderChain::first_try(explicit).or_else(from_env.build()).or_else(aws_sdk_s3::config::Region::from_static("us-east-1"));
-    let attempts = dc.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(region)
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
-    if let Some(p) = &args.profile {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region);
+    if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
     if let (Some(url), None) = (&dc.endpoint_url, std::env::var_os("AWS_ENDPOINT_URL")) {
         loader = loader.endpoint_url(url);
     }
+    loader
+}
+
+pub async fn load_sdk_config(args: &DeployArgs, config: &SiteConfig) -> Result<aws_config::SdkConfig, DeployError> {
+    let attempts = config.deploy.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
+    let loader = sdk_loader(args.profile.as_deref(), args.region.as_deref(), config)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
     let sdk = loader.load().await;
     // Fail before any request with a message that says what to do, rather than a signing error.
     match sdk.credentials_provider() {

@@ -15,6 +15,7 @@
 
 pub mod announce;
 mod aws;
+pub use aws::sdk_loader;
 mod invalidate;
 mod lease;
 pub mod plan;
