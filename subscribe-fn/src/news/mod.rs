@@ -87,37 +87,32 @@ impl Settings {
                 _ => return Err(invalid("SEND_RATE", &v, "emails per second, a number above 0 (e.g. 14)")),
             }
         }
-        if let Some(v) = get("SENDER_CONCURRENCY") {
-            match v.parse::<u32>() {
-                Ok(c) if (1..=1000).contains(&c) => s.sender_concurrency = c,
-                _ => return Err(invalid("SENDER_CONCURRENCY", &v, "the sender's reserved concurrency, 1 to 1000")),
+        // Whole numbers in a range; out of range or unreadable is a refused configuration.
+        let whole = |name: &'static str, range: std::ops::RangeInclusive<u64>, reason: &str| -> Result<Option<u64>, ConfigError> {
+            match get(name) {
+                None => Ok(None),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if range.contains(&n) => Ok(Some(n)),
+                    _ => Err(invalid(name, &v, reason)),
+                },
             }
+        };
+        if let Some(c) = whole("SENDER_CONCURRENCY", 1..=1000, "the sender's reserved concurrency, 1 to 1000")? {
+            s.sender_concurrency = c as u32;
         }
-        if let Some(v) = get("SEND_LEASE_SECS") {
-            match v.parse::<u64>() {
-                // At least 6: the SES call gets a third of the lease, and less than 2 s would
-                // time out sends SES was still taking.
-                Ok(l) if (6..=900).contains(&l) => s.lease_secs = l,
-                _ => return Err(invalid("SEND_LEASE_SECS", &v, "seconds, 6 to 900")),
-            }
+        // At least 6: the SES call gets a third of the lease, and less than 2 s would time out
+        // sends SES was still taking.
+        if let Some(l) = whole("SEND_LEASE_SECS", 6..=900, "seconds, 6 to 900")? {
+            s.lease_secs = l;
         }
-        if let Some(v) = get("RECIPIENTS_PER_MESSAGE") {
-            match v.parse::<usize>() {
-                Ok(n) if (1..=500).contains(&n) => s.recipients_per_message = n,
-                _ => return Err(invalid("RECIPIENTS_PER_MESSAGE", &v, "1 to 500")),
-            }
+        if let Some(n) = whole("RECIPIENTS_PER_MESSAGE", 1..=500, "1 to 500")? {
+            s.recipients_per_message = n as usize;
         }
-        if let Some(v) = get("PAGE_SIZE") {
-            match v.parse::<i32>() {
-                Ok(n) if (1..=10_000).contains(&n) => s.page_size = n,
-                _ => return Err(invalid("PAGE_SIZE", &v, "1 to 10000")),
-            }
+        if let Some(n) = whole("PAGE_SIZE", 1..=10_000, "1 to 10000")? {
+            s.page_size = n as i32;
         }
-        if let Some(v) = get("SDK_TIMEOUT_SECS") {
-            match v.parse::<u64>() {
-                Ok(t) if (1..=60).contains(&t) => s.operation_timeout = std::time::Duration::from_secs(t),
-                _ => return Err(invalid("SDK_TIMEOUT_SECS", &v, "seconds, 1 to 60, well under the function's timeout")),
-            }
+        if let Some(t) = whole("SDK_TIMEOUT_SECS", 1..=60, "seconds, 1 to 60, well under the function's timeout")? {
+            s.operation_timeout = std::time::Duration::from_secs(t);
         }
         Ok(s)
     }
