@@ -15,6 +15,7 @@ pub mod dialect;
 pub mod error;
 pub mod feeds;
 pub mod import;
+pub mod lists;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
@@ -23,8 +24,10 @@ pub mod photo_meta;
 pub mod redirects;
 pub mod render;
 pub mod scaffold;
+pub mod sections;
 pub mod serve;
 pub mod stack;
 pub mod subscribers;
+pub mod taxonomy;
 
 pub use error::{Error, Result};
