@@ -152,6 +152,8 @@ pub struct SiteOutput {
     pub posts: Vec<crate::manifest::PostEntry>,
     /// Redirect pages for former URLs (`aliases`).
     pub redirects: Vec<crate::redirects::Redirect>,
+    /// Output paths of the files generated from the whole site (feeds, sitemaps, robots.txt).
+    pub generated: Vec<String>,
 }
 
 impl SiteOutput {
@@ -410,6 +412,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     }
     let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     let generated = generated_files(site, config, assets, &html_paths);
+    let generated_paths = generated.iter().map(|o| o.path.clone()).collect();
     let mut redirects = crate::redirects::plan(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
     redirects.extend(crate::lists::first_page_redirects(site, config));
     redirects.sort_by(|a, b| a.output.cmp(&b.output));
@@ -444,6 +447,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         next_scheduled: prepared.next_scheduled,
         posts,
         redirects,
+        generated: generated_paths,
     })
 }
 

@@ -83,6 +83,8 @@ pub struct Incremental {
     /// Output paths of redirect pages (aliases, `page/1/`): they change only with a full
     /// rebuild (see `can_update_in_place`), and are not stale static files.
     redirects: BTreeSet<String>,
+    /// Output paths of the generated files (feeds, sitemaps, robots.txt).
+    generated: BTreeSet<String>,
 }
 
 /// What a changed path is to the site.
@@ -107,6 +109,7 @@ impl Incremental {
         let html: BTreeSet<String> = pages.iter().map(|o| o.path.clone()).collect();
         let site_output = build::finish(&prepared, pages)?;
         let redirects = site_output.redirects.iter().map(|r| r.output.clone()).collect();
+        let generated = site_output.generated.iter().cloned().collect();
         let outputs = site_output.outputs.into_iter().map(|o| (o.path.clone(), o)).collect();
         let mut inc = Incremental {
             index: HashMap::new(),
@@ -122,6 +125,7 @@ impl Incremental {
             dirty: BTreeSet::new(),
             pending: BTreeSet::new(),
             redirects,
+            generated,
         };
         inc.reindex();
         Ok(inc)
@@ -469,7 +473,10 @@ impl Incremental {
                 subset.push(other.source.clone());
             }
         }
-        build::check_duplicates(&subset, &config)?;
+        // A Zola or Hugo site settles shared URLs instead (a full rebuild, below).
+        if config.content.dialect.is_strict() {
+            build::check_duplicates(&subset, &config)?;
+        }
 
         // 6. A new renderer when templates or static files changed.
         let new_renderer = if new_templates.is_some() || new_assets.is_some() {
@@ -743,10 +750,7 @@ impl Incremental {
         // 9. Feeds, sitemap, robots.txt; static files. The sitemap depends on the set of
         // pages, their dates and whether they may be indexed (draft, extra.noindex), the feeds
         // on the newest posts.
-        let mut generated_paths: BTreeSet<String> = ["atom.xml", "rss.xml", "sitemap.xml"].into_iter().map(String::from).collect();
-        if self.outputs.contains_key("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
-            generated_paths.insert("robots.txt".into());
-        }
+        let mut generated_paths: BTreeSet<String> = self.generated.clone();
         let sitemap_fields = ["date", "updated", "draft", "extra"];
         let sitemap_changed = changed_fields.values().any(|f| sitemap_fields.iter().any(|x| f.contains(x)));
         // Feeds of lists (terms, sections) may carry any post, not only the newest.
@@ -758,6 +762,13 @@ impl Incremental {
             for o in generated {
                 self.put(o, &mut change);
             }
+            // Feeds of terms or sections that are gone.
+            for gone in self.generated.difference(&generated_paths) {
+                if !self.html.contains(gone) && self.outputs.remove(gone).is_some() {
+                    change.removed.push(gone.clone());
+                }
+            }
+            self.generated = generated_paths.clone();
         } else if changed_posts.iter().any(|&i| i < crate::feeds::FEED_LIMIT) {
             let site = &self.prepared.site;
             let atom = Output::rendered("atom.xml".into(), crate::feeds::atom(site, &config).into_bytes());
@@ -823,6 +834,7 @@ impl Incremental {
         change.removed.sort();
         change.removed.dedup();
         change.changed.retain(|p| self.outputs.contains_key(p));
+        change.removed.retain(|p| !self.outputs.contains_key(p));
         Ok(change)
     }
 
