@@ -31,7 +31,9 @@ pub struct PageSummary {
     pub updated: Option<String>,
     pub year: Option<i32>,
     pub tags: Vec<TagRef>,
-    /// Terms of the other taxonomies, by taxonomy name (empty on a site with tags only).
+    /// Terms of the other taxonomies, by taxonomy name (absent from lists and pages that have
+    /// none, so a site with tags only serializes nothing more).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub taxonomies: BTreeMap<String, Vec<TagRef>>,
     pub summary: String,
     pub has_more: bool,

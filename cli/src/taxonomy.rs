@@ -2,6 +2,7 @@
 //! Each has a list page (`/categories/`) and a page per term (`/categories/rust/`), paginated
 //! and with a feed when configured. Terms are gathered in one pass over the posts. Pure.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -78,17 +79,17 @@ impl Taxonomy {
 
 /// The terms a page gives taxonomy `name`: `tags`, Zola's `[taxonomies] name`, or (Hugo) the
 /// front-matter key of that name, kept in `extra`.
-pub fn terms_of(front: &FrontMatter, name: &str) -> Vec<String> {
+pub fn terms_of<'a>(front: &'a FrontMatter, name: &str) -> Cow<'a, [String]> {
     if name == TAGS {
-        return front.tags.clone();
+        return Cow::Borrowed(&front.tags);
     }
     if let Some(t) = front.taxonomies.get(name) {
-        return t.clone();
+        return Cow::Borrowed(t);
     }
     match front.extra.get(name) {
-        Some(serde_json::Value::String(s)) => vec![s.clone()],
-        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
+        Some(serde_json::Value::String(s)) => Cow::Owned(vec![s.clone()]),
+        Some(serde_json::Value::Array(items)) => Cow::Owned(items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
+        _ => Cow::Borrowed(&[]),
     }
 }
 
@@ -102,7 +103,7 @@ pub fn page_terms(
     let mut out = BTreeMap::new();
     for t in taxonomies.iter().filter(|t| t.name != TAGS) {
         let mut refs: Vec<TagRef> = Vec::new();
-        for term in terms_of(front, &t.name) {
+        for term in terms_of(front, &t.name).iter() {
             let name = term.trim().to_string();
             let slug = slugify(&name);
             if slug.is_empty() || refs.iter().any(|r| r.slug == slug) {
@@ -186,9 +187,9 @@ pub fn check_terms(sources: &[Source], config: &crate::config::SiteConfig) -> cr
         let mut by_slug: HashMap<String, (String, &Source)> = HashMap::new();
         let mut reported = HashSet::new();
         for s in sources {
-            for t in terms_of(&s.front, &tax.name) {
-                let t = t.trim().to_string();
-                let slug = slugify(&t);
+            for t in terms_of(&s.front, &tax.name).iter() {
+                let t = t.trim();
+                let slug = slugify(t);
                 if slug.is_empty() {
                     if tax.name != TAGS {
                         errors
@@ -197,8 +198,8 @@ pub fn check_terms(sources: &[Source], config: &crate::config::SiteConfig) -> cr
                     continue;
                 }
                 match by_slug.get(&slug) {
-                    Some((first, other)) if spelling(first) != spelling(&t) => {
-                        if reported.insert((slug.clone(), first.clone(), t.clone())) {
+                    Some((first, other)) if spelling(first) != spelling(t) => {
+                        if reported.insert((slug.clone(), first.clone(), t.to_string())) {
                             errors.push(
                                 Diagnostic::new(
                                     &s.display_path,
@@ -217,7 +218,7 @@ pub fn check_terms(sources: &[Source], config: &crate::config::SiteConfig) -> cr
                     }
                     Some(_) => {}
                     None => {
-                        by_slug.insert(slug, (t, s));
+                        by_slug.insert(slug, (t.to_string(), s));
                     }
                 }
             }
@@ -259,10 +260,10 @@ mod tests {
             "posts/a.md",
             "authors = [\"Ann\"]\nseries = \"Trips\"\n[taxonomies]\ncategories = [\"Code\", \"code\"]\ntags = [\"x\"]",
         );
-        assert_eq!(terms_of(&s.front, "categories"), ["Code", "code"]);
-        assert_eq!(terms_of(&s.front, "authors"), ["Ann"]);
-        assert_eq!(terms_of(&s.front, "series"), ["Trips"]);
-        assert_eq!(terms_of(&s.front, "tags"), ["x"]);
+        assert_eq!(terms_of(&s.front, "categories").to_vec(), ["Code", "code"]);
+        assert_eq!(terms_of(&s.front, "authors").to_vec(), ["Ann"]);
+        assert_eq!(terms_of(&s.front, "series").to_vec(), ["Trips"]);
+        assert_eq!(terms_of(&s.front, "tags").to_vec(), ["x"]);
         let refs = page_terms(&s.front, &config(&["tags", "categories", "authors"]), |t, s| format!("/{t}/{s}/"));
         assert_eq!(refs.keys().collect::<Vec<_>>(), ["authors", "categories"]);
         assert_eq!(refs["categories"].len(), 1, "one term written two ways is one term");
