@@ -176,7 +176,6 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
                 Member::Post(i) => Some(&site.posts[i]),
                 Member::Page(_) => None,
             })
-            .take(crate::feeds::FEED_LIMIT)
             .collect()
     };
     if every && !matches!(config.feeds.filename.as_str(), "atom.xml" | "rss.xml") {
@@ -186,8 +185,10 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
     for (i, section) in site.sections.iter().enumerate() {
         let list = &site.section_pages[i];
         if section.source.url_path != "/" && has_section_feed(config, list) {
+            // Newest first whatever order the section lists them in (stable: ties keep it).
             let mut newest = posts_of(&list.members);
-            newest.sort_by(|a, b| b.date.cmp(&a.date));
+            newest.sort_by_key(|p| std::cmp::Reverse(p.date));
+            newest.truncate(crate::feeds::FEED_LIMIT);
             let title = format!("{} · {}", section.summary.title, config.title);
             out.push(crate::feeds::list_feed(config, &title, &section.source.url_path, &newest));
         }

@@ -114,6 +114,11 @@ fn a_hugo_blog_moves_in() {
     // Term pages carry the posts of their term.
     let news = std::fs::read_to_string(public.join("categories/news/index.html")).unwrap();
     assert!(news.contains("Roadmap") && news.contains("First Light") && !news.contains("Old News"), "{news}");
+    // Hugo lists a section by weight, its RSS feed newest first.
+    let section = std::fs::read_to_string(public.join("post/index.html")).unwrap();
+    assert!(section.find("Winter").unwrap() < section.find("A Trip: North").unwrap(), "weight 1 comes first");
+    let feed = std::fs::read_to_string(public.join("post/index.xml")).unwrap();
+    assert!(feed.contains("<rss") && feed.find("A Trip: North").unwrap() < feed.find("Winter").unwrap(), "{feed}");
 }
 
 /// Pages, feeds and aliases of the Hugo fixture as Hugo itself writes them: every `index.html`
