@@ -6,6 +6,7 @@
 
 pub mod announce;
 pub mod assets;
+pub mod body;
 pub mod build;
 pub mod check;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod dialect;
 pub mod error;
 pub mod feeds;
 pub mod import;
+pub mod links;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
@@ -24,6 +26,7 @@ pub mod redirects;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod shortcodes;
 pub mod stack;
 pub mod subscribers;
 
