@@ -244,15 +244,15 @@ impl Shortcodes {
         services: Services,
     ) -> std::result::Result<Shortcodes, crate::error::Diagnostic> {
         let dir_display = format!("themes/{theme}/templates/{TEMPLATE_DIR}");
-        let mine: Vec<(String, String)> = templates.iter().filter(|(n, _)| n.starts_with(TEMPLATE_DIR)).cloned().collect();
-        let names = mine
+        let names = templates
             .iter()
             .filter_map(|(n, _)| n.strip_prefix(TEMPLATE_DIR).and_then(|n| n.strip_suffix(".html")).map(str::to_string))
             .collect();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(crate::render::escape_html);
-        if let Err(e) = tera.add_raw_templates(mine) {
+        // Every template of the theme, so a shortcode may include partials and import macros.
+        if let Err(e) = tera.add_raw_templates(templates.to_vec()) {
             let msg = error_chain(&e);
             return Err(crate::error::Diagnostic::new(&dir_display, format!("shortcode template: {msg}"))
                 .hint("fix the template; shortcodes are documented in docs/shortcodes.md"));
@@ -442,8 +442,11 @@ impl Run<'_, '_> {
     }
 }
 
+/// Whether output must stay out of the markdown. A bare URL or word (`ref`'s output) goes in
+/// as text, so it can sit inside a link's `(...)`; anything with markup or markdown syntax is
+/// HTML that markdown must not touch.
 fn has_markup(s: &str) -> bool {
-    s.trim().contains(['<', '>', '&', '\n'])
+    s.trim().contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '&' | '*' | '[' | ']' | '(' | ')' | '!' | '`' | '\\'))
 }
 
 fn shortcode_hint(src: &str, at: usize) -> String {
