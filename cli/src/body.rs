@@ -87,10 +87,7 @@ fn strip_tags(html: &str) -> String {
     for c in html.chars() {
         match c {
             '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
+            '>' if in_tag => in_tag = false,
             c if !in_tag => out.push(c),
             _ => {}
         }

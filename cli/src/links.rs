@@ -156,6 +156,8 @@ mod tests {
                 ("post/_index.md", "/post/"),
                 ("about.md", "/about/"),
                 ("notes/about.md", "/notes/about/"),
+                ("notes/x.md", "/notes/x/"),
+                ("post/x.md", "/post/x/"),
                 ("post/survey.markdown", "/2021/survey/"),
             ],
             ["post/upcoming.md"],
@@ -189,8 +191,9 @@ mod tests {
         assert_eq!(url("#top").unwrap(), "/post/here/#top");
         let e = i.hugo("", "/", "about.md").unwrap();
         assert_eq!(e.url_path, "/about/", "relative wins over the bare name");
-        let e = i.hugo("elsewhere", "/x/", "about.md").unwrap_err();
-        assert!(e.message.contains("ambiguous") && e.message.contains("content/notes/about.md"), "{e:?}");
+        let e = i.hugo("elsewhere", "/y/", "x.md").unwrap_err();
+        assert!(e.message.contains("ambiguous") && e.message.contains("content/notes/x.md, content/post/x.md"), "{e:?}");
+        assert_eq!(i.hugo("notes", "/y/", "x").unwrap().url_path, "/notes/x/", "relative first");
         assert!(url("missing.md").unwrap_err().message.contains("no such page"));
     }
 

@@ -248,14 +248,31 @@ impl Shortcodes {
             .iter()
             .filter_map(|(n, _)| n.strip_prefix(TEMPLATE_DIR).and_then(|n| n.strip_suffix(".html")).map(str::to_string))
             .collect();
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(crate::render::escape_html);
+        let fresh = || {
+            let mut tera = Tera::default();
+            tera.autoescape_on(vec![".html"]);
+            tera.set_escape_fn(crate::render::escape_html);
+            tera
+        };
         // Every template of the theme, so a shortcode may include partials and import macros.
-        if let Err(e) = tera.add_raw_templates(templates.to_vec()) {
-            let msg = error_chain(&e);
-            return Err(crate::error::Diagnostic::new(&dir_display, format!("shortcode template: {msg}"))
-                .hint("fix the template; shortcodes are documented in docs/shortcodes.md"));
+        // A broken page template is the renderer's to report (it locates it better): then
+        // the shortcodes alone.
+        let mut tera = fresh();
+        if tera.add_raw_templates(templates.to_vec()).is_err() {
+            tera = fresh();
+            let mine = templates.iter().filter(|(n, _)| n.starts_with(TEMPLATE_DIR)).cloned();
+            if let Err(e) = tera.add_raw_templates(mine) {
+                let msg = error_chain(&e);
+                let name = msg.split('\'').nth(1).unwrap_or("");
+                let mut d = crate::error::Diagnostic::new(format!("themes/{theme}/templates/{name}"), format!("shortcode template: {msg}"));
+                if let Some(loc) = msg.split("--> ").nth(1) {
+                    let mut it = loc.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse::<usize>().ok());
+                    if let (Some(l), Some(c)) = (it.next(), it.next()) {
+                        d = d.at(l, c);
+                    }
+                }
+                return Err(d.hint("fix the template; shortcodes are documented in docs/shortcodes.md"));
+            }
         }
         register(&mut tera, Arc::new(services));
         Ok(Shortcodes { tera, names, syntaxes, config, dir_display })
@@ -943,10 +960,10 @@ mod tests {
         assert_eq!(c.named[1].1, Value::Bool(true));
         assert_eq!(c.named[3].1, serde_json::json!([1, "a"]));
         let c = open("{% quote(author=\"Ann\") %}");
-        assert_eq!((c.form, c.tag.end), (Form::ZolaBlock, 26));
+        assert_eq!((c.form, c.tag.end), (Form::ZolaBlock, 25));
         assert_eq!(call("{% end %}"), Token::End { end: 9 });
         assert_eq!(call("{{ page.title }}"), Token::Text);
-        assert_eq!(call("{{/* youtube(id=\"x\") */}}"), Token::Escape { end: 26, literal: "{{ youtube(id=\"x\") }}".into() });
+        assert_eq!(call("{{/* youtube(id=\"x\") */}}"), Token::Escape { end: 25, literal: "{{ youtube(id=\"x\") }}".into() });
         let e = scan("{{ x(a=b) }}", 0, 12, Syntaxes { zola: true, hugo: false }).unwrap_err();
         assert!(e.contains("\"b\" is not a value"), "{e}");
         // A Hugo site reads `{{ x() }}` as text, a Zola site `{{< x >}}` as text.

