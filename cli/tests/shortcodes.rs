@@ -331,3 +331,43 @@ fn a_broken_shortcode_template_is_located() {
     let err = build_err(&root);
     assert!(err.contains("themes/default/templates/shortcodes/note.html:2:"), "{err}");
 }
+
+/// The fixture blogs moved in with `init --from` use every form: each renders.
+#[test]
+fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let hugo = out_dir.path().join("hugo");
+    assert!(run(myblog().arg("init").arg(&hugo).arg("--from").arg(fixture("hugo-site"))).status.success());
+    build_ok(&hugo);
+    let g = read(&hugo, "2023/05/02/gallery/index.html");
+    let body = article_body(&g);
+    assert!(body.contains("<figcaption>Hills in <em>May</em></figcaption>") && body.contains("<img src=\"/post/gallery/hills."), "{body}");
+    assert!(body.contains("watch?v=dQw4w9WgXcQ") && body.contains("watch?v=abc123XYZ_-") && body.contains("The talk"), "{body}");
+    assert!(body.contains("data-lang=\"go\"") && body.contains("https://gist.github.com/ann/1234abcd"), "{body}");
+    assert!(body.contains("<a href=\"https://old-hugo.example.org/2019/04/23/roadmap/\">the roadmap</a>"), "{body}");
+    assert!(body.contains("<a href=\"/travel/north/\">the trip</a>") && body.contains("/2021/06/01/survey-2021/#results\">the"), "{body}");
+    assert!(body.contains("<a href=\"/about/\">about me</a>") && body.contains("<code>{{&lt; youtube x &gt;}}</code>"), "{body}");
+    let notes = read(&hugo, "2021/09/14/notes-in-html/index.html");
+    assert!(article_body(&notes).starts_with("<p>This page was written in <b>HTML</b>, not markdown: *these stars stay*.</p>"), "{notes}");
+
+    let zola = out_dir.path().join("zola");
+    assert!(run(myblog().arg("init").arg(&zola).arg("--from").arg(fixture("zola-site"))).status.success());
+    build_ok(&zola);
+    let g = read(&zola, "blog/gallery/index.html");
+    let body = article_body(&g);
+    assert!(
+        body.contains("<img src=\"/blog/gallery/hills.") && body.contains("watch?v=dQw4w9WgXcQ") && body.contains("data-lang=\"rust\""),
+        "{body}"
+    );
+    assert!(body.contains("href=\"https://gist.github.com/zed/5678#file-main-rs\""), "{body}");
+    assert!(
+        body.contains("<a href=\"/blog/second/\">the second post</a>") && body.contains("<a href=\"/blog/\">its section</a>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a href=\"/blog/gallery/#code\">the code below</a>")
+            && body.contains("<a href=\"/blog/first-post/\">the first one</a>"),
+        "{body}"
+    );
+    assert!(body.contains("<code>{{ youtube(id=\"x\") }}</code>"), "{body}");
+}
