@@ -312,7 +312,15 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     }
     check_duplicates(&published)?;
     model::check_tags(&published)?;
-    let links = Arc::new(link_index(&published, &unpublished));
+    // The link index costs two maps over every page: a one-off build makes it only when some
+    // page may link with `@/` or `ref` (serve always does, as a later edit may add one).
+    let may_link = |s: &Source| s.body.contains("@/") || (crate::shortcodes::may_contain(&s.body) && s.body.contains("ref"));
+    let links = if bodies == Bodies::Keep || published.par_iter().any(may_link) {
+        link_index(&published, &unpublished)
+    } else {
+        crate::links::LinkIndex::default()
+    };
+    let links = Arc::new(links);
     let items = render_markdown(published, &config, &assets, bodies, &templates, &links)?;
     let site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
