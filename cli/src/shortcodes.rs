@@ -616,7 +616,10 @@ fn first_line(s: &str) -> &str {
 
 /// Hugo's arguments: `key="value"`, `key=value`, or positional `"v"`, `` `raw` ``, `v`; never
 /// both kinds in one call. Unquoted `true`, `false` and numbers are typed, as in Hugo.
-fn hugo_args(s: &str) -> std::result::Result<(Vec<(String, Value)>, Vec<Value>), String> {
+/// Named and positional arguments.
+type Args = (Vec<(String, Value)>, Vec<Value>);
+
+fn hugo_args(s: &str) -> std::result::Result<Args, String> {
     let mut named = Vec::new();
     let mut positional = Vec::new();
     let mut rest = s.trim_start();

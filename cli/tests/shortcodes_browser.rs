@@ -87,6 +87,7 @@ fn chromium_dump(url: &str) -> Value {
 fn serve(public: PathBuf, csp: String, post: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let thumb = regex::Regex::new(r#"src="/img/video\.[0-9a-f]+\.svg""#).unwrap();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -112,8 +113,7 @@ fn serve(public: PathBuf, csp: String, post: &'static str) -> String {
                     Ok(bytes) if file.extension().is_some_and(|e| e == "html") => {
                         let mut html = String::from_utf8(bytes).unwrap().replacen("<head>", "<head><script src=\"/probe.js\"></script>", 1);
                         if control {
-                            let re = regex::Regex::new(r#"src="/img/video\.[0-9a-f]+\.svg""#).unwrap();
-                            html = re.replace_all(&html, "src=\"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg\"").into_owned();
+                            html = thumb.replace_all(&html, "src=\"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg\"").into_owned();
                         }
                         ("200 OK", "text/html; charset=utf-8", html.into_bytes())
                     }
