@@ -337,7 +337,10 @@ fn a_broken_shortcode_template_is_located() {
 fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
     let out_dir = tempfile::tempdir().unwrap();
     let hugo = out_dir.path().join("hugo");
-    assert!(run(myblog().arg("init").arg(&hugo).arg("--from").arg(fixture("hugo-site"))).status.success());
+    let out = run(myblog().arg("init").arg(&hugo).arg("--from").arg(fixture("hugo-site")));
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("layouts/shortcodes/gist.html: not ported (a Go template); the default theme's gist is used"), "{report}");
     build_ok(&hugo);
     let g = read(&hugo, "2023/05/02/gallery/index.html");
     let body = article_body(&g);
@@ -351,7 +354,12 @@ fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
     assert!(article_body(&notes).starts_with("<p>This page was written in <b>HTML</b>, not markdown: *these stars stay*.</p>"), "{notes}");
 
     let zola = out_dir.path().join("zola");
-    assert!(run(myblog().arg("init").arg(&zola).arg("--from").arg(fixture("zola-site"))).status.success());
+    let out = run(myblog().arg("init").arg(&zola).arg("--from").arg(fixture("zola-site")));
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("templates/shortcodes/note.html -> themes/default/templates/shortcodes/note.html"), "{report}");
+    assert!(report.contains("templates/shortcodes/youtube.html: the default theme has its own youtube"), "{report}");
+    assert!(report.contains("themes/default/templates/shortcodes/link_to.html: calls Zola's get_url, which myblog lacks"), "{report}");
     build_ok(&zola);
     let g = read(&zola, "blog/gallery/index.html");
     let body = article_body(&g);
@@ -370,4 +378,6 @@ fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
         "{body}"
     );
     assert!(body.contains("<code>{{ youtube(id=\"x\") }}</code>"), "{body}");
+    assert!(body.contains("<div class=\"note\"><p>A note in <em>markdown</em>, from the site’s own shortcode.</p>"), "{body}");
+    assert!(!body.contains("<iframe"), "the default theme's youtube wins over the site's: {body}");
 }
