@@ -75,7 +75,9 @@ impl Assets {
             .into_par_iter()
             .map(|input| {
                 let bytes = std::fs::read(&input.path).map_err(|e| Diagnostic::new(&input.display, format!("cannot read: {e}")))?;
-                let keep_name = keep.is_match(&input.logical);
+                // Crawlers ask for /robots.txt only: the site's own keeps its name whatever
+                // keep_names says, and replaces the generated one.
+                let keep_name = keep.is_match(&input.logical) || input.logical == "robots.txt";
                 let image = if input.logical.starts_with(MEDIA_PREFIX) && thumbnail_fn::is_image_key(&input.logical) {
                     Some(thumbnail_fn::probe(&bytes).map_err(|e| {
                         Diagnostic::new(&input.display, format!("cannot use this photo: {e}"))

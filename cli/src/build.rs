@@ -18,7 +18,7 @@ use crate::content::{self, Kind, Source};
 use crate::error::{Diagnostic, Error, Result};
 use crate::manifest::{content_type_for, Manifest, ManifestEntry, MANIFEST_PATH};
 use crate::markdown::{self, MarkdownOptions, Resolved, Resolver};
-use crate::model::{self, home_page_path, PageLink, Site};
+use crate::model::{self, home_page_path, Site};
 use crate::render::{read_templates, Renderer};
 
 /// Where the input fingerprint of the last build is kept (never deployed: not in the manifest).
@@ -152,6 +152,8 @@ pub struct SiteOutput {
     pub posts: Vec<crate::manifest::PostEntry>,
     /// Redirect pages for former URLs (`aliases`).
     pub redirects: Vec<crate::redirects::Redirect>,
+    /// Output paths of the files generated from the whole site (feeds, sitemaps, robots.txt).
+    pub generated: Vec<String>,
 }
 
 impl SiteOutput {
@@ -309,9 +311,19 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         for note in settle_shared_urls(&mut published) {
             eprintln!("note: {note}");
         }
+        for s in unpublished.iter().filter(|s| s.front.expiry_date.is_some_and(|d| d <= opts.now) && !opts.drafts) {
+            eprintln!(
+                "note: {} expired on {}: not published",
+                s.display_path.display(),
+                model::date_string(&s.front.expiry_date.unwrap_or(opts.now))
+            );
+        }
     }
-    check_duplicates(&published)?;
-    model::check_tags(&published)?;
+    if config.content.dialect == crate::dialect::Dialect::Hugo {
+        published.extend(crate::sections::implied_sections(&published));
+    }
+    check_duplicates(&published, &config)?;
+    crate::taxonomy::check_terms(&published, &config)?;
     // The link index costs two maps over every page: a one-off build makes it only when some
     // page may link with `@/` or `ref` (serve always does, as a later edit may add one).
     let may_link = |s: &Source| s.body.contains("@/") || (crate::shortcodes::may_contain(&s.body) && s.body.contains("ref"));
@@ -322,8 +334,9 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     };
     let links = Arc::new(links);
     let items = render_markdown(published, &config, &assets, bodies, &templates, &links)?;
-    let site = model::assemble(&config, items);
+    let mut site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
+    resolve_templates(&mut site, &config, &renderer);
     let next_scheduled = unpublished
         .iter()
         .filter(|s| !s.front.draft || opts.drafts)
@@ -333,6 +346,14 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .min();
     let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site, links };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
+}
+
+/// The templates pages inherit from their section (`page_template`) or, in a Zola or Hugo site,
+/// name in their front matter; run after every `model::assemble` of the whole site.
+pub fn resolve_templates(site: &mut Site, config: &SiteConfig, renderer: &Renderer) {
+    let has = |t: &str| renderer.has_template(t);
+    crate::sections::inherited_templates(config, &mut site.posts, &mut site.pages, &site.sections, has);
+    crate::sections::section_templates(config, &mut site.sections, has);
 }
 
 /// Drafts, posts dated in the future, and pages before their `publishDate` or after their
@@ -438,7 +459,10 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     }
     let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     let generated = generated_files(site, config, assets, &html_paths);
-    let redirects = crate::redirects::plan(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
+    let generated_paths = generated.iter().map(|o| o.path.clone()).collect();
+    let mut redirects = crate::redirects::plan(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
+    redirects.extend(crate::lists::first_page_redirects(site, config));
+    redirects.sort_by(|a, b| a.output.cmp(&b.output));
     outputs.extend(generated);
     outputs.extend(redirects.iter().map(|r| Output::rendered(r.output.clone(), crate::redirects::html(r, &config.language))));
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
@@ -470,6 +494,7 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         next_scheduled: prepared.next_scheduled,
         posts,
         redirects,
+        generated: generated_paths,
     })
 }
 
@@ -514,12 +539,16 @@ pub fn photo_thumbnails(a: &Asset, config: &SiteConfig) -> std::result::Result<V
         .collect()
 }
 
-/// Feeds, sitemap (listing `html_paths`) and robots.txt (unless the site has its own).
+/// Feeds (the site's and its lists'), sitemap (listing `html_paths`) and robots.txt (unless the
+/// site has its own `robots.txt`, which wins).
 pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_paths: &[&str]) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(4);
     outputs.push(Output::rendered("atom.xml".into(), crate::feeds::atom(site, config).into_bytes()));
     outputs.push(Output::rendered("rss.xml".into(), crate::feeds::rss(site, config).into_bytes()));
     for (path, body) in crate::feeds::sitemaps(&crate::feeds::sitemap_entries(site, html_paths), config) {
+        outputs.push(Output::rendered(path, body.into_bytes()));
+    }
+    for (path, body) in crate::lists::feeds(site, config) {
         outputs.push(Output::rendered(path, body.into_bytes()));
     }
     if assets.get("robots.txt").is_none() {
@@ -624,7 +653,12 @@ pub fn settle_shared_urls(sources: &mut [Source]) -> Vec<String> {
     notes
 }
 
-pub fn check_duplicates(sources: &[Source]) -> Result<()> {
+pub fn check_duplicates(sources: &[Source], config: &SiteConfig) -> Result<()> {
+    let reserved = |url: &str| {
+        url == "/archive/"
+            || url.starts_with("/page/")
+            || config.taxonomies.iter().any(|t| url.strip_prefix('/').and_then(|u| u.strip_prefix(t.name.as_str())) == Some("/"))
+    };
     let mut seen: HashMap<&str, &Source> = HashMap::new();
     let mut errors = Vec::new();
     for s in sources {
@@ -635,7 +669,7 @@ pub fn check_duplicates(sources: &[Source]) -> Result<()> {
                     .hint("two pages cannot share a URL: change `slug` in one of them"),
             );
         }
-        if s.kind != Kind::Section && (s.url_path == "/tags/" || s.url_path == "/archive/" || s.url_path.starts_with("/page/")) {
+        if s.kind != Kind::Section && reserved(&s.url_path) {
             errors.push(
                 Diagnostic::new(&s.display_path, format!("{} is reserved for a generated page", s.url_path))
                     .line(1)
@@ -659,13 +693,14 @@ pub enum Job {
     Post(usize),
     /// Index into `Site::pages`.
     Page(usize),
-    /// Index into `Site::sections` (not the home section, which `Home` shows).
-    Section(usize),
+    /// Index into `Site::sections` (not the home section, which `Home` shows), page number.
+    Section(usize, usize),
     /// Home page number (1-based).
     Home(usize),
-    Tags,
-    /// Tag slug.
-    Tag(String),
+    /// Index into `Site::taxonomies`: its list of terms.
+    Taxonomy(usize),
+    /// Taxonomy index, term slug, page number.
+    Term(usize, String, usize),
     Archive,
     NotFound,
 }
@@ -676,10 +711,10 @@ impl Job {
         match self {
             Job::Post(i) => site.posts[*i].source.url_path.clone(),
             Job::Page(i) => site.pages[*i].source.url_path.clone(),
-            Job::Section(i) => site.sections[*i].source.url_path.clone(),
+            Job::Section(i, n) => crate::sections::paged_url(&site.sections[*i].source.url_path, &site.section_pages[*i].paginate_path, *n),
             Job::Home(n) => home_page_path(*n),
-            Job::Tags => "/tags/".into(),
-            Job::Tag(slug) => format!("/tags/{slug}/"),
+            Job::Taxonomy(t) => format!("/{}/", site.taxonomies[*t].name),
+            Job::Term(t, slug, n) => crate::sections::paged_url(&format!("/{}/{slug}/", site.taxonomies[*t].name), &site.paginate_path, *n),
             Job::Archive => "/archive/".into(),
             Job::NotFound => "/404.html".into(),
         }
@@ -690,10 +725,12 @@ impl Job {
         match self {
             Job::Post(i) => site.posts[*i].template(),
             Job::Page(i) => site.pages[*i].template(),
-            Job::Section(i) => site.sections[*i].template(),
+            Job::Section(i, _) => site.sections[*i].template(),
             Job::Home(_) => "index.html".into(),
-            Job::Tags => "tags.html".into(),
-            Job::Tag(_) => "tag.html".into(),
+            Job::Taxonomy(t) if site.taxonomies[*t].name == crate::taxonomy::TAGS => "tags.html".into(),
+            Job::Taxonomy(_) => "taxonomy.html".into(),
+            Job::Term(t, ..) if site.taxonomies[*t].name == crate::taxonomy::TAGS => "tag.html".into(),
+            Job::Term(..) => "term.html".into(),
             Job::Archive => "archive.html".into(),
             Job::NotFound => "404.html".into(),
         }
@@ -717,10 +754,18 @@ pub fn jobs(prepared: &Prepared) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::new();
     jobs.extend((0..site.posts.len()).map(Job::Post));
     jobs.extend((0..site.pages.len()).map(Job::Page));
-    jobs.extend(site.sections.iter().enumerate().filter(|(_, s)| s.source.url_path != "/").map(|(i, _)| Job::Section(i)));
+    for (i, s) in site.sections.iter().enumerate() {
+        if s.source.url_path != "/" {
+            jobs.extend((1..=site.section_pages[i].pages()).map(|n| Job::Section(i, n)));
+        }
+    }
     jobs.extend((1..=home_total).map(Job::Home));
-    jobs.push(Job::Tags);
-    jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        jobs.push(Job::Taxonomy(t));
+        for (slug, info) in &tax.terms {
+            jobs.extend((1..=tax.pages_of(info)).map(|n| Job::Term(t, slug.clone(), n)));
+        }
+    }
     jobs.push(Job::Archive);
     if prepared.renderer.has_template("404.html") {
         jobs.push(Job::NotFound);
@@ -743,43 +788,26 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
             ctx.insert("page", &p.view());
             source = Some(p.source.display_path.as_path());
         }
-        Job::Section(i) => {
-            let p = &site.sections[*i];
-            ctx.insert("section", &section_view(site, p));
-            source = Some(p.source.display_path.as_path());
+        Job::Section(i, n) => {
+            crate::lists::section_context(site, config, *i, *n, &mut ctx);
+            source = Some(site.sections[*i].source.display_path.as_path());
         }
         Job::Home(n) => {
             let home_total = home_pages(site, config);
             let per = config.paginate_by;
             let link = |i: usize| model::with_base(config, &home_page_path(i));
-            ctx.insert(
-                "paginator",
-                &Paginator {
-                    pages: site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect(),
-                    current: *n,
-                    total: home_total,
-                    previous: (*n > 1).then(|| link(n - 1)),
-                    next: (*n < home_total).then(|| link(n + 1)),
-                    first: link(1),
-                    last: link(home_total),
-                    links: model::pagination_links(*n, home_total, link),
-                },
-            );
+            let pages = site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect();
+            ctx.insert("paginator", &crate::lists::Paginator::new(pages, *n, home_total, link));
             // Without `pages`: listing every post on each of the home's pages made the home cost
             // O(pages × posts); `paginator.pages` is what a home page lists.
             let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
             ctx.insert("section", &home_section.map(model::Page::section_head));
         }
-        Job::Tags => {
-            let tags: Vec<&model::TagInfo> = site.tags.values().collect();
-            ctx.insert("tags", &tags);
-        }
-        Job::Tag(slug) => {
-            let Some(t) = site.tags.get(slug) else {
-                return Err(Diagnostic::new(content::CONTENT_DIR, format!("no tag {slug:?}")));
-            };
-            let pages: Vec<&model::PageSummary> = t.posts.iter().map(|&i| &site.posts[i].summary).collect();
-            ctx.insert("tag", &TagView { info: t, pages });
+        Job::Taxonomy(t) => crate::lists::taxonomy_context(site, config, *t, &mut ctx),
+        Job::Term(t, slug, n) => {
+            if !crate::lists::term_context(site, config, *t, slug, *n, &mut ctx) {
+                return Err(Diagnostic::new(content::CONTENT_DIR, format!("no term {slug:?}")));
+            }
         }
         Job::Archive => {
             // Serialized straight into tera's values: on a 10,000-post site this list is the
@@ -798,25 +826,6 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
     }
     let html = renderer.render(&job.template(site), config, &job.url_path(site), ctx, source)?;
     Ok(Output::rendered(job.output_path(site), html.into_bytes()))
-}
-
-#[derive(serde::Serialize)]
-struct Paginator<'a> {
-    pages: Vec<&'a model::PageSummary>,
-    current: usize,
-    total: usize,
-    previous: Option<String>,
-    next: Option<String>,
-    first: String,
-    last: String,
-    links: Vec<PageLink>,
-}
-
-#[derive(serde::Serialize)]
-struct TagView<'a> {
-    #[serde(flatten)]
-    info: &'a model::TagInfo,
-    pages: Vec<&'a model::PageSummary>,
 }
 
 #[derive(serde::Serialize)]
@@ -847,33 +856,6 @@ pub fn collect_rendered(results: Vec<std::result::Result<Output, Diagnostic>>) -
     } else {
         Err(Error::Input(errors))
     }
-}
-
-/// Whether the section at URL `prefix` lists the page at `url` of kind `kind`: pages below it,
-/// every post for `/posts/`, everything for the home section; never sections themselves.
-pub fn section_lists(prefix: &str, url: &str, kind: Option<Kind>) -> bool {
-    kind != Some(Kind::Section)
-        && url != prefix
-        && (prefix == "/" || url.starts_with(prefix) || (prefix == "/posts/" && kind == Some(Kind::Post)))
-}
-
-pub fn section_view(site: &Site, section: &model::Page) -> serde_json::Value {
-    let prefix = section.source.url_path.as_str();
-    let pages: Vec<&model::PageSummary> = site
-        .posts
-        .iter()
-        .chain(&site.pages)
-        .filter(|p| section_lists(prefix, &p.source.url_path, Some(p.source.kind)))
-        .map(|p| &p.summary)
-        .collect();
-    serde_json::json!({
-        "title": section.summary.title,
-        "description": section.summary.description,
-        "content": section.content,
-        "path": section.summary.path,
-        "extra": section.summary.extra,
-        "pages": pages,
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,11 @@ pub struct SiteConfig {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub content: ContentConfig,
+    /// Taxonomies: `tags` by default; each gets a list page and a page per term.
+    #[serde(default = "crate::taxonomy::default_taxonomies")]
+    pub taxonomies: Vec<crate::taxonomy::TaxonomyConfig>,
+    #[serde(default)]
+    pub feeds: FeedsConfig,
     #[serde(default)]
     pub build: BuildConfig,
     #[serde(default)]
@@ -85,11 +90,48 @@ pub struct ContentConfig {
     /// URL patterns by section (first folder under `content/`, `""` for the root), with Hugo's
     /// tokens: `:year :month :day :slug :title :section :filename`.
     pub permalinks: std::collections::BTreeMap<String, String>,
+    /// Sections whose `_index.md` sets no `paginate_by` are paginated by this (Hugo paginates
+    /// every section); none: a section lists all its pages on one page.
+    pub section_paginate_by: Option<usize>,
+    /// The folder of a list's later pages: `/blog/<paginate_path>/2/` (Zola's `paginate_path`,
+    /// Hugo's `pagination.path`).
+    pub paginate_path: String,
 }
 
 impl Default for ContentConfig {
     fn default() -> Self {
-        ContentConfig { dialect: Default::default(), post_dirs: vec![crate::content::POSTS_DIR.into()], permalinks: Default::default() }
+        ContentConfig {
+            dialect: Default::default(),
+            post_dirs: vec![crate::content::POSTS_DIR.into()],
+            permalinks: Default::default(),
+            section_paginate_by: None,
+            paginate_path: "page".into(),
+        }
+    }
+}
+
+/// Feeds of list pages besides the site's `atom.xml` and `rss.xml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedsConfig {
+    /// File name of a list's feed (`/tags/rust/atom.xml`): a name holding `atom` is Atom, any
+    /// other (Hugo's `index.xml`) RSS 2.0.
+    pub filename: String,
+    /// Every list page has a feed: the home, each section, each taxonomy and each term (as
+    /// Hugo does). Otherwise only the taxonomies with `feed = true` and the sections with
+    /// `feed = true` in their `_index.md`.
+    pub every_list: bool,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig { filename: "atom.xml".into(), every_list: false }
+    }
+}
+
+impl FeedsConfig {
+    pub fn is_atom(&self) -> bool {
+        self.filename.contains("atom")
     }
 }
 
@@ -250,6 +292,25 @@ impl SiteConfig {
                     .into());
             }
         }
+        if self.content.section_paginate_by == Some(0) {
+            return Err(Diagnostic::new(path, "[content] section_paginate_by must be at least 1").into());
+        }
+        if !crate::content::is_plain_segment(&self.content.paginate_path) {
+            return Err(Diagnostic::new(path, format!("[content] paginate_path {:?} must be one folder name", self.content.paginate_path))
+                .hint("e.g. paginate_path = \"page\"")
+                .into());
+        }
+        if !crate::content::is_plain_segment(&self.feeds.filename) || !self.feeds.filename.ends_with(".xml") {
+            return Err(Diagnostic::new(path, format!("[feeds] filename {:?} must be a file name ending in .xml", self.feeds.filename))
+                .hint("e.g. filename = \"atom.xml\" (Atom) or \"index.xml\" (RSS 2.0)")
+                .into());
+        }
+        crate::taxonomy::validate(&self.taxonomies).map_err(|m| {
+            Error::from(
+                Diagnostic::new(path, m)
+                    .hint("a taxonomy is [[taxonomies]] name = \"categories\" (feed = true, paginate_by = 10 optional)"),
+            )
+        })?;
         if self.theme.contains('/') || self.theme.contains('\\') || self.theme == ".." || self.theme.is_empty() {
             return Err(Diagnostic::new(path, format!("theme {:?} must be a folder name under themes/", self.theme)).into());
         }
@@ -290,6 +351,13 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "dialect",
     "post_dirs",
     "permalinks",
+    "section_paginate_by",
+    "paginate_path",
+    "taxonomies",
+    "feed",
+    "feeds",
+    "filename",
+    "every_list",
     "build",
     "subscribe",
     "thumbnails",

@@ -13,7 +13,25 @@ use crate::error::{line_col, Diagnostic, Error, Result};
 
 pub const CONTENT_DIR: &str = "content";
 pub const POSTS_DIR: &str = "posts";
-const KNOWN_FRONT_MATTER: &[&str] = &["title", "date", "updated", "draft", "tags", "description", "slug", "template", "announce", "extra"];
+const KNOWN_FRONT_MATTER: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "tags",
+    "description",
+    "slug",
+    "template",
+    "announce",
+    "extra",
+    "sort_by",
+    "paginate_by",
+    "paginate_path",
+    "transparent",
+    "page_template",
+    "feed",
+    "taxonomies",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +65,8 @@ pub struct FrontMatter {
     pub path: Option<String>,
     /// Taxonomies other than tags (`categories`, `series`...), by name.
     pub taxonomies: Taxonomies,
+    /// A section's settings (`_index.md` only).
+    pub section: crate::sections::SectionSettings,
 }
 
 /// Front matter read in any dialect, before dates are parsed. Dates carry the key they were
@@ -69,16 +89,37 @@ pub(crate) struct Fields {
     pub aliases: Vec<String>,
     pub path: Option<String>,
     pub taxonomies: Taxonomies,
+    /// Section keys as written (see `sections::settings`).
+    pub section: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<RawFrontMatter> for Fields {
     fn from(r: RawFrontMatter) -> Fields {
+        let mut section = serde_json::Map::new();
+        let mut put = |k: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                section.insert(k.to_string(), v);
+            }
+        };
+        put("sort_by", r.sort_by.map(Into::into));
+        put("paginate_by", r.paginate_by.map(Into::into));
+        put("paginate_path", r.paginate_path.map(Into::into));
+        put("transparent", r.transparent.map(Into::into));
+        put("page_template", r.page_template.map(Into::into));
+        put("feed", r.feed.map(Into::into));
+        let mut tags = r.tags;
+        let mut taxonomies = r.taxonomies;
+        if let Some(t) = taxonomies.remove("tags") {
+            tags.extend(t);
+        }
         Fields {
+            section,
+            taxonomies,
             title: r.title,
             date: r.date.map(|d| ("date".into(), d)),
             updated: r.updated.map(|d| ("updated".into(), d)),
             draft: r.draft,
-            tags: r.tags,
+            tags,
             description: r.description,
             slug: r.slug,
             template: r.template,
@@ -105,6 +146,15 @@ struct RawFrontMatter {
     template: Option<String>,
     announce: Option<bool>,
     extra: Option<serde_json::Value>,
+    sort_by: Option<String>,
+    paginate_by: Option<u64>,
+    paginate_path: Option<String>,
+    transparent: Option<bool>,
+    page_template: Option<String>,
+    feed: Option<bool>,
+    /// Terms of the taxonomies other than tags: `[taxonomies] categories = ["x"]`.
+    #[serde(default)]
+    taxonomies: Taxonomies,
 }
 
 /// TOML has a native datetime type; YAML gives strings. Accept both.
@@ -281,6 +331,14 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         front.date = date_prefix(name).and_then(parse_date_str);
     }
     let (kind, post_dir) = classify(rel, rules, front.date.is_some());
+    if kind != Kind::Section && rules.dialect.is_strict() && front.section != Default::default() {
+        return Err(vec![Diagnostic::new(
+            display,
+            "front matter: sort_by, paginate_by, paginate_path, transparent, page_template and feed belong in a section's _index.md",
+        )
+        .line(1)
+        .hint("move them to the _index.md of the folder whose list they shape")]);
+    }
     if kind == Kind::Post && front.date.is_none() {
         return Err(vec![Diagnostic::new(display, "a post needs a date")
             .line(1)
@@ -365,7 +423,8 @@ fn url_path_for(
         return crate::permalinks::expand(pattern, &tokens);
     }
     Ok(match (kind, post_dir) {
-        (Kind::Post, Some(dir)) => {
+        // Zola and Hugo mirror folders for posts too (`blog/notes/tip.md` is `/blog/notes/tip/`).
+        (Kind::Post, Some(dir)) if rules.dialect.is_strict() => {
             let mut parts: Vec<String> = dir.split('/').map(slugify).collect();
             parts.push(slug);
             join_url(parts)
@@ -420,6 +479,11 @@ fn join_url(parts: Vec<String>) -> String {
     } else {
         format!("/{}/", parts.join("/"))
     }
+}
+
+/// One folder or file name: no separators, not `.` or `..`.
+pub fn is_plain_segment(s: &str) -> bool {
+    !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']) && !s.starts_with('.')
 }
 
 fn validate_slug(s: &str) -> std::result::Result<(), String> {
@@ -590,6 +654,14 @@ fn split_front_matter<'a>(
     let date_value = date(fields.date)?.or(publish_date);
     let updated = date(fields.updated)?;
     let expiry_date = date(fields.expiry_date)?;
+    let section = crate::sections::settings(&fields.section).map_err(|(key, what)| {
+        let line = fm
+            .lines()
+            .position(|l| l.trim_start().trim_start_matches('"').starts_with(key.as_str()))
+            .map(|i| i + 1 + fm_line0)
+            .unwrap_or(1);
+        Diagnostic::new(display, format!("front matter: `{key}` must be {what}")).line(line)
+    })?;
     let mut tags: Vec<String> = Vec::new();
     for t in fields.tags {
         let t = t.trim().to_string();
@@ -617,6 +689,7 @@ fn split_front_matter<'a>(
             aliases: fields.aliases,
             path: fields.path,
             taxonomies: fields.taxonomies,
+            section,
         },
         body,
         body_line,
@@ -779,8 +852,22 @@ mod tests {
         let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\nlastmod = 2025-02-01\n+++\n").unwrap_err();
         assert!(e.contains(":4:1: front matter: unknown field `lastmod`"), "{e}");
         assert!(e.contains("[content] in site.toml"), "{e}");
-        let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\n[taxonomies]\ntags = []\n+++\n").unwrap_err();
-        assert!(e.contains("unknown field `taxonomies`"), "{e}");
+        let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\nweight = 3\n+++\n").unwrap_err();
+        assert!(e.contains("unknown field `weight`"), "{e}");
+        // Zola's `[taxonomies]` table is myblog's own syntax for taxonomies besides tags.
+        let s = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\n[taxonomies]\ntags = [\"a\"]\ncategories = [\"b\"]\n+++\n")
+            .unwrap();
+        assert_eq!(
+            (s.front.tags.as_slice(), s.front.taxonomies["categories"].as_slice()),
+            (&["a".to_string()][..], &["b".to_string()][..])
+        );
+        // Section keys belong in an _index.md.
+        let e = parse("posts/a.md", "+++\ntitle = \"x\"\ndate = 2025-01-01\nsort_by = \"title\"\n+++\n").unwrap_err();
+        assert!(e.contains("belong in a section's _index.md"), "{e}");
+        let s = parse("posts/_index.md", "+++\ntitle = \"x\"\nsort_by = \"title\"\npaginate_by = 2\n+++\n").unwrap();
+        assert_eq!(s.front.section.paginate_by, Some(2));
+        let e = parse("posts/_index.md", "+++\ntitle = \"x\"\nsort_by = \"colour\"\n+++\n").unwrap_err();
+        assert!(e.contains("content/posts/_index.md:3: front matter: `sort_by` must be one of"), "{e}");
     }
 
     #[test]
@@ -849,6 +936,7 @@ mod tests {
             dialect: Dialect::Hugo,
             post_dirs: vec!["post".into()],
             permalinks: [("post".to_string(), "/:year/:month/:day/:slug/".to_string())].into(),
+            ..Default::default()
         };
         let s = parse_rules(&hugo, "post/2019-04-23-roadmap.md", "+++\ntitle = \"Road Map\"\ndate = 2019-04-23\n+++\n").unwrap();
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/2019/04/23/road-map/"), "Hugo's :slug falls back to the title");
@@ -869,7 +957,7 @@ mod tests {
         assert_eq!(s.kind, Kind::Page);
 
         // Zola: `blog/` and the root hold posts; the file name's date dates an undated page.
-        let zola = ContentConfig { dialect: Dialect::Zola, post_dirs: vec!["blog".into(), "".into()], permalinks: Default::default() };
+        let zola = ContentConfig { dialect: Dialect::Zola, post_dirs: vec!["blog".into(), "".into()], ..Default::default() };
         let s = parse_rules(&zola, "blog/2024-05-01-release.md", "+++\ntitle = \"R\"\n+++\n").unwrap();
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/blog/release/"));
         assert_eq!(s.front.date, parse_date_str("2024-05-01"));

@@ -100,6 +100,12 @@ pub(crate) fn map_front_matter(table: Map<String, Value>) -> Result<Fields, BadK
             }
         }
     }
+    // Section keys (Zola's `_index.md`) keep their place in `extra` too.
+    for k in crate::sections::KEYS {
+        if let Some(v) = extra.get(*k) {
+            f.section.insert(k.to_string(), v.clone());
+        }
+    }
     for t in tables {
         extra.extend(t);
     }

@@ -109,25 +109,65 @@ fn feed_author(config: &SiteConfig) -> &str {
 }
 
 pub fn atom(site: &Site, config: &SiteConfig) -> String {
+    let entries: Vec<&Page> = latest(site).iter().collect();
+    let feed = Feed { title: &config.title, self_path: "/atom.xml", list_path: "/", entries: &entries, updated: feed_updated(site) };
+    atom_of(&feed, config)
+}
+
+pub fn rss(site: &Site, config: &SiteConfig) -> String {
+    let entries: Vec<&Page> = latest(site).iter().collect();
+    let feed = Feed { title: &config.title, self_path: "/rss.xml", list_path: "/", entries: &entries, updated: String::new() };
+    rss_of(&feed, config)
+}
+
+/// One feed: of the site, or of a list page (a section, a taxonomy term).
+pub struct Feed<'a> {
+    pub title: &'a str,
+    /// URL paths (without the base path) of the feed and of the page it follows.
+    pub self_path: &'a str,
+    pub list_path: &'a str,
+    /// Newest first, at most [`FEED_LIMIT`].
+    pub entries: &'a [&'a Page],
+    /// RFC 3339 time of the last change (Atom).
+    pub updated: String,
+}
+
+/// The feed of a list page, in the format `[feeds] filename` names; `entries` newest first.
+pub fn list_feed(config: &SiteConfig, title: &str, list_path: &str, entries: &[&Page]) -> (String, String) {
+    let self_path = format!("{list_path}{}", config.feeds.filename);
+    let entries = &entries[..entries.len().min(FEED_LIMIT)];
+    let updated = entries
+        .iter()
+        .filter_map(|p| p.source.front.updated.or(p.date))
+        .max()
+        // A list with nothing dated: a fixed time, so rebuilds stay byte-identical.
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let feed = Feed { title, self_path: &self_path, list_path, entries, updated };
+    let body = if config.feeds.is_atom() { atom_of(&feed, config) } else { rss_of(&feed, config) };
+    (self_path.trim_start_matches('/').to_string(), body)
+}
+
+fn atom_of(feed: &Feed<'_>, config: &SiteConfig) -> String {
     let mut x = String::with_capacity(64 * 1024);
-    let home = absolute(config, &with_base(config, "/"));
+    let home = absolute(config, &with_base(config, feed.list_path));
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
     let _ = writeln!(x, " xml:lang=\"{}\" xml:base=\"{}\">", xml_escape(&config.language), xml_escape(&home));
-    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(feed.title));
     if !config.description.is_empty() {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
     }
     let _ = writeln!(
         x,
         "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>",
-        xml_escape(&absolute(config, &with_base(config, "/atom.xml")))
+        xml_escape(&absolute(config, &with_base(config, feed.self_path)))
     );
     let _ = writeln!(x, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&home));
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&home));
-    let _ = writeln!(x, "  <updated>{}</updated>", feed_updated(site));
+    let _ = writeln!(x, "  <updated>{}</updated>", feed.updated);
     let _ = writeln!(x, "  <author><name>{}</name></author>", xml_escape(feed_author(config)));
     let _ = writeln!(x, "  <generator>myblog</generator>");
-    for p in latest(site) {
+    for p in feed.entries {
         let s = &p.summary;
         let _ = writeln!(x, "  <entry xml:base=\"{}\">", xml_escape(&s.permalink));
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&s.title));
@@ -154,11 +194,11 @@ pub fn atom(site: &Site, config: &SiteConfig) -> String {
     x
 }
 
-pub fn rss(site: &Site, config: &SiteConfig) -> String {
+fn rss_of(feed: &Feed<'_>, config: &SiteConfig) -> String {
     let mut x = String::with_capacity(64 * 1024);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
-    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
-    let _ = writeln!(x, "  <link>{}</link>", xml_escape(&absolute(config, &with_base(config, "/"))));
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(feed.title));
+    let _ = writeln!(x, "  <link>{}</link>", xml_escape(&absolute(config, &with_base(config, feed.list_path))));
     // Required by RSS 2.0, and empty is no description.
     let description = if config.description.trim().is_empty() { &config.title } else { &config.description };
     let _ = writeln!(x, "  <description>{}</description>", xml_escape(description));
@@ -167,12 +207,12 @@ pub fn rss(site: &Site, config: &SiteConfig) -> String {
     let _ = writeln!(
         x,
         "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
-        xml_escape(&absolute(config, &with_base(config, "/rss.xml")))
+        xml_escape(&absolute(config, &with_base(config, feed.self_path)))
     );
-    if let Some(d) = site.posts.first().and_then(|p| p.date) {
+    if let Some(d) = feed.entries.first().and_then(|p| p.date) {
         let _ = writeln!(x, "  <lastBuildDate>{}</lastBuildDate>", rfc2822(&d));
     }
-    for p in latest(site) {
+    for p in feed.entries {
         let s = &p.summary;
         x.push_str("  <item>\n");
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&s.title));

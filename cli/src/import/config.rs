@@ -135,12 +135,27 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
     if let Some(extra) = get(config, &["extra"]).and_then(|(_, v)| to_toml(v)) {
         m.set("extra", extra, "[extra]");
     }
+    // Zola: `taxonomies = [{name = "tags", feed = true, paginate_by = 5}, ...]`; none: no taxonomy.
+    let mut taxonomies = Vec::new();
     if let Some((_, Value::Array(taxes))) = get(config, &["taxonomies"]) {
         for t in taxes {
-            let name = t.get("name").and_then(Value::as_str).unwrap_or("?");
-            if name != "tags" {
-                m.not_mapped.push(format!("taxonomy {name:?}: its terms are kept in page.extra.{name}, no pages are made for them yet"));
+            let Some(name) = t.get("name").and_then(Value::as_str) else {
+                m.not_mapped.push(format!("a taxonomy without a name: {t}"));
+                continue;
+            };
+            let paginate_by = t.get("paginate_by").and_then(Value::as_i64).filter(|p| *p > 0);
+            taxonomies.push(taxonomy(name, t.get("feed").and_then(Value::as_bool).unwrap_or(false), paginate_by));
+            if let Some(p) = t.get("paginate_path").and_then(Value::as_str).filter(|p| *p != "page") {
+                m.not_mapped.push(format!("taxonomy {name:?} paginate_path {p:?}: its term pages use [content] paginate_path"));
             }
+        }
+    }
+    set_taxonomies(&mut m, taxonomies, "taxonomies");
+    if let Some((k, v)) = get(config, &["feed_filenames", "feed_filename"]) {
+        let first = v.as_array().and_then(|a| a.first()).unwrap_or(v);
+        if let Some(name) = first.as_str().filter(|n| *n != "atom.xml") {
+            m.sub("feeds").insert("filename".into(), name.into());
+            m.mapped.push(format!("{k} -> [feeds] filename"));
         }
     }
     let post_dirs = zola_post_dirs(sections);
@@ -156,7 +171,25 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
         m.set("paginate_by", p, "paginate_by of the posts' _index.md");
     }
     content(&mut m, "zola", post_dirs, None);
-    rest(config, &["title", "base_url", "description", "default_language", "author", "markdown", "extra", "taxonomies"], &mut m);
+    rest(
+        config,
+        &[
+            "title",
+            "base_url",
+            "description",
+            "default_language",
+            "author",
+            "markdown",
+            "extra",
+            "taxonomies",
+            "feed_filenames",
+            "feed_filename",
+            // myblog always writes atom.xml and rss.xml.
+            "generate_feeds",
+            "generate_feed",
+        ],
+        &mut m,
+    );
     m
 }
 
@@ -194,6 +227,7 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
     if let Some(p) = paginate.filter(|p| *p > 0) {
         m.set("paginate_by", p, "paginate / pagination.pagerSize");
     }
+    let paginate_path = get(config, &["pagination"]).and_then(|(_, p)| get(p, &["path"])).and_then(|(_, v)| text(v));
     if let Some((_, Value::Object(menus))) = get(config, &["menu", "menus"]) {
         for (name, items) in menus {
             if name != "main" {
@@ -221,11 +255,22 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
     if let Some(extra) = to_toml(&params) {
         m.set("extra", extra, "[params]");
     }
-    if let Some((_, Value::Object(taxes))) = get(config, &["taxonomies"]) {
-        for name in taxes.values().filter_map(Value::as_str).filter(|n| *n != "tags") {
-            m.not_mapped.push(format!("taxonomy {name:?}: its terms are kept in page.extra.{name}, no pages are made for them yet"));
-        }
-    }
+    // Hugo: `[taxonomies] singular = "plural"`; without the table, tags and categories.
+    let names: Vec<String> = match get(config, &["taxonomies"]) {
+        Some((_, Value::Object(taxes))) => taxes.values().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => vec!["tags".into(), "categories".into()],
+    };
+    let mut names = names;
+    // Tags first, as Hugo lists them; the rest in the config's order.
+    names.sort_by_key(|n| n != "tags");
+    // Hugo paginates every list and gives every list an RSS feed at `index.xml`.
+    let pager = paginate.filter(|p| *p > 0).unwrap_or(10);
+    let taxonomies = names.iter().map(|n| taxonomy(n, false, Some(pager))).collect();
+    set_taxonomies(&mut m, taxonomies, "taxonomies");
+    let feeds = m.sub("feeds");
+    feeds.insert("filename".into(), "index.xml".into());
+    feeds.insert("every_list".into(), true.into());
+    m.mapped.push("RSS feeds of every list at index.xml -> [feeds] filename, every_list".into());
     let main_sections = get(config, &["mainSections"])
         .or_else(|| get(&params, &["mainSections"]))
         .and_then(|(_, v)| v.as_array())
@@ -249,6 +294,13 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
         m.not_mapped.push("uglyURLs: pages are published as folders (/x/), not /x.html".into());
     }
     content(&mut m, "hugo", post_dirs, Some(permalinks));
+    let c = m.sub("content");
+    // Hugo's default when the config says nothing.
+    c.insert("section_paginate_by".into(), pager.into());
+    if let Some(p) = paginate_path {
+        c.insert("paginate_path".into(), p.into());
+    }
+    m.mapped.push("sections paginated as Hugo does -> [content] section_paginate_by (and paginate_path from pagination.path)".into());
     rest(
         config,
         &[
@@ -271,6 +323,24 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
         &mut m,
     );
     m
+}
+
+fn taxonomy(name: &str, feed: bool, paginate_by: Option<i64>) -> toml::Value {
+    let mut t = toml::Table::new();
+    t.insert("name".into(), name.into());
+    if feed {
+        t.insert("feed".into(), true.into());
+    }
+    if let Some(p) = paginate_by {
+        t.insert("paginate_by".into(), p.into());
+    }
+    toml::Value::Table(t)
+}
+
+fn set_taxonomies(m: &mut Mapping, list: Vec<toml::Value>, from: &str) {
+    let names: Vec<&str> = list.iter().filter_map(|t| t.get("name").and_then(toml::Value::as_str)).collect();
+    m.mapped.push(format!("{from} {names:?} -> [[taxonomies]]"));
+    m.table.insert("taxonomies".into(), toml::Value::Array(list));
 }
 
 fn content(m: &mut Mapping, dialect: &str, post_dirs: Vec<String>, permalinks: Option<toml::Table>) {
@@ -315,16 +385,22 @@ mod tests {
         assert_eq!(parsed.content.permalinks.get("post").map(String::as_str), Some("/:year/:month/:day/:slug/"));
         assert!(parsed.build.keep_names.contains(&"images/**".to_string()));
         let not = m.not_mapped.join("\n");
-        for k in ["theme", "googleAnalytics", "permalinks.docs", "taxonomy \"categories\""] {
+        for k in ["theme", "googleAnalytics", "permalinks.docs"] {
             assert!(not.contains(k), "{k} should be reported:\n{not}");
         }
+        let taxes: Vec<(&str, Option<usize>)> = parsed.taxonomies.iter().map(|t| (t.name.as_str(), t.paginate_by)).collect();
+        assert_eq!(taxes, [("tags", Some(5)), ("categories", Some(5))]);
+        assert_eq!(
+            (parsed.content.section_paginate_by, parsed.feeds.filename.as_str(), parsed.feeds.every_list),
+            (Some(5), "index.xml", true)
+        );
     }
 
     #[test]
     fn zola_config() {
         let c = json!({
             "base_url": "https://z.example.org", "title": "Z", "default_language": "fr", "compile_sass": true,
-            "taxonomies": [{"name": "tags"}, {"name": "authors"}], "markdown": {"highlight_code": false}, "extra": {"github": "z"}
+            "taxonomies": [{"name": "tags"}, {"name": "authors", "feed": true, "paginate_by": 3}], "markdown": {"highlight_code": false}, "extra": {"github": "z"}
         });
         let sections = [
             ("blog".to_string(), "+++\ntitle = \"Blog\"\nsort_by = \"date\"\npaginate_by = 7\n+++\n".to_string()),
@@ -336,6 +412,12 @@ mod tests {
         assert_eq!(parsed.content.post_dirs, ["blog"]);
         assert_eq!(parsed.extra["github"].as_str(), Some("z"));
         let not = m.not_mapped.join("\n");
-        assert!(not.contains("compile_sass") && not.contains("taxonomy \"authors\""), "{not}");
+        assert!(not.contains("compile_sass"), "{not}");
+        let taxes: Vec<(&str, bool, Option<usize>)> = parsed.taxonomies.iter().map(|t| (t.name.as_str(), t.feed, t.paginate_by)).collect();
+        assert_eq!(taxes, [("tags", false, None), ("authors", true, Some(3))]);
+        // No taxonomies in Zola's config: none in site.toml either.
+        let m = map_zola(&json!({"base_url": "https://z.example.org", "title": "Z"}), &sections);
+        let parsed = crate::config::SiteConfig::parse(&m.site_toml(&[]), std::path::Path::new("site.toml")).unwrap();
+        assert!(parsed.taxonomies.is_empty());
     }
 }

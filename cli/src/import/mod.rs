@@ -159,17 +159,9 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
     let mut copied = copy_tree(&content, &dir.join("content"), &mut Vec::new())?;
     let mut not_mapped = mapping.not_mapped;
     let mut mapped = mapping.mapped;
-    if dialect == Dialect::Hugo {
-        // Hugo lists every section at /<section>/ without an `_index.md`; myblog lists a folder
-        // only when it has one. A new file: nothing that was copied is changed.
-        for (name, index) in &sections {
-            let path = dir.join("content").join(name).join("_index.md");
-            if index.is_empty() && !path.exists() && has_markdown(&content.join(name)) {
-                let title = name.split(['-', '_']).map(capitalize).collect::<Vec<_>>().join(" ");
-                write(&path, format!("+++\ntitle = {}\n+++\n", toml::Value::String(title)).as_bytes())?;
-                mapped.push(format!("section {name}/ -> content/{name}/_index.md written (Hugo lists it at /{name}/ on its own)"));
-            }
-        }
+    if dialect == Dialect::Hugo && sections.iter().any(|(_, index)| index.is_empty()) {
+        // Hugo lists every top-level folder at /<folder>/; the build implies those sections.
+        mapped.push("sections without _index.md: listed at /<folder>/ as in Hugo (the copied content is not changed)".into());
     }
     if static_dir.is_dir() {
         let mut skipped = Vec::new();
@@ -183,18 +175,6 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
     not_mapped.extend(unported);
     not_mapped.push(format!("{}'s theme and templates: not ported; the default theme is used", tool(dialect)));
     Ok(Report { tool: tool(dialect), config_file, mapped, not_mapped, copied })
-}
-
-fn capitalize(word: &str) -> String {
-    let mut c = word.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
-fn has_markdown(dir: &Path) -> bool {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .any(|e| e.file_type().is_file() && crate::content::is_markdown(&e.file_name().to_string_lossy()))
 }
 
 fn tool(d: Dialect) -> &'static str {

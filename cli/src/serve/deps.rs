@@ -19,6 +19,7 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "updated",
     "year",
     "tags",
+    "taxonomies",
     "summary",
     "has_more",
     "word_count",

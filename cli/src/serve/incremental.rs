@@ -81,6 +81,11 @@ pub struct Incremental {
     dirty: BTreeSet<String>,
     /// Changed inputs not yet applied because reading them failed: retried next time.
     pending: BTreeSet<PathBuf>,
+    /// Output paths of redirect pages (aliases, `page/1/`): they change only with a full
+    /// rebuild (see `can_update_in_place`), and are not stale static files.
+    redirects: BTreeSet<String>,
+    /// Output paths of the generated files (feeds, sitemaps, robots.txt).
+    generated: BTreeSet<String>,
 }
 
 /// What a changed path is to the site.
@@ -104,6 +109,8 @@ impl Incremental {
         let pages = build::collect_rendered(results)?;
         let html: BTreeSet<String> = pages.iter().map(|o| o.path.clone()).collect();
         let site_output = build::finish(&prepared, pages)?;
+        let redirects = site_output.redirects.iter().map(|r| r.output.clone()).collect();
+        let generated = site_output.generated.iter().cloned().collect();
         let outputs = site_output.outputs.into_iter().map(|o| (o.path.clone(), o)).collect();
         let mut inc = Incremental {
             index: HashMap::new(),
@@ -118,6 +125,8 @@ impl Incremental {
             html,
             dirty: BTreeSet::new(),
             pending: BTreeSet::new(),
+            redirects,
+            generated,
         };
         inc.reindex();
         Ok(inc)
@@ -506,7 +515,10 @@ impl Incremental {
                 subset.push(other.source.clone());
             }
         }
-        build::check_duplicates(&subset)?;
+        // A Zola or Hugo site settles shared URLs instead (a full rebuild, below).
+        if config.content.dialect.is_strict() {
+            build::check_duplicates(&subset, &config)?;
+        }
 
         // 6. A new renderer when templates or static files changed.
         let new_renderer = if new_templates.is_some() || new_assets.is_some() {
@@ -515,6 +527,17 @@ impl Incremental {
         } else {
             None
         };
+
+        // A Zola or Hugo site whose model changes shape (a page moved, added, removed, retitled
+        // in a section sorted by title...) is rebuilt whole: shared URLs are settled, sections
+        // implied and templates resolved across the whole site, as a cold build does.
+        if !config.content.dialect.is_strict() {
+            let by_rel: HashMap<String, (Source, Rendered)> =
+                rendered.iter().map(|(s, r)| (s.rel.clone(), (s.clone(), r.clone()))).collect();
+            if !self.can_update_in_place(&new_sources, &by_rel) {
+                return self.rebuild_all();
+            }
+        }
 
         // ---- Commit: from here on the model reflects the sources on disk. ----
         let css_only =
@@ -583,10 +606,7 @@ impl Incremental {
                     }
                 }
             }
-            let old = std::mem::replace(
-                &mut self.prepared.site,
-                Site { posts: Vec::new(), pages: Vec::new(), sections: Vec::new(), tags: BTreeMap::new() },
-            );
+            let old = std::mem::replace(&mut self.prepared.site, Site::empty());
             let mut items: Vec<(Source, Rendered)> = Vec::with_capacity(old.posts.len() + old.pages.len() + old.sections.len() + 1);
             for p in old.posts.into_iter().chain(old.pages).chain(old.sections) {
                 if new_sources.contains_key(&p.source.rel) || rendered_by_rel.contains_key(&p.source.rel) {
@@ -596,6 +616,7 @@ impl Incremental {
             }
             items.extend(rendered_by_rel.drain().map(|(_, v)| v));
             self.prepared.site = model::assemble(&config, items);
+            build::resolve_templates(&mut self.prepared.site, &config, &self.prepared.renderer);
             self.reindex();
         }
 
@@ -629,11 +650,6 @@ impl Incremental {
         }
         let changed_post_set: HashSet<usize> = changed_posts.iter().copied().collect();
         let deps = &self.deps;
-        let urls = &self.urls;
-        let page_at = |url: &str| urls.get(url).and_then(|r| self.page(r));
-        let kind_of = |url: &str| -> Option<Kind> {
-            page_at(url).map(|p| p.source.kind).or_else(|| snapshot.as_ref().and_then(|s| s.kinds.get(url).copied()))
-        };
         let relevant = |template: &str, url: &str| changed_fields.get(url).is_some_and(|f| deps.uses_any_field(template, f));
         let relevant_post = |template: &str, i: usize| relevant(template, &site.posts[i].source.url_path);
         let order_changed = snapshot.as_ref().is_some_and(|s| {
@@ -648,7 +664,6 @@ impl Incremental {
             || (home_section.is_some()
                 && deps.reads_section_pages("index.html")
                 && changed_fields.keys().any(|u| u != "/" && relevant("index.html", u)));
-        let tags_changed = snapshot.as_ref().is_some_and(|s| s.tags != tags_view(site));
         let per = config.paginate_by;
         // The set of outputs can only change with the model's shape or the templates.
         let reshaped = snapshot.is_some() || !changed_templates.is_empty() || !self.dirty.is_empty();
@@ -666,32 +681,29 @@ impl Incremental {
                         || snapshot.as_ref().is_some_and(|s| s.neighbours_changed(site, *i))
                 }
                 Job::Page(i) => changed_urls.contains(&site.pages[*i].source.url_path),
-                Job::Section(i) => {
-                    let sec = &site.sections[*i];
-                    let prefix = sec.source.url_path.as_str();
+                Job::Section(i, _) => {
+                    // Every page of a section when the model changed shape: its members,
+                    // their order and the page boundaries may all have moved.
                     let t = template();
-                    changed_urls.contains(prefix)
-                        || changed_fields.keys().any(|u| {
-                            build::section_lists(prefix, u, kind_of(u))
-                                && (relevant(&t, u)
-                                    || snapshot.as_ref().is_some_and(|s| s.kinds.contains_key(u.as_str()) != urls.contains_key(u.as_str())))
-                        })
-                        || (order_changed
-                            && (prefix == "/" || prefix == "/posts/" || site.posts.iter().any(|p| p.source.url_path.starts_with(prefix))))
+                    snapshot.is_some()
+                        || changed_urls.contains(&site.sections[*i].source.url_path)
+                        || site.section_pages[*i].members.iter().any(|m| relevant(&t, &site.member(*m).source.url_path))
                 }
                 Job::Home(n) => home_changed || changed_posts.iter().any(|&i| i / per + 1 == *n && relevant_post("index.html", i)),
-                Job::Tags => tags_changed,
-                Job::Tag(slug) => {
-                    let t = &site.tags[slug];
+                Job::Taxonomy(t) => snapshot.as_ref().is_some_and(|s| s.taxonomies.get(*t) != Some(&taxonomy_view(site, *t))),
+                Job::Term(t, slug, _) => {
+                    let term = &site.taxonomies[*t].terms[slug];
                     let list_changed = snapshot.as_ref().is_some_and(|s| {
-                        s.tag_lists.get(slug).is_none_or(|old| {
-                            old.len() != t.posts.len() || old.iter().zip(&t.posts).any(|(a, &b)| *a != site.posts[b].source.url_path)
+                        s.term_lists.get(&(*t, slug.clone())).is_none_or(|old| {
+                            old.len() != term.posts.len() || old.iter().zip(&term.posts).any(|(a, &b)| *a != site.posts[b].source.url_path)
                         })
                     });
-                    let info_changed = snapshot.as_ref().is_some_and(|s| s.tag_infos.get(slug) != Some(&(t.name.clone(), t.count)));
+                    let info_changed =
+                        snapshot.as_ref().is_some_and(|s| s.term_infos.get(&(*t, slug.clone())) != Some(&(term.name.clone(), term.count)));
+                    let tpl = template();
                     list_changed
                         || info_changed
-                        || changed_posts.iter().any(|&i| t.posts.binary_search(&i).is_ok() && relevant_post("tag.html", i))
+                        || changed_posts.iter().any(|&i| term.posts.binary_search(&i).is_ok() && relevant_post(&tpl, i))
                 }
                 Job::Archive => order_changed || changed_posts.iter().any(|&i| relevant_post("archive.html", i)),
                 Job::NotFound => false,
@@ -781,19 +793,25 @@ impl Incremental {
         // 9. Feeds, sitemap, robots.txt; static files. The sitemap depends on the set of
         // pages, their dates and whether they may be indexed (draft, extra.noindex), the feeds
         // on the newest posts.
-        let mut generated_paths: BTreeSet<String> = ["atom.xml", "rss.xml", "sitemap.xml"].into_iter().map(String::from).collect();
-        if self.outputs.contains_key("robots.txt") && self.prepared.assets.get("robots.txt").is_none() {
-            generated_paths.insert("robots.txt".into());
-        }
+        let mut generated_paths: BTreeSet<String> = self.generated.clone();
         let sitemap_fields = ["date", "updated", "draft", "extra"];
         let sitemap_changed = changed_fields.values().any(|f| sitemap_fields.iter().any(|x| f.contains(x)));
-        if snapshot.is_some() || paths_changed || sitemap_changed || !changed_assets.is_empty() {
+        // Feeds of lists (terms, sections) may carry any post, not only the newest.
+        let list_feeds = !changed_posts.is_empty() && crate::lists::has_feeds(&self.prepared.site, &config);
+        if snapshot.is_some() || paths_changed || sitemap_changed || list_feeds || !changed_assets.is_empty() {
             let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
             let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
             generated_paths = generated.iter().map(|o| o.path.clone()).collect();
             for o in generated {
                 self.put(o, &mut change);
             }
+            // Feeds of terms or sections that are gone.
+            for gone in self.generated.difference(&generated_paths) {
+                if !self.html.contains(gone) && self.outputs.remove(gone).is_some() {
+                    change.removed.push(gone.clone());
+                }
+            }
+            self.generated = generated_paths.clone();
         } else if changed_posts.iter().any(|&i| i < crate::feeds::FEED_LIMIT) {
             let site = &self.prepared.site;
             let atom = Output::rendered("atom.xml".into(), crate::feeds::atom(site, &config).into_bytes());
@@ -829,7 +847,9 @@ impl Incremental {
             let stale: Vec<String> = self
                 .outputs
                 .keys()
-                .filter(|p| !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p))
+                .filter(|p| {
+                    !keep.contains(p.as_str()) && !self.html.contains(*p) && !generated_paths.contains(*p) && !self.redirects.contains(*p)
+                })
                 .cloned()
                 .collect();
             for p in stale {
@@ -857,6 +877,7 @@ impl Incremental {
         change.removed.sort();
         change.removed.dedup();
         change.changed.retain(|p| self.outputs.contains_key(p));
+        change.removed.retain(|p| !self.outputs.contains_key(p));
         Ok(change)
     }
 
@@ -872,6 +893,13 @@ impl Incremental {
     /// published): the order, tags and pagination stay valid and the pages can be patched
     /// where they are.
     fn can_update_in_place(&self, new_sources: &BTreeMap<String, Option<Source>>, rendered: &HashMap<String, (Source, Rendered)>) -> bool {
+        let config = &self.prepared.config;
+        use crate::sections::SortBy;
+        // Lists ordered by what an edit may change: a new title or weight moves the page.
+        let sorted_by_content = config.content.dialect == crate::dialect::Dialect::Hugo
+            || self.prepared.site.sections.iter().any(|s| {
+                matches!(s.source.front.section.sort_by, Some(SortBy::Title | SortBy::TitleBytes | SortBy::Weight | SortBy::Slug))
+            });
         for (rel, s) in new_sources {
             let (Some(s), Some(old)) = (s, self.page(rel)) else { return false };
             // What orders the model and builds its lists and sitemap must stay; titles,
@@ -884,6 +912,11 @@ impl Incremental {
                 || a.date != b.date
                 || a.updated != b.updated
                 || a.tags != b.tags
+                || a.section != b.section
+                || a.aliases != b.aliases
+                || a.extra.get("template") != b.extra.get("template")
+                || config.taxonomies.iter().any(|t| crate::taxonomy::terms_of(a, &t.name) != crate::taxonomy::terms_of(b, &t.name))
+                || (sorted_by_content && (a.title != b.title || a.extra.get("weight") != b.extra.get("weight")))
             {
                 return false;
             }
@@ -922,38 +955,38 @@ fn dismantle(p: Page) -> (Source, Rendered) {
     )
 }
 
-fn tags_view(site: &Site) -> serde_json::Value {
-    serde_json::to_value(site.tags.values().collect::<Vec<_>>()).unwrap_or_default()
+fn taxonomy_view(site: &Site, t: usize) -> serde_json::Value {
+    serde_json::to_value(site.taxonomies[t].terms.values().collect::<Vec<_>>()).unwrap_or_default()
 }
 
 /// What list pages and neighbours looked like before a change that reorders the model.
 struct Snapshot {
     post_order: Vec<String>,
     post_index: HashMap<String, usize>,
-    tag_infos: BTreeMap<String, (String, usize)>,
+    /// (taxonomy index, term slug) → (name, count).
+    term_infos: BTreeMap<(usize, String), (String, usize)>,
     titles: HashMap<String, String>,
     kinds: HashMap<String, Kind>,
     rel_of: HashMap<String, String>,
-    tag_lists: BTreeMap<String, Vec<String>>,
-    tags: serde_json::Value,
+    term_lists: BTreeMap<(usize, String), Vec<String>>,
+    taxonomies: Vec<serde_json::Value>,
 }
 
 impl Snapshot {
     fn of(site: &Site, _config: &SiteConfig) -> Snapshot {
         let all = || site.posts.iter().chain(&site.pages).chain(&site.sections);
+        let terms = || site.taxonomies.iter().enumerate().flat_map(|(ti, tax)| tax.terms.iter().map(move |(k, t)| (ti, k, t)));
         Snapshot {
             post_order: site.posts.iter().map(|p| p.source.url_path.clone()).collect(),
             post_index: site.posts.iter().enumerate().map(|(i, p)| (p.source.url_path.clone(), i)).collect(),
-            tag_infos: site.tags.iter().map(|(k, t)| (k.clone(), (t.name.clone(), t.count))).collect(),
+            term_infos: terms().map(|(ti, k, t)| ((ti, k.clone()), (t.name.clone(), t.count))).collect(),
             titles: site.posts.iter().map(|p| (p.source.url_path.clone(), p.summary.title.clone())).collect(),
             kinds: all().map(|p| (p.source.url_path.clone(), p.source.kind)).collect(),
             rel_of: all().map(|p| (p.source.url_path.clone(), p.source.rel.clone())).collect(),
-            tag_lists: site
-                .tags
-                .iter()
-                .map(|(k, t)| (k.clone(), t.posts.iter().map(|&i| site.posts[i].source.url_path.clone()).collect()))
+            term_lists: terms()
+                .map(|(ti, k, t)| ((ti, k.clone()), t.posts.iter().map(|&i| site.posts[i].source.url_path.clone()).collect()))
                 .collect(),
-            tags: tags_view(site),
+            taxonomies: (0..site.taxonomies.len()).map(|t| taxonomy_view(site, t)).collect(),
         }
     }
 

@@ -1,0 +1,105 @@
+//! Taxonomies beyond tags and sections shaped by their `_index.md`, on a myblog site with the
+//! default theme: the pages, their order and pagination, feeds, and the errors.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn blog_with_categories() -> (tempfile::TempDir, PathBuf) {
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("{toml}\n[[taxonomies]]\nname = \"tags\"\n\n[[taxonomies]]\nname = \"categories\"\nfeed = true\npaginate_by = 1\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/posts/_index.md"),
+        "+++\ntitle = \"All posts\"\nsort_by = \"title\"\npaginate_by = 4\n+++\nBy title.\n",
+    )
+    .unwrap();
+    for (post, yaml) in [("why-i-keep-a-blog.md", false), ("what-this-site-costs-to-run.md", true)] {
+        let path = root.join("content/posts").join(post);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = if yaml {
+            text.replacen("\n---\n", "\ntaxonomies:\n  categories: [Essays]\n---\n", 1)
+        } else {
+            text.replacen("\n+++\n", "\n[taxonomies]\ncategories = [\"Essays\"]\n+++\n", 1)
+        };
+        std::fs::write(&path, text).unwrap();
+    }
+    (dir, root)
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join("public").join(rel)).unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+}
+
+#[test]
+fn a_second_taxonomy_gets_its_pages_and_feeds() {
+    let (_dir, root) = blog_with_categories();
+    build_ok(&root);
+    let list = read(&root, "categories/index.html");
+    assert!(list.contains("/categories/essays/") && list.contains("Essays <span class=\"count\">2 posts</span>"), "{list}");
+    // One post a page, newest first; a myblog site writes no page/1/ redirect.
+    let first = read(&root, "categories/essays/index.html");
+    let second = read(&root, "categories/essays/page/2/index.html");
+    assert!(first.contains("What this site costs to run") && !first.contains("Why I keep a blog"), "{first}");
+    assert!(second.contains("Why I keep a blog") && first.contains("/categories/essays/page/2/"), "{second}");
+    assert!(!root.join("public/categories/essays/page/1").exists());
+    let feed = read(&root, "categories/essays/atom.xml");
+    assert!(feed.contains("<feed") && feed.matches("<entry").count() == 2, "{feed}");
+    assert!(feed.contains("rel=\"self\" type=\"application/atom+xml\"") && feed.contains("/categories/essays/atom.xml"), "{feed}");
+    for page in ["categories/index.html", "categories/essays/index.html", "categories/essays/page/2/index.html", "posts/page/2/index.html"]
+    {
+        check_html(&read(&root, page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+    }
+    // Tags are as they were.
+    assert!(read(&root, "tags/index.html").contains("/tags/rust/"));
+    let check = run(myblog().arg("check").arg("--root").arg(&root));
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn a_section_sorts_and_paginates_as_its_index_says() {
+    let (_dir, root) = blog_with_categories();
+    build_ok(&root);
+    let first = read(&root, "posts/index.html");
+    let titles = ["A tiny shell toolkit", "A week in Lofoten", "Config files with TOML and serde", "Error handling in Rust without tears"];
+    let at: Vec<usize> = titles.iter().map(|t| first.find(t).unwrap_or_else(|| panic!("{t} not on /posts/:\n{first}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "sorted by title: {at:?}");
+    assert!(!first.contains("Golden hour on a budget"), "four a page");
+    let last = read(&root, "posts/page/3/index.html");
+    assert!(last.contains("Why I keep a blog") && last.contains("rel=\"prev\""), "{last}");
+    assert!(!root.join("public/posts/page/4").exists());
+}
+
+#[test]
+fn taxonomy_mistakes_are_located_errors() {
+    let (_dir, root) = blog_with_categories();
+    let post = root.join("content/posts/shooting-in-the-rain.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replacen("\n+++\n", "\n[taxonomies]\ncategoreis = [\"Photo\"]\n+++\n", 1)).unwrap();
+    let out = build(&root);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("content/posts/shooting-in-the-rain.md:1: front matter: taxonomy \"categoreis\" is not configured"), "{err}");
+    assert!(err.contains("did you mean `categories`"), "{err}");
+
+    std::fs::write(&post, text.replacen("\n+++\n", "\n[taxonomies]\ncategories = [\"C++\"]\n+++\n", 1)).unwrap();
+    let other = root.join("content/posts/error-handling-in-rust.md");
+    let t = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(&other, t.replacen("\n+++\n", "\n[taxonomies]\ncategories = [\"C\"]\n+++\n", 1)).unwrap();
+    let out = build(&root);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("would share the page /categories/c/"), "{err}");
+
+    let bad = "title = \"x\"\nbase_url = \"https://x.org\"\n[[taxonomies]]\nname = \"Categories\"\n";
+    std::fs::write(root.join("site.toml"), bad).unwrap();
+    let err = String::from_utf8_lossy(&build(&root).stderr).into_owned();
+    assert!(err.contains("site.toml") && err.contains("taxonomy name \"Categories\" must be lowercase"), "{err}");
+}
