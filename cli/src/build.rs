@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::assets::{Asset, AssetSource, Assets, StaticInput};
 use crate::config::SiteConfig;
 use crate::content::{self, Kind, Source};
-use crate::error::{line_col, Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::manifest::{content_type_for, Manifest, ManifestEntry, MANIFEST_PATH};
 use crate::markdown::{self, MarkdownOptions, Resolved, Resolver};
 use crate::model::{self, home_page_path, Site};
@@ -248,6 +248,8 @@ pub struct Prepared {
     pub assets: Arc<Assets>,
     pub renderer: Renderer,
     pub site: Site,
+    /// Content file → URL of every published page, for `@/` and `ref` links.
+    pub links: Arc<crate::links::LinkIndex>,
 }
 
 /// Loads, renders and arranges everything in memory. Touches no output file.
@@ -322,7 +324,16 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     }
     check_duplicates(&published, &config)?;
     crate::taxonomy::check_terms(&published, &config)?;
-    let items = render_markdown(published, &config, &assets, bodies)?;
+    // The link index costs two maps over every page: a one-off build makes it only when some
+    // page may link with `@/` or `ref` (serve always does, as a later edit may add one).
+    let may_link = |s: &Source| s.body.contains("@/") || (crate::shortcodes::may_contain(&s.body) && s.body.contains("ref"));
+    let links = if bodies == Bodies::Keep || published.par_iter().any(may_link) {
+        link_index(&published, &unpublished)
+    } else {
+        crate::links::LinkIndex::default()
+    };
+    let links = Arc::new(links);
+    let items = render_markdown(published, &config, &assets, bodies, &templates, &links)?;
     let mut site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
     resolve_templates(&mut site, &config, &renderer);
@@ -333,7 +344,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .flatten()
         .filter(|d| *d > opts.now)
         .min();
-    let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site };
+    let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site, links };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }
 
@@ -371,34 +382,70 @@ pub fn build_assets(opts: &BuildOptions, config: &SiteConfig, files: &[content::
     Assets::build(inputs.into_values().collect(), &config.build)
 }
 
-/// Markdown of every source, in parallel, with every error located in its file.
+/// The link targets of a set of sources: the published ones, and the others by name only.
+pub fn link_index(published: &[Source], unpublished: &[Source]) -> crate::links::LinkIndex {
+    crate::links::LinkIndex::new(
+        published.iter().map(|s| (s.rel.as_str(), s.url_path.as_str())),
+        unpublished.iter().map(|s| s.rel.as_str()),
+    )
+}
+
+/// Markdown of every source (shortcodes expanded first, see `body`), in parallel, with every
+/// error located in its file.
 pub fn render_markdown(
     sources: Vec<Source>,
     config: &SiteConfig,
-    assets: &Assets,
+    assets: &Arc<Assets>,
     bodies: Bodies,
+    templates: &[(String, String)],
+    links: &Arc<crate::links::LinkIndex>,
 ) -> Result<Vec<(Source, markdown::Rendered)>> {
-    let resolver = SiteResolver { assets, config, base_path: config.base_path().to_string() };
+    let resolver = Arc::new(SiteResolver {
+        assets: assets.clone(),
+        config: config.clone(),
+        base_path: config.base_path().to_string(),
+        links: links.clone(),
+    });
     let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
+    let shortcodes = shortcodes_for(config, assets, templates, links, resolver.clone(), md_opts)?;
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
-        .map(|mut s| match markdown::render(&s.body, md_opts, markdown::Location { dir: &s.dir, url_path: &s.url_path }, &resolver) {
-            Ok(r) => {
-                if bodies == Bodies::Drop {
-                    s.body = String::new();
-                }
-                Ok((s, r))
+        .map(|mut s| {
+            let r = crate::body::render(&s, md_opts, resolver.as_ref(), &shortcodes, config)?;
+            if bodies == Bodies::Drop {
+                s.body = String::new();
             }
-            Err(errs) => Err(errs
-                .into_iter()
-                .map(|e| {
-                    let (line, col) = line_col(&s.body, e.offset);
-                    Diagnostic::new(&s.display_path, e.message).at(s.body_line + line - 1, col).hint(e.hint)
-                })
-                .collect()),
+            Ok((s, r))
         })
         .collect();
     crate::error::collect_all(rendered)
+}
+
+fn shortcodes_for(
+    config: &SiteConfig,
+    assets: &Arc<Assets>,
+    templates: &[(String, String)],
+    links: &Arc<crate::links::LinkIndex>,
+    resolver: Arc<SiteResolver>,
+    md_opts: MarkdownOptions,
+) -> Result<crate::shortcodes::Shortcodes> {
+    let services = crate::shortcodes::Services {
+        resolver,
+        links: links.clone(),
+        assets: assets.clone(),
+        base_path: config.base_path().to_string(),
+        origin: model::absolute(config, ""),
+        markdown: md_opts,
+    };
+    let view = serde_json::json!({
+        "title": config.title,
+        "description": config.description,
+        "base_url": config.base_url,
+        "language": config.language,
+        "extra": config.extra,
+    });
+    let syntaxes = crate::shortcodes::Syntaxes::for_dialect(config.content.dialect);
+    Ok(crate::shortcodes::Shortcodes::new(templates, &config.theme, syntaxes, view, services)?)
 }
 
 /// Adds what is generated from the whole site (feeds, sitemap, robots.txt) and the static
@@ -510,15 +557,23 @@ pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_p
     outputs
 }
 
-/// Resolves links and images in markdown against the site's static files.
-struct SiteResolver<'a> {
-    assets: &'a Assets,
-    config: &'a SiteConfig,
+/// Resolves links and images in markdown against the site's static files and pages.
+struct SiteResolver {
+    assets: Arc<Assets>,
+    config: SiteConfig,
     base_path: String,
+    links: Arc<crate::links::LinkIndex>,
 }
 
-impl Resolver for SiteResolver<'_> {
+impl Resolver for SiteResolver {
     fn resolve(&self, at: markdown::Location<'_>, dest: &str, is_image: bool) -> Resolved {
+        if dest.starts_with("@/") {
+            // Zola's internal link: the page made from that content file, wherever its URL is.
+            return match self.links.zola(dest) {
+                Ok(t) => Resolved::Url(format!("{}{}{}", self.base_path, t.url_path, t.anchor)),
+                Err(e) => Resolved::Invalid { message: format!("link to {}", e.message), hint: e.hint },
+            };
+        }
         if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") || has_scheme(dest) {
             return Resolved::Unchanged;
         }
@@ -535,7 +590,7 @@ impl Resolver for SiteResolver<'_> {
             if let (true, Some(info)) = (is_image, &a.image) {
                 // The original stays the `src` (always there); browsers pick a WebP
                 // thumbnail from the srcset by the width they need.
-                let srcset: Vec<String> = planned_thumbnails(a, self.config)
+                let srcset: Vec<String> = planned_thumbnails(a, &self.config)
                     .iter()
                     .filter(|(_, t)| t.format == thumbnail_fn::OutputFormat::WebP)
                     .map(|(key, t)| format!("{}/{} {}w", self.base_path, crate::assets::url_path(key), t.width))
@@ -547,7 +602,13 @@ impl Resolver for SiteResolver<'_> {
             return Resolved::Url(src);
         }
         if is_image {
-            // An image must be a file we publish.
+            // An image must be a file we publish; it may already be under its published name
+            // (in the output of a markdown shortcode, `{{% figure %}}`). Scanned only here, on
+            // the way to an error.
+            let published = decoded.strip_prefix(self.base_path.as_str()).unwrap_or(&decoded).trim_start_matches('/');
+            if self.assets.by_logical.values().any(|a| a.output == published) {
+                return Resolved::Unchanged;
+            }
             return Resolved::Missing;
         }
         // A link to a page: made root-relative (with the base path), because the same HTML

@@ -216,6 +216,12 @@ pub fn is_markdown(rel: &str) -> bool {
     rel.ends_with(".md") || rel.ends_with(".markdown")
 }
 
+/// Files that become pages: markdown, and in a Hugo site also `.html` content files (pages
+/// whose body is HTML, used as is); elsewhere an `.html` file under content/ is a static file.
+pub fn is_page_file(rel: &str, dialect: Dialect) -> bool {
+    is_markdown(rel) || (dialect == Dialect::Hugo && crate::body::is_html_page(rel))
+}
+
 /// Walks `<root>/content`, parses every markdown file in parallel and collects every error.
 pub fn load_with(root: &Path, rules: &ContentConfig) -> Result<Loaded> {
     let content = root.join(CONTENT_DIR);
@@ -244,7 +250,7 @@ pub fn load_with(root: &Path, rules: &ContentConfig) -> Result<Loaded> {
                 continue;
             }
         };
-        if is_markdown(&rel) {
+        if is_page_file(&rel, rules.dialect) {
             md.push((rel, entry.into_path()));
         } else {
             files.push(ContentFile { rel, path: entry.into_path() });
@@ -377,7 +383,8 @@ fn url_path_for(
     front: &FrontMatter,
     rules: &ContentConfig,
 ) -> std::result::Result<String, String> {
-    let without_ext = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).unwrap_or(rel);
+    let without_ext =
+        rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).or_else(|| rel.strip_suffix(".html")).unwrap_or(rel);
     let mut segments: Vec<String> = without_ext.split('/').map(str::to_string).collect();
     let last = segments.pop().unwrap_or_default();
     let slug = front.slug.as_deref();

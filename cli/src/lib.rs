@@ -6,6 +6,7 @@
 
 pub mod announce;
 pub mod assets;
+pub mod body;
 pub mod build;
 pub mod check;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod dialect;
 pub mod error;
 pub mod feeds;
 pub mod import;
+pub mod links;
 pub mod lists;
 pub mod manifest;
 pub mod markdown;
@@ -26,6 +28,7 @@ pub mod render;
 pub mod scaffold;
 pub mod sections;
 pub mod serve;
+pub mod shortcodes;
 pub mod stack;
 pub mod subscribers;
 pub mod taxonomy;

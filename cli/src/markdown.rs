@@ -32,6 +32,8 @@ pub enum Resolved {
     Photo { src: String, srcset: String, width: u32, height: u32 },
     /// Looks like a local file but none exists.
     Missing,
+    /// A reference that cannot be resolved for its own reason (an `@/` link to no page).
+    Invalid { message: String, hint: String },
 }
 
 /// Where the page being rendered lives: relative links are resolved against these.
@@ -466,6 +468,10 @@ fn rewrite_raw_html<'a>(
                     });
                     None
                 }
+                Resolved::Invalid { message, hint } => {
+                    errors.push(MarkdownError { offset, message, hint });
+                    None
+                }
             }
         };
         let new = if name == "srcset" {
@@ -552,6 +558,10 @@ fn rewrite_link<'a>(
                     });
                     dest_url
                 }
+                Resolved::Invalid { message, hint } => {
+                    errors.push(MarkdownError { offset, message, hint });
+                    dest_url
+                }
                 Resolved::Unchanged => dest_url,
             };
             Event::Start(Tag::Link { link_type, dest_url, title, id })
@@ -583,6 +593,10 @@ fn image_html(
         Resolved::Unchanged => {
             format!("<img src=\"{}\" alt=\"{}\"{title_attr} loading=\"lazy\" decoding=\"async\">", escape_attr(dest), escape_attr(alt))
         }
+        Resolved::Invalid { message, hint } => {
+            errors.push(MarkdownError { offset, message, hint });
+            String::new()
+        }
         Resolved::Missing => {
             errors.push(MarkdownError {
                 offset,
@@ -594,7 +608,7 @@ fn image_html(
     }
 }
 
-fn highlight_block(code: &str, lang: &str, highlight: bool) -> String {
+pub(crate) fn highlight_block(code: &str, lang: &str, highlight: bool) -> String {
     let mut out = String::with_capacity(code.len() * 2 + 64);
     out.push_str("<pre class=\"code\"");
     if !lang.is_empty() {

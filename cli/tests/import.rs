@@ -192,6 +192,7 @@ const ZOLA_URLS: &[&str] = &[
     "/blog/third/",
     "/blog/fourth/",
     "/blog/bundle/",
+    "/blog/gallery/",
     "/blog/notes/",
     "/blog/notes/tip/",
     "/about/",

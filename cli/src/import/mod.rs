@@ -3,6 +3,7 @@
 //! byte, their `static/` files join it under the names they had. SITE is only read.
 
 mod config;
+mod shortcodes;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -169,6 +170,9 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
             not_mapped.push(format!("static/{s}: content/{s} exists already; not copied"));
         }
     }
+    let (ported, unported) = shortcodes::port(site, dir, dialect)?;
+    mapped.extend(ported);
+    not_mapped.extend(unported);
     not_mapped.push(format!("{}'s theme and templates: not ported; the default theme is used", tool(dialect)));
     Ok(Report { tool: tool(dialect), config_file, mapped, not_mapped, copied })
 }

@@ -33,6 +33,7 @@ use crate::markdown::Rendered;
 use crate::model::{self, Neighbour, Page, Site};
 use crate::render::{read_templates, Renderer};
 
+use super::body_deps;
 use super::deps::{TemplateDeps, SUMMARY_FIELDS};
 
 /// What one rebuild changed, for the server and the live-reload clients.
@@ -245,7 +246,11 @@ impl Incremental {
             if path.is_dir() || (!path.exists() && known_dir()) {
                 return Input::ContentDir(rel);
             }
-            return if content::is_markdown(&rel) { Input::Markdown(rel) } else { Input::ContentFile(rel) };
+            return if content::is_page_file(&rel, self.prepared.config.content.dialect) {
+                Input::Markdown(rel)
+            } else {
+                Input::ContentFile(rel)
+            };
         }
         let theme = self.theme_dir();
         if let Ok(t) = path.strip_prefix(&theme) {
@@ -263,6 +268,24 @@ impl Incremental {
             }
         }
         Input::Irrelevant
+    }
+
+    /// The link targets once `changed` (rel → new source, or gone) are applied.
+    fn link_index(&self, changed: &BTreeMap<String, Option<Source>>) -> crate::links::LinkIndex {
+        let shown = |s: &&Source| build::is_published(&self.opts, s);
+        let pages = self
+            .all_pages()
+            .filter(|p| !changed.contains_key(&p.source.rel))
+            .map(|p| &p.source)
+            .chain(changed.values().flatten().filter(shown))
+            .map(|s| (s.rel.as_str(), s.url_path.as_str()));
+        let hidden = self
+            .unpublished
+            .keys()
+            .filter(|r| !changed.contains_key(*r))
+            .map(String::as_str)
+            .chain(changed.values().flatten().filter(|s| !shown(s)).map(|s| s.rel.as_str()));
+        crate::links::LinkIndex::new(pages, hidden)
     }
 
     fn all_pages(&self) -> impl Iterator<Item = &Page> {
@@ -309,7 +332,7 @@ impl Incremental {
                                 continue;
                             }
                             let r = parts.join("/");
-                            if content::is_markdown(&r) {
+                            if content::is_page_file(&r, self.prepared.config.content.dialect) {
                                 if !self.index.contains_key(&r) && !self.unpublished.contains_key(&r) {
                                     md_changed.insert(r);
                                 }
@@ -458,7 +481,26 @@ impl Incremental {
                 }
             }
         }
-        let rendered: Vec<(Source, Rendered)> = build::render_markdown(to_render, &config, &assets, build::Bodies::Keep)?;
+        // ... and sources whose shortcodes or internal links may now render otherwise (see
+        // `body_deps`).
+        let new_deps = new_templates.as_ref().map(|t| TemplateDeps::new(t));
+        let templates_now = new_templates.as_deref().unwrap_or(&self.templates);
+        let shortcodes =
+            body_deps::affected_shortcodes(new_deps.as_ref().unwrap_or(&self.deps), templates_now, &changed_templates, &changed_assets);
+        let links = if new_sources.is_empty() { self.prepared.links.clone() } else { Arc::new(self.link_index(&new_sources)) };
+        let link_words = body_deps::link_words(&links.changed_since(&self.prepared.links));
+        if !shortcodes.is_empty() || !link_words.is_empty() {
+            let queued: HashSet<String> = to_render.iter().map(|s| s.rel.clone()).collect();
+            let more: Vec<Source> = self
+                .all_pages()
+                .filter(|p| !new_sources.contains_key(&p.source.rel) && !queued.contains(&p.source.rel))
+                .filter(|p| body_deps::calls_any(&p.source.body, &shortcodes) || body_deps::links_to_any(&p.source.body, &link_words))
+                .map(|p| p.source.clone())
+                .collect();
+            to_render.extend(more);
+        }
+        let rendered: Vec<(Source, Rendered)> =
+            build::render_markdown(to_render, &config, &assets, build::Bodies::Keep, templates_now, &links)?;
 
         // 5. The published set must stay free of duplicate URLs.
         let mut published_changes: HashMap<String, Option<&Source>> = HashMap::new();
@@ -501,9 +543,10 @@ impl Incremental {
         let css_only =
             md_changed.is_empty() && !templates_touched && !changed_assets.is_empty() && changed_assets.iter().all(|l| l.ends_with(".css"));
         if let Some(t) = new_templates {
-            self.deps = TemplateDeps::new(&t);
+            self.deps = new_deps.unwrap_or_else(|| TemplateDeps::new(&t));
             self.templates = t;
         }
+        self.prepared.links = links;
         if let Some(f) = new_files {
             self.files = f;
         }

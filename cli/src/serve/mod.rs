@@ -2,6 +2,7 @@
 //! change affects (`incremental`), and tell open pages to reload (`http`, `livereload.js`).
 //! Nothing is written to public/.
 
+mod body_deps;
 pub mod deps;
 mod http;
 pub mod incremental;

@@ -1,0 +1,179 @@
+//! The `youtube` shortcode in a real browser under the site's Content-Security-Policy (read from
+//! infra/template.yaml): headless Chromium loads a built page from a loopback server sending that
+//! CSP; a probe script (same origin, so allowed) reports whether each thumbnail loaded and every
+//! CSP violation. The thumbnails must show with no violation; a copy of the page that loads its
+//! thumbnail from YouTube's image host, as other generators do, must be blocked (which shows the
+//! CSP is really enforced here).
+//!
+//! Needs the Debian package `chromium`; without it this FAILS.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+/// The CSP the distribution sends, read from the template so the two cannot drift apart.
+fn site_csp() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let mut lines = text.lines().skip_while(|l| l.trim() != "ContentSecurityPolicy: >-").skip(1);
+    let first = lines.next().expect("CSP text after ContentSecurityPolicy: >-");
+    let indent = first.len() - first.trim_start().len();
+    let mut csp = first.trim().to_string();
+    for l in lines.take_while(|l| l.len() - l.trim_start().len() >= indent && !l.trim().is_empty()) {
+        csp.push(' ');
+        csp.push_str(l.trim());
+    }
+    assert!(csp.contains("img-src 'self'") && !csp.contains("ytimg"), "the youtube shortcode is built for img-src 'self': {csp}");
+    csp
+}
+
+const PROBE: &str = r#"
+(function () {
+  var out = { violations: [], thumbs: [] };
+  function write() {
+    if (!document.body) { return; }
+    var pre = document.getElementById('probe');
+    if (!pre) { pre = document.createElement('pre'); pre.id = 'probe'; document.body.appendChild(pre); }
+    pre.textContent = JSON.stringify(out);
+  }
+  document.addEventListener('securitypolicyviolation', function (e) { out.violations.push(e.violatedDirective + ' ' + e.blockedURI); write(); });
+  function look() {
+    out.thumbs = Array.prototype.map.call(document.querySelectorAll('a.video-link img'), function (img) {
+      return { src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0, shown: img.getBoundingClientRect().width > 0 };
+    });
+    out.titles = Array.prototype.map.call(document.querySelectorAll('.video-title'), function (t) { return getComputedStyle(t).position; });
+    write();
+  }
+  if (document.readyState === 'complete') { look(); } else { window.addEventListener('load', look); }
+  write();
+})();
+"#;
+
+fn chromium_dump(url: &str) -> Value {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--virtual-time-budget=5000",
+            &format!("--user-data-dir={}", profile.path().display()),
+            "--dump-dom",
+            url,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run chromium ({e}): install the Debian package chromium (apt-get install -y chromium)"));
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| {
+        panic!("no probe output for {url} (exit {:?}):\n{dom}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr))
+    }) + "<pre id=\"probe\">".len();
+    let json = &dom[start..start + dom[start..].find("</pre>").expect("end of probe")];
+    serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&")).unwrap_or_else(|e| panic!("probe JSON ({e}): {json}"))
+}
+
+/// Serves `public` under the CSP, with the probe script added first in HTML pages (so it hears
+/// violations while the page loads); `/control/` is the
+/// post with its thumbnails pointed at YouTube's image host.
+fn serve(public: PathBuf, csp: String, post: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let thumb = regex::Regex::new(r#"src="/img/video\.[0-9a-f]+\.svg""#).unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut h = String::new();
+            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                h.clear();
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, ctype, body): (&str, &str, Vec<u8>) = if path == "/probe.js" {
+                ("200 OK", "text/javascript", PROBE.as_bytes().to_vec())
+            } else {
+                let (file, control) = match path.strip_prefix("/control/") {
+                    Some(_) => (public.join(post).join("index.html"), true),
+                    None if path.ends_with('/') => (public.join(path.trim_start_matches('/')).join("index.html"), false),
+                    None => (public.join(path.trim_start_matches('/')), false),
+                };
+                match std::fs::read(&file) {
+                    Ok(bytes) if file.extension().is_some_and(|e| e == "html") => {
+                        let mut html = String::from_utf8(bytes).unwrap().replacen("<head>", "<head><script src=\"/probe.js\"></script>", 1);
+                        if control {
+                            html = thumb.replace_all(&html, "src=\"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg\"").into_owned();
+                        }
+                        ("200 OK", "text/html; charset=utf-8", html.into_bytes())
+                    }
+                    Ok(bytes) => {
+                        let ctype = match file.extension().and_then(|e| e.to_str()) {
+                            Some("svg") => "image/svg+xml",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("jpg") => "image/jpeg",
+                            _ => "application/octet-stream",
+                        };
+                        ("200 OK", ctype, bytes)
+                    }
+                    Err(_) => ("404 Not Found", "text/plain", Vec::new()),
+                }
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Security-Policy: {csp}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+        }
+    });
+    origin
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn youtube_thumbnails_show_under_the_sites_csp() {
+    let csp = site_csp();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("blog");
+    assert!(run(myblog().arg("init").arg(&root).arg("--bare")).status.success());
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/media/golden-hills.jpg"), root.join("content/posts/still.jpg"))
+        .unwrap();
+    write(
+        &root,
+        "content/posts/video.md",
+        "+++\ntitle = \"Video\"\ndate = 2024-01-01\n+++\nA talk: {{< youtube dQw4w9WgXcQ >}}\n\nAnd with my own still: {{ youtube(id=\"abc\", thumbnail=\"still.jpg\", title=\"Mine\") }}\n",
+    );
+    build_ok(&root);
+    let origin = serve(root.join("public"), csp, "posts/video");
+
+    let seen = chromium_dump(&format!("{origin}/posts/video/"));
+    assert_eq!(seen["violations"], serde_json::json!([]), "{seen}");
+    let thumbs = seen["thumbs"].as_array().expect("thumbnails probed");
+    assert_eq!(thumbs.len(), 2, "{seen}");
+    for t in thumbs {
+        assert_eq!(t["loaded"], true, "thumbnail did not load: {seen}");
+        assert_eq!(t["shown"], true, "thumbnail not shown: {seen}");
+    }
+    assert_eq!(seen["titles"], serde_json::json!(["absolute", "absolute"]), "the theme's stylesheet applies: {seen}");
+
+    let control = chromium_dump(&format!("{origin}/control/"));
+    let blocked =
+        control["violations"].as_array().expect("violations").iter().filter(|v| v.as_str().unwrap_or("").contains("i.ytimg.com")).count();
+    assert!(blocked >= 1, "a thumbnail from YouTube's host must be blocked by the CSP: {control}");
+}
