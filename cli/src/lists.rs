@@ -228,7 +228,7 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
     let home = site.sections.iter().position(|s| s.source.url_path == "/");
     let home_paginated = config.content.dialect == Dialect::Hugo || home.is_some_and(|i| site.section_pages[i].paginate_by.is_some());
     if home_paginated {
-        add("/", "page");
+        add("/", crate::sections::home_paginate_path(&config.content.paginate_path, &site.sections));
     }
     for (i, s) in site.sections.iter().enumerate() {
         let list = &site.section_pages[i];

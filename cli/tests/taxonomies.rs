@@ -103,3 +103,31 @@ fn taxonomy_mistakes_are_located_errors() {
     let err = String::from_utf8_lossy(&build(&root).stderr).into_owned();
     assert!(err.contains("site.toml") && err.contains("taxonomy name \"Categories\" must be lowercase"), "{err}");
 }
+
+/// Zola's home is the root section: a `content/_index.md` `paginate_by` and `paginate_path` shape
+/// the home's pages; without them `[content] paginate_path` (Hugo's `[pagination] path`) does.
+#[test]
+fn the_home_paginates_as_the_root_index_and_paginate_path_say() {
+    let home_pages =
+        |root: &Path, folder: &str| (2..100).take_while(|n| root.join(format!("public/{folder}/{n}/index.html")).is_file()).count() + 1;
+
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let index = std::fs::read_to_string(root.join("content/_index.md")).unwrap();
+    std::fs::write(root.join("content/_index.md"), index.replacen("+++\n", "+++\npaginate_by = 2\npaginate_path = \"p\"\n", 1)).unwrap();
+    build_ok(&root);
+    assert!(!root.join("public/page/2/index.html").exists(), "the home's later pages moved to /p/");
+    let by_two = home_pages(&root, "p");
+    assert!(by_two >= 4, "paginate_by = 2 of the root _index.md, not site.toml's 5: {by_two} pages");
+    assert!(read(&root, "index.html").contains("/p/2/"), "the first page links the second");
+    assert!(read(&root, &format!("p/{by_two}/index.html")).contains("/p/"), "the last page links back");
+
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[content]\npaginate_path = \"seite\"\n")).unwrap();
+    build_ok(&root);
+    assert!(!root.join("public/page/2/index.html").exists(), "the home's later pages moved to /seite/");
+    assert!(root.join("public/seite/2/index.html").is_file());
+    assert!(read(&root, "index.html").contains("/seite/2/"));
+}
