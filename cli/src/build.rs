@@ -653,7 +653,7 @@ impl Job {
             Job::Section(i, n) => crate::sections::paged_url(&site.sections[*i].source.url_path, &site.section_pages[*i].paginate_path, *n),
             Job::Home(n) => home_page_path(crate::sections::home_paginate_path(&site.paginate_path, &site.sections), *n),
             Job::Taxonomy(t) => format!("/{}/", site.taxonomies[*t].name),
-            Job::Term(t, slug, n) => crate::sections::paged_url(&format!("/{}/{slug}/", site.taxonomies[*t].name), &site.paginate_path, *n),
+            Job::Term(t, slug, n) => site.taxonomies[*t].term_page_url(slug, &site.paginate_path, *n),
             Job::Archive => "/archive/".into(),
             Job::NotFound => "/404.html".into(),
         }

@@ -147,7 +147,7 @@ pub fn term_context(site: &Site, config: &SiteConfig, t: usize, slug: &str, n: u
     ctx.insert("taxonomy", &taxonomy_view(config, tax));
     match tax.paginate_by {
         Some(_) => {
-            let url = |k: usize| model::with_base(config, &paged_url(&format!("/{}/{slug}/", tax.name), &config.content.paginate_path, k));
+            let url = |k: usize| model::with_base(config, &tax.term_page_url(slug, &config.content.paginate_path, k));
             ctx.insert("paginator", &Paginator::new(view.pages.clone(), n, tax.pages_of(info), url));
         }
         None => ctx.insert("paginator", &None::<()>),
@@ -238,7 +238,7 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
     }
     for tax in site.taxonomies.iter().filter(|t| t.paginate_by.is_some()) {
         for slug in tax.terms.keys() {
-            add(&format!("/{}/{slug}/", tax.name), &config.content.paginate_path);
+            add(&format!("/{}/{slug}/", tax.name), tax.paginate_path.as_deref().unwrap_or(&config.content.paginate_path));
         }
     }
     out

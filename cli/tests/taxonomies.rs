@@ -131,3 +131,22 @@ fn the_home_paginates_as_the_root_index_and_paginate_path_say() {
     assert!(root.join("public/seite/2/index.html").is_file());
     assert!(read(&root, "index.html").contains("/seite/2/"));
 }
+
+/// Zola's per-taxonomy `paginate_path`: a term's later pages live in that folder.
+#[test]
+fn a_taxonomy_paginate_path_moves_its_term_pages() {
+    let (_dir, root) = blog_with_categories();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), toml.replace("paginate_by = 1\n", "paginate_by = 1\npaginate_path = \"seite\"\n")).unwrap();
+    build_ok(&root);
+    assert!(read(&root, "categories/essays/seite/2/index.html").contains("Why I keep a blog"));
+    assert!(read(&root, "categories/essays/index.html").contains("/categories/essays/seite/2/"));
+    assert!(!root.join("public/categories/essays/page/2").exists());
+    // Other lists keep [content] paginate_path.
+    assert!(root.join("public/posts/page/2/index.html").is_file());
+
+    std::fs::write(root.join("site.toml"), toml.replace("paginate_by = 1\n", "paginate_by = 1\npaginate_path = \"a/b\"\n")).unwrap();
+    let out = build(&root);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("site.toml") && stderr.contains("one folder name"), "{stderr}");
+}
