@@ -195,12 +195,19 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
     }
     for tax in &site.taxonomies {
         if every {
-            // Newest posts carrying any of its terms (Hugo's taxonomy feed lists its terms).
-            let mut idx: Vec<usize> = tax.terms.values().flat_map(|t| t.posts.iter().copied()).collect();
-            idx.sort_unstable();
-            idx.dedup();
-            let newest: Vec<&Page> = idx.iter().take(crate::feeds::FEED_LIMIT).map(|&i| &site.posts[i]).collect();
-            out.push(crate::feeds::list_feed(config, &format!("{} · {}", tax.name, config.title), &format!("/{}/", tax.name), &newest));
+            // As Hugo's: one item per term, the most recently used first (a term's posts are
+            // newest first, so its date is its first post's).
+            let mut items: Vec<crate::feeds::LinkItem<'_>> = tax
+                .terms
+                .iter()
+                .map(|(slug, t)| crate::feeds::LinkItem {
+                    title: &t.name,
+                    path: format!("/{}/{slug}/", tax.name),
+                    date: t.posts.first().and_then(|&i| site.posts[i].date),
+                })
+                .collect();
+            items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(b.title)));
+            out.push(crate::feeds::link_feed(config, &format!("{} · {}", tax.name, config.title), &format!("/{}/", tax.name), &items));
         }
         if tax.feed || every {
             for (slug, t) in &tax.terms {

@@ -150,3 +150,23 @@ fn a_taxonomy_paginate_path_moves_its_term_pages() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("site.toml") && stderr.contains("one folder name"), "{stderr}");
 }
+
+/// Hugo's taxonomy feed (`/tags/index.xml` with `[feeds] every_list`) lists the terms themselves,
+/// each linking its page, the most recently used first; term feeds list posts.
+#[test]
+fn a_taxonomy_feed_lists_its_terms_as_hugo_does() {
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[feeds]\nfilename = \"index.xml\"\nevery_list = true\n")).unwrap();
+    build_ok(&root);
+    let feed = read(&root, "tags/index.xml");
+    let tags = read(&root, "tags/index.html");
+    let term_links = tags.matches("/tags/").count();
+    assert!(feed.contains("<link>https://blog.example.com/tags/rust/</link>") && feed.contains("<title>rust</title>"), "{feed}");
+    assert!(!feed.contains("/posts/"), "no posts in the taxonomy feed: {feed}");
+    assert!(feed.matches("<item>").count() >= 3 && term_links >= feed.matches("<item>").count(), "{feed}");
+    let dates: Vec<&str> = feed.split("<pubDate>").skip(1).map(|s| s.split("</pubDate>").next().unwrap()).collect();
+    assert_eq!(dates.len(), feed.matches("<item>").count(), "every term is dated");
+    assert!(read(&root, "tags/rust/index.xml").contains("/posts/"), "a term's feed lists its posts");
+}
