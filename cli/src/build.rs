@@ -712,9 +712,9 @@ impl Job {
             Job::Post(i) => site.posts[*i].source.url_path.clone(),
             Job::Page(i) => site.pages[*i].source.url_path.clone(),
             Job::Section(i, n) => crate::sections::paged_url(&site.sections[*i].source.url_path, &site.section_pages[*i].paginate_path, *n),
-            Job::Home(n) => home_page_path(*n),
+            Job::Home(n) => home_page_path(crate::sections::home_paginate_path(&site.paginate_path, &site.sections), *n),
             Job::Taxonomy(t) => format!("/{}/", site.taxonomies[*t].name),
-            Job::Term(t, slug, n) => crate::sections::paged_url(&format!("/{}/{slug}/", site.taxonomies[*t].name), &site.paginate_path, *n),
+            Job::Term(t, slug, n) => site.taxonomies[*t].term_page_url(slug, &site.paginate_path, *n),
             Job::Archive => "/archive/".into(),
             Job::NotFound => "/404.html".into(),
         }
@@ -774,7 +774,7 @@ pub fn jobs(prepared: &Prepared) -> Vec<Job> {
 }
 
 pub fn home_pages(site: &Site, config: &SiteConfig) -> usize {
-    site.posts.len().div_ceil(config.paginate_by).max(1)
+    site.posts.len().div_ceil(crate::sections::home_paginate_by(config, &site.sections)).max(1)
 }
 
 /// Renders one HTML output.
@@ -794,8 +794,9 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
         }
         Job::Home(n) => {
             let home_total = home_pages(site, config);
-            let per = config.paginate_by;
-            let link = |i: usize| model::with_base(config, &home_page_path(i));
+            let per = crate::sections::home_paginate_by(config, &site.sections);
+            let paginate_path = crate::sections::home_paginate_path(&config.content.paginate_path, &site.sections);
+            let link = |i: usize| model::with_base(config, &home_page_path(paginate_path, i));
             let pages = site.posts.iter().skip((n - 1) * per).take(per).map(|p| &p.summary).collect();
             ctx.insert("paginator", &crate::lists::Paginator::new(pages, *n, home_total, link));
             // Without `pages`: listing every post on each of the home's pages made the home cost

@@ -148,6 +148,78 @@ pub fn list_feed(config: &SiteConfig, title: &str, list_path: &str, entries: &[&
     (self_path.trim_start_matches('/').to_string(), body)
 }
 
+/// One item of a feed listing pages without their content: a taxonomy's terms.
+pub struct LinkItem<'a> {
+    pub title: &'a str,
+    /// URL path without the base path.
+    pub path: String,
+    pub date: Option<time::OffsetDateTime>,
+}
+
+/// A taxonomy's feed as Hugo writes it (`/tags/index.xml`): one item per term, linking the term's
+/// page and dated by its newest post; `items` in the order they are listed.
+pub fn link_feed(config: &SiteConfig, title: &str, list_path: &str, items: &[LinkItem<'_>]) -> (String, String) {
+    let self_path = format!("{list_path}{}", config.feeds.filename);
+    let items = &items[..items.len().min(FEED_LIMIT)];
+    let home = absolute(config, &with_base(config, list_path));
+    let self_url = absolute(config, &with_base(config, &self_path));
+    let url = |i: &LinkItem<'_>| absolute(config, &with_base(config, &crate::assets::url_path(&i.path)));
+    let mut x = String::with_capacity(256 * items.len() + 1024);
+    if config.feeds.is_atom() {
+        let updated = items
+            .iter()
+            .filter_map(|i| i.date)
+            .max()
+            .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+        let _ = writeln!(x, " xml:lang=\"{}\" xml:base=\"{}\">", xml_escape(&config.language), xml_escape(&home));
+        let _ = writeln!(x, "  <title>{}</title>", xml_escape(title));
+        let _ = writeln!(x, "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>", xml_escape(&self_url));
+        let _ = writeln!(x, "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>", xml_escape(&home));
+        let _ = writeln!(x, "  <id>{}</id>\n  <updated>{updated}</updated>", xml_escape(&home));
+        let _ = writeln!(x, "  <author><name>{}</name></author>\n  <generator>myblog</generator>", xml_escape(feed_author(config)));
+        for i in items {
+            let u = xml_escape(&url(i));
+            let when =
+                i.date.and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_else(|| updated.clone());
+            let _ = writeln!(
+                x,
+                "  <entry>\n    <title>{}</title>\n    <link href=\"{u}\" rel=\"alternate\" type=\"text/html\"/>",
+                xml_escape(i.title)
+            );
+            let _ = writeln!(x, "    <id>{u}</id>\n    <updated>{when}</updated>\n  </entry>");
+        }
+        x.push_str("</feed>\n");
+    } else {
+        x.push_str(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n",
+        );
+        let _ = writeln!(x, "  <title>{}</title>\n  <link>{}</link>", xml_escape(title), xml_escape(&home));
+        let description = if config.description.trim().is_empty() { &config.title } else { &config.description };
+        let _ = writeln!(x, "  <description>{}</description>", xml_escape(description));
+        let _ = writeln!(x, "  <language>{}</language>\n  <generator>myblog</generator>", xml_escape(&config.language));
+        let _ = writeln!(x, "  <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>", xml_escape(&self_url));
+        if let Some(d) = items.iter().filter_map(|i| i.date).max() {
+            let _ = writeln!(x, "  <lastBuildDate>{}</lastBuildDate>", rfc2822(&d));
+        }
+        for i in items {
+            let u = xml_escape(&url(i));
+            let _ = writeln!(
+                x,
+                "  <item>\n    <title>{}</title>\n    <link>{u}</link>\n    <guid isPermaLink=\"true\">{u}</guid>",
+                xml_escape(i.title)
+            );
+            if let Some(d) = i.date {
+                let _ = writeln!(x, "    <pubDate>{}</pubDate>", rfc2822(&d));
+            }
+            x.push_str("  </item>\n");
+        }
+        x.push_str("</channel>\n</rss>\n");
+    }
+    (self_path.trim_start_matches('/').to_string(), x)
+}
+
 fn atom_of(feed: &Feed<'_>, config: &SiteConfig) -> String {
     let mut x = String::with_capacity(64 * 1024);
     let home = absolute(config, &with_base(config, feed.list_path));

@@ -157,7 +157,7 @@ pub fn term_context(site: &Site, config: &SiteConfig, t: usize, slug: &str, n: u
     ctx.insert("taxonomy", &taxonomy_view(config, tax));
     match tax.paginate_by {
         Some(_) => {
-            let url = |k: usize| model::with_base(config, &paged_url(&format!("/{}/{slug}/", tax.name), &config.content.paginate_path, k));
+            let url = |k: usize| model::with_base(config, &tax.term_page_url(slug, &config.content.paginate_path, k));
             ctx.insert("paginator", &Paginator::new(view.pages.clone(), n, tax.pages_of(info), url));
         }
         None => ctx.insert("paginator", &None::<()>),
@@ -205,12 +205,19 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
     }
     for tax in &site.taxonomies {
         if every {
-            // Newest posts carrying any of its terms (Hugo's taxonomy feed lists its terms).
-            let mut idx: Vec<usize> = tax.terms.values().flat_map(|t| t.posts.iter().copied()).collect();
-            idx.sort_unstable();
-            idx.dedup();
-            let newest: Vec<&Page> = idx.iter().take(crate::feeds::FEED_LIMIT).map(|&i| &site.posts[i]).collect();
-            out.push(crate::feeds::list_feed(config, &format!("{} · {}", tax.name, config.title), &format!("/{}/", tax.name), &newest));
+            // As Hugo's: one item per term, the most recently used first (a term's posts are
+            // newest first, so its date is its first post's).
+            let mut items: Vec<crate::feeds::LinkItem<'_>> = tax
+                .terms
+                .iter()
+                .map(|(slug, t)| crate::feeds::LinkItem {
+                    title: &t.name,
+                    path: format!("/{}/{slug}/", tax.name),
+                    date: t.posts.first().and_then(|&i| site.posts[i].date),
+                })
+                .collect();
+            items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(b.title)));
+            out.push(crate::feeds::link_feed(config, &format!("{} · {}", tax.name, config.title), &format!("/{}/", tax.name), &items));
         }
         if tax.feed || every {
             for (slug, t) in &tax.terms {
@@ -238,7 +245,7 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
     let home = site.sections.iter().position(|s| s.source.url_path == "/");
     let home_paginated = config.content.dialect == Dialect::Hugo || home.is_some_and(|i| site.section_pages[i].paginate_by.is_some());
     if home_paginated {
-        add("/", "page");
+        add("/", crate::sections::home_paginate_path(&config.content.paginate_path, &site.sections));
     }
     for (i, s) in site.sections.iter().enumerate() {
         let list = &site.section_pages[i];
@@ -248,7 +255,7 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
     }
     for tax in site.taxonomies.iter().filter(|t| t.paginate_by.is_some()) {
         for slug in tax.terms.keys() {
-            add(&format!("/{}/{slug}/", tax.name), &config.content.paginate_path);
+            add(&format!("/{}/{slug}/", tax.name), tax.paginate_path.as_deref().unwrap_or(&config.content.paginate_path));
         }
     }
     out

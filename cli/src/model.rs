@@ -289,13 +289,9 @@ pub fn pagination_links(current: usize, total: usize, path: impl Fn(usize) -> St
     links
 }
 
-/// URL path of page `n` (1-based) of the home listing.
-pub fn home_page_path(n: usize) -> String {
-    if n <= 1 {
-        "/".into()
-    } else {
-        format!("/page/{n}/")
-    }
+/// URL path of page `n` (1-based) of the home listing, later pages in `paginate_path`.
+pub fn home_page_path(paginate_path: &str, n: usize) -> String {
+    crate::sections::paged_url("/", paginate_path, n)
 }
 
 #[cfg(test)]

@@ -260,6 +260,22 @@ pub fn paginate_path<'a>(config: &'a SiteConfig, section: &'a Page) -> &'a str {
     section.source.front.section.paginate_path.as_deref().unwrap_or(&config.content.paginate_path)
 }
 
+/// How many posts a home page lists. A root `content/_index.md`
+/// sets them as any section does (Zola's home is that section); else `paginate_by` and
+/// `[content] paginate_path` (where Hugo's `[pagination] path` goes) hold.
+pub fn home_paginate_by(config: &SiteConfig, sections: &[Page]) -> usize {
+    home(sections).and_then(|root| root.source.front.section.paginate_by).unwrap_or(config.paginate_by)
+}
+
+/// See [`home_paginate_by`]; `default` is `[content] paginate_path`.
+pub fn home_paginate_path<'a>(default: &'a str, sections: &'a [Page]) -> &'a str {
+    home(sections).and_then(|root| root.source.front.section.paginate_path.as_deref()).unwrap_or(default)
+}
+
+fn home(sections: &[Page]) -> Option<&Page> {
+    sections.iter().find(|s| s.source.url_path == "/")
+}
+
 /// URL path of page `n` (1-based) of the list at `list_url`.
 pub fn paged_url(list_url: &str, paginate_path: &str, n: usize) -> String {
     if n <= 1 {

@@ -23,10 +23,14 @@ pub struct TaxonomyConfig {
     /// Posts per term page; none: a term lists all its posts on one page.
     #[serde(default)]
     pub paginate_by: Option<usize>,
+    /// Folder of a term's later pages (`/categories/rust/<paginate_path>/2/`, Zola's per-taxonomy
+    /// key); none: `[content] paginate_path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paginate_path: Option<String>,
 }
 
 pub fn default_taxonomies() -> Vec<TaxonomyConfig> {
-    vec![TaxonomyConfig { name: TAGS.into(), feed: false, paginate_by: None }]
+    vec![TaxonomyConfig { name: TAGS.into(), feed: false, paginate_by: None, paginate_path: None }]
 }
 
 pub const TAGS: &str = "tags";
@@ -53,6 +57,9 @@ pub fn validate(list: &[TaxonomyConfig]) -> Result<(), String> {
         if t.paginate_by == Some(0) {
             return Err(format!("taxonomy {:?}: paginate_by must be at least 1", t.name));
         }
+        if let Some(p) = t.paginate_path.as_deref().filter(|p| !crate::content::is_plain_segment(p)) {
+            return Err(format!("taxonomy {:?}: paginate_path {p:?} must be one folder name, e.g. \"page\"", t.name));
+        }
     }
     Ok(())
 }
@@ -63,11 +70,17 @@ pub struct Taxonomy {
     pub name: String,
     pub feed: bool,
     pub paginate_by: Option<usize>,
+    pub paginate_path: Option<String>,
     /// By slug.
     pub terms: BTreeMap<String, TagInfo>,
 }
 
 impl Taxonomy {
+    /// URL path of page `n` of term `slug`; `default` is `[content] paginate_path`.
+    pub fn term_page_url(&self, slug: &str, default: &str, n: usize) -> String {
+        crate::sections::paged_url(&format!("/{}/{slug}/", self.name), self.paginate_path.as_deref().unwrap_or(default), n)
+    }
+
     /// Pages of term `t` (at least one).
     pub fn pages_of(&self, t: &TagInfo) -> usize {
         match self.paginate_by {
@@ -122,7 +135,13 @@ pub fn page_terms(
 pub fn gather(posts: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = taxonomies
         .iter()
-        .map(|t| Taxonomy { name: t.name.clone(), feed: t.feed, paginate_by: t.paginate_by, terms: BTreeMap::new() })
+        .map(|t| Taxonomy {
+            name: t.name.clone(),
+            feed: t.feed,
+            paginate_by: t.paginate_by,
+            paginate_path: t.paginate_path.clone(),
+            terms: BTreeMap::new(),
+        })
         .collect();
     let by_name: HashMap<&str, usize> = taxonomies.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let add = |terms: &mut BTreeMap<String, TagInfo>, r: &TagRef, i: usize| {
@@ -243,7 +262,7 @@ mod tests {
     }
 
     fn config(names: &[&str]) -> Vec<TaxonomyConfig> {
-        names.iter().map(|n| TaxonomyConfig { name: n.to_string(), feed: false, paginate_by: None }).collect()
+        names.iter().map(|n| TaxonomyConfig { name: n.to_string(), feed: false, paginate_by: None, paginate_path: None }).collect()
     }
 
     fn site(names: &[&str], dialect: crate::dialect::Dialect) -> crate::config::SiteConfig {

