@@ -7,7 +7,8 @@ use myblog::{build, check, deploy, scaffold, serve, subscribers};
 
 // A build allocates and frees millions of small strings and tera values on every core; glibc's
 // allocator spent a third of a big build in malloc, free and consolidation (scripts/bench:
-// mimalloc cuts the CPU of a 10,000-post re-render by a third, for ~20% more peak memory).
+// mimalloc cuts the CPU of a 10,000-post re-render by a third; with huge pages off, below, its
+// peak memory is lower than glibc's).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
