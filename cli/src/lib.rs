@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod dialect;
 pub mod error;
 pub mod feeds;
+pub mod gofuncs;
 pub mod import;
 pub mod links;
 pub mod lists;

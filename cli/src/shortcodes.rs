@@ -328,6 +328,10 @@ impl Shortcodes {
         for (k, v) in &call.named {
             ctx.insert(k.as_str(), v);
         }
+        // All named arguments as one map, for templates ported from Hugo (`.Get "x"` of any
+        // name, `.Params`); after them, so no argument hides it.
+        let named: serde_json::Map<String, Value> = call.named.iter().cloned().collect();
+        ctx.insert("named", &named);
         CURRENT.with(|c| *c.borrow_mut() = (page.dir.to_string(), page.url_path.to_string()));
         let template = format!("{TEMPLATE_DIR}{}.html", call.name);
         self.tera.render(&template, &ctx).map_err(|e| {
@@ -899,7 +903,7 @@ fn register(tera: &mut Tera, services: Arc<Services>) {
         let code = format!("{}\n", code.trim_matches(['\n', '\r']));
         Ok(Value::String(markdown::highlight_block(&code, lang, s.markdown.highlight)))
     });
-    let s = services;
+    let s = services.clone();
     // `text | markdown` (and `inline=true` without the paragraph), as Zola's filter.
     tera.register_filter("markdown", move |value: &Value, args: &HashMap<String, Value>| -> tera::Result<Value> {
         let text = value.as_str().ok_or_else(|| tera::Error::msg("markdown: expected text"))?;
@@ -917,6 +921,34 @@ fn register(tera: &mut Tera, services: Arc<Services>) {
         };
         Ok(Value::String(html))
     });
+    let s = services.clone();
+    // `text | markdownify`, Hugo's: a single paragraph loses its `<p>`, more stay as they are.
+    tera.register_filter("markdownify", move |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        let text = match value {
+            Value::String(t) => t.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let html = CURRENT.with(|c| {
+            let c = c.borrow();
+            let at = Location { dir: &c.0, url_path: &c.1 };
+            markdown::render(&text, s.markdown, at, s.resolver.as_ref()).map(|r| r.content)
+        });
+        let html = html.map_err(|e| tera::Error::msg(e.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))?;
+        Ok(Value::String(trim_short_html(&html)))
+    });
+    crate::gofuncs::register(tera, &services.base_path, &services.origin);
+}
+
+/// Hugo's `TrimShortHTML`: HTML with exactly one `<p>` that wraps it all loses the wrapper.
+fn trim_short_html(html: &str) -> String {
+    if html.matches("<p>").count() == 1 {
+        let t = html.trim();
+        if let Some(inner) = t.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")) {
+            return inner.trim().to_string();
+        }
+    }
+    html.to_string()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! byte, their `static/` files join it under the names they had. SITE is only read.
 
 mod config;
+mod gotmpl;
 mod shortcodes;
 
 use std::fmt;

@@ -1,0 +1,1464 @@
+//! Hugo's shortcode templates (Go `html/template`) translated to tera at `init --from` time.
+//!
+//! Three steps: `lex` splits the template into text and `{{ actions }}` (comments dropped, trim
+//! markers applied), `parse` builds the tree of `if` / `with` / `range` blocks and pipelines, and
+//! `Tr` emits tera. The emitted template never relies on tera's expression grammar for anything
+//! but one operation at a time: every sub-expression is computed into a variable with
+//! `{% set %}` first (a tag that outputs nothing, so whitespace stays as Go writes it).
+//!
+//! Go's semantics are kept where they differ from tera's:
+//! - a missing argument or parameter is empty (`.Get "x"`), not an error;
+//! - `default`, `and`, `or` test Go's emptiness and return values; `with` rebinds `.`;
+//! - escaping follows Go's `html/template`: values are escaped, `safeHTML`, `.Inner` and
+//!   `markdownify` are not; in a URL attribute (`href`, `src`…) values are normalised or
+//!   escaped as Go does (`go_url`), and a `javascript:` URL becomes `#ZgotmplZ`; HTML comments
+//!   in the template's text are dropped, as Go drops them.
+//!
+//! What has no faithful counterpart (partials, resources, scratch, script and style contexts,
+//! unknown functions…) is refused with its line: the template is then not ported at all,
+//! never half-ported.
+
+use std::fmt::Write as _;
+
+/// Why a template cannot be translated: the construct and its line in the Go template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Untranslatable {
+    pub line: usize,
+    pub construct: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Untranslatable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: `{}`: {}", self.line, self.construct, self.why)
+    }
+}
+
+type R<T> = Result<T, Untranslatable>;
+
+fn refuse<T>(line: usize, construct: impl Into<String>, why: impl Into<String>) -> R<T> {
+    Err(Untranslatable { line, construct: construct.into(), why: why.into() })
+}
+
+/// Translates the Go template of shortcode `name` to a tera template for myblog's shortcode
+/// context (docs/shortcodes.md).
+pub fn translate(src: &str, name: &str) -> R<String> {
+    let items = lex(src)?;
+    let mut at = 0;
+    let (nodes, stop) = parse_list(&items, &mut at)?;
+    if let Some((word, line)) = stop {
+        return refuse(line, word, "has no block to close or continue");
+    }
+    let mut tr = Tr { name, out: String::new(), tmp: 0, scopes: vec![Vec::new()], loops: 0, dots: vec![Val::Root], ctx: Html::Text };
+    tr.nodes(&nodes)?;
+    // No newline after the comment: the output starts where the Go template's does.
+    let mut out = format!("{{# Ported from Hugo by `myblog init --from` (shortcode {name}); see docs/shortcodes.md. #}}");
+    out.push_str(&tr.out);
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexing: text and actions.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Text(String),
+    Action { body: String, line: usize },
+}
+
+fn line_at(src: &str, at: usize) -> usize {
+    1 + src[..at].bytes().filter(|b| *b == b'\n').count()
+}
+
+const GO_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
+
+fn lex(src: &str) -> R<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut pos = 0;
+    let mut trim_next = false;
+    while pos <= src.len() {
+        let Some(i) = src[pos..].find("{{") else {
+            let text = &src[pos..];
+            let text = if trim_next { text.trim_start_matches(GO_SPACE) } else { text };
+            if !text.is_empty() {
+                items.push(Item::Text(text.to_string()));
+            }
+            break;
+        };
+        let start = pos + i;
+        let line = line_at(src, start);
+        let mut text = &src[pos..start];
+        if trim_next {
+            text = text.trim_start_matches(GO_SPACE);
+        }
+        let mut inner = start + 2;
+        let b = src.as_bytes();
+        if b.get(inner) == Some(&b'-') && b.get(inner + 1).is_some_and(|c| GO_SPACE.contains(&(*c as char))) {
+            text = text.trim_end_matches(GO_SPACE);
+            inner += 1;
+        }
+        if !text.is_empty() {
+            items.push(Item::Text(text.to_string()));
+        }
+        let end = action_end(src, inner).ok_or(Untranslatable {
+            line,
+            construct: "{{".into(),
+            why: "the action is never closed with }}".into(),
+        })?;
+        let mut body = &src[inner..end];
+        trim_next = false;
+        if body.ends_with('-') && body[..body.len() - 1].ends_with(GO_SPACE) {
+            body = &body[..body.len() - 1];
+            trim_next = true;
+        }
+        let body = body.trim_matches(GO_SPACE);
+        if body.starts_with("/*") {
+            if !body.ends_with("*/") {
+                return refuse(line, "{{/*", "a comment must end with */ right before }}");
+            }
+        } else {
+            items.push(Item::Action { body: body.to_string(), line });
+        }
+        pos = end + 2;
+    }
+    Ok(items)
+}
+
+/// Where the `}}` closing the action starting at `from` is, skipping quoted strings and comments.
+fn action_end(src: &str, from: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'`' => i += src[i + 1..].find('`')? + 1,
+            b'/' if b.get(i + 1) == Some(&b'*') => i += src[i..].find("*/")? + 1,
+            b'}' if b.get(i + 1) == Some(&b'}') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and pipelines.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// `.Name`; `attached` when it directly follows the previous token (`$x.Name`, `(…).Name`).
+    Field(String, bool),
+    Dot,
+    Var(String),
+    Ident(String),
+    Str(String),
+    Num(String),
+    Open,
+    Close,
+    Bar,
+    Declare,
+    Assign,
+    Comma,
+}
+
+fn tokens(s: &str, line: usize) -> R<Vec<Tok>> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut attached = false;
+    while i < b.len() {
+        let c = b[i] as char;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            attached = false;
+            continue;
+        }
+        let ident_end = |from: usize| from + s[from..].find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len() - from);
+        match c {
+            '.' if b.get(i + 1).is_some_and(|c| (*c as char).is_alphabetic() || *c == b'_') => {
+                let e = ident_end(i + 1);
+                out.push(Tok::Field(s[i + 1..e].to_string(), attached));
+                i = e;
+            }
+            '.' if !b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                out.push(Tok::Dot);
+                i += 1;
+            }
+            '$' => {
+                let e = ident_end(i + 1);
+                out.push(Tok::Var(s[i..e].to_string()));
+                i = e;
+            }
+            '"' => {
+                let mut v = String::new();
+                let mut j = i + 1;
+                loop {
+                    let Some(ch) = s[j..].chars().next() else { return refuse(line, s, "a string is never closed") };
+                    j += ch.len_utf8();
+                    match ch {
+                        '"' => break,
+                        '\\' => {
+                            let Some(e) = s[j..].chars().next() else { return refuse(line, s, "a string is never closed") };
+                            j += e.len_utf8();
+                            v.push(match e {
+                                'n' => '\n',
+                                't' => '\t',
+                                'r' => '\r',
+                                '\\' => '\\',
+                                '"' => '"',
+                                '\'' => '\'',
+                                _ => return refuse(line, format!("\\{e}"), "this escape in a string is not ported"),
+                            });
+                        }
+                        ch => v.push(ch),
+                    }
+                }
+                out.push(Tok::Str(v));
+                i = j;
+            }
+            '`' => {
+                let Some(e) = s[i + 1..].find('`') else { return refuse(line, s, "a raw string is never closed") };
+                out.push(Tok::Str(s[i + 1..i + 1 + e].to_string()));
+                i += e + 2;
+            }
+            '(' => {
+                out.push(Tok::Open);
+                i += 1;
+            }
+            ')' => {
+                out.push(Tok::Close);
+                i += 1;
+                attached = true;
+                continue;
+            }
+            '|' => {
+                out.push(Tok::Bar);
+                i += 1;
+            }
+            ',' => {
+                out.push(Tok::Comma);
+                i += 1;
+            }
+            ':' if b.get(i + 1) == Some(&b'=') => {
+                out.push(Tok::Declare);
+                i += 2;
+            }
+            '=' => {
+                out.push(Tok::Assign);
+                i += 1;
+            }
+            c if c.is_ascii_digit() || c == '-' || c == '+' => {
+                let e = i + 1 + s[i + 1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_')).unwrap_or(s.len() - i - 1);
+                let n = &s[i..e];
+                if n.trim_start_matches(['-', '+']).parse::<f64>().is_err() || n.contains(['e', 'E', 'x', 'X', '_']) {
+                    return refuse(line, n, "only plain decimal numbers are ported");
+                }
+                out.push(Tok::Num(n.trim_start_matches('+').to_string()));
+                i = e;
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                // Hugo's namespaced functions (`strings.ToLower`) are one name.
+                let mut e = ident_end(i);
+                while b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(|c| (*c as char).is_ascii_uppercase()) {
+                    e = ident_end(e + 1);
+                }
+                let word = &s[i..e];
+                // `site.Params.x`: `site` followed by fields, split again.
+                let (word, rest) = match word.split_once('.') {
+                    Some((w, r)) if matches!(w, "site" | "page") => (w, Some(r)),
+                    _ => (word, None),
+                };
+                out.push(Tok::Ident(word.to_string()));
+                if let Some(r) = rest {
+                    for f in r.split('.') {
+                        out.push(Tok::Field(f.to_string(), true));
+                    }
+                }
+                i = e;
+            }
+            '\'' => return refuse(line, s, "character constants are not ported"),
+            _ => return refuse(line, c.to_string(), "not Go template syntax that is ported"),
+        }
+        attached = true;
+    }
+    Ok(out)
+}
+
+/// One operand of a command.
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    /// `.` followed by fields (`.Page.Title` is `["Page", "Title"]`).
+    Dot(Vec<String>),
+    /// `$x.A.B` (`$` is the shortcode itself).
+    Var(String, Vec<String>),
+    /// A function, or `site` / `page` followed by fields.
+    Ident(String, Vec<String>),
+    Str(String),
+    Num(String),
+    Bool(bool),
+    Nil,
+    Sub(Box<Pipe>, Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Pipe {
+    vars: Vec<String>,
+    /// `=` rather than `:=`.
+    assign: bool,
+    cmds: Vec<Vec<Operand>>,
+    line: usize,
+}
+
+fn parse_pipe(toks: &[Tok], line: usize) -> R<Pipe> {
+    let mut vars = Vec::new();
+    let mut assign = false;
+    let mut rest = toks;
+    // `$x :=`, `$x =`, `$i, $v :=`
+    let decl_end = toks.iter().position(|t| matches!(t, Tok::Declare | Tok::Assign));
+    if let Some(d) = decl_end {
+        if toks[..d].iter().all(|t| matches!(t, Tok::Var(_) | Tok::Comma)) && d > 0 {
+            vars = toks[..d].iter().filter_map(|t| if let Tok::Var(v) = t { Some(v.clone()) } else { None }).collect();
+            assign = toks[d] == Tok::Assign;
+            rest = &toks[d + 1..];
+        }
+    }
+    let mut at = 0;
+    let cmds = parse_cmds(rest, &mut at, line)?;
+    if at != rest.len() {
+        return refuse(line, format!("{:?}", rest[at]), "unexpected here");
+    }
+    if cmds.is_empty() {
+        return refuse(line, "{{ }}", "an empty action");
+    }
+    Ok(Pipe { vars, assign, cmds, line })
+}
+
+fn parse_cmds(toks: &[Tok], at: &mut usize, line: usize) -> R<Vec<Vec<Operand>>> {
+    let mut cmds = vec![Vec::new()];
+    while *at < toks.len() {
+        match &toks[*at] {
+            Tok::Close => break,
+            Tok::Bar => {
+                *at += 1;
+                cmds.push(Vec::new());
+                continue;
+            }
+            _ => {}
+        }
+        let op = parse_operand(toks, at, line)?;
+        cmds.last_mut().expect("one command").push(op);
+    }
+    if cmds.iter().any(Vec::is_empty) {
+        if cmds.len() == 1 {
+            return Ok(Vec::new());
+        }
+        return refuse(line, "|", "a pipeline with an empty command");
+    }
+    Ok(cmds)
+}
+
+fn fields(toks: &[Tok], at: &mut usize) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Some(Tok::Field(f, true)) = toks.get(*at) {
+        out.push(f.clone());
+        *at += 1;
+    }
+    out
+}
+
+fn parse_operand(toks: &[Tok], at: &mut usize, line: usize) -> R<Operand> {
+    let t = toks[*at].clone();
+    *at += 1;
+    Ok(match t {
+        Tok::Dot => Operand::Dot(Vec::new()),
+        Tok::Field(f, _) => {
+            let mut v = vec![f];
+            v.extend(fields(toks, at));
+            Operand::Dot(v)
+        }
+        Tok::Var(v) => Operand::Var(v, fields(toks, at)),
+        Tok::Ident(w) => match w.as_str() {
+            "true" => Operand::Bool(true),
+            "false" => Operand::Bool(false),
+            "nil" => Operand::Nil,
+            _ => Operand::Ident(w, fields(toks, at)),
+        },
+        Tok::Str(s) => Operand::Str(s),
+        Tok::Num(n) => Operand::Num(n),
+        Tok::Open => {
+            let cmds = parse_cmds(toks, at, line)?;
+            if toks.get(*at) != Some(&Tok::Close) || cmds.is_empty() {
+                return refuse(line, "(", "a parenthesis is never closed");
+            }
+            *at += 1;
+            Operand::Sub(Box::new(Pipe { vars: Vec::new(), assign: false, cmds, line }), fields(toks, at))
+        }
+        other => return refuse(line, format!("{other:?}"), "unexpected here"),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree of blocks.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Text(String),
+    Print(Pipe),
+    /// `if` or `with`: (condition, body) branches and an `else`.
+    Cond { with: bool, branches: Vec<(Pipe, Vec<Node>)>, otherwise: Option<Vec<Node>> },
+    Range { pipe: Pipe, body: Vec<Node>, otherwise: Option<Vec<Node>> },
+    Break(usize),
+    Continue(usize),
+}
+
+type Stop = Option<(String, usize)>;
+
+/// Parses nodes until `end`, `else…` or the end; returns the words of the stopping action.
+fn parse_list(items: &[Item], at: &mut usize) -> R<(Vec<Node>, Stop)> {
+    let mut nodes = Vec::new();
+    while *at < items.len() {
+        let item = items[*at].clone();
+        *at += 1;
+        let (body, line) = match item {
+            Item::Text(t) => {
+                nodes.push(Node::Text(t));
+                continue;
+            }
+            Item::Action { body, line } => (body, line),
+        };
+        let word = body.split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+        let rest = body[word.len()..].trim();
+        match word {
+            "end" | "else" => return Ok((nodes, Some((body.clone(), line)))),
+            "if" | "with" => nodes.push(parse_cond(items, at, word == "with", rest, line)?),
+            "range" => {
+                let pipe = parse_pipe(&tokens(rest, line)?, line)?;
+                let (body, stop) = parse_list(items, at)?;
+                let (otherwise, stop) = match stop {
+                    Some((s, _)) if s == "else" => {
+                        let (e, stop) = parse_list(items, at)?;
+                        (Some(e), stop)
+                    }
+                    s => (None, s),
+                };
+                expect_end(stop, line, "range")?;
+                nodes.push(Node::Range { pipe, body, otherwise });
+            }
+            "break" => nodes.push(Node::Break(line)),
+            "continue" => nodes.push(Node::Continue(line)),
+            "define" | "block" | "template" | "return" => {
+                return refuse(line, word, "templates defined or called inside a shortcode are not ported")
+            }
+            _ => nodes.push(Node::Print(parse_pipe(&tokens(&body, line)?, line)?)),
+        }
+    }
+    Ok((nodes, None))
+}
+
+fn expect_end(stop: Stop, line: usize, what: &str) -> R<()> {
+    match stop {
+        Some((s, _)) if s == "end" => Ok(()),
+        Some((s, l)) => refuse(l, s, format!("unexpected inside the {what} opened on line {line}")),
+        None => refuse(line, what, "is never closed with {{ end }}"),
+    }
+}
+
+fn parse_cond(items: &[Item], at: &mut usize, with: bool, cond: &str, line: usize) -> R<Node> {
+    let mut branches = Vec::new();
+    let mut cond = cond.to_string();
+    let mut cond_line = line;
+    loop {
+        let pipe = parse_pipe(&tokens(&cond, cond_line)?, cond_line)?;
+        let (body, stop) = parse_list(items, at)?;
+        branches.push((pipe, body));
+        match stop {
+            Some((s, l)) if s == "else" => {
+                let (otherwise, stop) = parse_list(items, at)?;
+                expect_end(stop, line, if with { "with" } else { "if" })?;
+                let _ = l;
+                return Ok(Node::Cond { with, branches, otherwise: Some(otherwise) });
+            }
+            Some((s, l)) if s.starts_with("else ") => {
+                let rest = s["else ".len()..].trim();
+                let kw = if with { "with " } else { "if " };
+                let Some(c) = rest.strip_prefix(kw) else {
+                    return refuse(l, s.clone(), "only `else if` in an if and `else with` in a with are ported");
+                };
+                cond = c.trim().to_string();
+                cond_line = l;
+            }
+            stop => {
+                expect_end(stop, line, if with { "with" } else { "if" })?;
+                return Ok(Node::Cond { with, branches, otherwise: None });
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML context, as Go's escaper tracks it (enough to escape values the same way).
+
+#[derive(Debug, Clone, PartialEq)]
+enum Html {
+    Text,
+    /// Inside a start tag, between attributes.
+    Tag { raw: Option<String> },
+    AttrName { name: String, raw: Option<String> },
+    /// After `name=`, before the value.
+    BeforeValue { name: String, raw: Option<String> },
+    Value { name: String, quote: char, seen: String, raw: Option<String> },
+    /// Inside `<script>` or `<style>` (the element's name).
+    RawText(String),
+    Comment,
+}
+
+/// What a value printed at a point of the HTML is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Spot {
+    Text,
+    Attr,
+    Url(UrlPart),
+    AttrName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum UrlPart {
+    Start,
+    Path,
+    Query,
+}
+
+const URL_ATTRS: &[&str] = &[
+    "action",
+    "archive",
+    "background",
+    "cite",
+    "classid",
+    "codebase",
+    "data",
+    "formaction",
+    "href",
+    "icon",
+    "longdesc",
+    "manifest",
+    "poster",
+    "profile",
+    "src",
+    "usemap",
+    "xmlns",
+];
+
+impl Html {
+    /// Advances over template text; returns the text to write (comments dropped, as Go does).
+    fn advance(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let c = rest.chars().next().expect("not empty");
+            let mut take = c.len_utf8();
+            let mut write = true;
+            match self {
+                Html::Text => {
+                    if rest.starts_with("<!--") {
+                        *self = Html::Comment;
+                        take = 4;
+                        write = false;
+                    } else if c == '<' {
+                        let after = rest[1..].trim_start_matches('/');
+                        let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+                        if !name.is_empty() && after.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+                            let end_tag = rest[1..].starts_with('/');
+                            let raw = (!end_tag && matches!(name.as_str(), "script" | "style")).then_some(name.clone());
+                            take = 1 + (rest.len() - 1 - after.len()) + name.len();
+                            *self = Html::Tag { raw };
+                        }
+                    }
+                }
+                Html::Comment => {
+                    write = false;
+                    if rest.starts_with("-->") {
+                        take = 3;
+                        *self = Html::Text;
+                    }
+                }
+                Html::RawText(name) => {
+                    if rest.len() >= 2 + name.len() && rest[..2 + name.len()].eq_ignore_ascii_case(&format!("</{name}")) {
+                        take = 2 + name.len();
+                        *self = Html::Tag { raw: None };
+                    }
+                }
+                Html::Tag { raw } => {
+                    if c == '>' {
+                        *self = match raw.take() {
+                            Some(n) => Html::RawText(n),
+                            None => Html::Text,
+                        };
+                    } else if !c.is_whitespace() && c != '/' {
+                        *self = Html::AttrName { name: c.to_ascii_lowercase().to_string(), raw: raw.take() };
+                    }
+                }
+                Html::AttrName { name, raw } => {
+                    if c == '=' {
+                        *self = Html::BeforeValue { name: std::mem::take(name), raw: raw.take() };
+                    } else if c == '>' {
+                        *self = match raw.take() {
+                            Some(n) => Html::RawText(n),
+                            None => Html::Text,
+                        };
+                    } else if c.is_whitespace() || c == '/' {
+                        *self = Html::Tag { raw: raw.take() };
+                    } else {
+                        name.push(c.to_ascii_lowercase());
+                    }
+                }
+                Html::BeforeValue { name, raw } => {
+                    if c == '"' || c == '\'' {
+                        *self = Html::Value { name: std::mem::take(name), quote: c, seen: String::new(), raw: raw.take() };
+                    } else if !c.is_whitespace() {
+                        *self = Html::Value { name: std::mem::take(name), quote: ' ', seen: c.to_string(), raw: raw.take() };
+                    }
+                }
+                Html::Value { quote, seen, raw, .. } => {
+                    let ends = if *quote == ' ' { c.is_whitespace() || c == '>' } else { c == *quote };
+                    if ends {
+                        let raw = raw.take();
+                        if c == '>' {
+                            *self = match raw {
+                                Some(n) => Html::RawText(n),
+                                None => Html::Text,
+                            };
+                        } else {
+                            *self = Html::Tag { raw };
+                        }
+                    } else {
+                        seen.push(c);
+                    }
+                }
+            }
+            if write {
+                out.push_str(&rest[..take]);
+            }
+            i += take;
+        }
+        out
+    }
+
+    /// Where a value printed now lands, or why Go's escaping there is not ported.
+    fn spot(&self) -> Result<Spot, &'static str> {
+        match self {
+            Html::Text => Ok(Spot::Text),
+            Html::Tag { .. } => Ok(Spot::AttrName),
+            Html::AttrName { .. } | Html::BeforeValue { .. } => Err("a value printed as part of an attribute's name or right after `=` is not ported (quote the value)"),
+            Html::RawText(_) => Err("values inside <script> or <style> (JavaScript or CSS escaping) are not ported"),
+            Html::Comment => Err("values inside an HTML comment are not ported"),
+            Html::Value { name, quote, seen, .. } => {
+                if *quote == ' ' {
+                    return Err("a value in an unquoted attribute is not ported (quote the attribute)");
+                }
+                let name = name.strip_prefix("data-").unwrap_or(name);
+                let name = name.rsplit(':').next().unwrap_or(name);
+                if name.starts_with("on") {
+                    return Err("values in event handler attributes (JavaScript escaping) are not ported");
+                }
+                if name == "style" || name == "srcset" {
+                    return Err("values in style and srcset attributes are not ported");
+                }
+                if URL_ATTRS.contains(&name) || name.contains("src") || name.contains("uri") || name.contains("url") {
+                    return Ok(Spot::Url(if seen.contains(['?', '#']) {
+                        UrlPart::Query
+                    } else if seen.is_empty() {
+                        UrlPart::Start
+                    } else {
+                        UrlPart::Path
+                    }));
+                }
+                Ok(Spot::Attr)
+            }
+        }
+    }
+
+    /// Whether two contexts are the same for escaping (a URL's progress aside).
+    fn same(&self, other: &Html) -> bool {
+        match (self, other) {
+            (Html::Value { name: a, quote: q, seen: s, .. }, Html::Value { name: b, quote: r, seen: t, .. }) => {
+                a == b && q == r && (s.contains(['?', '#']) == t.contains(['?', '#'])) && (s.is_empty() == t.is_empty())
+            }
+            _ => self == other,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emitting tera.
+
+/// What a value is, for Go's escaping.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// Plain data: escaped when printed.
+    Text,
+    /// `template.HTML` (`safeHTML`, `.Inner`, `markdownify`): printed as is.
+    Html,
+    /// `template.URL` (`safeURL`).
+    Url,
+    /// `template.HTMLAttr` (`safeHTMLAttr`).
+    Attr,
+    /// `.Params`: named arguments (a map) or positional ones (a list).
+    Params,
+    /// `.Page.Params`: front-matter keys myblog keeps in `page.extra`.
+    PageParams,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    /// The shortcode (`$`, and `.` outside `with` / `range`).
+    Root,
+    Page,
+    Site,
+    /// A tera variable or literal.
+    V(String, Kind),
+}
+
+#[derive(Debug, Clone)]
+struct Var {
+    go: String,
+    val: Val,
+    /// Loop depth where it was declared (tera's `set` in a loop is local to it).
+    loops: usize,
+}
+
+struct Tr<'a> {
+    name: &'a str,
+    out: String,
+    tmp: usize,
+    scopes: Vec<Vec<Var>>,
+    loops: usize,
+    dots: Vec<Val>,
+    ctx: Html,
+}
+
+/// Front-matter keys myblog keeps out of `page.extra` (it has its own fields for them).
+const PAGE_FIELDS: &[&str] =
+    &["tags", "description", "date", "lastmod", "publishdate", "expirydate", "draft", "slug", "url", "path", "aliases", "title"];
+
+fn lit(s: &str) -> Option<String> {
+    ['"', '\'', '`'].into_iter().find(|q| !s.contains(*q)).map(|q| format!("{q}{s}{q}"))
+}
+
+impl Tr<'_> {
+    fn fresh(&mut self) -> String {
+        self.tmp += 1;
+        format!("t_{}", self.tmp)
+    }
+
+    fn set(&mut self, name: &str, expr: &str) {
+        let _ = write!(self.out, "{{% set {name} = {expr} %}}");
+    }
+
+    /// A new variable holding `expr`.
+    fn tmp(&mut self, expr: &str, kind: Kind) -> Val {
+        let t = self.fresh();
+        self.set(&t, expr);
+        Val::V(t, kind)
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) -> R<()> {
+        for n in nodes {
+            self.node(n)?;
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, t: &str) {
+        let t = self.ctx.advance(t);
+        if t.contains("{{") || t.contains("{%") || t.contains("{#") {
+            let _ = write!(self.out, "{{% raw %}}{t}{{% endraw %}}");
+        } else {
+            self.out.push_str(&t);
+        }
+    }
+
+    fn node(&mut self, n: &Node) -> R<()> {
+        match n {
+            Node::Text(t) => self.text(t),
+            Node::Print(p) => {
+                let v = self.pipe(p)?;
+                if p.vars.is_empty() {
+                    self.print(&v, p.line)?;
+                }
+            }
+            Node::Break(l) | Node::Continue(l) => {
+                if self.loops == 0 {
+                    return refuse(*l, "break", "outside a range");
+                }
+                self.out.push_str(if matches!(n, Node::Break(_)) { "{% break %}" } else { "{% continue %}" });
+            }
+            Node::Cond { with, branches, otherwise } => self.cond(*with, branches, otherwise.as_deref(), 0)?,
+            Node::Range { pipe, body, otherwise } => self.range(pipe, body, otherwise.as_deref())?,
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, body: &[Node], dot: Option<Val>) -> R<Html> {
+        self.scopes.push(Vec::new());
+        if let Some(d) = &dot {
+            self.dots.push(d.clone());
+        }
+        let r = self.nodes(body);
+        if dot.is_some() {
+            self.dots.pop();
+        }
+        self.scopes.pop();
+        r.map(|_| self.ctx.clone())
+    }
+
+    fn cond(&mut self, with: bool, branches: &[(Pipe, Vec<Node>)], otherwise: Option<&[Node]>, i: usize) -> R<()> {
+        let (pipe, body) = &branches[i];
+        let before = self.ctx.clone();
+        // `with $x := .Get "a"` declares in the with's scope.
+        self.scopes.push(Vec::new());
+        let v = self.pipe(pipe)?;
+        let test = self.truth(&v, pipe.line)?;
+        let _ = write!(self.out, "{{% if {test} %}}");
+        let after = self.block(body, with.then(|| v.clone()))?;
+        self.scopes.pop();
+        self.ctx = before.clone();
+        self.out.push_str("{% else %}");
+        if i + 1 < branches.len() {
+            self.cond(with, branches, otherwise, i + 1)?;
+        } else if let Some(e) = otherwise {
+            self.block(e, None)?;
+        }
+        let other = self.ctx.clone();
+        self.out.push_str("{% endif %}");
+        if !after.same(&other) {
+            return refuse(pipe.line, if with { "with" } else { "if" }, "its branches end in different HTML contexts");
+        }
+        self.ctx = after;
+        Ok(())
+    }
+
+    fn range(&mut self, pipe: &Pipe, body: &[Node], otherwise: Option<&[Node]>) -> R<()> {
+        let line = pipe.line;
+        let before = self.ctx.clone();
+        let head = Pipe { vars: Vec::new(), assign: false, cmds: pipe.cmds.clone(), line };
+        let v = self.pipe(&head)?;
+        let Val::V(code, kind) = v else { return refuse(line, "range", "only over a list or a map") };
+        if pipe.vars.len() > 2 || pipe.assign {
+            return refuse(line, "range", "takes `$v :=` or `$i, $v :=`");
+        }
+        let _ = write!(self.out, "{{% if {code} %}}");
+        let _ = kind;
+        // Go ranges over a map's values in key order (as serde_json's maps are) and over a
+        // list's items: which one it is shows at run time.
+        let forms: &[bool] = &[true, false];
+        for (n, map) in forms.iter().enumerate() {
+            if n == 0 {
+                let _ = write!(self.out, "{{% if {code} is object %}}");
+            } else {
+                self.out.push_str("{% else %}");
+            }
+            self.ctx = before.clone();
+            let item = self.fresh();
+            let key = self.fresh();
+            if *map {
+                let _ = write!(self.out, "{{% for {key}, {item} in {code} %}}");
+            } else {
+                let _ = write!(self.out, "{{% for {item} in {code} %}}");
+            }
+            self.loops += 1;
+            self.scopes.push(Vec::new());
+            if !*map && pipe.vars.len() == 2 {
+                self.set(&key, "loop.index0");
+            }
+            let names: Vec<(String, String)> = match pipe.vars.as_slice() {
+                [v] => vec![(v.clone(), item.clone())],
+                [k, v] => vec![(k.clone(), key.clone()), (v.clone(), item.clone())],
+                _ => vec![],
+            };
+            for (go, tera) in names {
+                let loops = self.loops;
+                self.scopes.last_mut().expect("scope").push(Var { go, val: Val::V(tera, Kind::Text), loops });
+            }
+            let r = self.block(body, Some(Val::V(item, Kind::Text)));
+            self.scopes.pop();
+            self.loops -= 1;
+            let after = r?;
+            self.out.push_str("{% endfor %}");
+            if !after.same(&before) {
+                return refuse(line, "range", "its body ends in another HTML context than it starts in");
+            }
+        }
+        self.out.push_str("{% endif %}{% else %}");
+        self.ctx = before.clone();
+        if let Some(e) = otherwise {
+            self.block(e, None)?;
+        }
+        self.out.push_str("{% endif %}");
+        if !self.ctx.same(&before) {
+            return refuse(line, "range", "its else ends in another HTML context than it starts in");
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, go: &str) -> Option<&Var> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|v| v.go == go)
+    }
+
+    /// A pipeline: its value, after declaring or assigning its variables.
+    fn pipe(&mut self, p: &Pipe) -> R<Val> {
+        let mut v: Option<Val> = None;
+        for cmd in &p.cmds {
+            v = Some(self.command(cmd, v, p.line)?);
+        }
+        let v = v.expect("a pipeline has a command");
+        match p.vars.as_slice() {
+            [] => {}
+            [go] if p.assign => {
+                let Some(var) = self.lookup(go).cloned() else { return refuse(p.line, go.clone(), "assigned before it is declared") };
+                let (Val::V(target, old), Val::V(code, new)) = (&var.val, &v) else {
+                    return refuse(p.line, go.clone(), "reassigning the page, site or shortcode is not ported");
+                };
+                if old != new && (*old == Kind::Html || *new == Kind::Html || *old == Kind::Params || *new == Kind::Params) {
+                    return refuse(p.line, go.clone(), "a variable that holds HTML at times and text at others is not ported");
+                }
+                if var.loops == self.loops {
+                    self.set(target, code);
+                } else if var.loops == 0 {
+                    let _ = write!(self.out, "{{% set_global {target} = {code} %}}");
+                } else {
+                    return refuse(p.line, go.clone(), "assigning in a nested range a variable declared in an outer range is not ported");
+                }
+            }
+            [go] => {
+                let val = match &v {
+                    Val::V(code, kind) => {
+                        let t = self.fresh();
+                        self.set(&t, code);
+                        Val::V(t, *kind)
+                    }
+                    other => other.clone(),
+                };
+                let loops = self.loops;
+                self.scopes.last_mut().expect("scope").push(Var { go: go.clone(), val, loops });
+            }
+            _ => return refuse(p.line, p.vars.join(", "), "two variables are only ported in range"),
+        }
+        Ok(v)
+    }
+
+    fn code(&self, v: &Val, line: usize, what: &str) -> R<String> {
+        match v {
+            Val::V(c, _) => Ok(c.clone()),
+            _ => refuse(line, what, "the page, the site or the shortcode itself is not a value here"),
+        }
+    }
+
+    /// A tera condition for Go's truth of `v`.
+    fn truth(&self, v: &Val, _line: usize) -> R<String> {
+        Ok(match v {
+            Val::V(c, _) => c.clone(),
+            _ => "true".into(),
+        })
+    }
+
+    fn print(&mut self, v: &Val, line: usize) -> R<()> {
+        let Val::V(code, kind) = v else { return refuse(line, "{{ . }}", "printing the page, the site or the shortcode is not ported") };
+        let spot = match self.ctx.spot() {
+            Ok(s) => s,
+            Err(why) => return refuse(line, "{{ … }}", why),
+        };
+        let expr = match (spot, kind) {
+            (_, Kind::Params | Kind::PageParams) => return refuse(line, "{{ .Params }}", "printing a whole map is not ported"),
+            (Spot::Text, Kind::Html) => format!("{code} | safe"),
+            (Spot::Text, _) => code.clone(),
+            (Spot::Attr, Kind::Html) | (Spot::Url(_), Kind::Html) => {
+                return refuse(line, "{{ … }}", "HTML printed inside an attribute (Go strips its tags) is not ported")
+            }
+            (Spot::Attr, _) => code.clone(),
+            (Spot::Url(part), kind) => {
+                let part = match part {
+                    UrlPart::Start if *kind == Kind::Url => "path",
+                    UrlPart::Start => "start",
+                    UrlPart::Path => "path",
+                    UrlPart::Query => "query",
+                };
+                format!("{code} | go_url(part=\"{part}\")")
+            }
+            (Spot::AttrName, Kind::Attr) => format!("{code} | safe"),
+            (Spot::AttrName, _) => {
+                return refuse(line, "{{ … }}", "a value printed inside a tag is only ported through safeHTMLAttr")
+            }
+        };
+        let _ = write!(self.out, "{{{{ {expr} }}}}");
+        Ok(())
+    }
+
+    fn command(&mut self, cmd: &[Operand], piped: Option<Val>, line: usize) -> R<Val> {
+        match &cmd[0] {
+            Operand::Ident(f, fields) if fields.is_empty() && !matches!(f.as_str(), "site" | "page") => {
+                let mut args = Vec::new();
+                // `and` / `or` compile their operands themselves, lazily.
+                if !matches!(f.as_str(), "and" | "or") {
+                    for a in &cmd[1..] {
+                        args.push(self.operand(a, line)?);
+                    }
+                }
+                self.func(f, args, piped, &cmd[1..], line)
+            }
+            first => {
+                // A method call: `.Get "x"`, `.Page.RenderString .Inner`.
+                let (base, chain) = match first {
+                    Operand::Dot(f) => (self.dots.last().cloned().expect("dot"), f.clone()),
+                    Operand::Var(v, f) => (self.var(v, line)?, f.clone()),
+                    Operand::Ident(w, f) => (if w == "site" { Val::Site } else { Val::Page }, f.clone()),
+                    Operand::Sub(p, f) => (self.pipe(p)?, f.clone()),
+                    other if cmd.len() == 1 && piped.is_none() => return self.operand(other, line),
+                    other => return refuse(line, format!("{other:?}"), "is not a function"),
+                };
+                let mut args = Vec::new();
+                for a in &cmd[1..] {
+                    args.push(self.operand(a, line)?);
+                }
+                args.extend(piped);
+                if !args.is_empty() && chain.is_empty() {
+                    return refuse(line, "(…)", "is not a function");
+                }
+                self.fields(base, &chain, args, line)
+            }
+        }
+    }
+
+    fn var(&self, v: &str, line: usize) -> R<Val> {
+        if v == "$" {
+            return Ok(Val::Root);
+        }
+        match self.lookup(v) {
+            Some(var) => Ok(var.val.clone()),
+            None => refuse(line, v, "is not declared"),
+        }
+    }
+
+    fn operand(&mut self, op: &Operand, line: usize) -> R<Val> {
+        Ok(match op {
+            Operand::Str(s) => match lit(s) {
+                Some(l) => Val::V(l, Kind::Text),
+                None => return refuse(line, s.clone(), "a string with all three quote characters is not ported"),
+            },
+            Operand::Num(n) => Val::V(n.clone(), Kind::Text),
+            Operand::Bool(b) => Val::V(b.to_string(), Kind::Text),
+            Operand::Nil => return refuse(line, "nil", "is not ported"),
+            Operand::Dot(f) => {
+                let d = self.dots.last().cloned().expect("dot");
+                self.fields(d, f, Vec::new(), line)?
+            }
+            Operand::Var(v, f) => {
+                let b = self.var(v, line)?;
+                self.fields(b, f, Vec::new(), line)?
+            }
+            Operand::Ident(w, f) if w == "site" => self.fields(Val::Site, f, Vec::new(), line)?,
+            Operand::Ident(w, f) if w == "page" => self.fields(Val::Page, f, Vec::new(), line)?,
+            Operand::Ident(w, f) if f.is_empty() => self.func(w, Vec::new(), None, &[], line)?,
+            Operand::Ident(w, _) => return refuse(line, w.clone(), "fields of a function's result are not ported"),
+            Operand::Sub(p, f) => {
+                let b = self.pipe(p)?;
+                self.fields(b, f, Vec::new(), line)?
+            }
+        })
+    }
+
+    /// `base.A.B…`; `args` go to the last one (a method).
+    fn fields(&mut self, base: Val, chain: &[String], args: Vec<Val>, line: usize) -> R<Val> {
+        let mut v = base;
+        for (i, f) in chain.iter().enumerate() {
+            let last = i + 1 == chain.len();
+            let a = if last { args.clone() } else { Vec::new() };
+            v = self.field(v, f, a, line)?;
+        }
+        Ok(v)
+    }
+
+    fn field(&mut self, base: Val, f: &str, args: Vec<Val>, line: usize) -> R<Val> {
+        let no_args = |this: &Self, v: Val| -> R<Val> {
+            if args.is_empty() {
+                Ok(v)
+            } else {
+                let _ = this;
+                refuse(line, format!(".{f}"), "takes no arguments")
+            }
+        };
+        match base {
+            Val::Root => match f {
+                "Get" => {
+                    let [k] = args.as_slice() else { return refuse(line, ".Get", "takes one argument") };
+                    let Val::V(k, _) = k else { return refuse(line, ".Get", "takes a name or a position") };
+                    if k.parse::<usize>().is_ok() {
+                        Ok(self.tmp(&format!("args | nth(n={k})"), Kind::Text))
+                    } else if k.starts_with(['"', '\'', '`']) {
+                        Ok(self.tmp(&format!("named | get(key={k}, default=\"\")"), Kind::Text))
+                    } else {
+                        refuse(line, ".Get", "takes a name in quotes or a position; a variable is not ported")
+                    }
+                }
+                "Params" => {
+                    let t = self.fresh();
+                    let _ = write!(self.out, "{{% if named %}}{{% set {t} = named %}}{{% else %}}{{% set {t} = args %}}{{% endif %}}");
+                    no_args(self, Val::V(t, Kind::Params))
+                }
+                "Inner" => no_args(self, Val::V("body | default(value=\"\")".into(), Kind::Html)).map(|v| self.hoist(v)),
+                "InnerDeindent" => {
+                    no_args(self, Val::V("body | default(value=\"\") | deindent".into(), Kind::Html)).map(|v| self.hoist(v))
+                }
+                "Page" => no_args(self, Val::Page),
+                "Site" => no_args(self, Val::Site),
+                "Name" => no_args(self, Val::V(lit(self.name).unwrap_or_default(), Kind::Text)),
+                "Ordinal" => no_args(self, Val::V("nth - 1".into(), Kind::Text)).map(|v| self.hoist(v)),
+                "IsNamedParams" => no_args(self, Val::V("named | length > 0".into(), Kind::Text)).map(|v| self.hoist(v)),
+                _ => refuse(line, format!(".{f}"), "this shortcode method is not ported"),
+            },
+            Val::Page => match f {
+                "Title" => no_args(self, Val::V("page.title".into(), Kind::Text)),
+                "Permalink" => no_args(self, Val::V("page.permalink".into(), Kind::Text)),
+                "RelPermalink" => no_args(self, Val::V("page.path".into(), Kind::Text)),
+                "Params" => no_args(self, Val::V("page.extra".into(), Kind::PageParams)),
+                "Site" => no_args(self, Val::Site),
+                "Page" => no_args(self, Val::Page),
+                "RenderString" => match args.as_slice() {
+                    [Val::V(c, _)] => Ok(self.tmp(&format!("{c} | markdownify"), Kind::Html)),
+                    _ => refuse(line, ".RenderString", "is ported with one argument (the markdown), without options"),
+                },
+                "Param" => match args.as_slice() {
+                    [Val::V(c, _)] => Ok(self.tmp(&format!("page_param(key={c}, page=page, config=config)"), Kind::Text)),
+                    _ => refuse(line, ".Param", "takes one argument"),
+                },
+                _ => refuse(line, format!(".Page.{f}"), "this page field is not ported (shortcodes see the title, permalinks and params)"),
+            },
+            Val::Site => match f {
+                "Title" => no_args(self, Val::V("config.title".into(), Kind::Text)),
+                "BaseURL" => no_args(self, Val::V("config.base_url ~ \"/\"".into(), Kind::Text)).map(|v| self.hoist(v)),
+                "Params" => no_args(self, Val::V("config.extra".into(), Kind::Text)),
+                "LanguageCode" => no_args(self, Val::V("config.language".into(), Kind::Text)),
+                "Site" => no_args(self, Val::Site),
+                _ => refuse(line, format!(".Site.{f}"), "this site field is not ported (shortcodes see the title, base URL, language code and params)"),
+            },
+            Val::V(code, kind) => {
+                if !args.is_empty() {
+                    return refuse(line, format!(".{f}"), "methods of values are not ported");
+                }
+                if kind == Kind::PageParams && PAGE_FIELDS.contains(&f.to_ascii_lowercase().as_str()) {
+                    return refuse(line, format!(".Params.{f}"), "myblog keeps this front-matter key out of page params");
+                }
+                let key = lit(f).unwrap_or_default();
+                Ok(self.tmp(&format!("{code} | field(key={key})"), Kind::Text))
+            }
+        }
+    }
+
+    /// Computes an expression into a variable (tera's grammar then only ever sees names).
+    fn hoist(&mut self, v: Val) -> Val {
+        match v {
+            Val::V(c, k) => self.tmp(&c, k),
+            o => o,
+        }
+    }
+
+    fn func(&mut self, f: &str, mut args: Vec<Val>, piped: Option<Val>, raw: &[Operand], line: usize) -> R<Val> {
+        // Go's `and` / `or` evaluate lazily: the later operands only when needed.
+        if f == "and" || f == "or" {
+            let mut ops: Vec<Operand> = raw.to_vec();
+            if piped.is_some() && ops.is_empty() {
+                return refuse(line, f, "needs its operands");
+            }
+            let t = self.fresh();
+            let mut kinds = Vec::new();
+            let mut opened = 0;
+            let last_piped = piped;
+            let n = ops.len() + usize::from(last_piped.is_some());
+            for i in 0..n {
+                let v = if i < ops.len() {
+                    let op = std::mem::replace(&mut ops[i], Operand::Nil);
+                    self.operand(&op, line)?
+                } else {
+                    last_piped.clone().expect("piped")
+                };
+                let c = match &v {
+                    Val::V(c, k) => {
+                        kinds.push(*k);
+                        c.clone()
+                    }
+                    _ => "true".into(),
+                };
+                self.set(&t, &c);
+                if i + 1 < n {
+                    let _ = write!(self.out, "{{% if {}{t} %}}", if f == "and" { "" } else { "not " });
+                    opened += 1;
+                }
+            }
+            for _ in 0..opened {
+                self.out.push_str("{% endif %}");
+            }
+            return Ok(Val::V(t, mixed(&kinds, line, f)?));
+        }
+        args.extend(piped);
+        let mut codes = Vec::new();
+        for a in &args {
+            codes.push(self.code(a, line, f)?);
+        }
+        let kinds: Vec<Kind> = args.iter().map(|a| if let Val::V(_, k) = a { *k } else { Kind::Text }).collect();
+        let n = codes.len();
+        let arity = |want: usize| -> R<()> {
+            if n == want {
+                Ok(())
+            } else {
+                refuse(line, f, format!("takes {want} argument{}", if want == 1 { "" } else { "s" }))
+            }
+        };
+        let c = |i: usize| codes[i].clone();
+        Ok(match f {
+            "default" => {
+                arity(2)?;
+                let t = self.fresh();
+                let _ = write!(self.out, "{{% set {t} = {} %}}{{% if not {t} %}}{{% set {t} = {} %}}{{% endif %}}", c(1), c(0));
+                Val::V(t, mixed(&kinds, line, f)?)
+            }
+            "safeHTML" => {
+                arity(1)?;
+                Val::V(c(0), Kind::Html)
+            }
+            "safeURL" => {
+                arity(1)?;
+                Val::V(c(0), Kind::Url)
+            }
+            "safeHTMLAttr" => {
+                arity(1)?;
+                Val::V(c(0), Kind::Attr)
+            }
+            "markdownify" | "transform.Markdownify" => {
+                arity(1)?;
+                self.tmp(&format!("{} | markdownify", c(0)), Kind::Html)
+            }
+            "lower" | "strings.ToLower" => {
+                arity(1)?;
+                self.tmp(&format!("{} | as_str | lower", c(0)), Kind::Text)
+            }
+            "upper" | "strings.ToUpper" => {
+                arity(1)?;
+                self.tmp(&format!("{} | as_str | upper", c(0)), Kind::Text)
+            }
+            "trim" | "strings.Trim" => {
+                arity(2)?;
+                let Some(cut) = string_literal(&args[1]) else { return refuse(line, f, "is ported with a quoted set of characters") };
+                if !cut.is_empty() && cut.chars().all(|c| GO_SPACE.contains(&c)) && GO_SPACE.iter().all(|c| cut.contains(*c)) {
+                    self.tmp(&format!("{} | as_str | trim", c(0)), Kind::Text)
+                } else if cut.chars().count() == 1 {
+                    self.tmp(&format!("{} | as_str | trim_start_matches(pat={}) | trim_end_matches(pat={})", c(0), c(1), c(1)), Kind::Text)
+                } else {
+                    return refuse(line, f, "is ported with one character, or \" \\t\\r\\n\"");
+                }
+            }
+            "strings.TrimSpace" => {
+                arity(1)?;
+                self.tmp(&format!("{} | as_str | trim", c(0)), Kind::Text)
+            }
+            "printf" => {
+                let Some(fmt) = args.first().and_then(string_literal) else { return refuse(line, f, "is ported with a quoted format") };
+                let mut parts: Vec<String> = Vec::new();
+                let mut lit_part = String::new();
+                let mut next = 1;
+                let mut chars = fmt.chars();
+                while let Some(ch) = chars.next() {
+                    if ch != '%' {
+                        lit_part.push(ch);
+                        continue;
+                    }
+                    match chars.next() {
+                        Some('%') => lit_part.push('%'),
+                        Some('s' | 'd' | 'v') if next < n => {
+                            if !lit_part.is_empty() {
+                                parts.push(lit(&lit_part).ok_or(Untranslatable { line, construct: f.into(), why: "quotes".into() })?);
+                                lit_part.clear();
+                            }
+                            parts.push(c(next));
+                            next += 1;
+                        }
+                        other => {
+                            return refuse(line, format!("printf %{}", other.map(String::from).unwrap_or_default()), "only %s, %d, %v and %% are ported")
+                        }
+                    }
+                }
+                if next != n {
+                    return refuse(line, f, "has more arguments than its format uses");
+                }
+                if !lit_part.is_empty() || parts.is_empty() {
+                    parts.push(lit(&lit_part).ok_or(Untranslatable { line, construct: f.into(), why: "quotes".into() })?);
+                }
+                self.concat(&parts)
+            }
+            "print" => {
+                // Go's Sprint puts a space between operands when neither is a string.
+                for w in raw.windows(2) {
+                    if !matches!(w[0], Operand::Str(_)) && !matches!(w[1], Operand::Str(_)) {
+                        return refuse(line, f, "with two values side by side that may not be text is not ported");
+                    }
+                }
+                if n == 0 {
+                    return refuse(line, f, "needs an argument");
+                }
+                self.concat(&codes)
+            }
+            "relURL" | "relLangURL" | "urls.RelURL" => {
+                arity(1)?;
+                self.tmp(&format!("{} | rel_url", c(0)), Kind::Text)
+            }
+            "absURL" | "absLangURL" | "urls.AbsURL" => {
+                arity(1)?;
+                self.tmp(&format!("{} | abs_url", c(0)), Kind::Text)
+            }
+            "urlize" => {
+                arity(1)?;
+                self.tmp(&format!("{} | urlize", c(0)), Kind::Text)
+            }
+            "len" => {
+                arity(1)?;
+                self.tmp(&format!("{} | length", c(0)), Kind::Text)
+            }
+            "index" => {
+                if n < 2 {
+                    return refuse(line, f, "needs a collection and a key");
+                }
+                let mut cur = c(0);
+                for (i, a) in args.iter().enumerate().skip(1) {
+                    let key = c(i);
+                    let expr = match a {
+                        Val::V(k, _) if k.parse::<usize>().is_ok() => format!("{cur} | nth(n={k})"),
+                        _ => format!("{cur} | field(key={key})"),
+                    };
+                    let Val::V(t, _) = self.tmp(&expr, Kind::Text) else { unreachable!() };
+                    cur = t;
+                }
+                Val::V(cur, Kind::Text)
+            }
+            "isset" => {
+                arity(2)?;
+                if c(1).parse::<usize>().is_ok() {
+                    self.tmp(&format!("{} | length > {}", c(0), c(1)), Kind::Text)
+                } else if string_literal(&args[1]).is_some() {
+                    self.tmp(&format!("{} in {}", c(1), c(0)), Kind::Text)
+                } else {
+                    return refuse(line, f, "is ported with a quoted key or a position");
+                }
+            }
+            "not" => {
+                arity(1)?;
+                self.tmp(&format!("not {}", c(0)), Kind::Text)
+            }
+            "eq" => {
+                if n < 2 {
+                    return refuse(line, f, "needs two values");
+                }
+                let alts: Vec<String> = (1..n).map(|i| format!("{} == {}", c(0), c(i))).collect();
+                self.tmp(&alts.join(" or "), Kind::Text)
+            }
+            "ne" | "lt" | "le" | "gt" | "ge" => {
+                arity(2)?;
+                let op = match f {
+                    "ne" => "!=",
+                    "lt" => "<",
+                    "le" => "<=",
+                    "gt" => ">",
+                    _ => ">=",
+                };
+                self.tmp(&format!("{} {op} {}", c(0), c(1)), Kind::Text)
+            }
+            "in" | "collections.In" => {
+                arity(2)?;
+                self.tmp(&format!("{} in {}", c(1), c(0)), Kind::Text)
+            }
+            "split" | "strings.Split" => {
+                arity(2)?;
+                self.tmp(&format!("{} | as_str | split(pat={})", c(0), c(1)), Kind::Text)
+            }
+            "replace" | "strings.Replace" | "strings.ReplaceAll" => {
+                arity(3)?;
+                self.tmp(&format!("{} | as_str | replace(from={}, to={})", c(0), c(1), c(2)), Kind::Text)
+            }
+            "hasPrefix" | "strings.HasPrefix" => {
+                arity(2)?;
+                let t = self.tmp(&format!("{} | as_str", c(0)), Kind::Text);
+                let t = self.code(&t, line, f)?;
+                self.tmp(&format!("{t} is starting_with({})", c(1)), Kind::Text)
+            }
+            "hasSuffix" | "strings.HasSuffix" => {
+                arity(2)?;
+                let t = self.tmp(&format!("{} | as_str", c(0)), Kind::Text);
+                let t = self.code(&t, line, f)?;
+                self.tmp(&format!("{t} is ending_with({})", c(1)), Kind::Text)
+            }
+            "strings.Contains" => {
+                arity(2)?;
+                self.tmp(&format!("{} in {}", c(1), c(0)), Kind::Text)
+            }
+            "plainify" => {
+                arity(1)?;
+                self.tmp(&format!("{} | as_str | striptags", c(0)), Kind::Text)
+            }
+            "string" => {
+                arity(1)?;
+                self.tmp(&format!("{} | as_str", c(0)), Kind::Text)
+            }
+            "int" => {
+                arity(1)?;
+                self.tmp(&format!("{} | int", c(0)), Kind::Text)
+            }
+            "errorf" | "fmt.Errorf" => {
+                let Some(fmt) = args.first().and_then(string_literal) else { return refuse(line, f, "is ported with a quoted message") };
+                let msg = lit(&fmt.replace("%s", "…").replace("%q", "…").replace("%v", "…")).unwrap_or_default();
+                let _ = write!(self.out, "{{{{ throw(message={msg}) }}}}");
+                Val::V("\"\"".into(), Kind::Text)
+            }
+            "partial" | "partialCached" => return refuse(line, f, "Hugo's partial templates are not ported"),
+            "title" | "strings.Title" => return refuse(line, f, "Hugo's title case (AP style) has no counterpart"),
+            _ if f.starts_with("resources.") || f.starts_with("images.") || f.starts_with("css.") || f.starts_with("js.") => {
+                return refuse(line, f, "Hugo's asset pipeline is not ported")
+            }
+            _ => return refuse(line, f, "this function is not ported"),
+        })
+    }
+
+    fn concat(&mut self, parts: &[String]) -> Val {
+        // Tera's `~` joins names and literals, one operation at a time.
+        let mut expr = String::from("\"\"");
+        for p in parts {
+            let _ = write!(expr, " ~ {p}");
+        }
+        self.tmp(&expr, Kind::Text)
+    }
+}
+
+fn string_literal(v: &Val) -> Option<String> {
+    match v {
+        Val::V(c, _) if c.len() >= 2 && c.starts_with(['"', '\'', '`']) && c.ends_with(&c[..1]) => Some(c[1..c.len() - 1].to_string()),
+        _ => None,
+    }
+}
+
+/// The kind of a value that is one of several (`default`, `and`, `or`): Go keeps each one's
+/// own type, so one that may be HTML or text cannot be escaped the same way every time.
+fn mixed(kinds: &[Kind], line: usize, f: &str) -> R<Kind> {
+    let first = kinds.first().copied().unwrap_or(Kind::Text);
+    if kinds.iter().all(|k| *k == first) {
+        return Ok(first);
+    }
+    if kinds.iter().any(|k| matches!(k, Kind::Html | Kind::Attr | Kind::Params)) {
+        return refuse(line, f, "mixes HTML and text values, which Go escapes differently");
+    }
+    Ok(Kind::Text)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,176 @@
+//! Each construct, translated and rendered by tera with myblog's shortcode context; the
+//! expected outputs are what Hugo 0.168 writes for the same template and call.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
+    let src = translate(go, "note").unwrap_or_else(|e| panic!("{e}\n{go}"));
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(crate::render::escape_html);
+    crate::gofuncs::register(&mut tera, "/docs", "https://ex.org");
+    // The real one renders markdown (shortcodes.rs); here its place in the output is enough.
+    tera.register_filter("markdownify", |v: &Value, _: &std::collections::HashMap<String, Value>| {
+        Ok(Value::String(format!("<md>{}</md>", v.as_str().unwrap_or(""))))
+    });
+    tera.add_raw_template("shortcodes/note.html", &src).unwrap_or_else(|e| panic!("{e:?}\n{src}"));
+    let mut ctx = tera::Context::new();
+    ctx.insert("page", &json!({"title": "P & Q", "path": "/docs/p/", "permalink": "https://ex.org/docs/p/", "extra": {"mood": "good", "Size": 3}}));
+    ctx.insert("config", &json!({"title": "Site", "base_url": "https://ex.org/docs", "language": "en", "extra": {"color": "red", "mainSections": ["post"]}}));
+    ctx.insert("nth", &2);
+    ctx.insert("name", "note");
+    ctx.insert("args", &args);
+    if let Some(b) = body {
+        ctx.insert("body", b);
+    }
+    for (k, v) in named.as_object().unwrap() {
+        ctx.insert(k.as_str(), v);
+    }
+    ctx.insert("named", &named);
+    tera.render("shortcodes/note.html", &ctx).unwrap_or_else(|e| {
+        use std::error::Error as _;
+        panic!("{e} {:?}\n{src}", e.source().map(|s| s.to_string()))
+    })
+}
+
+fn named(go: &str, n: Value) -> String {
+    render(go, n, json!([]), None)
+}
+
+fn positional(go: &str, a: Value) -> String {
+    render(go, json!({}), a, None)
+}
+
+fn refused(go: &str) -> Untranslatable {
+    translate(go, "x").expect_err("must be refused")
+}
+
+#[test]
+fn arguments_named_positional_and_missing() {
+    let t = r#"[{{ .Get "title" }}|{{ .Get "nope" }}|{{ .Get 0 }}|{{ .IsNamedParams }}]"#;
+    assert_eq!(named(t, json!({"title": "A <b>"})), "[A &lt;b&gt;|||true]");
+    assert_eq!(positional(t, json!(["first"])), "[||first|false]");
+    // Any name, even one that is no tera identifier or that names a context variable.
+    assert_eq!(named(r#"{{ .Get "data-x" }}/{{ .Get "page" }}"#, json!({"data-x": 1, "page": "p"})), "1/p");
+    assert_eq!(named("{{ .Name }} {{ .Ordinal }}", json!({})), "note 1");
+}
+
+#[test]
+fn with_rebinds_dot_and_else() {
+    let t = r#"{{ with .Get "class" }}<div class="{{ . }}">{{ else }}<div>{{ end }}{{ with $c := .Get "class" }}{{ $c }}{{ end }}"#;
+    assert_eq!(named(t, json!({"class": "warn"})), "<div class=\"warn\">warn");
+    assert_eq!(named(t, json!({})), "<div>");
+    let t = r#"{{ with .Get "a" }}a={{ . }}{{ else with .Get "b" }}b={{ . }}{{ else }}none{{ end }}"#;
+    assert_eq!(named(t, json!({"b": 2})), "b=2");
+    assert_eq!(named(t, json!({})), "none");
+    // `$` stays the shortcode inside.
+    assert_eq!(named(r#"{{ with .Get "a" }}{{ $.Get "b" }}{{ end }}"#, json!({"a": 1, "b": "B"})), "B");
+}
+
+#[test]
+fn conditions() {
+    let t = r#"{{ if and (eq (.Get "k") "warn" "error") (not (.Get "quiet")) }}loud{{ else if or (gt (.Get "n") 2) (in "abc" "b") }}some{{ else }}none{{ end }}"#;
+    assert_eq!(named(t, json!({"k": "error", "n": 0})), "loud");
+    assert_eq!(named(t, json!({"k": "error", "quiet": true, "n": 3})), "some");
+    assert_eq!(named(r#"{{ if ne (.Get "n") 1 }}ne{{ end }}{{ if lt 1 2 }}lt{{ end }}"#, json!({"n": 2})), "nelt");
+    // `and` / `or` return an operand, lazily.
+    assert_eq!(named(r#"{{ or (.Get "a") (.Get "b") "c" }}|{{ and 1 (.Get "b") }}"#, json!({"b": "B"})), "B|B");
+}
+
+#[test]
+fn range_lists_maps_and_else() {
+    let t = r#"{{ range $i, $v := split (.Get "items") "," }}{{ if $i }}, {{ end }}{{ $i }}:{{ $v }}{{ end }}"#;
+    assert_eq!(named(t, json!({"items": "a,b,c"})), "0:a, 1:b, 2:c");
+    // Over a map: values in key order; `$k, $v` are key and value.
+    let t = r#"{{ range $k, $v := .Params }}{{ $k }}={{ $v }};{{ end }}|{{ range .Params }}{{ . }}{{ end }}"#;
+    assert_eq!(named(t, json!({"b": 2, "a": 1})), "a=1;b=2;|12");
+    assert_eq!(positional(t, json!(["x", "y"])), "0=x;1=y;|xy");
+    let t = r#"{{ range .Params }}{{ if eq . "stop" }}{{ break }}{{ end }}{{ . }}{{ else }}empty{{ end }}"#;
+    assert_eq!(positional(t, json!(["a", "stop", "c"])), "a");
+    assert_eq!(positional(t, json!([])), "empty");
+    assert_eq!(named(r#"{{ range site.Params.mainSections }}[{{ . }}]{{ end }}"#, json!({})), "[post]");
+}
+
+#[test]
+fn variables_declared_and_assigned() {
+    let t = r#"{{ $n := 0 }}{{ $s := "" }}{{ range .Params }}{{ $n = add1 }}{{ end }}"#;
+    assert!(refused(t).construct.contains("add1"));
+    let t = r#"{{ $last := "none" }}{{ range .Params }}{{ $last = . }}{{ end }}{{ $last }}"#;
+    assert_eq!(positional(t, json!(["a", "b"])), "b");
+    let t = r#"{{ $x := "outer" }}{{ if true }}{{ $x := "inner" }}{{ $x }}{{ end }}-{{ $x }}"#;
+    assert_eq!(named(t, json!({})), "inner-outer");
+    let t = r#"{{ range .Params }}{{ $v := . }}{{ range $.Params }}{{ $v = . }}{{ end }}{{ end }}"#;
+    assert!(refused(t).why.contains("nested range"));
+}
+
+#[test]
+fn functions() {
+    let t = r#"{{ .Get "title" | default "Note" }}|{{ default "x" (.Get 0) }}|{{ printf "%s-%d%%" "a" 3 }}|{{ print "a" (.Get "n") "b" }}"#;
+    assert_eq!(named(t, json!({"n": 5})), "Note|x|a-3%|a5b");
+    let t = r#"{{ lower "AbC" }}{{ upper "x" }}|{{ trim "--a--" "-" }}|{{ trim " a\n" " \t\r\n" }}|{{ urlize "Hello World" }}"#;
+    assert_eq!(named(t, json!({})), "abcX|a|a|hello-world");
+    let t = r#"{{ relURL "x/y" }} {{ absURL "x" }} {{ "/z" | relURL }} {{ len "abc" }} {{ index .Params "k" }} {{ isset .Params "k" }} {{ isset .Params "q" }}"#;
+    assert_eq!(named(t, json!({"k": "v"})), "/docs/x/y https://ex.org/docs/x /z 3 v true false");
+    assert_eq!(positional(r#"{{ index .Params 1 }}"#, json!(["a", "b"])), "b");
+    assert_eq!(named(r#"{{ replace "a-b-c" "-" "+" }}|{{ "<b>" | plainify }}"#, json!({})), "a+b+c|");
+}
+
+#[test]
+fn page_and_site() {
+    let t = "{{ .Page.Title }}|{{ .Page.RelPermalink }}|{{ .Page.Permalink }}|{{ .Page.Params.mood }}|{{ .Page.Params.size }}|{{ .Page.Params.none }}";
+    assert_eq!(named(t, json!({})), "P &amp; Q|/docs/p/|https:&#x2F;&#x2F;ex.org/docs/p/|good|3|".replace("&#x2F;", "/"));
+    let t = "{{ .Site.Title }}|{{ .Site.BaseURL }}|{{ .Site.Params.color }}|{{ site.Params.color }}|{{ .Site.LanguageCode }}|{{ .Page.Param \"color\" }}";
+    assert_eq!(named(t, json!({})), "Site|https://ex.org/docs/|red|red|en|red");
+    assert_eq!(refused("{{ .Page.Params.tags }}").construct, ".Params.tags");
+}
+
+#[test]
+fn escaping_as_html_template_does() {
+    // Values are escaped, HTML is not: .Inner, safeHTML, markdownify.
+    let t = r#"{{ .Get "t" }}|{{ .Get "t" | safeHTML }}|{{ .Inner }}|{{ .Inner | markdownify }}"#;
+    assert_eq!(render(t, json!({"t": "<i>"}), json!([]), Some("*x*")), "&lt;i&gt;|<i>|*x*|<md>*x*</md>");
+    assert_eq!(render("[{{ .Inner }}]", json!({}), json!([]), None), "[]");
+    // In URL attributes: normalised at the start, escaped in the query; unsafe schemes refused.
+    let t = r#"<a href="{{ .Get "u" }}" title="{{ .Get "t" }}">"#;
+    assert_eq!(named(t, json!({"u": "https://x.org/a b?q=1&r=2", "t": "a \"b\""})), r#"<a href="https://x.org/a%20b?q=1&amp;r=2" title="a &quot;b&quot;">"#);
+    assert_eq!(named(t, json!({"u": "javascript:alert(1)", "t": ""})), r##"<a href="#ZgotmplZ" title="">"##);
+    assert_eq!(named(r#"<a href="https://y.org/?v={{ .Get 0 }}">"#.replace(".Get 0", ".Get \"v\"").as_str(), json!({"v": "x y/z&w"})), r#"<a href="https://y.org/?v=x%20y%2fz%26w">"#);
+    assert_eq!(named(r#"<a href="{{ .Get "u" | safeURL }}">"#, json!({"u": "javascript:x()"})), r#"<a href="javascript:x%28%29">"#);
+    // Comments in the text are dropped, trim markers eat whitespace, tera syntax stays text.
+    let t = "<p>\n  {{- /* a comment */ -}}\n  <!-- gone -->x {{ \"y\" -}}   \n  {{ \"{{ z }}\" }} {% raw %}</p>";
+    assert_eq!(named(t, json!({})), "<p>x y{{ z }} {% raw %}</p>");
+    // safeHTMLAttr inside a tag.
+    assert_eq!(named(r#"<a {{ printf "rel=%s" "me" | safeHTMLAttr }}>"#, json!({})), "<a rel=me>");
+}
+
+#[test]
+fn inner_deindent() {
+    assert_eq!(render("{{ .InnerDeindent }}", json!({}), json!([]), Some("\n    a\n      b\n")), "\na\n  b\n");
+}
+
+#[test]
+fn what_is_not_ported_is_named_with_its_line() {
+    let cases = [
+        ("<p>\n{{ partial \"x.html\" . }}", 2, "partial"),
+        ("{{ $img := resources.Get \"a.jpg\" }}", 1, "resources.Get"),
+        ("{{ with .Page.Resources.GetMatch \"x\" }}{{ end }}", 1, ".Page.Resources"),
+        ("\n\n{{ $.Page.Scratch.Set \"a\" 1 }}", 3, ".Page.Scratch"),
+        ("{{ humanize \"x\" }}", 1, "humanize"),
+        ("{{ \"x\" | title }}", 1, "title"),
+        ("<script>\nvar x = {{ .Get 0 }};\n</script>", 2, "{{ … }}"),
+        ("<a onclick=\"{{ .Get 0 }}\">", 1, "{{ … }}"),
+        ("<div style=\"color: {{ .Get 0 }}\">", 1, "{{ … }}"),
+        ("<a title={{ .Get 0 }}>", 1, "{{ … }}"),
+        ("{{ define \"x\" }}{{ end }}", 1, "define"),
+        ("{{ if .Get 0 }}<a href=\"{{ else }}<b>{{ end }}x", 1, "if"),
+        ("{{ printf \"%5.2f\" 1.5 }}", 1, "printf %5"),
+        ("{{ .Page.Date }}", 1, ".Page.Date"),
+        ("{{ if true }}\nopen", 1, "if"),
+    ];
+    for (go, line, construct) in cases {
+        let e = refused(go);
+        assert_eq!((e.line, e.construct.as_str()), (line, construct), "{go}: {e}");
+    }
+}
