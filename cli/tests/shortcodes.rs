@@ -165,7 +165,7 @@ fn shortcode_and_link_errors_name_file_line_and_what_to_do() {
     }
     let err = build_err(&root);
     let want = [
-        ("content/pages/unknown.md:6:1: unknown shortcode `nope`", "figure, gist, highlight, ref, relref, youtube"),
+        ("content/pages/unknown.md:6:1: unknown shortcode `nope`", "details, figure, gist, highlight, instagram, param, ref, relref, tweet, vimeo, x, youtube"),
         ("content/pages/unknown.md:6:1:", "themes/default/templates/shortcodes/nope.html"),
         ("content/pages/mixed.md:4:1: shortcode `youtube`: mixes named", ""),
         ("content/pages/unquoted.md:5:1: shortcode `youtube`: \"abc\" is not a value", "quote text"),
@@ -340,7 +340,7 @@ fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
     let out = run(myblog().arg("init").arg(&hugo).arg("--from").arg(fixture("hugo-site")));
     assert!(out.status.success());
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(report.contains("layouts/shortcodes/gist.html: not ported (a Go template); the default theme's gist is used"), "{report}");
+    assert!(report.contains("layouts/shortcodes/gist.html -> themes/default/templates/shortcodes/gist.html (translated to tera; replaces the default theme's gist)"), "{report}");
     build_ok(&hugo);
     let g = read(&hugo, "2023/05/02/gallery/index.html");
     let body = article_body(&g);

@@ -171,7 +171,13 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
             not_mapped.push(format!("static/{s}: content/{s} exists already; not copied"));
         }
     }
-    let (ported, unported) = shortcodes::port(site, dir, dialect)?;
+    // Hugo's `theme`: one name or a list, the first one winning.
+    let themes: Vec<String> = match config.get("theme") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let (ported, unported) = shortcodes::port(site, dir, dialect, &themes)?;
     mapped.extend(ported);
     not_mapped.extend(unported);
     not_mapped.push(format!("{}'s theme and templates: not ported; the default theme is used", tool(dialect)));

@@ -1,13 +1,20 @@
 //! The moved-in site's own shortcodes. Zola's are tera templates like myblog's: they are copied
-//! into the default theme (which keeps its own where both have one) and those calling Zola's
-//! site functions are named, since they need an edit. Hugo's are Go templates: listed with what
-//! to do.
+//! and those calling Zola's site functions are named, since they need an edit. Hugo's are Go
+//! templates: translated to tera (`gotmpl`), or listed with the construct that stops them.
+//!
+//! Which one wins, for both tools: the site's own shortcodes beat its Hugo theme's, and both
+//! beat the default theme's (which stand in for Hugo's built-ins), as in Hugo and Zola. One
+//! exception: a template of theirs that embeds a player or script from elsewhere (`<iframe>`,
+//! `<script>`…) does not replace the default theme's of the same name, which links instead,
+//! since the site's Content-Security-Policy would block the embed (docs/shortcodes.md).
 
 use std::path::Path;
 
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::shortcodes::TEMPLATE_DIR;
+
+use super::gotmpl;
 
 /// Zola's template functions that myblog has no counterpart for.
 const ZOLA_ONLY: &[&str] = &[
@@ -23,42 +30,91 @@ const ZOLA_ONLY: &[&str] = &[
     "trans",
 ];
 
-/// Ports the shortcodes of `site` into the blog at `dir`: (what was mapped, what was not).
-pub fn port(site: &Path, dir: &Path, dialect: Dialect) -> Result<(Vec<String>, Vec<String>)> {
-    let (from, theirs) = match dialect {
-        Dialect::Hugo => ("layouts/shortcodes", site.join("layouts/shortcodes")),
-        _ => ("templates/shortcodes", site.join("templates/shortcodes")),
-    };
+/// What the site's CSP (`infra/template.yaml`: no frames, scripts, objects from elsewhere)
+/// blocks, if a template writes it.
+fn embeds(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    ["<iframe", "<script", "<embed", "<object"].into_iter().find(|t| lower.contains(t)).map(|t| &t[1..])
+}
+
+/// Where a site's shortcodes are: (as shown, folder), the site's own first.
+fn sources(site: &Path, dialect: Dialect, themes: &[String]) -> Vec<(String, std::path::PathBuf)> {
+    match dialect {
+        Dialect::Hugo => {
+            let mut v = vec![("layouts/shortcodes".to_string(), site.join("layouts/shortcodes"))];
+            for t in themes {
+                let rel = format!("themes/{t}/layouts/shortcodes");
+                v.push((rel.clone(), site.join(&rel)));
+            }
+            v
+        }
+        _ => vec![("templates/shortcodes".to_string(), site.join("templates/shortcodes"))],
+    }
+}
+
+/// Ports the shortcodes of `site` (and of its Hugo `themes`, first one first) into the blog at
+/// `dir`: (what was mapped, what was not).
+pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     let (mut mapped, mut not_mapped) = (Vec::new(), Vec::new());
-    let Ok(entries) = std::fs::read_dir(&theirs) else { return Ok((mapped, not_mapped)) };
     let ours = dir.join("themes/default/templates").join(TEMPLATE_DIR);
-    let mut names: Vec<String> =
-        entries.flatten().filter(|e| e.path().is_file()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    for file in names {
-        let name = file.rsplit_once('.').map(|(n, _)| n).unwrap_or(&file);
-        let exists = ours.join(format!("{name}.html")).exists();
-        let target = format!("themes/default/templates/{TEMPLATE_DIR}{name}.html");
-        if dialect == Dialect::Hugo || !file.ends_with(".html") {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (from, theirs) in sources(site, dialect, themes) {
+        let Ok(entries) = std::fs::read_dir(&theirs) else { continue };
+        let mut names: Vec<String> =
+            entries.flatten().filter(|e| e.path().is_file()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        for file in names {
+            let name = file.rsplit_once('.').map(|(n, _)| n).unwrap_or(&file).to_string();
+            if let Some((_, by)) = seen.iter().find(|(n, _)| *n == name) {
+                not_mapped.push(format!("{from}/{file}: not used; {by}/{file} takes its place, as in Hugo"));
+                continue;
+            }
+            seen.push((name.clone(), from.clone()));
+            let exists = ours.join(format!("{name}.html")).exists();
+            let target = format!("themes/default/templates/{TEMPLATE_DIR}{name}.html");
             let what = if exists { format!("the default theme's {name} is used") } else { format!("write {target} (tera) for it") };
-            not_mapped.push(format!(
-                "{from}/{file}: not ported ({}); {what}",
-                if dialect == Dialect::Hugo { "a Go template" } else { "markdown output" }
-            ));
-            continue;
-        }
-        if exists {
-            not_mapped.push(format!("{from}/{file}: the default theme has its own {name}, which is used"));
-            continue;
-        }
-        let src = theirs.join(&file);
-        let text = std::fs::read_to_string(&src).map_err(|e| Error::io("cannot read", &src, e))?;
-        let dest = ours.join(&file);
-        std::fs::write(&dest, &text).map_err(|e| Error::io("cannot write", &dest, e))?;
-        mapped.push(format!("{from}/{file} -> {target}"));
-        let calls: Vec<&str> = ZOLA_ONLY.iter().copied().filter(|f| text.contains(&format!("{f}("))).collect();
-        if !calls.is_empty() {
-            not_mapped.push(format!("{target}: calls Zola's {}, which myblog lacks: edit it (see docs/shortcodes.md)", calls.join(", ")));
+            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !file.ends_with(".html") || !plain {
+                let why = if dialect == Dialect::Hugo { "only NAME.html templates are ported" } else { "markdown output" };
+                not_mapped.push(format!("{from}/{file}: not ported ({why}); {what}"));
+                continue;
+            }
+            let src = theirs.join(&file);
+            let text = std::fs::read_to_string(&src).map_err(|e| Error::io("cannot read", &src, e))?;
+            let tera = match dialect {
+                Dialect::Hugo => match gotmpl::translate(&text, &name) {
+                    Ok(t) => t,
+                    Err(u) => {
+                        not_mapped.push(format!("{from}/{file}: not ported ({u}); {what}"));
+                        continue;
+                    }
+                },
+                _ => text.clone(),
+            };
+            if let Some(tag) = embeds(&text) {
+                if exists {
+                    not_mapped.push(format!(
+                        "{from}/{file}: the default theme has its own {name}, which is used: this one embeds <{tag}> from elsewhere, which the site's Content-Security-Policy blocks"
+                    ));
+                    continue;
+                }
+                not_mapped.push(format!(
+                    "{target}: embeds <{tag}> from elsewhere, which the site's Content-Security-Policy blocks (see docs/shortcodes.md): make it a link"
+                ));
+            }
+            let dest = ours.join(format!("{name}.html"));
+            std::fs::write(&dest, &tera).map_err(|e| Error::io("cannot write", &dest, e))?;
+            let how = match (dialect, exists) {
+                (Dialect::Hugo, false) => " (translated to tera)".to_string(),
+                (Dialect::Hugo, true) => format!(" (translated to tera; replaces the default theme's {name})"),
+                (_, true) => format!(" (replaces the default theme's {name})"),
+                _ => String::new(),
+            };
+            mapped.push(format!("{from}/{file} -> {target}{how}"));
+            let calls: Vec<&str> = ZOLA_ONLY.iter().copied().filter(|f| text.contains(&format!("{f}("))).collect();
+            if dialect != Dialect::Hugo && !calls.is_empty() {
+                not_mapped.push(format!("{target}: calls Zola's {}, which myblog lacks: edit it (see docs/shortcodes.md)", calls.join(", ")));
+            }
         }
     }
     Ok((mapped, not_mapped))
