@@ -381,3 +381,35 @@ fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {
     assert!(body.contains("<div class=\"note\"><p>A note in <em>markdown</em>, from the site’s own shortcode.</p>"), "{body}");
     assert!(!body.contains("<iframe"), "the default theme's youtube wins over the site's: {body}");
 }
+
+/// Hugo's built-ins that blogs use, in the default theme: `param`, `details`, and links (no
+/// embed, which the CSP would block) for `vimeo`, `x`, `tweet` and `instagram`.
+#[test]
+fn hugo_builtins_in_the_default_theme() {
+    let (_dir, root) = blog();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    let toml = if toml.contains("\n[extra]\n") {
+        toml.replace("\n[extra]\n", "\n[extra]\ncolor = \"red\"\n")
+    } else {
+        format!("{toml}\n[extra]\ncolor = \"red\"\n")
+    };
+    write(&root, "site.toml", &toml);
+    write(
+        &root,
+        "content/posts/b.md",
+        "+++\ntitle = \"B\"\ndate = 2024-01-02\n[extra]\nmood = \"good\"\n[extra.author]\nname = \"Ann\"\n+++\nMood {{< param \"mood\" >}}, color {{< param \"color\" >}}, by {{< param \"author.name\" >}}.\n\n{{< details summary=\"More *here*\" open=true >}}\nHidden **text**.\n{{< /details >}}\n\n{{< vimeo 55073825 >}}\n\n{{< x user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n\n{{< tweet 877500564405444608 >}}\n\n{{< instagram CxOWiQNP2MO >}}\n",
+    );
+    build_ok(&root);
+    let html = read(&root, "posts/b/index.html");
+    let body = article_body(&html);
+    assert!(body.contains("<p>Mood good, color red, by Ann.</p>"), "{body}");
+    assert!(body.contains("<details open>\n  <summary>More <em>here</em></summary>\n  <p>Hidden <strong>text</strong>.</p>\n</details>"), "{body}");
+    assert!(body.contains("<a class=\"video-link\" href=\"https://vimeo.com/55073825\">") && body.contains("Watch the video on Vimeo"), "{body}");
+    assert!(body.contains("href=\"https://x.com/SanDiegoZoo/status/1453110110599868418\">View the post by @SanDiegoZoo on X</a>"), "{body}");
+    assert!(body.contains("href=\"https://x.com/i/status/877500564405444608\">View the post on X</a>"), "{body}");
+    assert!(body.contains("href=\"https://www.instagram.com/p/CxOWiQNP2MO/\">View the post on Instagram</a>"), "{body}");
+    assert!(!body.contains("<iframe") && !body.contains("<script"), "{body}");
+    write(&root, "content/posts/c.md", "+++\ntitle = \"C\"\ndate = 2024-01-03\n+++\nx\n\n{{< param \"nope\" >}}\n");
+    let err = build_err(&root);
+    assert!(err.contains("content/posts/c.md:7:1:") && err.contains("no parameter nope"), "{err}");
+}
