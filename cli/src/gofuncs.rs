@@ -23,7 +23,9 @@ pub fn register(tera: &mut Tera, base_path: &str, origin: &str) {
         }
     });
     tera.register_filter("urlize", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> { Ok(Value::String(urlize(&text(v)))) });
-    tera.register_filter("deindent", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> { Ok(Value::String(deindent(&text(v)))) });
+    tera.register_filter("deindent", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        Ok(Value::String(deindent(&text(v))))
+    });
     let bp = base_path.to_string();
     tera.register_filter("rel_url", move |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         Ok(Value::String(rel_url(&text(v), &bp)))
@@ -143,12 +145,7 @@ pub fn urlize(s: &str) -> String {
 
 /// Hugo's `.InnerDeindent`: the indentation every non-blank line shares, removed.
 pub fn deindent(s: &str) -> String {
-    let indent = s
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
-        .min()
-        .unwrap_or(0);
+    let indent = s.lines().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches([' ', '\t']).len()).min().unwrap_or(0);
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {

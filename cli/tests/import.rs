@@ -299,7 +299,9 @@ fn elements(html: &str, marker: &str) -> Vec<String> {
 /// The same HTML however it is spaced and whichever entities escape it.
 fn normalise(html: &str) -> String {
     let mut s = html.split_whitespace().collect::<Vec<_>>().join(" ").replace("> <", "><");
-    for (entity, c) in [("&#34;", "\""), ("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#43;", "+"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")] {
+    for (entity, c) in
+        [("&#34;", "\""), ("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#43;", "+"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
+    {
         s = s.replace(entity, c);
     }
     s
@@ -328,7 +330,9 @@ fn ported_hugo_shortcodes_render_what_hugo_renders() {
     }
     build_ok(&blog);
     let ours = std::fs::read_to_string(blog.join("public/2019/03/01/spring/index.html")).unwrap();
-    for (marker, count) in [("class=\"notice ", 2), ("class=\"img\"", 2), ("class=\"steps\"", 2), ("class=\"steps-note\"", 2), ("class=\"button\"", 1)] {
+    for (marker, count) in
+        [("class=\"notice ", 2), ("class=\"img\"", 2), ("class=\"steps\"", 2), ("class=\"steps-note\"", 2), ("class=\"button\"", 1)]
+    {
         let (h, m) = (elements(&theirs, marker), elements(&ours, marker));
         assert_eq!(h.len(), count, "Hugo wrote {marker} {} times:\n{theirs}", h.len());
         let h: Vec<String> = h.iter().map(|e| normalise(e)).collect();

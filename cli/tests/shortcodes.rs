@@ -165,7 +165,10 @@ fn shortcode_and_link_errors_name_file_line_and_what_to_do() {
     }
     let err = build_err(&root);
     let want = [
-        ("content/pages/unknown.md:6:1: unknown shortcode `nope`", "details, figure, gist, highlight, instagram, param, ref, relref, tweet, vimeo, x, youtube"),
+        (
+            "content/pages/unknown.md:6:1: unknown shortcode `nope`",
+            "details, figure, gist, highlight, instagram, param, ref, relref, tweet, vimeo, x, youtube",
+        ),
         ("content/pages/unknown.md:6:1:", "themes/default/templates/shortcodes/nope.html"),
         ("content/pages/mixed.md:4:1: shortcode `youtube`: mixes named", ""),
         ("content/pages/unquoted.md:5:1: shortcode `youtube`: \"abc\" is not a value", "quote text"),
@@ -403,9 +406,18 @@ fn hugo_builtins_in_the_default_theme() {
     let html = read(&root, "posts/b/index.html");
     let body = article_body(&html);
     assert!(body.contains("<p>Mood good, color red, by Ann.</p>"), "{body}");
-    assert!(body.contains("<details open>\n  <summary>More <em>here</em></summary>\n  <p>Hidden <strong>text</strong>.</p>\n</details>"), "{body}");
-    assert!(body.contains("<a class=\"video-link\" href=\"https://vimeo.com/55073825\">") && body.contains("Watch the video on Vimeo"), "{body}");
-    assert!(body.contains("href=\"https://x.com/SanDiegoZoo/status/1453110110599868418\">View the post by @SanDiegoZoo on X</a>"), "{body}");
+    assert!(
+        body.contains("<details open>\n  <summary>More <em>here</em></summary>\n  <p>Hidden <strong>text</strong>.</p>\n</details>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a class=\"video-link\" href=\"https://vimeo.com/55073825\">") && body.contains("Watch the video on Vimeo"),
+        "{body}"
+    );
+    assert!(
+        body.contains("href=\"https://x.com/SanDiegoZoo/status/1453110110599868418\">View the post by @SanDiegoZoo on X</a>"),
+        "{body}"
+    );
     assert!(body.contains("href=\"https://x.com/i/status/877500564405444608\">View the post on X</a>"), "{body}");
     assert!(body.contains("href=\"https://www.instagram.com/p/CxOWiQNP2MO/\">View the post on Instagram</a>"), "{body}");
     assert!(!body.contains("<iframe") && !body.contains("<script"), "{body}");

@@ -410,8 +410,16 @@ enum Node {
     Text(String),
     Print(Pipe),
     /// `if` or `with`: (condition, body) branches and an `else`.
-    Cond { with: bool, branches: Vec<(Pipe, Vec<Node>)>, otherwise: Option<Vec<Node>> },
-    Range { pipe: Pipe, body: Vec<Node>, otherwise: Option<Vec<Node>> },
+    Cond {
+        with: bool,
+        branches: Vec<(Pipe, Vec<Node>)>,
+        otherwise: Option<Vec<Node>>,
+    },
+    Range {
+        pipe: Pipe,
+        body: Vec<Node>,
+        otherwise: Option<Vec<Node>>,
+    },
     Break(usize),
     Continue(usize),
 }
@@ -507,11 +515,24 @@ fn parse_cond(items: &[Item], at: &mut usize, with: bool, cond: &str, line: usiz
 enum Html {
     Text,
     /// Inside a start tag, between attributes.
-    Tag { raw: Option<String> },
-    AttrName { name: String, raw: Option<String> },
+    Tag {
+        raw: Option<String>,
+    },
+    AttrName {
+        name: String,
+        raw: Option<String>,
+    },
     /// After `name=`, before the value.
-    BeforeValue { name: String, raw: Option<String> },
-    Value { name: String, quote: char, seen: String, raw: Option<String> },
+    BeforeValue {
+        name: String,
+        raw: Option<String>,
+    },
+    Value {
+        name: String,
+        quote: char,
+        seen: String,
+        raw: Option<String>,
+    },
     /// Inside `<script>` or `<style>` (the element's name).
     RawText(String),
     Comment,
@@ -654,7 +675,9 @@ impl Html {
         match self {
             Html::Text => Ok(Spot::Text),
             Html::Tag { .. } => Ok(Spot::AttrName),
-            Html::AttrName { .. } | Html::BeforeValue { .. } => Err("a value printed as part of an attribute's name or right after `=` is not ported (quote the value)"),
+            Html::AttrName { .. } | Html::BeforeValue { .. } => {
+                Err("a value printed as part of an attribute's name or right after `=` is not ported (quote the value)")
+            }
             Html::RawText(_) => Err("values inside <script> or <style> (JavaScript or CSS escaping) are not ported"),
             Html::Comment => Err("values inside an HTML comment are not ported"),
             Html::Value { name, quote, seen, .. } => {
@@ -712,6 +735,8 @@ enum Kind {
     Params,
     /// `.Page.Params`: front-matter keys myblog keeps in `page.extra`.
     PageParams,
+    /// `.Site.Params`: a map (Go prints it as `map[…]`, which is not ported).
+    Map,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -743,8 +768,31 @@ struct Tr<'a> {
 }
 
 /// Front-matter keys myblog keeps out of `page.extra` (it has its own fields for them).
-const PAGE_FIELDS: &[&str] =
-    &["tags", "description", "date", "lastmod", "publishdate", "expirydate", "draft", "slug", "url", "path", "aliases", "title"];
+const PAGE_FIELDS: &[&str] = &[
+    "tags",
+    "description",
+    "date",
+    "lastmod",
+    "updated",
+    "modified",
+    "publishdate",
+    "pubdate",
+    "published",
+    "expirydate",
+    "unpublishdate",
+    "expires",
+    "draft",
+    "slug",
+    "url",
+    "path",
+    "aliases",
+    "title",
+    "author",
+    "announce",
+    "params",
+    "extra",
+    "taxonomies",
+];
 
 fn lit(s: &str) -> Option<String> {
     ['"', '\'', '`'].into_iter().find(|q| !s.contains(*q)).map(|q| format!("{q}{s}{q}"))
@@ -776,7 +824,8 @@ impl Tr<'_> {
 
     fn text(&mut self, t: &str) {
         let t = self.ctx.advance(t);
-        if t.contains("{{") || t.contains("{%") || t.contains("{#") {
+        // Tera syntax in the text stays text; so does a `{` that our next tag would extend.
+        if t.contains("{{") || t.contains("{%") || t.contains("{#") || t.ends_with('{') {
             let _ = write!(self.out, "{{% raw %}}{t}{{% endraw %}}");
         } else {
             self.out.push_str(&t);
@@ -974,7 +1023,7 @@ impl Tr<'_> {
             Err(why) => return refuse(line, "{{ … }}", why),
         };
         let expr = match (spot, kind) {
-            (_, Kind::Params | Kind::PageParams) => return refuse(line, "{{ .Params }}", "printing a whole map is not ported"),
+            (_, Kind::Params | Kind::PageParams | Kind::Map) => return refuse(line, "{{ .Params }}", "printing a whole map is not ported"),
             (Spot::Text, Kind::Html) => format!("{code} | safe"),
             (Spot::Text, _) => code.clone(),
             (Spot::Attr, Kind::Html) | (Spot::Url(_), Kind::Html) => {
@@ -991,9 +1040,7 @@ impl Tr<'_> {
                 format!("{code} | go_url(part=\"{part}\")")
             }
             (Spot::AttrName, Kind::Attr) => format!("{code} | safe"),
-            (Spot::AttrName, _) => {
-                return refuse(line, "{{ … }}", "a value printed inside a tag is only ported through safeHTMLAttr")
-            }
+            (Spot::AttrName, _) => return refuse(line, "{{ … }}", "a value printed inside a tag is only ported through safeHTMLAttr"),
         };
         let _ = write!(self.out, "{{{{ {expr} }}}}");
         Ok(())
@@ -1111,9 +1158,7 @@ impl Tr<'_> {
                     no_args(self, Val::V(t, Kind::Params))
                 }
                 "Inner" => no_args(self, Val::V("body | default(value=\"\")".into(), Kind::Html)).map(|v| self.hoist(v)),
-                "InnerDeindent" => {
-                    no_args(self, Val::V("body | default(value=\"\") | deindent".into(), Kind::Html)).map(|v| self.hoist(v))
-                }
+                "InnerDeindent" => no_args(self, Val::V("body | default(value=\"\") | deindent".into(), Kind::Html)).map(|v| self.hoist(v)),
                 "Page" => no_args(self, Val::Page),
                 "Site" => no_args(self, Val::Site),
                 "Name" => no_args(self, Val::V(lit(self.name).unwrap_or_default(), Kind::Text)),
@@ -1133,6 +1178,9 @@ impl Tr<'_> {
                     _ => refuse(line, ".RenderString", "is ported with one argument (the markdown), without options"),
                 },
                 "Param" => match args.as_slice() {
+                    [v] if string_literal(v).is_some_and(|k| k != "title" && PAGE_FIELDS.contains(&k.to_ascii_lowercase().as_str())) => {
+                        refuse(line, ".Param", "myblog keeps this front-matter key out of page params")
+                    }
                     [Val::V(c, _)] => Ok(self.tmp(&format!("page_param(key={c}, page=page, config=config)"), Kind::Text)),
                     _ => refuse(line, ".Param", "takes one argument"),
                 },
@@ -1141,10 +1189,14 @@ impl Tr<'_> {
             Val::Site => match f {
                 "Title" => no_args(self, Val::V("config.title".into(), Kind::Text)),
                 "BaseURL" => no_args(self, Val::V("config.base_url ~ \"/\"".into(), Kind::Text)).map(|v| self.hoist(v)),
-                "Params" => no_args(self, Val::V("config.extra".into(), Kind::Text)),
+                "Params" => no_args(self, Val::V("config.extra".into(), Kind::Map)),
                 "LanguageCode" => no_args(self, Val::V("config.language".into(), Kind::Text)),
                 "Site" => no_args(self, Val::Site),
-                _ => refuse(line, format!(".Site.{f}"), "this site field is not ported (shortcodes see the title, base URL, language code and params)"),
+                _ => refuse(
+                    line,
+                    format!(".Site.{f}"),
+                    "this site field is not ported (shortcodes see the title, base URL, language code and params)",
+                ),
             },
             Val::V(code, kind) => {
                 if !args.is_empty() {
@@ -1287,7 +1339,11 @@ impl Tr<'_> {
                             next += 1;
                         }
                         other => {
-                            return refuse(line, format!("printf %{}", other.map(String::from).unwrap_or_default()), "only %s, %d, %v and %% are ported")
+                            return refuse(
+                                line,
+                                format!("printf %{}", other.map(String::from).unwrap_or_default()),
+                                "only %s, %d, %v and %% are ported",
+                            )
                         }
                     }
                 }

@@ -113,7 +113,8 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
             mapped.push(format!("{from}/{file} -> {target}{how}"));
             let calls: Vec<&str> = ZOLA_ONLY.iter().copied().filter(|f| text.contains(&format!("{f}("))).collect();
             if dialect != Dialect::Hugo && !calls.is_empty() {
-                not_mapped.push(format!("{target}: calls Zola's {}, which myblog lacks: edit it (see docs/shortcodes.md)", calls.join(", ")));
+                not_mapped
+                    .push(format!("{target}: calls Zola's {}, which myblog lacks: edit it (see docs/shortcodes.md)", calls.join(", ")));
             }
         }
     }

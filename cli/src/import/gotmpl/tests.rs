@@ -17,8 +17,14 @@ fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
     });
     tera.add_raw_template("shortcodes/note.html", &src).unwrap_or_else(|e| panic!("{e:?}\n{src}"));
     let mut ctx = tera::Context::new();
-    ctx.insert("page", &json!({"title": "P & Q", "path": "/docs/p/", "permalink": "https://ex.org/docs/p/", "extra": {"mood": "good", "Size": 3}}));
-    ctx.insert("config", &json!({"title": "Site", "base_url": "https://ex.org/docs", "language": "en", "extra": {"color": "red", "mainSections": ["post"]}}));
+    ctx.insert(
+        "page",
+        &json!({"title": "P & Q", "path": "/docs/p/", "permalink": "https://ex.org/docs/p/", "extra": {"mood": "good", "Size": 3}}),
+    );
+    ctx.insert(
+        "config",
+        &json!({"title": "Site", "base_url": "https://ex.org/docs", "language": "en", "extra": {"color": "red", "mainSections": ["post"]}}),
+    );
     ctx.insert("nth", &2);
     ctx.insert("name", "note");
     ctx.insert("args", &args);
@@ -134,13 +140,21 @@ fn escaping_as_html_template_does() {
     assert_eq!(render("[{{ .Inner }}]", json!({}), json!([]), None), "[]");
     // In URL attributes: normalised at the start, escaped in the query; unsafe schemes refused.
     let t = r#"<a href="{{ .Get "u" }}" title="{{ .Get "t" }}">"#;
-    assert_eq!(named(t, json!({"u": "https://x.org/a b?q=1&r=2", "t": "a \"b\""})), r#"<a href="https://x.org/a%20b?q=1&amp;r=2" title="a &quot;b&quot;">"#);
+    assert_eq!(
+        named(t, json!({"u": "https://x.org/a b?q=1&r=2", "t": "a \"b\""})),
+        r#"<a href="https://x.org/a%20b?q=1&amp;r=2" title="a &quot;b&quot;">"#
+    );
     assert_eq!(named(t, json!({"u": "javascript:alert(1)", "t": ""})), r##"<a href="#ZgotmplZ" title="">"##);
-    assert_eq!(named(r#"<a href="https://y.org/?v={{ .Get 0 }}">"#.replace(".Get 0", ".Get \"v\"").as_str(), json!({"v": "x y/z&w"})), r#"<a href="https://y.org/?v=x%20y%2fz%26w">"#);
+    assert_eq!(
+        named(r#"<a href="https://y.org/?v={{ .Get 0 }}">"#.replace(".Get 0", ".Get \"v\"").as_str(), json!({"v": "x y/z&w"})),
+        r#"<a href="https://y.org/?v=x%20y%2fz%26w">"#
+    );
     assert_eq!(named(r#"<a href="{{ .Get "u" | safeURL }}">"#, json!({"u": "javascript:x()"})), r#"<a href="javascript:x%28%29">"#);
     // Comments in the text are dropped, trim markers eat whitespace, tera syntax stays text.
     let t = "<p>\n  {{- /* a comment */ -}}\n  <!-- gone -->x {{ \"y\" -}}   \n  {{ \"{{ z }}\" }} {% raw %}</p>";
     assert_eq!(named(t, json!({})), "<p>x y{{ z }} {% raw %}</p>");
+    // A `{` right before an action stays text.
+    assert_eq!(named(r#"{ {{- .Get "a" }}}"#, json!({"a": 1})), "{1}");
     // safeHTMLAttr inside a tag.
     assert_eq!(named(r#"<a {{ printf "rel=%s" "me" | safeHTMLAttr }}>"#, json!({})), "<a rel=me>");
 }
@@ -168,6 +182,10 @@ fn what_is_not_ported_is_named_with_its_line() {
         ("{{ printf \"%5.2f\" 1.5 }}", 1, "printf %5"),
         ("{{ .Page.Date }}", 1, ".Page.Date"),
         ("{{ if true }}\nopen", 1, "if"),
+        ("{{ .Site.Params }}", 1, "{{ .Params }}"),
+        ("{{ .Page.Params.author }}", 1, ".Params.author"),
+        ("{{ .Page.Param \"date\" }}", 1, ".Param"),
+        ("{{ with .Get 0 }}{{ else }}{{ $.Get 1 }}{{ end }}{{ safeJS 1 }}", 1, "safeJS"),
     ];
     for (go, line, construct) in cases {
         let e = refused(go);
