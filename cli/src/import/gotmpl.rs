@@ -706,6 +706,21 @@ impl Html {
         }
     }
 
+    /// The context after two branches ending in `self` and `other`, if they agree; as Go's
+    /// escaper, between attributes and right after an attribute's name agree
+    /// (`<video {{ if .x }}autoplay{{ end }}>`).
+    fn join(&self, other: &Html) -> Option<Html> {
+        if self.same(other) {
+            return Some(self.clone());
+        }
+        match (self, other) {
+            (Html::Tag { raw: a }, n @ Html::AttrName { raw: b, .. }) | (n @ Html::AttrName { raw: b, .. }, Html::Tag { raw: a }) if a == b => {
+                Some(n.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether two contexts are the same for escaping (a URL's progress aside).
     fn same(&self, other: &Html) -> bool {
         match (self, other) {
@@ -885,10 +900,10 @@ impl Tr<'_> {
         }
         let other = self.ctx.clone();
         self.out.push_str("{% endif %}");
-        if !after.same(&other) {
+        let Some(joined) = after.join(&other) else {
             return refuse(pipe.line, if with { "with" } else { "if" }, "its branches end in different HTML contexts");
-        }
-        self.ctx = after;
+        };
+        self.ctx = joined;
         Ok(())
     }
 
@@ -939,7 +954,7 @@ impl Tr<'_> {
             self.loops -= 1;
             let after = r?;
             self.out.push_str("{% endfor %}");
-            if !after.same(&before) {
+            if after.join(&before).is_none() {
                 return refuse(line, "range", "its body ends in another HTML context than it starts in");
             }
         }
@@ -949,7 +964,9 @@ impl Tr<'_> {
             self.block(e, None)?;
         }
         self.out.push_str("{% endif %}");
-        if !self.ctx.same(&before) {
+        if let Some(joined) = self.ctx.join(&before) {
+            self.ctx = joined;
+        } else {
             return refuse(line, "range", "its else ends in another HTML context than it starts in");
         }
         Ok(())
@@ -1227,6 +1244,8 @@ impl Tr<'_> {
                 return refuse(line, f, "needs its operands");
             }
             let t = self.fresh();
+            // Which operand's value `t` holds, for escaping a text one when another is HTML.
+            let which = self.fresh();
             let mut kinds = Vec::new();
             let mut opened = 0;
             let last_piped = piped;
@@ -1246,6 +1265,7 @@ impl Tr<'_> {
                     _ => "true".into(),
                 };
                 self.set(&t, &c);
+                self.set(&which, &i.to_string());
                 if i + 1 < n {
                     let _ = write!(self.out, "{{% if {}{t} %}}", if f == "and" { "" } else { "not " });
                     opened += 1;
@@ -1254,7 +1274,13 @@ impl Tr<'_> {
             for _ in 0..opened {
                 self.out.push_str("{% endif %}");
             }
-            return Ok(Val::V(t, mixed(&kinds, line, f)?));
+            let (kind, escape) = unify(&kinds, line, f)?;
+            for (i, k) in kinds.iter().enumerate() {
+                if escape.contains(k) {
+                    let _ = write!(self.out, "{{% if {which} == {i} %}}{{% set {t} = {t} | as_str | escape %}}{{% endif %}}");
+                }
+            }
+            return Ok(Val::V(t, kind));
         }
         args.extend(piped);
         let mut codes = Vec::new();
@@ -1275,8 +1301,17 @@ impl Tr<'_> {
             "default" => {
                 arity(2)?;
                 let t = self.fresh();
-                let _ = write!(self.out, "{{% set {t} = {} %}}{{% if not {t} %}}{{% set {t} = {} %}}{{% endif %}}", c(1), c(0));
-                Val::V(t, mixed(&kinds, line, f)?)
+                let (kind, escape) = unify(&kinds, line, f)?;
+                let esc = |k: Kind| if escape.contains(&k) { " | as_str | escape" } else { "" };
+                let _ = write!(
+                    self.out,
+                    "{{% set {t} = {} %}}{{% if {t} %}}{{% set {t} = {t}{} %}}{{% else %}}{{% set {t} = {}{} %}}{{% endif %}}",
+                    c(1),
+                    esc(kinds[1]),
+                    c(0),
+                    esc(kinds[0])
+                );
+                Val::V(t, kind)
             }
             "safeHTML" => {
                 arity(1)?;
@@ -1503,17 +1538,21 @@ fn string_literal(v: &Val) -> Option<String> {
     }
 }
 
-/// The kind of a value that is one of several (`default`, `and`, `or`): Go keeps each one's
-/// own type, so one that may be HTML or text cannot be escaped the same way every time.
-fn mixed(kinds: &[Kind], line: usize, f: &str) -> R<Kind> {
+/// The kind of a value that is one of several (`default`, `and`, `or`), and the kinds among
+/// them to escape when chosen. Go keeps each one's own type: HTML is printed as it is, text
+/// escaped; so when HTML and text mix, the text is escaped when chosen and the whole is HTML.
+fn unify(kinds: &[Kind], line: usize, f: &str) -> R<(Kind, Vec<Kind>)> {
     let first = kinds.first().copied().unwrap_or(Kind::Text);
     if kinds.iter().all(|k| *k == first) {
-        return Ok(first);
+        return Ok((first, Vec::new()));
     }
-    if kinds.iter().any(|k| matches!(k, Kind::Html | Kind::Attr | Kind::Params)) {
-        return refuse(line, f, "mixes HTML and text values, which Go escapes differently");
+    if kinds.iter().any(|k| !matches!(k, Kind::Html | Kind::Text | Kind::Url)) {
+        return refuse(line, f, "mixes maps or attributes with other values, which Go prints differently");
     }
-    Ok(Kind::Text)
+    if kinds.contains(&Kind::Html) {
+        return Ok((Kind::Html, vec![Kind::Text, Kind::Url]));
+    }
+    Ok((Kind::Text, Vec::new()))
 }
 
 #[cfg(test)]

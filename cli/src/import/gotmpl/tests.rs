@@ -160,6 +160,17 @@ fn escaping_as_html_template_does() {
 }
 
 #[test]
+fn html_and_text_mixed() {
+    // Go prints `.Inner` as it is and the default text escaped, whichever is chosen.
+    let t = r#"{{ .Inner | default "<Click>" }}|{{ or .Inner "<b>" }}"#;
+    assert_eq!(render(t, json!({}), json!([]), Some("<i>x</i>")), "<i>x</i>|<i>x</i>");
+    assert_eq!(render(t, json!({}), json!([]), None), "&lt;Click&gt;|&lt;b&gt;");
+    // A branch may end right after an attribute's name, as Go allows.
+    let t = r#"<video {{ with .Get "a" }}autoplay{{ end }}>{{ .Get "b" }}</video>"#;
+    assert_eq!(named(t, json!({"a": true, "b": "<"})), "<video autoplay>&lt;</video>");
+}
+
+#[test]
 fn inner_deindent() {
     assert_eq!(render("{{ .InnerDeindent }}", json!({}), json!([]), Some("\n    a\n      b\n")), "\na\n  b\n");
 }
