@@ -485,10 +485,9 @@ fn parse_cond(items: &[Item], at: &mut usize, with: bool, cond: &str, line: usiz
         let (body, stop) = parse_list(items, at)?;
         branches.push((pipe, body));
         match stop {
-            Some((s, l)) if s == "else" => {
+            Some((s, _)) if s == "else" => {
                 let (otherwise, stop) = parse_list(items, at)?;
                 expect_end(stop, line, if with { "with" } else { "if" })?;
-                let _ = l;
                 return Ok(Node::Cond { with, branches, otherwise: Some(otherwise) });
             }
             Some((s, l)) if s.starts_with("else ") => {
@@ -714,7 +713,9 @@ impl Html {
             return Some(self.clone());
         }
         match (self, other) {
-            (Html::Tag { raw: a }, n @ Html::AttrName { raw: b, .. }) | (n @ Html::AttrName { raw: b, .. }, Html::Tag { raw: a }) if a == b => {
+            (Html::Tag { raw: a }, n @ Html::AttrName { raw: b, .. }) | (n @ Html::AttrName { raw: b, .. }, Html::Tag { raw: a })
+                if a == b =>
+            {
                 Some(n.clone())
             }
             _ => None,
@@ -887,7 +888,7 @@ impl Tr<'_> {
         // `with $x := .Get "a"` declares in the with's scope.
         self.scopes.push(Vec::new());
         let v = self.pipe(pipe)?;
-        let test = self.truth(&v, pipe.line)?;
+        let test = Self::truth(&v);
         let _ = write!(self.out, "{{% if {test} %}}");
         let after = self.block(body, with.then(|| v.clone()))?;
         self.scopes.pop();
@@ -912,12 +913,11 @@ impl Tr<'_> {
         let before = self.ctx.clone();
         let head = Pipe { vars: Vec::new(), assign: false, cmds: pipe.cmds.clone(), line };
         let v = self.pipe(&head)?;
-        let Val::V(code, kind) = v else { return refuse(line, "range", "only over a list or a map") };
+        let Val::V(code, _) = v else { return refuse(line, "range", "only over a list or a map") };
         if pipe.vars.len() > 2 || pipe.assign {
             return refuse(line, "range", "takes `$v :=` or `$i, $v :=`");
         }
         let _ = write!(self.out, "{{% if {code} %}}");
-        let _ = kind;
         // Go ranges over a map's values in key order (as serde_json's maps are) and over a
         // list's items: which one it is shows at run time.
         let forms: &[bool] = &[true, false];
@@ -1026,11 +1026,11 @@ impl Tr<'_> {
     }
 
     /// A tera condition for Go's truth of `v`.
-    fn truth(&self, v: &Val, _line: usize) -> R<String> {
-        Ok(match v {
+    fn truth(v: &Val) -> String {
+        match v {
             Val::V(c, _) => c.clone(),
             _ => "true".into(),
-        })
+        }
     }
 
     fn print(&mut self, v: &Val, line: usize) -> R<()> {
@@ -1148,11 +1148,10 @@ impl Tr<'_> {
     }
 
     fn field(&mut self, base: Val, f: &str, args: Vec<Val>, line: usize) -> R<Val> {
-        let no_args = |this: &Self, v: Val| -> R<Val> {
+        let no_args = |_: &Self, v: Val| -> R<Val> {
             if args.is_empty() {
                 Ok(v)
             } else {
-                let _ = this;
                 refuse(line, format!(".{f}"), "takes no arguments")
             }
         };
