@@ -1066,6 +1066,9 @@ impl Tr<'_> {
     fn command(&mut self, cmd: &[Operand], piped: Option<Val>, line: usize) -> R<Val> {
         match &cmd[0] {
             Operand::Ident(f, fields) if fields.is_empty() && !matches!(f.as_str(), "site" | "page") => {
+                if let Some(why) = unported(f) {
+                    return refuse(line, f.clone(), why);
+                }
                 let mut args = Vec::new();
                 // `and` / `or` compile their operands themselves, lazily.
                 if !matches!(f.as_str(), "and" | "or") {
@@ -1511,12 +1514,7 @@ impl Tr<'_> {
                 let _ = write!(self.out, "{{{{ throw(message={msg}) }}}}");
                 Val::V("\"\"".into(), Kind::Text)
             }
-            "partial" | "partialCached" => return refuse(line, f, "Hugo's partial templates are not ported"),
-            "title" | "strings.Title" => return refuse(line, f, "Hugo's title case (AP style) has no counterpart"),
-            _ if f.starts_with("resources.") || f.starts_with("images.") || f.starts_with("css.") || f.starts_with("js.") => {
-                return refuse(line, f, "Hugo's asset pipeline is not ported")
-            }
-            _ => return refuse(line, f, "this function is not ported"),
+            _ => return refuse(line, f, unported(f).unwrap_or("this function is not ported")),
         })
     }
 
@@ -1528,6 +1526,76 @@ impl Tr<'_> {
         }
         self.tmp(&expr, Kind::Text)
     }
+}
+
+/// The functions `Tr::func` translates.
+const FUNCS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "collections.In",
+    "default",
+    "safeHTML",
+    "safeURL",
+    "safeHTMLAttr",
+    "markdownify",
+    "transform.Markdownify",
+    "lower",
+    "strings.ToLower",
+    "upper",
+    "strings.ToUpper",
+    "trim",
+    "strings.Trim",
+    "strings.TrimSpace",
+    "printf",
+    "print",
+    "relURL",
+    "relLangURL",
+    "urls.RelURL",
+    "absURL",
+    "absLangURL",
+    "urls.AbsURL",
+    "urlize",
+    "len",
+    "index",
+    "isset",
+    "split",
+    "strings.Split",
+    "replace",
+    "strings.Replace",
+    "strings.ReplaceAll",
+    "hasPrefix",
+    "strings.HasPrefix",
+    "hasSuffix",
+    "strings.HasSuffix",
+    "strings.Contains",
+    "plainify",
+    "string",
+    "int",
+    "errorf",
+    "fmt.Errorf",
+];
+
+/// Why function `f` is not translated, if it is not (checked before its arguments are).
+fn unported(f: &str) -> Option<&'static str> {
+    if FUNCS.contains(&f) {
+        return None;
+    }
+    Some(match f {
+        "partial" | "partialCached" | "partials.Include" | "partials.IncludeCached" => "Hugo's partial templates are not ported",
+        "title" | "strings.Title" => "Hugo's title case (AP style) has no counterpart",
+        _ if ["resources.", "images.", "css.", "js.", "openapi3.", "transform.Unmarshal"].iter().any(|p| f.starts_with(p)) => {
+            "Hugo's asset pipeline is not ported"
+        }
+        _ => "this function is not ported",
+    })
 }
 
 fn string_literal(v: &Val) -> Option<String> {

@@ -65,11 +65,6 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
         names.sort();
         for file in names {
             let name = file.rsplit_once('.').map(|(n, _)| n).unwrap_or(&file).to_string();
-            if let Some((_, by)) = seen.iter().find(|(n, _)| *n == name) {
-                not_mapped.push(format!("{from}/{file}: not used; {by}/{file} takes its place, as in Hugo"));
-                continue;
-            }
-            seen.push((name.clone(), from.clone()));
             let exists = ours.join(format!("{name}.html")).exists();
             let target = format!("themes/default/templates/{TEMPLATE_DIR}{name}.html");
             let what = if exists { format!("the default theme's {name} is used") } else { format!("write {target} (tera) for it") };
@@ -79,6 +74,11 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
                 not_mapped.push(format!("{from}/{file}: not ported ({why}); {what}"));
                 continue;
             }
+            if let Some((_, by)) = seen.iter().find(|(n, _)| *n == name) {
+                not_mapped.push(format!("{from}/{file}: not used; {by}/{file} takes its place, as in Hugo"));
+                continue;
+            }
+            seen.push((name.clone(), from.clone()));
             let src = theirs.join(&file);
             let text = std::fs::read_to_string(&src).map_err(|e| Error::io("cannot read", &src, e))?;
             let tera = match dialect {
@@ -119,4 +119,77 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
         }
     }
     Ok((mapped, not_mapped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(root: &Path, list: &[(&str, &str)]) {
+        for (rel, text) in list {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn which_shortcode_wins() {
+        let (site, blog) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        crate::scaffold::write_theme_and_gitignore(blog.path()).unwrap();
+        files(
+            site.path(),
+            &[
+                ("layouts/shortcodes/gist.html", "<a href=\"https://gist.github.com/{{ .Get 0 }}\">gist</a>"),
+                ("layouts/shortcodes/vimeo.html", "<iframe src=\"https://player.vimeo.com/video/{{ .Get 0 }}\"></iframe>"),
+                ("layouts/shortcodes/codepen.html", "<iframe src=\"https://codepen.io/{{ .Get 0 }}\"></iframe>"),
+                ("layouts/shortcodes/note.html", "<aside>{{ .Inner }}</aside>"),
+                ("layouts/shortcodes/pic.html", "<p>\n{{ partial \"pic\" . }}</p>"),
+                ("layouts/shortcodes/note.md", "**{{ .Inner }}**"),
+                ("themes/t/layouts/shortcodes/note.html", "<div>{{ .Inner }}</div>"),
+                ("themes/t/layouts/shortcodes/badge.html", "<span class=\"badge\">{{ .Get 0 }}</span>"),
+            ],
+        );
+        let (mapped, not) = port(site.path(), blog.path(), Dialect::Hugo, &["t".into()]).unwrap();
+        let all = format!("{mapped:#?}\n{not:#?}");
+        let ours = blog.path().join("themes/default/templates/shortcodes");
+        // The site's own beats the default theme's; the theme's fills the gaps.
+        assert!(mapped.iter().any(|m| m.ends_with("gist.html (translated to tera; replaces the default theme's gist)")), "{all}");
+        assert!(std::fs::read_to_string(ours.join("gist.html")).unwrap().contains("args | nth(n=0)"));
+        assert!(mapped.iter().any(|m| m.starts_with("themes/t/layouts/shortcodes/badge.html ->")), "{all}");
+        assert!(
+            not.iter()
+                .any(|m| m == "themes/t/layouts/shortcodes/note.html: not used; layouts/shortcodes/note.html takes its place, as in Hugo"),
+            "{all}"
+        );
+        // An embed the CSP blocks: the default theme's link stays; without one, it is flagged.
+        assert!(not.iter().any(|m| m.contains("vimeo.html: the default theme has its own vimeo, which is used")), "{all}");
+        assert!(!std::fs::read_to_string(ours.join("vimeo.html")).unwrap().contains("<iframe"));
+        assert!(not.iter().any(|m| m.starts_with("themes/default/templates/shortcodes/codepen.html: embeds <iframe>")), "{all}");
+        // Not ported: the construct and its line; the file to write.
+        assert!(
+            not.iter().any(|m| m
+                == "layouts/shortcodes/pic.html: not ported (line 2: `partial`: Hugo's partial templates are not ported); write themes/default/templates/shortcodes/pic.html (tera) for it"),
+            "{all}"
+        );
+        assert!(!ours.join("pic.html").exists());
+        assert!(not.iter().any(|m| m.starts_with("layouts/shortcodes/note.md: not")), "{all}");
+
+        // Zola: the same rule.
+        let (site, blog) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        crate::scaffold::write_theme_and_gitignore(blog.path()).unwrap();
+        files(
+            site.path(),
+            &[
+                ("templates/shortcodes/gist.html", "<a href=\"{{ url }}\">gist</a>"),
+                ("templates/shortcodes/youtube.html", "<iframe src=\"https://www.youtube.com/embed/{{ id }}\"></iframe>"),
+            ],
+        );
+        let (mapped, not) = port(site.path(), blog.path(), Dialect::Zola, &[]).unwrap();
+        assert_eq!(
+            mapped,
+            vec!["templates/shortcodes/gist.html -> themes/default/templates/shortcodes/gist.html (replaces the default theme's gist)"]
+        );
+        assert!(not[0].starts_with("templates/shortcodes/youtube.html: the default theme has its own youtube, which is used"), "{not:?}");
+    }
 }
