@@ -22,6 +22,10 @@ pub fn register(tera: &mut Tera, base_path: &str, origin: &str) {
             other => Err(tera::Error::msg(format!("cannot read .{key} of {other}: it is not a map"))),
         }
     });
+    tera.register_filter("go_css", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> { Ok(Value::String(go_css(&text(v)))) });
+    tera.register_filter("go_attr_html", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        Ok(Value::String(go_attr_html(&text(v))))
+    });
     tera.register_filter("urlize", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> { Ok(Value::String(urlize(&text(v)))) });
     tera.register_filter("deindent", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         Ok(Value::String(deindent(&text(v))))
@@ -100,6 +104,64 @@ pub fn go_url(s: &str, part: &str) -> String {
             out.push(c as char);
         } else {
             out.push_str(&format!("%{c:02x}"));
+        }
+    }
+    out
+}
+
+/// A value in a `style` attribute, as Go's `cssValueFilter` lets it through: anything that
+/// could leave the value (quotes, parentheses, `;`, `/`, braces, `<`, `\\`…) or run code
+/// (`expression`, `-moz-binding`) becomes `ZgotmplZ`.
+pub fn go_css(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut id = String::new();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            0 | b'"' | b'\'' | b'(' | b')' | b'/' | b';' | b'@' | b'[' | b'\\' | b']' | b'`' | b'{' | b'}' | b'<' | b'>' => {
+                return "ZgotmplZ".into()
+            }
+            b'-' if i != 0 && b[i - 1] == b'-' => return "ZgotmplZ".into(),
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => id.push(c.to_ascii_lowercase() as char),
+            _ => {}
+        }
+    }
+    if id.contains("expression") || id.contains("mozbinding") {
+        return "ZgotmplZ".into();
+    }
+    s.to_string()
+}
+
+/// HTML printed in an attribute, as Go writes it: its tags stripped, then escaped except
+/// for `&` (entities are kept as they are).
+pub fn go_attr_html(s: &str) -> String {
+    let mut stripped = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        stripped.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            match after.find('>') {
+                Some(j) => rest = &after[j + 1..],
+                None => {
+                    rest = "";
+                }
+            }
+        } else {
+            stripped.push('<');
+            rest = after;
+        }
+    }
+    stripped.push_str(rest);
+    let mut out = String::with_capacity(stripped.len());
+    for c in stripped.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '+' => out.push_str("&#43;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{fffd}'),
+            c => out.push(c),
         }
     }
     out
@@ -191,6 +253,11 @@ mod tests {
         assert_eq!(go_url("javascript:alert(1)", "start"), "#ZgotmplZ");
         assert_eq!(go_url("/p/a%20b", "start"), "/p/a%20b");
         assert_eq!(urlize("Hello World ÄÖ / x?y"), "hello-world-%C3%A4%C3%B6-/-xy");
+        assert_eq!(go_css("300px"), "300px");
+        assert_eq!(go_css("#fff"), "#fff");
+        assert_eq!(go_css("red; background: url(x)"), "ZgotmplZ");
+        assert_eq!(go_css("Expression(alert(1))"), "ZgotmplZ");
+        assert_eq!(go_attr_html("<b>Bold</b> &amp; \"q\""), "Bold &amp; &#34;q&#34;");
         assert_eq!(rel_url("", "/docs"), "/docs/");
         assert_eq!(rel_url("x/y", "/docs"), "/docs/x/y");
         assert_eq!(rel_url("/x", "/docs"), "/x");

@@ -542,6 +542,8 @@ enum Html {
 enum Spot {
     Text,
     Attr,
+    /// A value in a `style` attribute, outside CSS strings and `url(…)`.
+    Css,
     Url(UrlPart),
     AttrName,
 }
@@ -688,8 +690,15 @@ impl Html {
                 if name.starts_with("on") {
                     return Err("values in event handler attributes (JavaScript escaping) are not ported");
                 }
-                if name == "style" || name == "srcset" {
-                    return Err("values in style and srcset attributes are not ported");
+                if name == "style" {
+                    let open = seen.matches('(').count() > seen.matches(')').count();
+                    if open || seen.matches('"').count() % 2 == 1 || seen.matches('\'').count() % 2 == 1 || seen.contains("/*") {
+                        return Err("values inside a CSS string, url(…) or comment in a style attribute are not ported");
+                    }
+                    return Ok(Spot::Css);
+                }
+                if name == "srcset" {
+                    return Err("values in srcset attributes are not ported");
                 }
                 if URL_ATTRS.contains(&name) || name.contains("src") || name.contains("uri") || name.contains("url") {
                     return Ok(Spot::Url(if seen.contains(['?', '#']) {
@@ -747,6 +756,8 @@ enum Kind {
     Url,
     /// `template.HTMLAttr` (`safeHTMLAttr`).
     Attr,
+    /// `template.CSS` (`safeCSS`).
+    Css,
     /// `.Params`: named arguments (a map) or positional ones (a list).
     Params,
     /// `.Page.Params`: front-matter keys myblog keeps in `page.extra`.
@@ -1043,10 +1054,12 @@ impl Tr<'_> {
             (_, Kind::Params | Kind::PageParams | Kind::Map) => return refuse(line, "{{ .Params }}", "printing a whole map is not ported"),
             (Spot::Text, Kind::Html) => format!("{code} | safe"),
             (Spot::Text, _) => code.clone(),
-            (Spot::Attr, Kind::Html) | (Spot::Url(_), Kind::Html) => {
-                return refuse(line, "{{ … }}", "HTML printed inside an attribute (Go strips its tags) is not ported")
-            }
+            // Go strips the tags of HTML printed in an attribute.
+            (Spot::Attr, Kind::Html) => format!("{code} | go_attr_html | safe"),
             (Spot::Attr, _) => code.clone(),
+            (Spot::Css, Kind::Css) => code.clone(),
+            (Spot::Css, _) => format!("{code} | go_css"),
+            (_, Kind::Css) => return refuse(line, "safeCSS", "CSS printed outside a style attribute is not ported"),
             (Spot::Url(part), kind) => {
                 let part = match part {
                     UrlPart::Start if *kind == Kind::Url => "path",
@@ -1327,6 +1340,10 @@ impl Tr<'_> {
                 arity(1)?;
                 Val::V(c(0), Kind::Attr)
             }
+            "safeCSS" => {
+                arity(1)?;
+                Val::V(c(0), Kind::Css)
+            }
             "markdownify" | "transform.Markdownify" => {
                 arity(1)?;
                 self.tmp(&format!("{} | markdownify", c(0)), Kind::Html)
@@ -1545,6 +1562,7 @@ const FUNCS: &[&str] = &[
     "safeHTML",
     "safeURL",
     "safeHTMLAttr",
+    "safeCSS",
     "markdownify",
     "transform.Markdownify",
     "lower",
