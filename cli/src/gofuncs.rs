@@ -26,6 +26,12 @@ pub fn register(tera: &mut Tera, base_path: &str, origin: &str) {
     tera.register_filter("go_attr_html", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         Ok(Value::String(go_attr_html(&text(v))))
     });
+    tera.register_filter("chomp", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        Ok(Value::String(text(v).trim_end_matches(['\r', '\n']).to_string()))
+    });
+    tera.register_filter("anchorize", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        Ok(Value::String(anchorize(&text(v))))
+    });
     tera.register_filter("urlize", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> { Ok(Value::String(urlize(&text(v)))) });
     tera.register_filter("deindent", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         Ok(Value::String(deindent(&text(v))))
@@ -167,6 +173,22 @@ pub fn go_attr_html(s: &str) -> String {
     out
 }
 
+/// Hugo's `anchorize` (GitHub's heading ids, Hugo's default): letters and digits lowercased,
+/// spaces as hyphens, `-` and `_` kept, the rest dropped.
+pub fn anchorize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if c == ' ' {
+            out.push('-');
+        } else if c == '-' || c == '_' {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Hugo's `urlize`: spaces become hyphens, what is not a letter, digit or one of `./\_#+~-@`
 /// is dropped, letters are lowercased, and what is not ASCII is percent-encoded.
 pub fn urlize(s: &str) -> String {
@@ -253,6 +275,7 @@ mod tests {
         assert_eq!(go_url("javascript:alert(1)", "start"), "#ZgotmplZ");
         assert_eq!(go_url("/p/a%20b", "start"), "/p/a%20b");
         assert_eq!(urlize("Hello World ÄÖ / x?y"), "hello-world-%C3%A4%C3%B6-/-xy");
+        assert_eq!(anchorize("Hello, World! Ça_va - x"), "hello-world-ça_va---x");
         assert_eq!(go_css("300px"), "300px");
         assert_eq!(go_css("#fff"), "#fff");
         assert_eq!(go_css("red; background: url(x)"), "ZgotmplZ");

@@ -1513,6 +1513,15 @@ impl Tr<'_> {
                 arity(2)?;
                 self.tmp(&format!("{} in {}", c(1), c(0)), Kind::Text)
             }
+            "chomp" | "strings.Chomp" => {
+                arity(1)?;
+                // Hugo's chomp keeps HTML as HTML.
+                self.tmp(&format!("{} | chomp", c(0)), if kinds[0] == Kind::Html { Kind::Html } else { Kind::Text })
+            }
+            "anchorize" | "urls.Anchorize" => {
+                arity(1)?;
+                self.tmp(&format!("{} | anchorize", c(0)), Kind::Text)
+            }
             "plainify" => {
                 arity(1)?;
                 self.tmp(&format!("{} | as_str | striptags", c(0)), Kind::Text)
@@ -1563,6 +1572,10 @@ const FUNCS: &[&str] = &[
     "safeURL",
     "safeHTMLAttr",
     "safeCSS",
+    "chomp",
+    "strings.Chomp",
+    "anchorize",
+    "urls.Anchorize",
     "markdownify",
     "transform.Markdownify",
     "lower",

@@ -121,6 +121,10 @@ fn functions() {
     assert_eq!(named(t, json!({"k": "v"})), "/docs/x/y https://ex.org/docs/x /z 3 v true false");
     assert_eq!(positional(r#"{{ index .Params 1 }}"#, json!(["a", "b"])), "b");
     assert_eq!(named(r#"{{ replace "a-b-c" "-" "+" }}|{{ "<b>" | plainify }}"#, json!({})), "a+b+c|");
+    assert_eq!(
+        render(r#"[{{ .Inner | chomp }}|{{ anchorize "Hello, World!" }}]"#, json!({}), json!([]), Some("<b>a</b>\r\n")),
+        "[<b>a</b>|hello-world]"
+    );
 }
 
 #[test]
