@@ -112,9 +112,9 @@ pub struct TagInfo {
     pub slug: String,
     pub path: String,
     pub count: usize,
-    /// Indexes into `Site::posts`, newest first.
+    /// The posts and pages carrying the term, newest first (undated pages last).
     #[serde(skip)]
-    pub posts: Vec<usize>,
+    pub members: Vec<crate::sections::Member>,
 }
 
 pub struct Site {
@@ -247,7 +247,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
         posts[i].higher = higher;
         posts[i].lower = lower;
     }
-    let taxonomies = crate::taxonomy::gather(&posts, &config.taxonomies);
+    let taxonomies = crate::taxonomy::gather(&posts, &pages, &config.taxonomies);
     let section_pages = crate::sections::members(config, &posts, &pages, &sections)
         .into_iter()
         .zip(&sections)
