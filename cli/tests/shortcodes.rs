@@ -251,7 +251,7 @@ fn hugo_html_content_files_expand_their_shortcodes() {
     build_ok(&root);
     let page = read(&root, "posts/page/index.html");
     let body = article_body(&page);
-    assert!(body.starts_with("<p>Video: <a") && body.contains("watch?v=abc"), "{body}");
+    assert!(body.starts_with("<p>Video: <figure class=\"video\">") && body.contains("watch?v=abc"), "{body}");
     assert!(body.contains("<p>***not* markdown**</p>") && !body.contains("<em>"), "{body}");
     assert!(body.contains("<a href=\"/posts/target/\">target</a>, shown: {{< youtube x >}}</p>"), "{body}");
     let home = read(&root, "index.html");
@@ -283,7 +283,7 @@ fn zola_shortcodes_nest() {
     build_ok(&root);
     let html = read(&root, "posts/nest/index.html");
     let body = article_body(&html);
-    assert!(body.contains("<div class=\"box\">a <a") && body.contains("watch?v=n1"), "{body}");
+    assert!(body.contains("<div class=\"box\">a <figure class=\"video\">") && body.contains("watch?v=n1"), "{body}");
     assert!(body.contains("<div class=\"box\">inner *md*</div> b</div>"), "{body}");
     assert!(body.contains("Counted: [1 x [2]] [3]"), "{body}");
     assert!(body.contains("Shown: <div class=\"box\">{{ count() }}</div>"), "{body}");
