@@ -155,7 +155,8 @@ pub fn gather(posts: &[Page], pages: &[Page], taxonomies: &[TaxonomyConfig]) -> 
             .push(m);
     };
     let tags_at = by_name.get(TAGS).copied();
-    let members = posts.iter().enumerate().map(|(i, p)| (Member::Post(i), p)).chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)));
+    let members =
+        posts.iter().enumerate().map(|(i, p)| (Member::Post(i), p)).chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)));
     for (m, page) in members {
         if let Some(ti) = tags_at {
             for r in &page.summary.tags {

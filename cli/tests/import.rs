@@ -162,9 +162,16 @@ fn every_url_hugo_serves_answers_after_the_move() {
     let (hugo, hugo_tag_items) = urls_built_by_hugo(&fixture("hugo-site"));
     // What the fixture exercises, so a Hugo that wrote nothing cannot pass.
     // `/tags/colophon/`: a term only the about page (not a post) carries.
-    for u in
-        ["/post/page/2/", "/tags/notes/page/2/", "/categories/news/", "/series/seasons/", "/tags/colophon/", "/tags/index.xml", "/page/1/", "/404.html"]
-    {
+    for u in [
+        "/post/page/2/",
+        "/tags/notes/page/2/",
+        "/categories/news/",
+        "/series/seasons/",
+        "/tags/colophon/",
+        "/tags/index.xml",
+        "/page/1/",
+        "/404.html",
+    ] {
         assert!(hugo.contains(u), "hugo did not write {u}: {hugo:?}");
     }
     let site = tempfile::tempdir().unwrap();
@@ -292,10 +299,7 @@ fn build_with_hugo(site: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
 fn shortcodes_behave_as_real_hugo_s() {
     let site = tempfile::tempdir().unwrap();
     let files = [
-        (
-            "hugo.toml",
-            "baseURL = \"https://ex.org/\"\ntitle = \"T\"\n[security]\nallowContent = ['text/html', 'text/markdown']\n",
-        ),
+        ("hugo.toml", "baseURL = \"https://ex.org/\"\ntitle = \"T\"\n[security]\nallowContent = ['text/html', 'text/markdown']\n"),
         ("layouts/single.html", "<main>{{ .Content }}</main>\n"),
         ("layouts/list.html", "<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n"),
         ("layouts/_shortcodes/emit.html", "{{ .Get 0 | safeHTML }}"),
@@ -305,10 +309,7 @@ fn shortcodes_behave_as_real_hugo_s() {
             "content/post/a.md",
             "---\ntitle: A\ndate: 2024-01-01\n---\nP1 {{% emit \"{{< inner >}}\" %}}\n\nP2 {{% emit \"{{% inner %}}\" %}}\n",
         ),
-        (
-            "content/post/h.html",
-            "---\ntitle: H\ndate: 2024-01-02\n---\n<p>H1 {{< inner >}}</p>\n<p>H2 {{% md %}}*em*{{% /md %}}</p>\n",
-        ),
+        ("content/post/h.html", "---\ntitle: H\ndate: 2024-01-02\n---\n<p>H1 {{< inner >}}</p>\n<p>H2 {{% md %}}*em*{{% /md %}}</p>\n"),
     ];
     for (rel, text) in files {
         let p = site.path().join(rel);

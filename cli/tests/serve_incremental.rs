@@ -344,7 +344,9 @@ fn a_page_gaining_and_losing_terms_matches_a_cold_build() {
     assert!(!c.full && c.changed.iter().any(|p| p == "tags/colophon/index.html"), "the term page shows the new title: {c:?}");
     b.edit(about, "a page dated", |t| t.replacen("+++\n", "+++\ndate = 2025-01-01\n", 1));
     b.edit(about, "a page's term changed", |t| t.replace("categories = [\"Essays\"]", "categories = [\"Guides\"]"));
-    b.edit(about, "a page's terms removed", |t| t.replace("tags = [\"Colophon\", \"rust\"]\n", "").replace("[taxonomies]\ncategories = [\"Guides\"]\n", ""));
+    b.edit(about, "a page's terms removed", |t| {
+        t.replace("tags = [\"Colophon\", \"rust\"]\n", "").replace("[taxonomies]\ncategories = [\"Guides\"]\n", "")
+    });
     assert!(b.inc.output("tags/colophon/index.html").is_none() && b.inc.output("categories/guides/index.html").is_none());
 }
 
@@ -364,7 +366,9 @@ fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
     b.edit("content/post/winter.md", "weight changed (Hugo sorts by weight)", |t| t.replace("weight: 1", "weight: 9"));
     let c = b.edit("content/post/winter.md", "body edit", |t| t.replace("Cold hands.", "Cold hands and feet."));
     assert!(!c.full, "a body edit stays incremental: {c:?}");
-    b.edit("content/about.md", "a page joins a paginated term", |t| t.replace("tags: [colophon]", "tags: [colophon, notes]\ncategories: [news]"));
+    b.edit("content/about.md", "a page joins a paginated term", |t| {
+        t.replace("tags: [colophon]", "tags: [colophon, notes]\ncategories: [news]")
+    });
     b.edit("content/about.md", "a page leaves its terms", |t| t.replace("tags: [colophon, notes]\ncategories: [news]\n", ""));
     assert!(b.inc.output("tags/colophon/index.html").is_none());
     b.write("content/notes/first.md", "---\ntitle: A note\n---\nA page in a new folder.\n", "new folder: an implied section");

@@ -206,7 +206,13 @@ fn pages_that_are_not_posts_are_on_their_terms_pages() {
     assert!(error < about_at && rust.contains("3 posts"), "{rust}");
     // One a page, newest first, the dated page between the posts, the undated one last.
     let order: Vec<String> = (1..=4)
-        .map(|n| if n == 1 { read(&root, "categories/essays/index.html") } else { read(&root, &format!("categories/essays/page/{n}/index.html")) })
+        .map(|n| {
+            if n == 1 {
+                read(&root, "categories/essays/index.html")
+            } else {
+                read(&root, &format!("categories/essays/page/{n}/index.html"))
+            }
+        })
         .collect();
     for (page, title) in order.iter().zip(["What this site costs to run", "What I use", "Why I keep a blog", "About"]) {
         assert!(listed(page).contains(&format!(">{title}")), "{title} expected:\n{page}");
@@ -215,7 +221,12 @@ fn pages_that_are_not_posts_are_on_their_terms_pages() {
     assert!(read(&root, "categories/index.html").contains("Essays <span class=\"count\">4 posts</span>"));
     // The term's feed has its dated pages; an undated page has no place in a feed.
     let feed = read(&root, "categories/essays/atom.xml");
-    assert!(feed.matches("<entry").count() == 3 && feed.contains("<id>https://blog.example.com/uses/</id>") && !feed.contains("<id>https://blog.example.com/about/</id>"), "{feed}");
+    assert!(
+        feed.matches("<entry").count() == 3
+            && feed.contains("<id>https://blog.example.com/uses/</id>")
+            && !feed.contains("<id>https://blog.example.com/about/</id>"),
+        "{feed}"
+    );
     // Lists of posts stay lists of posts.
     for list in ["index.html", "atom.xml", "rss.xml", "archive/index.html"] {
         let text = read(&root, list);
