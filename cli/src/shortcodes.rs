@@ -12,6 +12,10 @@
 //!   without markup (a URL from `ref`) goes straight into the text, so it works inside a link;
 //! - errors keep their place: `Expansion::source_offset` maps an offset of the expanded text
 //!   back to the body as written.
+//!
+//! Shortcodes nest: a body's shortcodes are expanded first (Hugo's rule, and Zola's since
+//! getzola/zola#2748, where the inner output goes into the body as written). Output is never
+//! scanned again for shortcodes (Hugo 0.168 neither, `{{% %}}` included).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -458,7 +462,7 @@ impl Run<'_, '_> {
                     let body = close.as_ref().map(|(start, _)| {
                         let inner = call.tag.end..*start;
                         if may_contain(&src[inner.clone()]) {
-                            // Shortcodes nest, in Hugo and (since 0.20) in Zola: the inner ones
+                            // Shortcodes nest, in Hugo and (getzola/zola#2748) in Zola: the inner ones
                             // are expanded first, and the parent gets their output in its body.
                             let raw = nest.raw || call.form == Form::ZolaBlock;
                             let mut sub = Out { text: String::new(), map: Vec::new() };
