@@ -185,7 +185,7 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
             .iter()
             .filter_map(|m| match *m {
                 Member::Post(i) => Some(&site.posts[i]),
-                Member::Page(_) => None,
+                Member::Page(_) | Member::Section(_) => None,
             })
             .collect()
     };

@@ -132,10 +132,11 @@ pub fn page_terms(
     out
 }
 
-/// Every configured taxonomy with its terms, in one pass over the posts (newest first) and the
-/// pages. A term lists every page carrying it, as Zola and Hugo do, not only posts: an `about`
-/// page tagged `meta` is on `/tags/meta/`. Its pages are newest first, undated ones last.
-pub fn gather(posts: &[Page], pages: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
+/// Every configured taxonomy with its terms, in one pass over the posts (newest first), pages
+/// and sections. A term lists every page carrying it, as Zola and Hugo do, not only posts: an
+/// `about` page tagged `meta` is on `/tags/meta/`, and so is a section whose `_index.md` has the
+/// term (Hugo lists it; Zola's sections cannot have terms). Newest first, undated ones last.
+pub fn gather(posts: &[Page], pages: &[Page], sections: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = taxonomies
         .iter()
         .map(|t| Taxonomy {
@@ -155,8 +156,12 @@ pub fn gather(posts: &[Page], pages: &[Page], taxonomies: &[TaxonomyConfig]) -> 
             .push(m);
     };
     let tags_at = by_name.get(TAGS).copied();
-    let members =
-        posts.iter().enumerate().map(|(i, p)| (Member::Post(i), p)).chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)));
+    let members = posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (Member::Post(i), p))
+        .chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)))
+        .chain(sections.iter().enumerate().map(|(i, p)| (Member::Section(i), p)));
     for (m, page) in members {
         if let Some(ti) = tags_at {
             for r in &page.summary.tags {
@@ -174,12 +179,13 @@ pub fn gather(posts: &[Page], pages: &[Page], taxonomies: &[TaxonomyConfig]) -> 
     let of = |m: &Member| match *m {
         Member::Post(i) => &posts[i],
         Member::Page(i) => &pages[i],
+        Member::Section(i) => &sections[i],
     };
     for t in &mut out {
         for info in t.terms.values_mut() {
-            // Posts come in their order already; pages are merged in by the same rule (date,
-            // newest first, undated last; ties by URL), stable so equal posts keep theirs.
-            if info.members.iter().any(|m| matches!(m, Member::Page(_))) {
+            // Posts come in their order already; the others are merged in by the same rule
+            // (date, newest first, undated last; ties by URL), stable so equal posts keep theirs.
+            if info.members.iter().any(|m| !matches!(m, Member::Post(_))) {
                 info.members.sort_by(|a, b| {
                     let (a, b) = (of(a), of(b));
                     b.date.cmp(&a.date).then_with(|| a.source.url_path.cmp(&b.source.url_path))

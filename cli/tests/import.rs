@@ -161,13 +161,15 @@ fn item_links(feed: &Path) -> BTreeSet<String> {
 fn every_url_hugo_serves_answers_after_the_move() {
     let (hugo, hugo_tag_items) = urls_built_by_hugo(&fixture("hugo-site"));
     // What the fixture exercises, so a Hugo that wrote nothing cannot pass.
-    // `/tags/colophon/`: a term only the about page (not a post) carries.
+    // `/tags/colophon/`: a term only the about page (not a post) carries; `/tags/welcome/`: one
+    // only the home's `_index.md` (a section) carries.
     for u in [
         "/post/page/2/",
         "/tags/notes/page/2/",
         "/categories/news/",
         "/series/seasons/",
         "/tags/colophon/",
+        "/tags/welcome/",
         "/tags/index.xml",
         "/page/1/",
         "/404.html",

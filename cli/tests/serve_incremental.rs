@@ -371,6 +371,11 @@ fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
     });
     b.edit("content/about.md", "a page leaves its terms", |t| t.replace("tags: [colophon, notes]\ncategories: [news]\n", ""));
     assert!(b.inc.output("tags/colophon/index.html").is_none());
+    b.edit("content/_index.md", "the home's terms changed (Hugo lists a section on its terms)", |t| {
+        t.replace("tags: [welcome]", "tags: [notes]")
+    });
+    assert!(b.inc.output("tags/welcome/index.html").is_none());
+    b.edit("content/_index.md", "the home's title edited", |t| t.replace("title: Field Notes", "title: Field Notes, again"));
     b.write("content/notes/first.md", "---\ntitle: A note\n---\nA page in a new folder.\n", "new folder: an implied section");
     assert!(b.inc.output("notes/index.html").is_some());
 }

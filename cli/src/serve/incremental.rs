@@ -649,11 +649,11 @@ impl Incremental {
             }
         }
         let changed_post_set: HashSet<usize> = changed_posts.iter().copied().collect();
-        // The terms the changed posts and pages carry now, with their URLs: their term pages
+        // The terms the changed posts, pages and sections carry now, with their URLs: their term pages
         // show them (a term they left is a change of its list, seen from the snapshot).
         let mut touched_terms: HashMap<(usize, &str), Vec<&str>> = HashMap::new();
         for rel in &changed_rels {
-            let Some(p) = self.page(rel).filter(|p| p.source.kind != Kind::Section) else { continue };
+            let Some(p) = self.page(rel) else { continue };
             let refs = p
                 .summary
                 .tags
