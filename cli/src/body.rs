@@ -1,5 +1,6 @@
 //! A source's body to HTML: shortcodes expanded, then markdown (or, for Hugo's `.html` content
-//! files, the HTML as written), every error located in the file as the author wrote it.
+//! files, the HTML as written, its shortcodes expanded as Hugo does), every error located in
+//! the file as the author wrote it.
 
 use crate::config::SiteConfig;
 use crate::content::Source;
@@ -8,7 +9,7 @@ use crate::markdown::{self, Location, MarkdownOptions, Rendered, Resolver};
 use crate::model::{absolute, date_string, with_base};
 use crate::shortcodes::{self, PageInfo, Shortcodes};
 
-/// Hugo's `.html` content files: a page whose body is HTML, used as is.
+/// Hugo's `.html` content files: a page whose body is HTML, used as is but for its shortcodes.
 pub fn is_html_page(rel: &str) -> bool {
     rel.ends_with(".html")
 }
@@ -20,15 +21,16 @@ pub fn render(
     shortcodes: &Shortcodes,
     config: &SiteConfig,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    if is_html_page(&s.rel) {
-        return Ok(html_page(&s.body));
-    }
+    let html = is_html_page(&s.rel);
     let at = Location { dir: &s.dir, url_path: &s.url_path };
     let locate = |offset: usize, message: String, hint: String| {
         let (line, col) = line_col(&s.body, offset);
         Diagnostic::new(&s.display_path, message).at(s.body_line + line - 1, col).hint(hint)
     };
     if !shortcodes::may_contain(&s.body) {
+        if html {
+            return Ok(html_page(&s.body));
+        }
         return markdown::render(&s.body, opts, at, resolver)
             .map_err(|errs| errs.into_iter().map(|e| locate(e.offset, e.message, e.hint)).collect());
     }
@@ -43,9 +45,12 @@ pub fn render(
         extra: &s.front.extra,
         url_path: &s.url_path,
     };
-    let expanded = shortcodes
-        .expand(&s.body, &page)
+    let expanded = if html { shortcodes.expand_html(&s.body, &page) } else { shortcodes.expand(&s.body, &page) }
         .map_err(|errs| errs.into_iter().map(|e| locate(e.offset, e.message, e.hint)).collect::<Vec<_>>())?;
+    if html {
+        // Every output went in as written: nothing is left to swap in.
+        return Ok(html_page(&expanded.text));
+    }
     let mut r = markdown::render(&expanded.text, opts, at, resolver)
         .map_err(|errs| errs.into_iter().map(|e| locate(expanded.source_offset(e.offset), e.message, e.hint)).collect::<Vec<_>>())?;
     r.content = expanded.finish(&r.content);

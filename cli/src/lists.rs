@@ -1,5 +1,5 @@
 //! List pages beyond the home and the archive: sections (paginated when configured), each
-//! taxonomy's list of terms and each term's posts, their feeds, and the `page/1/` redirects a
+//! taxonomy's list of terms and each term's pages, their feeds, and the `page/1/` redirects a
 //! Zola or Hugo site answered at. Each page's context holds only the pages it shows.
 
 use serde::Serialize;
@@ -141,13 +141,14 @@ struct TermView<'a> {
     feed: Option<String>,
 }
 
-/// Page `n` of a term: `term` (`tag` on a tag's page) with the posts it shows, `taxonomy`, and
+/// Page `n` of a term: `term` (`tag` on a tag's page) with the pages it shows (posts and other
+/// pages carrying the term), `taxonomy`, and
 /// `paginator` when the taxonomy is paginated.
 pub fn term_context(site: &Site, config: &SiteConfig, t: usize, slug: &str, n: usize, ctx: &mut Context) -> bool {
     let tax = &site.taxonomies[t];
     let Some(info) = tax.terms.get(slug) else { return false };
     let pages: Vec<&PageSummary> =
-        info.posts[window(info.posts.len(), tax.paginate_by, n)].iter().map(|&i| &site.posts[i].summary).collect();
+        info.members[window(info.members.len(), tax.paginate_by, n)].iter().map(|&m| &site.member(m).summary).collect();
     let feed =
         (tax.feed || config.feeds.every_list).then(|| model::with_base(config, &format!("/{}/{slug}/{}", tax.name, config.feeds.filename)));
     let view = TermView { info, pages, feed };
@@ -184,7 +185,7 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
             .iter()
             .filter_map(|m| match *m {
                 Member::Post(i) => Some(&site.posts[i]),
-                Member::Page(_) => None,
+                Member::Page(_) | Member::Section(_) => None,
             })
             .collect()
     };
@@ -205,15 +206,15 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
     }
     for tax in &site.taxonomies {
         if every {
-            // As Hugo's: one item per term, the most recently used first (a term's posts are
-            // newest first, so its date is its first post's).
+            // As Hugo's: one item per term, the most recently used first (a term's pages are
+            // newest first, so its date is its first page's).
             let mut items: Vec<crate::feeds::LinkItem<'_>> = tax
                 .terms
                 .iter()
                 .map(|(slug, t)| crate::feeds::LinkItem {
                     title: &t.name,
                     path: format!("/{}/{slug}/", tax.name),
-                    date: t.posts.first().and_then(|&i| site.posts[i].date),
+                    date: t.members.first().and_then(|&m| site.member(m).date),
                 })
                 .collect();
             items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(b.title)));
@@ -221,7 +222,9 @@ pub fn feeds(site: &Site, config: &SiteConfig) -> Vec<(String, String)> {
         }
         if tax.feed || every {
             for (slug, t) in &tax.terms {
-                let newest: Vec<&Page> = t.posts.iter().take(crate::feeds::FEED_LIMIT).map(|&i| &site.posts[i]).collect();
+                // Dated pages only, as Zola's feeds (Hugo dates the others 0001-01-01).
+                let newest: Vec<&Page> =
+                    t.members.iter().map(|&m| site.member(m)).filter(|p| p.date.is_some()).take(crate::feeds::FEED_LIMIT).collect();
                 let title = format!("{} · {}", t.name, config.title);
                 out.push(crate::feeds::list_feed(config, &title, &format!("/{}/{slug}/", tax.name), &newest));
             }

@@ -112,9 +112,9 @@ pub struct TagInfo {
     pub slug: String,
     pub path: String,
     pub count: usize,
-    /// Indexes into `Site::posts`, newest first.
+    /// The posts, pages and sections carrying the term, newest first (undated ones last).
     #[serde(skip)]
-    pub posts: Vec<usize>,
+    pub members: Vec<crate::sections::Member>,
 }
 
 pub struct Site {
@@ -152,6 +152,7 @@ impl Site {
         match m {
             crate::sections::Member::Post(i) => &self.posts[i],
             crate::sections::Member::Page(i) => &self.pages[i],
+            crate::sections::Member::Section(i) => &self.sections[i],
         }
     }
 }
@@ -247,7 +248,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
         posts[i].higher = higher;
         posts[i].lower = lower;
     }
-    let taxonomies = crate::taxonomy::gather(&posts, &config.taxonomies);
+    let taxonomies = crate::taxonomy::gather(&posts, &pages, &sections, &config.taxonomies);
     let section_pages = crate::sections::members(config, &posts, &pages, &sections)
         .into_iter()
         .zip(&sections)

@@ -159,11 +159,13 @@ fn capitalize(word: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// A page a section lists: a post or a page, by index into its list.
+/// A page a list shows, by index into its list: a post or a page (what sections list), or a
+/// section (a term lists a Hugo section carrying it, as Hugo does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
     Post(usize),
     Page(usize),
+    Section(usize),
 }
 
 /// Whether the section at URL `prefix` lists the page at `url` of kind `kind`, in a myblog
@@ -207,6 +209,7 @@ pub fn members(config: &SiteConfig, posts: &[Page], pages: &[Page], sections: &[
     let page = |m: &Member| match *m {
         Member::Post(i) => &posts[i],
         Member::Page(i) => &pages[i],
+        Member::Section(i) => &sections[i],
     };
     for (si, list) in lists.iter_mut().enumerate() {
         let sort = sections[si].source.front.section.sort_by.or(match config.content.dialect {

@@ -12,6 +12,10 @@
 //!   without markup (a URL from `ref`) goes straight into the text, so it works inside a link;
 //! - errors keep their place: `Expansion::source_offset` maps an offset of the expanded text
 //!   back to the body as written.
+//!
+//! Shortcodes nest: a body's shortcodes are expanded first (Hugo's rule, and Zola's since
+//! getzola/zola#2748, where the inner output goes into the body as written). Output is never
+//! scanned again for shortcodes (Hugo 0.168 neither, `{{% %}}` included).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -282,18 +286,32 @@ impl Shortcodes {
         self.names.iter().map(String::as_str)
     }
 
-    /// Expands every shortcode of `body` (see the module's comment).
+    /// Expands every shortcode of the markdown `body` (see the module's comment).
     pub fn expand<'a>(&self, body: &'a str, page: &PageInfo<'_>) -> std::result::Result<Expansion<'a>, Vec<ShortcodeError>> {
+        self.expand_in(body, page, Markup::Markdown)
+    }
+
+    /// Expands every shortcode of an HTML body (Hugo's `.html` content files), as Hugo does:
+    /// everywhere (there is no markdown code to keep literal; escapes still work), every output
+    /// put in as written (`{{% %}}` output too: nothing reads it as markdown).
+    pub fn expand_html<'a>(&self, body: &'a str, page: &PageInfo<'_>) -> std::result::Result<Expansion<'a>, Vec<ShortcodeError>> {
+        self.expand_in(body, page, Markup::Html)
+    }
+
+    fn expand_in<'a>(&self, body: &'a str, page: &PageInfo<'_>, markup: Markup) -> std::result::Result<Expansion<'a>, Vec<ShortcodeError>> {
         if !may_contain(body) {
             return Ok(Expansion { text: Cow::Borrowed(body), pieces: Vec::new(), map: Vec::new() });
         }
-        let code = code_ranges(body);
+        let (code, nest) = match markup {
+            Markup::Markdown => (code_ranges(body), Nest { skip_code: true, raw: false }),
+            Markup::Html => (Vec::new(), Nest { skip_code: false, raw: true }),
+        };
         let mut out = Out { text: String::with_capacity(body.len() + 64), map: Vec::new() };
         let mut pieces = Vec::new();
         let mut errors = Vec::new();
         let mut nth: HashMap<String, usize> = HashMap::new();
         let mut run = Run { sc: self, src: body, code: &code, page, pieces: &mut pieces, errors: &mut errors, nth: &mut nth };
-        run.expand(0..body.len(), &mut out, true);
+        run.expand(0..body.len(), &mut out, nest);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -343,6 +361,24 @@ impl Shortcodes {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Markdown,
+    Html,
+}
+
+/// How a stretch of text is expanded.
+#[derive(Debug, Clone, Copy)]
+struct Nest {
+    /// Shortcodes in markdown code stay literal (the page's own text only: a shortcode's body
+    /// is not markdown yet).
+    skip_code: bool,
+    /// Outputs go in as written, never as placeholders: nothing reads this text as markdown
+    /// (an HTML page), or the text is a Zola shortcode's body, into which Zola puts its inner
+    /// shortcodes' output as is, whatever their kind.
+    raw: bool,
+}
+
 /// The state of one body's expansion.
 struct Run<'s, 'p> {
     sc: &'s Shortcodes,
@@ -360,7 +396,7 @@ impl Run<'_, '_> {
         i > 0 && self.code[i - 1].contains(&at)
     }
 
-    fn expand(&mut self, range: Range<usize>, out: &mut Out, top: bool) {
+    fn expand(&mut self, range: Range<usize>, out: &mut Out, nest: Nest) {
         let src = self.src;
         let bytes = src.as_bytes();
         let mut copied = range.start;
@@ -372,7 +408,7 @@ impl Run<'_, '_> {
                 pos = at + 1;
                 continue;
             }
-            let in_code = top && self.in_code(at);
+            let in_code = nest.skip_code && self.in_code(at);
             let token = match scan(src, at, range.end, self.sc.syntaxes) {
                 Ok(t) => t,
                 Err(message) if !in_code => {
@@ -420,12 +456,21 @@ impl Run<'_, '_> {
                         });
                         return;
                     }
+                    // Counted in the order the tags open, a parent before its children (Zola's
+                    // `nth` once shortcodes nest).
+                    let n = {
+                        let c = self.nth.entry(call.name.clone()).or_insert(0);
+                        *c += 1;
+                        *c
+                    };
                     let body = close.as_ref().map(|(start, _)| {
                         let inner = call.tag.end..*start;
-                        if matches!(call.form, Form::HugoHtml | Form::HugoMarkdown) && may_contain(&src[inner.clone()]) {
-                            // Hugo's shortcodes nest: the inner ones are expanded first.
+                        if may_contain(&src[inner.clone()]) {
+                            // Shortcodes nest, in Hugo and (getzola/zola#2748) in Zola: the inner ones
+                            // are expanded first, and the parent gets their output in its body.
+                            let raw = nest.raw || call.form == Form::ZolaBlock;
                             let mut sub = Out { text: String::new(), map: Vec::new() };
-                            self.expand(inner, &mut sub, false);
+                            self.expand(inner, &mut sub, Nest { skip_code: false, raw });
                             sub.text
                         } else {
                             src[inner].to_string()
@@ -435,11 +480,6 @@ impl Run<'_, '_> {
                         return;
                     }
                     let end = close.map(|(_, e)| e).unwrap_or(call.tag.end);
-                    let n = {
-                        let c = self.nth.entry(call.name.clone()).or_insert(0);
-                        *c += 1;
-                        *c
-                    };
                     let html = match self.sc.render(&call, body.as_deref(), self.page, n) {
                         Ok(h) => h,
                         Err(e) => {
@@ -448,7 +488,9 @@ impl Run<'_, '_> {
                         }
                     };
                     out.copy(src, copied..at);
-                    if call.form == Form::HugoMarkdown || !has_markup(&html) {
+                    if nest.raw && has_markup(&html) {
+                        out.put(&html, at);
+                    } else if call.form == Form::HugoMarkdown || !has_markup(&html) {
                         out.put(if call.form == Form::HugoMarkdown { &html } else { html.trim() }, at);
                     } else {
                         out.put(&format!("{PLACEHOLDER}{}-->", self.pieces.len()), at);

@@ -1,6 +1,6 @@
 //! Taxonomies: `tags` and any other the site configures (`categories`, `authors`, `series`...).
 //! Each has a list page (`/categories/`) and a page per term (`/categories/rust/`), paginated
-//! and with a feed when configured. Terms are gathered in one pass over the posts. Pure.
+//! and with a feed when configured. Terms are gathered in one pass over the posts and pages. Pure.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::{slugify, FrontMatter, Source};
 use crate::error::{Diagnostic, Error};
 use crate::model::{Page, TagInfo, TagRef};
+use crate::sections::Member;
 
 /// `[[taxonomies]]` in site.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,7 +85,7 @@ impl Taxonomy {
     /// Pages of term `t` (at least one).
     pub fn pages_of(&self, t: &TagInfo) -> usize {
         match self.paginate_by {
-            Some(per) => t.posts.len().div_ceil(per).max(1),
+            Some(per) => t.members.len().div_ceil(per).max(1),
             None => 1,
         }
     }
@@ -131,8 +132,11 @@ pub fn page_terms(
     out
 }
 
-/// Every configured taxonomy with its terms, from the posts (newest first) in one pass.
-pub fn gather(posts: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
+/// Every configured taxonomy with its terms, in one pass over the posts (newest first), pages
+/// and sections. A term lists every page carrying it, as Zola and Hugo do, not only posts: an
+/// `about` page tagged `meta` is on `/tags/meta/`, and so is a section whose `_index.md` has the
+/// term (Hugo lists it; Zola's sections cannot have terms). Newest first, undated ones last.
+pub fn gather(posts: &[Page], pages: &[Page], sections: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = taxonomies
         .iter()
         .map(|t| Taxonomy {
@@ -144,31 +148,50 @@ pub fn gather(posts: &[Page], taxonomies: &[TaxonomyConfig]) -> Vec<Taxonomy> {
         })
         .collect();
     let by_name: HashMap<&str, usize> = taxonomies.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
-    let add = |terms: &mut BTreeMap<String, TagInfo>, r: &TagRef, i: usize| {
+    let add = |terms: &mut BTreeMap<String, TagInfo>, r: &TagRef, m: Member| {
         terms
             .entry(r.slug.clone())
-            .or_insert_with(|| TagInfo { name: r.name.clone(), slug: r.slug.clone(), path: r.path.clone(), count: 0, posts: Vec::new() })
-            .posts
-            .push(i);
+            .or_insert_with(|| TagInfo { name: r.name.clone(), slug: r.slug.clone(), path: r.path.clone(), count: 0, members: Vec::new() })
+            .members
+            .push(m);
     };
     let tags_at = by_name.get(TAGS).copied();
-    for (i, post) in posts.iter().enumerate() {
+    let members = posts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (Member::Post(i), p))
+        .chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)))
+        .chain(sections.iter().enumerate().map(|(i, p)| (Member::Section(i), p)));
+    for (m, page) in members {
         if let Some(ti) = tags_at {
-            for r in &post.summary.tags {
-                add(&mut out[ti].terms, r, i);
+            for r in &page.summary.tags {
+                add(&mut out[ti].terms, r, m);
             }
         }
-        for (name, refs) in &post.summary.taxonomies {
+        for (name, refs) in &page.summary.taxonomies {
             if let Some(&ti) = by_name.get(name.as_str()) {
                 for r in refs {
-                    add(&mut out[ti].terms, r, i);
+                    add(&mut out[ti].terms, r, m);
                 }
             }
         }
     }
+    let of = |m: &Member| match *m {
+        Member::Post(i) => &posts[i],
+        Member::Page(i) => &pages[i],
+        Member::Section(i) => &sections[i],
+    };
     for t in &mut out {
         for info in t.terms.values_mut() {
-            info.count = info.posts.len();
+            // Posts come in their order already; the others are merged in by the same rule
+            // (date, newest first, undated last; ties by URL), stable so equal posts keep theirs.
+            if info.members.iter().any(|m| !matches!(m, Member::Post(_))) {
+                info.members.sort_by(|a, b| {
+                    let (a, b) = (of(a), of(b));
+                    b.date.cmp(&a.date).then_with(|| a.source.url_path.cmp(&b.source.url_path))
+                });
+            }
+            info.count = info.members.len();
         }
     }
     out

@@ -329,6 +329,27 @@ fn taxonomy_terms_and_section_settings_match_a_cold_build() {
     assert!(b.inc.output("categories/guides/index.html").is_none());
 }
 
+/// A page that is not a post is on its terms' pages: gaining, changing and losing terms, a
+/// title edit (in place) and a date (which orders it among the posts) give a cold build's bytes.
+#[test]
+fn a_page_gaining_and_losing_terms_matches_a_cold_build() {
+    let mut b = example_with_structure();
+    let about = "content/about.md";
+    b.edit(about, "terms added to a page", |t| {
+        t.replacen("\n+++\n", "\ntags = [\"Colophon\", \"rust\"]\n[taxonomies]\ncategories = [\"Essays\"]\n+++\n", 1)
+    });
+    assert!(b.inc.output("tags/colophon/index.html").is_some(), "a term only a page carries has its page");
+    assert!(b.inc.output("categories/essays/page/2/index.html").is_some(), "the page joined the post's term");
+    let c = b.edit(about, "title edit of a page with terms", |t| replace_line(&t, "title =", "title = \"About me\""));
+    assert!(!c.full && c.changed.iter().any(|p| p == "tags/colophon/index.html"), "the term page shows the new title: {c:?}");
+    b.edit(about, "a page dated", |t| t.replacen("+++\n", "+++\ndate = 2025-01-01\n", 1));
+    b.edit(about, "a page's term changed", |t| t.replace("categories = [\"Essays\"]", "categories = [\"Guides\"]"));
+    b.edit(about, "a page's terms removed", |t| {
+        t.replace("tags = [\"Colophon\", \"rust\"]\n", "").replace("[taxonomies]\ncategories = [\"Guides\"]\n", "")
+    });
+    assert!(b.inc.output("tags/colophon/index.html").is_none() && b.inc.output("categories/guides/index.html").is_none());
+}
+
 #[test]
 fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
     let site = common::fixture("hugo-site");
@@ -345,6 +366,16 @@ fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
     b.edit("content/post/winter.md", "weight changed (Hugo sorts by weight)", |t| t.replace("weight: 1", "weight: 9"));
     let c = b.edit("content/post/winter.md", "body edit", |t| t.replace("Cold hands.", "Cold hands and feet."));
     assert!(!c.full, "a body edit stays incremental: {c:?}");
+    b.edit("content/about.md", "a page joins a paginated term", |t| {
+        t.replace("tags: [colophon]", "tags: [colophon, notes]\ncategories: [news]")
+    });
+    b.edit("content/about.md", "a page leaves its terms", |t| t.replace("tags: [colophon, notes]\ncategories: [news]\n", ""));
+    assert!(b.inc.output("tags/colophon/index.html").is_none());
+    b.edit("content/_index.md", "the home's terms changed (Hugo lists a section on its terms)", |t| {
+        t.replace("tags: [welcome]", "tags: [notes]")
+    });
+    assert!(b.inc.output("tags/welcome/index.html").is_none());
+    b.edit("content/_index.md", "the home's title edited", |t| t.replace("title: Field Notes", "title: Field Notes, again"));
     b.write("content/notes/first.md", "---\ntitle: A note\n---\nA page in a new folder.\n", "new folder: an implied section");
     assert!(b.inc.output("notes/index.html").is_some());
 }

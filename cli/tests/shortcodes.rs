@@ -235,6 +235,85 @@ fn syntaxes_follow_the_dialect_and_hugo_html_content_files_are_pages() {
     assert!(walkdir::WalkDir::new(root.join("public")).into_iter().flatten().any(|e| e.file_name().to_string_lossy().starts_with("demo.")));
 }
 
+/// Hugo expands shortcodes in `.html` content files (checked with Hugo 0.168: see
+/// `import.rs::shortcodes_behave_as_real_hugo_s`): every output goes in as written, `{{% %}}`
+/// output is not read as markdown there; errors are located in the file as for markdown.
+#[test]
+fn hugo_html_content_files_expand_their_shortcodes() {
+    let (_dir, root) = blog();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[content]\ndialect = \"hugo\"\npost_dirs = [\"posts\"]\n")).unwrap();
+    write(&root, "themes/default/templates/shortcodes/note.html", NOTE);
+    write(&root, "content/posts/target.md", "---\ntitle: Target\ndate: 2024-01-01\n---\nT.\n");
+    write(
+        &root,
+        "content/posts/page.html",
+        "---\ntitle: In HTML\ndate: 2024-01-03\n---\n<p>Video: {{< youtube abc >}}</p>\n<!--more-->\n<p>{{% note %}}*not* markdown{{% /note %}}</p>\n\
+         <p><a href=\"{{< relref \"target.md\" >}}\">target</a>, shown: {{</* youtube x */>}}</p>\n",
+    );
+    build_ok(&root);
+    let page = read(&root, "posts/page/index.html");
+    let body = article_body(&page);
+    assert!(body.starts_with("<p>Video: <figure class=\"video\">") && body.contains("watch?v=abc"), "{body}");
+    assert!(body.contains("<p>***not* markdown**</p>") && !body.contains("<em>"), "{body}");
+    assert!(body.contains("<a href=\"/posts/target/\">target</a>, shown: {{< youtube x >}}</p>"), "{body}");
+    let home = read(&root, "index.html");
+    assert!(home.contains("watch?v=abc") && !home.contains("not* markdown"), "the summary stops at <!--more-->");
+
+    write(&root, "content/posts/bad.html", "---\ntitle: Bad\ndate: 2024-01-04\n---\n<p>One.</p>\n<p>{{< nope >}}</p>\n");
+    let err = build_err(&root);
+    assert!(err.contains("content/posts/bad.html:6:4: unknown shortcode `nope`"), "{err}");
+}
+
+/// Zola's shortcodes nest (Zola 0.20, getzola/zola#2748): a body runs to its matching
+/// `{% end %}`, its inline and body shortcodes are rendered first and put into it as written,
+/// and `nth` counts a parent before its children.
+#[test]
+fn zola_shortcodes_nest() {
+    let (_dir, root) = blog();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}\n[content]\ndialect = \"zola\"\npost_dirs = [\"posts\"]\n")).unwrap();
+    write(&root, "themes/default/templates/shortcodes/box.html", "<div class=\"box\">{{ body | safe }}</div>");
+    write(&root, "themes/default/templates/shortcodes/count.html", "[{{ nth }}{% if body %} {{ body | safe }}{% endif %}]");
+    write(
+        &root,
+        "content/posts/nest.md",
+        "+++\ntitle = \"Nest\"\ndate = 2024-01-01\n+++\n\
+         {% box() %}a {{ youtube(id=\"n1\") }} {% box() %}inner *md*{% end %} b{% end %}\n\n\
+         Counted: {% count() %}x {{ count() }}{% end %} {{ count() }}\n\n\
+         Shown: {% box() %}{{/* count() */}}{% end %}\n",
+    );
+    build_ok(&root);
+    let html = read(&root, "posts/nest/index.html");
+    let body = article_body(&html);
+    assert!(body.contains("<div class=\"box\">a <figure class=\"video\">") && body.contains("watch?v=n1"), "{body}");
+    assert!(body.contains("<div class=\"box\">inner *md*</div> b</div>"), "{body}");
+    assert!(body.contains("Counted: [1 x [2]] [3]"), "{body}");
+    assert!(body.contains("Shown: <div class=\"box\">{{ count() }}</div>"), "{body}");
+
+    write(&root, "content/posts/nest.md", "+++\ntitle = \"Nest\"\ndate = 2024-01-01\n+++\n{% box() %}\nok\n{{ nope() }}\n{% end %}\n");
+    let err = build_err(&root);
+    assert!(err.contains("content/posts/nest.md:7:1: unknown shortcode `nope`"), "{err}");
+}
+
+/// A shortcode's output is text, never read again for shortcodes, `{{% %}}` included (as Hugo
+/// 0.168: see `import.rs::shortcodes_behave_as_real_hugo_s`).
+#[test]
+fn shortcode_output_is_not_expanded_again() {
+    let (_dir, root) = blog();
+    write(&root, "themes/default/templates/shortcodes/emit.html", "{{ args | first | safe }}");
+    write(
+        &root,
+        "content/posts/emit.md",
+        "+++\ntitle = \"Emit\"\ndate = 2024-01-01\n+++\nP1 {{% emit \"{{< youtube abc >}}\" %}}\n\nP2 {{< emit \"{{% youtube abc %}}\" >}}\n",
+    );
+    build_ok(&root);
+    let html = read(&root, "posts/emit/index.html");
+    let body = article_body(&html);
+    assert!(body.contains("<p>P1 {{&lt; youtube abc &gt;}}</p>") && body.contains("<p>P2 {{% youtube abc %}}</p>"), "{body}");
+    assert!(!body.contains("watch?v=abc"), "{body}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // serve: incremental rebuilds after edits that shortcodes and internal links depend on.
 

@@ -12,23 +12,13 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use serde_json::Value;
 
-/// The CSP the distribution sends, read from the template so the two cannot drift apart.
+/// The CSP the distribution sends: the `youtube` shortcode is built for `img-src 'self'`.
 fn site_csp() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let mut lines = text.lines().skip_while(|l| l.trim() != "ContentSecurityPolicy: >-").skip(1);
-    let first = lines.next().expect("CSP text after ContentSecurityPolicy: >-");
-    let indent = first.len() - first.trim_start().len();
-    let mut csp = first.trim().to_string();
-    for l in lines.take_while(|l| l.len() - l.trim_start().len() >= indent && !l.trim().is_empty()) {
-        csp.push(' ');
-        csp.push_str(l.trim());
-    }
+    let csp = test_support::browser::site_csp();
     assert!(csp.contains("img-src 'self'") && !csp.contains("ytimg"), "the youtube shortcode is built for img-src 'self': {csp}");
     csp
 }
@@ -54,32 +44,6 @@ const PROBE: &str = r#"
   write();
 })();
 "#;
-
-fn chromium_dump(url: &str) -> Value {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--virtual-time-budget=5000",
-            &format!("--user-data-dir={}", profile.path().display()),
-            "--dump-dom",
-            url,
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run chromium ({e}): install the Debian package chromium (apt-get install -y chromium)"));
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| {
-        panic!("no probe output for {url} (exit {:?}):\n{dom}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr))
-    }) + "<pre id=\"probe\">".len();
-    let json = &dom[start..start + dom[start..].find("</pre>").expect("end of probe")];
-    serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&")).unwrap_or_else(|e| panic!("probe JSON ({e}): {json}"))
-}
 
 /// Serves `public` under the CSP, with the probe script added first in HTML pages (so it hears
 /// violations while the page loads); `/control/` is the
@@ -162,7 +126,7 @@ fn youtube_thumbnails_show_under_the_sites_csp() {
     build_ok(&root);
     let origin = serve(root.join("public"), csp, "posts/video");
 
-    let seen = chromium_dump(&format!("{origin}/posts/video/"));
+    let seen = test_support::browser::probe(&format!("{origin}/posts/video/"));
     assert_eq!(seen["violations"], serde_json::json!([]), "{seen}");
     let thumbs = seen["thumbs"].as_array().expect("thumbnails probed");
     assert_eq!(thumbs.len(), 2, "{seen}");
@@ -172,7 +136,7 @@ fn youtube_thumbnails_show_under_the_sites_csp() {
     }
     assert_eq!(seen["titles"], serde_json::json!(["absolute", "absolute"]), "the theme's stylesheet applies: {seen}");
 
-    let control = chromium_dump(&format!("{origin}/control/"));
+    let control = test_support::browser::probe(&format!("{origin}/control/"));
     let blocked =
         control["violations"].as_array().expect("violations").iter().filter(|v| v.as_str().unwrap_or("").contains("i.ytimg.com")).count();
     assert!(blocked >= 1, "a thumbnail from YouTube's host must be blocked by the CSP: {control}");

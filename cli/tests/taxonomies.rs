@@ -170,3 +170,68 @@ fn a_taxonomy_feed_lists_its_terms_as_hugo_does() {
     assert_eq!(dates.len(), feed.matches("<item>").count(), "every term is dated");
     assert!(read(&root, "tags/rust/index.xml").contains("/posts/"), "a term's feed lists its posts");
 }
+
+/// A term lists every page carrying it, as Zola and Hugo do, not only posts: an undated page
+/// (last) and a dated one (in date order, and in the term's feed) are on their terms' pages and
+/// counted; the home, the site's feeds and the archive still list posts only.
+#[test]
+fn pages_that_are_not_posts_are_on_their_terms_pages() {
+    let (_dir, root) = blog_with_categories();
+    let about = root.join("content/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    std::fs::write(
+        &about,
+        text.replacen("\n+++\n", "\ntags = [\"Colophon\", \"rust\"]\n[taxonomies]\ncategories = [\"Essays\"]\n+++\n", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/uses.md"),
+        "+++\ntitle = \"What I use\"\ndate = 2025-01-01\n[taxonomies]\ncategories = [\"Essays\"]\n+++\nA laptop.\n",
+    )
+    .unwrap();
+    build_ok(&root);
+    // What a list page lists (not its navigation).
+    fn listed(page: &str) -> &str {
+        let start = page.find("<ul class=\"post-list\">").expect("a list of pages");
+        &page[start..start + page[start..].find("</ul>").unwrap()]
+    }
+    // A term only a page carries gets its page, and is on the list of terms with its count.
+    let colophon = read(&root, "tags/colophon/index.html");
+    assert!(listed(&colophon).contains("href=\"/about/\"") && colophon.contains("1 post"), "{colophon}");
+    assert!(read(&root, "tags/index.html").contains("Colophon <span class=\"count\">1 post</span>"));
+    // Undated pages come after the posts.
+    let rust = read(&root, "tags/rust/index.html");
+    let list = listed(&rust);
+    let (error, about_at) = (list.find("Error handling in Rust").unwrap(), list.find("href=\"/about/\"").unwrap());
+    assert!(error < about_at && rust.contains("3 posts"), "{rust}");
+    // One a page, newest first, the dated page between the posts, the undated one last.
+    let order: Vec<String> = (1..=4)
+        .map(|n| {
+            if n == 1 {
+                read(&root, "categories/essays/index.html")
+            } else {
+                read(&root, &format!("categories/essays/page/{n}/index.html"))
+            }
+        })
+        .collect();
+    for (page, title) in order.iter().zip(["What this site costs to run", "What I use", "Why I keep a blog", "About"]) {
+        assert!(listed(page).contains(&format!(">{title}")), "{title} expected:\n{page}");
+    }
+    assert!(!root.join("public/categories/essays/page/5").exists());
+    assert!(read(&root, "categories/index.html").contains("Essays <span class=\"count\">4 posts</span>"));
+    // The term's feed has its dated pages; an undated page has no place in a feed.
+    let feed = read(&root, "categories/essays/atom.xml");
+    assert!(
+        feed.matches("<entry").count() == 3
+            && feed.contains("<id>https://blog.example.com/uses/</id>")
+            && !feed.contains("<id>https://blog.example.com/about/</id>"),
+        "{feed}"
+    );
+    // Lists of posts stay lists of posts.
+    for list in ["index.html", "atom.xml", "rss.xml", "archive/index.html"] {
+        let text = read(&root, list);
+        assert!(!text.contains("/uses/") && !text.contains("What I use"), "{list} lists a page:\n{text}");
+    }
+    let check = run(myblog().arg("check").arg("--root").arg(&root));
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}

@@ -10,26 +10,15 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use common::*;
 use serde_json::Value;
 use subscribe_fn::http::STYLESHEET;
 
-/// The CSP the distribution sends, read from the template so the two cannot drift apart.
+/// The CSP the distribution sends: the API's pages are styled for `style-src 'self'`.
 fn site_csp() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let mut lines = text.lines().skip_while(|l| l.trim() != "ContentSecurityPolicy: >-").skip(1);
-    let first = lines.next().expect("CSP text after ContentSecurityPolicy: >-");
-    let indent = first.len() - first.trim_start().len();
-    let mut csp = first.trim().to_string();
-    for l in lines.take_while(|l| l.len() - l.trim_start().len() >= indent && !l.trim().is_empty()) {
-        csp.push(' ');
-        csp.push_str(l.trim());
-    }
+    let csp = test_support::browser::site_csp();
     assert!(csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
     csp
 }
@@ -51,40 +40,6 @@ const PROBE: &str = r#"
   write();
 })();
 "#;
-
-/// What the probe saw in headless Chromium.
-fn probe(url: &str) -> Value {
-    let profile = tempfile_dir();
-    let out = Command::new("chromium")
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--virtual-time-budget=5000",
-            &format!("--user-data-dir={}", profile.display()),
-            "--dump-dom",
-            url,
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run chromium ({e}): install the Debian package chromium (apt-get install -y chromium)"));
-    let _ = std::fs::remove_dir_all(&profile);
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| {
-        panic!("no probe output for {url} (exit {:?}):\n{dom}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr))
-    }) + "<pre id=\"probe\">".len();
-    let json = &dom[start..start + dom[start..].find("</pre>").expect("end of probe")];
-    serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&")).unwrap_or_else(|e| panic!("probe JSON ({e}): {json}"))
-}
-
-fn tempfile_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("myblog-csp-{}-{}", std::process::id(), test_support::free_port()));
-    std::fs::create_dir_all(&dir).expect("profile dir");
-    dir
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_pages_render_styled_under_the_sites_csp() {
@@ -117,7 +72,7 @@ async fn the_api_pages_render_styled_under_the_sites_csp() {
     // Served from a loopback origin, to which the pages' absolute links to the site are pointed.
     let origin = serve_with_site(pages.clone(), csp);
     for (i, page) in pages.iter().enumerate().take(n) {
-        let seen = probe(&format!("{origin}/page/{i}"));
+        let seen = test_support::browser::probe(&format!("{origin}/page/{i}"));
         assert_eq!(seen["mainMaxWidth"], "544px", "page {i} unstyled: {seen}\n{page}");
         assert!(seen["bodyFont"].as_str().unwrap_or_default().contains("system-ui"), "page {i}: {seen}");
         if page.contains("<button") {
@@ -125,7 +80,7 @@ async fn the_api_pages_render_styled_under_the_sites_csp() {
         }
         assert_eq!(seen["violations"], serde_json::json!([]), "page {i}: {seen}");
     }
-    let seen = probe(&format!("{origin}/page/{n}"));
+    let seen = test_support::browser::probe(&format!("{origin}/page/{n}"));
     assert_eq!(seen["mainMaxWidth"], "none", "the CSP did not block the inline style: {seen}");
 }
 

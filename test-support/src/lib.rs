@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 pub use aws_config::SdkConfig;
 
+pub mod browser;
+
 /// The workspace root (the folder holding the top `Cargo.toml`).
 ///
 /// Read at run time: `cargo test` sets `CARGO_MANIFEST_DIR` to the tested crate, one level

@@ -40,14 +40,12 @@ fn embeds(text: &str) -> Option<&'static str> {
 /// Where a site's shortcodes are: (as shown, folder), the site's own first.
 fn sources(site: &Path, dialect: Dialect, themes: &[String]) -> Vec<(String, std::path::PathBuf)> {
     match dialect {
-        Dialect::Hugo => {
-            let mut v = vec![("layouts/shortcodes".to_string(), site.join("layouts/shortcodes"))];
-            for t in themes {
-                let rel = format!("themes/{t}/layouts/shortcodes");
-                v.push((rel.clone(), site.join(&rel)));
-            }
-            v
-        }
+        // Hugo 0.146 moved them to `layouts/_shortcodes/`; the old folder still works.
+        Dialect::Hugo => std::iter::once(String::new())
+            .chain(themes.iter().map(|t| format!("themes/{t}/")))
+            .flat_map(|root| ["_shortcodes", "shortcodes"].map(|d| format!("{root}layouts/{d}")))
+            .map(|rel| (rel.clone(), site.join(&rel)))
+            .collect(),
         _ => vec![("templates/shortcodes".to_string(), site.join("templates/shortcodes"))],
     }
 }
@@ -147,7 +145,7 @@ mod tests {
                 ("layouts/shortcodes/pic.html", "<p>\n{{ partial \"pic\" . }}</p>"),
                 ("layouts/shortcodes/note.md", "**{{ .Inner }}**"),
                 ("themes/t/layouts/shortcodes/note.html", "<div>{{ .Inner }}</div>"),
-                ("themes/t/layouts/shortcodes/badge.html", "<span class=\"badge\">{{ .Get 0 }}</span>"),
+                ("themes/t/layouts/_shortcodes/badge.html", "<span class=\"badge\">{{ .Get 0 }}</span>"),
             ],
         );
         let (mapped, not) = port(site.path(), blog.path(), Dialect::Hugo, &["t".into()]).unwrap();
@@ -156,7 +154,7 @@ mod tests {
         // The site's own beats the default theme's; the theme's fills the gaps.
         assert!(mapped.iter().any(|m| m.ends_with("gist.html (translated to tera; replaces the default theme's gist)")), "{all}");
         assert!(std::fs::read_to_string(ours.join("gist.html")).unwrap().contains("args | nth(n=0)"));
-        assert!(mapped.iter().any(|m| m.starts_with("themes/t/layouts/shortcodes/badge.html ->")), "{all}");
+        assert!(mapped.iter().any(|m| m.starts_with("themes/t/layouts/_shortcodes/badge.html ->")), "{all}");
         assert!(
             not.iter()
                 .any(|m| m == "themes/t/layouts/shortcodes/note.html: not used; layouts/shortcodes/note.html takes its place, as in Hugo"),

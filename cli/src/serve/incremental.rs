@@ -649,6 +649,24 @@ impl Incremental {
             }
         }
         let changed_post_set: HashSet<usize> = changed_posts.iter().copied().collect();
+        // The terms the changed posts, pages and sections carry now, with their URLs: their term pages
+        // show them (a term they left is a change of its list, seen from the snapshot).
+        let mut touched_terms: HashMap<(usize, &str), Vec<&str>> = HashMap::new();
+        for rel in &changed_rels {
+            let Some(p) = self.page(rel) else { continue };
+            let refs = p
+                .summary
+                .tags
+                .iter()
+                .map(|r| (crate::taxonomy::TAGS, r))
+                .chain(p.summary.taxonomies.iter().flat_map(|(name, refs)| refs.iter().map(move |r| (name.as_str(), r))));
+            for (name, r) in refs {
+                if let Some(t) = site.taxonomies.iter().position(|t| t.name == name) {
+                    touched_terms.entry((t, r.slug.as_str())).or_default().push(p.source.url_path.as_str());
+                }
+            }
+        }
+        let terms_touched = !touched_terms.is_empty();
         let deps = &self.deps;
         let relevant = |template: &str, url: &str| changed_fields.get(url).is_some_and(|f| deps.uses_any_field(template, f));
         let relevant_post = |template: &str, i: usize| relevant(template, &site.posts[i].source.url_path);
@@ -695,7 +713,8 @@ impl Incremental {
                     let term = &site.taxonomies[*t].terms[slug];
                     let list_changed = snapshot.as_ref().is_some_and(|s| {
                         s.term_lists.get(&(*t, slug.clone())).is_none_or(|old| {
-                            old.len() != term.posts.len() || old.iter().zip(&term.posts).any(|(a, &b)| *a != site.posts[b].source.url_path)
+                            old.len() != term.members.len()
+                                || old.iter().zip(&term.members).any(|(a, &b)| *a != site.member(b).source.url_path)
                         })
                     });
                     let info_changed =
@@ -703,7 +722,7 @@ impl Incremental {
                     let tpl = template();
                     list_changed
                         || info_changed
-                        || changed_posts.iter().any(|&i| term.posts.binary_search(&i).is_ok() && relevant_post(&tpl, i))
+                        || touched_terms.get(&(*t, slug.as_str())).is_some_and(|urls| urls.iter().any(|u| relevant(&tpl, u)))
                 }
                 Job::Archive => order_changed || changed_posts.iter().any(|&i| relevant_post("archive.html", i)),
                 Job::NotFound => false,
@@ -796,8 +815,9 @@ impl Incremental {
         let mut generated_paths: BTreeSet<String> = self.generated.clone();
         let sitemap_fields = ["date", "updated", "draft", "extra"];
         let sitemap_changed = changed_fields.values().any(|f| sitemap_fields.iter().any(|x| f.contains(x)));
-        // Feeds of lists (terms, sections) may carry any post, not only the newest.
-        let list_feeds = !changed_posts.is_empty() && crate::lists::has_feeds(&self.prepared.site, &config);
+        // Feeds of lists (terms, sections) may carry any post (and terms' any page with the term),
+        // not only the newest.
+        let list_feeds = (!changed_posts.is_empty() || terms_touched) && crate::lists::has_feeds(&self.prepared.site, &config);
         if snapshot.is_some() || paths_changed || sitemap_changed || list_feeds || !changed_assets.is_empty() {
             let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
             let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
@@ -984,7 +1004,7 @@ impl Snapshot {
             kinds: all().map(|p| (p.source.url_path.clone(), p.source.kind)).collect(),
             rel_of: all().map(|p| (p.source.url_path.clone(), p.source.rel.clone())).collect(),
             term_lists: terms()
-                .map(|(ti, k, t)| ((ti, k.clone()), t.posts.iter().map(|&i| site.posts[i].source.url_path.clone()).collect()))
+                .map(|(ti, k, t)| ((ti, k.clone()), t.members.iter().map(|&m| site.member(m).source.url_path.clone()).collect()))
                 .collect(),
             taxonomies: (0..site.taxonomies.len()).map(|t| taxonomy_view(site, t)).collect(),
         }
