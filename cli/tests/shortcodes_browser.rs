@@ -14,7 +14,6 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use serde_json::Value;
 
 /// The CSP the distribution sends: the `youtube` shortcode is built for `img-src 'self'`.
 fn site_csp() -> String {

@@ -1428,9 +1428,12 @@ fn a_missing_output_or_weaker_headers_are_caught() {
     assert!(errs.iter().any(|e| e.contains("unsafe-inline")), "{errs:?}");
 }
 
+/// A named change that weakens the template.
+type Weaken = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn a_weakened_announcement_pipeline_is_caught() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Weaken)> = vec![
         (
             "deploy may write more than announcements",
             Box::new(|t| {

@@ -13,7 +13,6 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use serde_json::Value;
 use subscribe_fn::http::STYLESHEET;
 
 /// The CSP the distribution sends: the API's pages are styled for `style-src 'self'`.

@@ -536,11 +536,9 @@ fn plan_announcements(
     args: &DeployArgs,
 ) -> (Vec<crate::announce::Announcement>, Vec<String>) {
     let mut notes = Vec::new();
-    let published: Option<std::collections::BTreeSet<String>> = match remote {
-        // A bucket deployed before announcements existed: what it has is the backlog.
-        Some(r) => Some(r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect()),
-        None => None,
-    };
+    // A bucket deployed before announcements existed: what it has is the backlog.
+    let published: Option<std::collections::BTreeSet<String>> =
+        remote.map(|r| r.posts.clone().unwrap_or_else(|| local.posts.iter().map(|p| p.path.clone()).collect()).into_iter().collect());
     let sub = &config.subscribe;
     let has_table = sub.announcements_table.is_some() || args.stack.is_some() || config.deploy.stack.is_some();
     let hold = if args.no_announce {
