@@ -319,13 +319,14 @@ fn ported_hugo_shortcodes_render_what_hugo_renders() {
         "themes/ananke/layouts/shortcodes/button.html -> themes/default/templates/shortcodes/button.html (translated to tera)",
         "layouts/shortcodes/gist.html -> themes/default/templates/shortcodes/gist.html (translated to tera; replaces the default theme's gist)",
         "layouts/shortcodes/gallery.html: not ported (line 3: `.Page.Resources`:",
+        "layouts/shortcodes/script.html -> themes/default/templates/shortcodes/script.html (translated to tera)",
     ] {
         assert!(report.contains(want), "{want} not reported:\n{report}");
     }
     build_ok(&blog);
     let ours = std::fs::read_to_string(blog.join("public/2019/03/01/spring/index.html")).unwrap();
     for (marker, count) in
-        [("class=\"notice ", 2), ("class=\"img\"", 2), ("class=\"steps\"", 2), ("class=\"steps-note\"", 2), ("class=\"button\"", 1)]
+        [("class=\"notice ", 2), ("class=\"img\"", 2), ("class=\"steps\"", 2), ("class=\"steps-note\"", 2), ("class=\"button\"", 1), ("class=\"script ", 2)]
     {
         let (h, m) = (elements(&theirs, marker), elements(&ours, marker));
         assert_eq!(h.len(), count, "Hugo wrote {marker} {} times:\n{theirs}", h.len());

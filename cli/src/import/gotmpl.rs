@@ -61,4 +61,6 @@ pub fn translate(src: &str, name: &str) -> R<String> {
 }
 
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
 mod tests;

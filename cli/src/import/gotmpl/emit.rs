@@ -344,8 +344,9 @@ impl Tr<'_> {
                     return refuse(line, f.clone(), why);
                 }
                 let mut args = Vec::new();
-                // `and` / `or` compile their operands themselves, lazily.
-                if !matches!(f.as_str(), "and" | "or") {
+                // `and` / `or` compile their operands themselves, lazily; a warning's are never
+                // needed (`.Position` and the like, which only name the call site).
+                if !matches!(f.as_str(), "and" | "or") && !is_warning(f) {
                     for a in &cmd[1..] {
                         args.push(self.operand(a, line)?);
                     }
@@ -795,6 +796,8 @@ impl Tr<'_> {
                 arity(1)?;
                 self.tmp(&format!("{} | int", c(0)), Kind::Text)
             }
+            // Hugo logs the warning and prints nothing; the page is the same without it.
+            _ if is_warning(f) => Val::V("\"\"".into(), Kind::Text),
             "errorf" | "fmt.Errorf" => {
                 let Some(fmt) = args.first().and_then(string_literal) else { return refuse(line, f, "is ported with a quoted message") };
                 let msg = lit(&fmt.replace("%s", "…").replace("%q", "…").replace("%v", "…")).unwrap_or_default();
@@ -873,7 +876,16 @@ pub(super) const FUNCS: &[&str] = &[
     "int",
     "errorf",
     "fmt.Errorf",
+    "warnf",
+    "fmt.Warnf",
+    "warnidf",
+    "fmt.Warnidf",
 ];
+
+/// Hugo's build warnings, which print nothing into the page.
+fn is_warning(f: &str) -> bool {
+    matches!(f, "warnf" | "fmt.Warnf" | "warnidf" | "fmt.Warnidf")
+}
 
 /// Why function `f` is not translated, if it is not (checked before its arguments are).
 pub(super) fn unported(f: &str) -> Option<&'static str> {

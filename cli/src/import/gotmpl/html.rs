@@ -65,6 +65,9 @@ pub(super) const URL_ATTRS: &[&str] = &[
     "xmlns",
 ];
 
+/// What a URL attribute's `seen` holds after branches that left it at different parts.
+const AMBIGUOUS: char = '\u{0}';
+
 impl Html {
     /// Advances over template text; returns the text to write (comments dropped, as Go does).
     pub(super) fn advance(&mut self, text: &str) -> String {
@@ -193,6 +196,8 @@ impl Html {
                 if URL_ATTRS.contains(&name) || name.contains("src") || name.contains("uri") || name.contains("url") {
                     return Ok(Spot::Url(if seen.contains(['?', '#']) {
                         UrlPart::Query
+                    } else if seen.contains(AMBIGUOUS) {
+                        return Err("a value after a branch that may have begun the URL's query is ambiguous (Go refuses it too)");
                     } else if seen.is_empty() {
                         UrlPart::Start
                     } else {
@@ -217,15 +222,24 @@ impl Html {
             {
                 Some(n.clone())
             }
+            // Branches that leave a URL at different parts (`src="…{{ if .x }}?a=b{{ end }}"`):
+            // Go joins them into an unknown part, where text may go on and a value may not.
+            (Html::Value { name: a, quote: q, raw: x, .. }, Html::Value { name: b, quote: r, raw: y, .. })
+                if a == b && q == r && x == y && matches!(self.spot(), Ok(Spot::Url(_))) && matches!(other.spot(), Ok(Spot::Url(_))) =>
+            {
+                Some(Html::Value { name: a.clone(), quote: *q, seen: AMBIGUOUS.to_string(), raw: x.clone() })
+            }
             _ => None,
         }
     }
 
-    /// Whether two contexts are the same for escaping (a URL's progress aside).
+    /// Whether two contexts are the same for escaping: in the same attribute, what is written
+    /// so far matters only as far as it changes where a value lands (a URL's part, a CSS
+    /// string), as Go's escaper joins them; `class="{{ if .x }}a {{ end }}…"` is one context.
     pub(super) fn same(&self, other: &Html) -> bool {
         match (self, other) {
-            (Html::Value { name: a, quote: q, seen: s, .. }, Html::Value { name: b, quote: r, seen: t, .. }) => {
-                a == b && q == r && (s.contains(['?', '#']) == t.contains(['?', '#'])) && (s.is_empty() == t.is_empty())
+            (Html::Value { name: a, quote: q, raw: x, .. }, Html::Value { name: b, quote: r, raw: y, .. }) => {
+                a == b && q == r && x == y && self.spot() == other.spot()
             }
             _ => self == other,
         }

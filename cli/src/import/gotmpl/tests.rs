@@ -7,6 +7,23 @@ use super::*;
 
 fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
     let src = translate(go, "note").unwrap_or_else(|e| panic!("{e}\n{go}"));
+    render_tera(&src, named, args, body).unwrap_or_else(|e| panic!("{e}\n{src}"))
+}
+
+/// Renders a translated template as the build's shortcode renderer does (autoescape, the escape
+/// function, gofuncs' filters, the same context), with a stand-in `markdownify`. Compiling and
+/// rendering errors come back with tera's whole chain of causes.
+pub(super) fn render_tera(src: &str, named: Value, args: Value, body: Option<&str>) -> Result<String, String> {
+    use std::error::Error as _;
+    let chain = |e: tera::Error| {
+        let mut msg = e.to_string();
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            msg.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        msg
+    };
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(crate::render::escape_html);
@@ -15,7 +32,7 @@ fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
     tera.register_filter("markdownify", |v: &Value, _: &std::collections::HashMap<String, Value>| {
         Ok(Value::String(format!("<md>{}</md>", v.as_str().unwrap_or(""))))
     });
-    tera.add_raw_template("shortcodes/note.html", &src).unwrap_or_else(|e| panic!("{e:?}\n{src}"));
+    tera.add_raw_template("shortcodes/note.html", src).map_err(chain)?;
     let mut ctx = tera::Context::new();
     ctx.insert(
         "page",
@@ -35,10 +52,7 @@ fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
         ctx.insert(k.as_str(), v);
     }
     ctx.insert("named", &named);
-    tera.render("shortcodes/note.html", &ctx).unwrap_or_else(|e| {
-        use std::error::Error as _;
-        panic!("{e} {:?}\n{src}", e.source().map(|s| s.to_string()))
-    })
+    tera.render("shortcodes/note.html", &ctx).map_err(chain)
 }
 
 fn named(go: &str, n: Value) -> String {
@@ -216,4 +230,23 @@ fn what_is_not_ported_is_named_with_its_line() {
         let e = refused(go);
         assert_eq!((e.line, e.construct.as_str()), (line, construct), "{go}: {e}");
     }
+}
+
+#[test]
+fn warnings_print_nothing_and_branches_join_inside_an_attribute() {
+    // Hugo's own `comment` and `gist`, PaperMod's `collapse`: the warning (with `.Position`,
+    // which is not ported) goes to Hugo's log only.
+    assert_eq!(named(r#"{{ warnf "no %s: %s" "x" .Position }}a{{- warnidf "id" "w" -}}"#, json!({})), "a");
+    // PaperMod's and Terminal's `figure`: text written in one branch only, in a class.
+    let t = r#"<p class="{{ if eq (.Get "align") "center" }}align-center {{ end }}{{ with .Get "class" }}{{ . }}{{ else }}x{{ end }}" title="{{ .Get "t" }}">"#;
+    assert_eq!(named(t, json!({"align": "center", "class": "a&b", "t": "<"})), r#"<p class="align-center a&amp;b" title="&lt;">"#);
+    assert_eq!(named(t, json!({})), r#"<p class="x" title="">"#);
+    // In a URL, where a value lands after such branches is ambiguous: refused as Go does; text
+    // may follow (Hugo's `gist`), and a `?` makes it the query again.
+    let e = refused(r#"<a href="{{ if .Get "x" }}/a?{{ end }}{{ .Get "y" }}">"#);
+    assert_eq!((e.line, e.construct.as_str()), (1, "{{ … }}"));
+    let t = r#"<a href="/g/{{ .Get 0 }}.js{{ if eq (len .Params) 2 }}?file={{ .Get 1 }}{{ end }}">"#;
+    assert_eq!(positional(t, json!(["a b", "c&d"])), r#"<a href="/g/a%20b.js?file=c%26d">"#);
+    assert_eq!(positional(t, json!(["x"])), r#"<a href="/g/x.js">"#);
+    assert_eq!(positional(r#"<a href="/{{ if .Get 0 }}a{{ end }}?q={{ .Get 0 }}">"#, json!(["&"])), r#"<a href="/a?q=%26">"#);
 }
