@@ -784,9 +784,10 @@ impl Tr<'_> {
                 arity(1)?;
                 self.tmp(&format!("{} | anchorize", c(0)), Kind::Text)
             }
+            // Hugo's plainify returns template.HTML: what is left of the tags is not escaped again.
             "plainify" => {
                 arity(1)?;
-                self.tmp(&format!("{} | as_str | striptags", c(0)), Kind::Text)
+                self.tmp(&format!("{} | as_str | striptags", c(0)), Kind::Html)
             }
             "string" => {
                 arity(1)?;

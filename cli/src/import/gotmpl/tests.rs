@@ -250,3 +250,15 @@ fn warnings_print_nothing_and_branches_join_inside_an_attribute() {
     assert_eq!(positional(t, json!(["x"])), r#"<a href="/g/x.js">"#);
     assert_eq!(positional(r#"<a href="/{{ if .Get 0 }}a{{ end }}?q={{ .Get 0 }}">"#, json!(["&"])), r#"<a href="/a?q=%26">"#);
 }
+
+#[test]
+fn plainify_is_html() {
+    // hugo-book's `badge`; the outputs are Hugo 0.168's: the text left is not escaped again,
+    // and in an attribute it is HTML printed there (tags gone, `&` kept, quotes escaped).
+    let t = r#"<p title="{{ .Get "a" | plainify }}">{{ .Get "a" | plainify }}|{{ .Get "b" | plainify }}|{{ .Inner | plainify }}</p>"#;
+    let a = r#"T&x <b>y</b> &amp; "q" 'a'"#;
+    assert_eq!(
+        render(t, json!({"a": a, "b": "a<b"}), json!([]), Some("<i>i</i> & j")),
+        r#"<p title="T&x y &amp; &#34;q&#34; &#39;a&#39;">T&x y &amp; "q" 'a'|a<b|i & j</p>"#
+    );
+}
