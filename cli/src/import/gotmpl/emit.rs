@@ -23,7 +23,8 @@ pub(super) enum Kind {
     Params,
     /// `.Page.Params`: front-matter keys myblog keeps in `page.extra`.
     PageParams,
-    /// `.Site.Params`: a map (Go prints it as `map[…]`, which is not ported).
+    /// `.Site.Params`, `slice`: a map or a list (Go prints them as `map[…]`, `[…]`, which is
+    /// not ported).
     Map,
 }
 
@@ -363,11 +364,28 @@ impl Tr<'_> {
                     other if cmd.len() == 1 && piped.is_none() => return self.operand(other, line),
                     other => return refuse(line, format!("{other:?}"), "is not a function"),
                 };
+                // `.Page.RenderString (dict "display" "block") x` (Hugo's own `details`): the
+                // markdown rendered whole, its paragraphs kept.
+                let mut rest: &[Operand] = &cmd[1..];
+                let mut block = false;
+                if chain.last().is_some_and(|f| f == "RenderString") {
+                    if let Some((display, after)) = rest.split_first().and_then(|(o, after)| Some((display_option(o)?, after))) {
+                        block = display == "block";
+                        rest = after;
+                    }
+                }
                 let mut args = Vec::new();
-                for a in &cmd[1..] {
+                for a in rest {
                     args.push(self.operand(a, line)?);
                 }
                 args.extend(piped);
+                if block {
+                    let page_like = matches!(base, Val::Root | Val::Page) && chain[..chain.len() - 1].iter().all(|f| f == "Page");
+                    return match args.as_slice() {
+                        [Val::V(c, _)] if page_like => Ok(self.tmp(&format!("{c} | as_str | markdown"), Kind::Html)),
+                        _ => refuse(line, ".RenderString", "is ported with the markdown and a display option"),
+                    };
+                }
                 if !args.is_empty() && chain.is_empty() {
                     return refuse(line, "(…)", "is not a function");
                 }
@@ -747,6 +765,8 @@ impl Tr<'_> {
                 };
                 self.tmp(&format!("{} {op} {}", c(0), c(1)), Kind::Text)
             }
+            // A list: usable in `in`, `index`, `len`, `range`; printing one is refused (Map).
+            "slice" | "collections.Slice" => self.tmp(&format!("[{}]", codes.join(", ")), Kind::Map),
             "in" | "collections.In" => {
                 arity(2)?;
                 self.tmp(&format!("{} in {}", c(1), c(0)), Kind::Text)
@@ -832,6 +852,8 @@ pub(super) const FUNCS: &[&str] = &[
     "ge",
     "in",
     "collections.In",
+    "slice",
+    "collections.Slice",
     "default",
     "safeHTML",
     "safeURL",
@@ -882,6 +904,25 @@ pub(super) const FUNCS: &[&str] = &[
     "warnidf",
     "fmt.Warnidf",
 ];
+
+/// The display of `(dict "display" "block")` or `"inline"`, RenderString's one option ported.
+fn display_option(op: &Operand) -> Option<&'static str> {
+    let Operand::Sub(p, fields) = op else { return None };
+    if !fields.is_empty() || !p.vars.is_empty() {
+        return None;
+    }
+    match p.cmds.as_slice() {
+        [cmd] => match cmd.as_slice() {
+            [Operand::Ident(f, x), Operand::Str(k), Operand::Str(v)] if f == "dict" && x.is_empty() && k == "display" => match v.as_str() {
+                "block" => Some("block"),
+                "inline" => Some("inline"),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 /// Hugo's build warnings, which print nothing into the page.
 fn is_warning(f: &str) -> bool {

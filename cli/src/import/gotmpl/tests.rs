@@ -32,6 +32,9 @@ pub(super) fn render_tera(src: &str, named: Value, args: Value, body: Option<&st
     tera.register_filter("markdownify", |v: &Value, _: &std::collections::HashMap<String, Value>| {
         Ok(Value::String(format!("<md>{}</md>", v.as_str().unwrap_or(""))))
     });
+    tera.register_filter("markdown", |v: &Value, _: &std::collections::HashMap<String, Value>| {
+        Ok(Value::String(format!("<md-block>{}</md-block>", v.as_str().unwrap_or(""))))
+    });
     tera.add_raw_template("shortcodes/note.html", src).map_err(chain)?;
     let mut ctx = tera::Context::new();
     ctx.insert(
@@ -261,4 +264,16 @@ fn plainify_is_html() {
         render(t, json!({"a": a, "b": "a<b"}), json!([]), Some("<i>i</i> & j")),
         r#"<p title="T&x y &amp; &#34;q&#34; &#39;a&#39;">T&x y &amp; "q" 'a'|a<b|i & j</p>"#
     );
+}
+
+#[test]
+fn slices_and_render_string_as_a_block() {
+    // Hugo's own `details`, `youtube`, `vimeo`: a boolean argument given any way.
+    let t = r#"{{ if in (slice "true" true 1) (.Get "open") }}open{{ else }}shut{{ end }}|{{ len (slice 1 2) }}|{{ index (slice "a" "b") 1 }}"#;
+    assert_eq!(named(t, json!({"open": true})), "open|2|b");
+    assert_eq!(named(t, json!({"open": "true"})), "open|2|b");
+    assert_eq!(named(t, json!({"open": "yes"})), "shut|2|b");
+    let t = r#"{{ .Inner | .Page.RenderString (dict "display" "block") }}|{{ .Page.RenderString (dict "display" "inline") "x" }}"#;
+    assert_eq!(render(t, json!({}), json!([]), Some("*a*")), "<md-block>*a*</md-block>|<md>x</md>");
+    assert_eq!(refused(r#"{{ slice 1 2 }}"#).construct, "{{ .Params }}");
 }
