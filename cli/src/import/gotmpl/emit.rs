@@ -461,7 +461,14 @@ impl Tr<'_> {
                     } else if k.starts_with(['"', '\'', '`']) {
                         Ok(self.tmp(&format!("named | get(key={k}, default=\"\")"), Kind::Text))
                     } else {
-                        refuse(line, ".Get", "takes a name in quotes or a position; a variable is not ported")
+                        // A variable: a position if it holds a number, else a name, as Go decides
+                        // at run time.
+                        let t = self.fresh();
+                        let _ = write!(
+                            self.out,
+                            "{{% if {k} is number %}}{{% set {t} = args | nth(n={k}) %}}{{% else %}}{{% set {t} = named | get(key={k} | as_str, default=\"\") %}}{{% endif %}}"
+                        );
+                        Ok(Val::V(t, Kind::Text))
                     }
                 }
                 "Params" => {
@@ -605,6 +612,23 @@ impl Tr<'_> {
                     esc(kinds[1]),
                     c(0),
                     esc(kinds[0])
+                );
+                Val::V(t, kind)
+            }
+            // Both values are computed first, as Go's arguments are.
+            "cond" => {
+                arity(3)?;
+                let t = self.fresh();
+                let (kind, escape) = unify(&kinds[1..], line, f)?;
+                let esc = |k: Kind| if escape.contains(&k) { " | as_str | escape" } else { "" };
+                let _ = write!(
+                    self.out,
+                    "{{% if {} %}}{{% set {t} = {}{} %}}{{% else %}}{{% set {t} = {}{} %}}{{% endif %}}",
+                    c(0),
+                    c(1),
+                    esc(kinds[1]),
+                    c(2),
+                    esc(kinds[2])
                 );
                 Val::V(t, kind)
             }
@@ -855,6 +879,7 @@ pub(super) const FUNCS: &[&str] = &[
     "slice",
     "collections.Slice",
     "default",
+    "cond",
     "safeHTML",
     "safeURL",
     "safeHTMLAttr",

@@ -277,3 +277,13 @@ fn slices_and_render_string_as_a_block() {
     assert_eq!(render(t, json!({}), json!([]), Some("*a*")), "<md-block>*a*</md-block>|<md>x</md>");
     assert_eq!(refused(r#"{{ slice 1 2 }}"#).construct, "{{ .Params }}");
 }
+
+#[test]
+fn cond_and_get_with_a_variable() {
+    // hugo-book's `details` and `tab`, Hextra's `callout`: `cond`, and `.Get` of a name or a
+    // position held in a variable.
+    let t = r#"{{ $k := "a" }}{{ if not .IsNamedParams }}{{ $k = 1 }}{{ end }}[{{ .Get $k }}|{{ cond .IsNamedParams "n" (.Get 0) }}|{{ cond false (.Inner) "<t>" }}]"#;
+    assert_eq!(named(t, json!({"a": "A&"})), "[A&amp;|n|&lt;t&gt;]");
+    assert_eq!(positional(t, json!(["x", "y<"])), "[y&lt;|x|&lt;t&gt;]");
+    assert_eq!(positional(r#"{{ $i := 5 }}[{{ .Get $i }}]"#, json!(["x"])), "[]");
+}
