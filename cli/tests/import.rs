@@ -325,9 +325,14 @@ fn ported_hugo_shortcodes_render_what_hugo_renders() {
     }
     build_ok(&blog);
     let ours = std::fs::read_to_string(blog.join("public/2019/03/01/spring/index.html")).unwrap();
-    for (marker, count) in
-        [("class=\"notice ", 2), ("class=\"img\"", 2), ("class=\"steps\"", 2), ("class=\"steps-note\"", 2), ("class=\"button\"", 1), ("class=\"script ", 2)]
-    {
+    for (marker, count) in [
+        ("class=\"notice ", 2),
+        ("class=\"img\"", 2),
+        ("class=\"steps\"", 2),
+        ("class=\"steps-note\"", 2),
+        ("class=\"button\"", 1),
+        ("class=\"script ", 2),
+    ] {
         let (h, m) = (elements(&theirs, marker), elements(&ours, marker));
         assert_eq!(h.len(), count, "Hugo wrote {marker} {} times:\n{theirs}", h.len());
         let h: Vec<String> = h.iter().map(|e| normalise(e)).collect();

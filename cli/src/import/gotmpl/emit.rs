@@ -599,6 +599,10 @@ impl Tr<'_> {
             }
         };
         let c = |i: usize| codes[i].clone();
+        if let Some((_, filter)) = UNARY.iter().find(|(names, _)| names.contains(&f)) {
+            arity(1)?;
+            return Ok(self.tmp(&format!("{} | {filter}", c(0)), Kind::Text));
+        }
         Ok(match f {
             "default" => {
                 arity(2)?;
@@ -652,14 +656,6 @@ impl Tr<'_> {
                 arity(1)?;
                 self.tmp(&format!("{} | markdownify", c(0)), Kind::Html)
             }
-            "lower" | "strings.ToLower" => {
-                arity(1)?;
-                self.tmp(&format!("{} | as_str | lower", c(0)), Kind::Text)
-            }
-            "upper" | "strings.ToUpper" => {
-                arity(1)?;
-                self.tmp(&format!("{} | as_str | upper", c(0)), Kind::Text)
-            }
             "trim" | "strings.Trim" => {
                 arity(2)?;
                 let Some(cut) = string_literal(&args[1]) else { return refuse(line, f, "is ported with a quoted set of characters") };
@@ -670,10 +666,6 @@ impl Tr<'_> {
                 } else {
                     return refuse(line, f, "is ported with one character, or \" \\t\\r\\n\"");
                 }
-            }
-            "strings.TrimSpace" => {
-                arity(1)?;
-                self.tmp(&format!("{} | as_str | trim", c(0)), Kind::Text)
             }
             "printf" => {
                 let Some(fmt) = args.first().and_then(string_literal) else { return refuse(line, f, "is ported with a quoted format") };
@@ -724,22 +716,6 @@ impl Tr<'_> {
                     return refuse(line, f, "needs an argument");
                 }
                 self.concat(&codes)
-            }
-            "relURL" | "relLangURL" | "urls.RelURL" => {
-                arity(1)?;
-                self.tmp(&format!("{} | rel_url", c(0)), Kind::Text)
-            }
-            "absURL" | "absLangURL" | "urls.AbsURL" => {
-                arity(1)?;
-                self.tmp(&format!("{} | abs_url", c(0)), Kind::Text)
-            }
-            "urlize" => {
-                arity(1)?;
-                self.tmp(&format!("{} | urlize", c(0)), Kind::Text)
-            }
-            "len" => {
-                arity(1)?;
-                self.tmp(&format!("{} | length", c(0)), Kind::Text)
             }
             "index" => {
                 if n < 2 {
@@ -824,22 +800,10 @@ impl Tr<'_> {
                 // Hugo's chomp keeps HTML as HTML.
                 self.tmp(&format!("{} | chomp", c(0)), if kinds[0] == Kind::Html { Kind::Html } else { Kind::Text })
             }
-            "anchorize" | "urls.Anchorize" => {
-                arity(1)?;
-                self.tmp(&format!("{} | anchorize", c(0)), Kind::Text)
-            }
             // Hugo's plainify returns template.HTML: what is left of the tags is not escaped again.
             "plainify" => {
                 arity(1)?;
                 self.tmp(&format!("{} | as_str | striptags", c(0)), Kind::Html)
-            }
-            "string" => {
-                arity(1)?;
-                self.tmp(&format!("{} | as_str", c(0)), Kind::Text)
-            }
-            "int" => {
-                arity(1)?;
-                self.tmp(&format!("{} | int", c(0)), Kind::Text)
             }
             // Hugo logs the warning and prints nothing; the page is the same without it.
             _ if is_warning(f) => Val::V("\"\"".into(), Kind::Text),
@@ -992,6 +956,20 @@ pub(super) fn unify(kinds: &[Kind], line: usize, f: &str) -> R<(Kind, Vec<Kind>)
     }
     Ok((Kind::Text, Vec::new()))
 }
+
+/// Go functions of one argument that are one tera filter (or a chain) giving text.
+const UNARY: &[(&[&str], &str)] = &[
+    (&["lower", "strings.ToLower"], "as_str | lower"),
+    (&["upper", "strings.ToUpper"], "as_str | upper"),
+    (&["strings.TrimSpace"], "as_str | trim"),
+    (&["relURL", "relLangURL", "urls.RelURL"], "rel_url"),
+    (&["absURL", "absLangURL", "urls.AbsURL"], "abs_url"),
+    (&["urlize"], "urlize"),
+    (&["len"], "length"),
+    (&["anchorize", "urls.Anchorize"], "anchorize"),
+    (&["string"], "as_str"),
+    (&["int"], "int"),
+];
 
 /// The tera text of a parsed Go template (without the header `translate` adds).
 pub(super) fn emit(nodes: &[Node], name: &str) -> R<String> {

@@ -269,7 +269,8 @@ fn plainify_is_html() {
 #[test]
 fn slices_and_render_string_as_a_block() {
     // Hugo's own `details`, `youtube`, `vimeo`: a boolean argument given any way.
-    let t = r#"{{ if in (slice "true" true 1) (.Get "open") }}open{{ else }}shut{{ end }}|{{ len (slice 1 2) }}|{{ index (slice "a" "b") 1 }}"#;
+    let t =
+        r#"{{ if in (slice "true" true 1) (.Get "open") }}open{{ else }}shut{{ end }}|{{ len (slice 1 2) }}|{{ index (slice "a" "b") 1 }}"#;
     assert_eq!(named(t, json!({"open": true})), "open|2|b");
     assert_eq!(named(t, json!({"open": "true"})), "open|2|b");
     assert_eq!(named(t, json!({"open": "yes"})), "shut|2|b");
