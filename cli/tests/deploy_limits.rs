@@ -504,7 +504,9 @@ fn pages_wait_for_the_lambdas_thumbnails() {
 /// a crashed one: a second deploy started once a renewal is seen still finds it held.
 #[test]
 fn a_long_deploy_renews_its_lease() {
-    let site = mini("lease_ttl = 3\n");
+    // 6 s, renewed every 2 s: the other tests of this binary load moto at the same time, and
+    // with 3 s one renewal answered late once made the lease look abandoned.
+    let site = mini("lease_ttl = 6\n");
     let (bucket, dist) = bucket_and_distribution("renew");
     common::build_ok(&site.root);
     let proxy = Proxy::start(Mode::Delay(Duration::from_millis(250)));
@@ -525,7 +527,7 @@ fn a_long_deploy_renews_its_lease() {
         (l["renewed"].as_i64()? > l["since"].as_i64()?).then_some(l)
     });
     let lease = renewed.expect("the lease was never renewed while the deploy ran");
-    assert_eq!(lease["ttl"], 3);
+    assert_eq!(lease["ttl"], 6);
     // Renewed, so not stale: the second deploy must stop, not take it over.
     let (_, err) = failing(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
     assert!(err.contains("another deploy is running"), "{err}");
