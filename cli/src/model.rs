@@ -149,11 +149,7 @@ impl Site {
     }
 
     pub fn member(&self, m: crate::sections::Member) -> &Page {
-        match m {
-            crate::sections::Member::Post(i) => &self.posts[i],
-            crate::sections::Member::Page(i) => &self.pages[i],
-            crate::sections::Member::Section(i) => &self.sections[i],
-        }
+        m.of(&self.posts, &self.pages, &self.sections)
     }
 }
 

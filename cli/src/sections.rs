@@ -168,6 +168,17 @@ pub enum Member {
     Section(usize),
 }
 
+impl Member {
+    /// The page this member is, in the site's three lists.
+    pub fn of<'a>(self, posts: &'a [Page], pages: &'a [Page], sections: &'a [Page]) -> &'a Page {
+        match self {
+            Member::Post(i) => &posts[i],
+            Member::Page(i) => &pages[i],
+            Member::Section(i) => &sections[i],
+        }
+    }
+}
+
 /// Whether the section at URL `prefix` lists the page at `url` of kind `kind`, in a myblog
 /// site: pages below it, every post for `/posts/`, everything for the home section; never
 /// sections themselves.
@@ -206,11 +217,7 @@ pub fn members(config: &SiteConfig, posts: &[Page], pages: &[Page], sections: &[
             }
         }
     }
-    let page = |m: &Member| match *m {
-        Member::Post(i) => &posts[i],
-        Member::Page(i) => &pages[i],
-        Member::Section(i) => &sections[i],
-    };
+    let page = |m: &Member| m.of(posts, pages, sections);
     for (si, list) in lists.iter_mut().enumerate() {
         let sort = sections[si].source.front.section.sort_by.or(match config.content.dialect {
             Dialect::Hugo => Some(SortBy::Weight),

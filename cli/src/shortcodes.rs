@@ -949,12 +949,7 @@ fn register(tera: &mut Tera, services: Arc<Services>) {
     // `text | markdown` (and `inline=true` without the paragraph), as Zola's filter.
     tera.register_filter("markdown", move |value: &Value, args: &HashMap<String, Value>| -> tera::Result<Value> {
         let text = value.as_str().ok_or_else(|| tera::Error::msg("markdown: expected text"))?;
-        let html = CURRENT.with(|c| {
-            let c = c.borrow();
-            let at = Location { dir: &c.0, url_path: &c.1 };
-            markdown::render(text, s.markdown, at, s.resolver.as_ref()).map(|r| r.content)
-        });
-        let html = html.map_err(|e| tera::Error::msg(e.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))?;
+        let html = markdown_here(&s, text)?;
         let inline = args.get("inline").and_then(Value::as_bool).unwrap_or(false);
         let html = if inline {
             html.trim_end().strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).map(str::to_string).unwrap_or(html)
@@ -971,15 +966,19 @@ fn register(tera: &mut Tera, services: Arc<Services>) {
             Value::Null => String::new(),
             other => other.to_string(),
         };
-        let html = CURRENT.with(|c| {
-            let c = c.borrow();
-            let at = Location { dir: &c.0, url_path: &c.1 };
-            markdown::render(&text, s.markdown, at, s.resolver.as_ref()).map(|r| r.content)
-        });
-        let html = html.map_err(|e| tera::Error::msg(e.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))?;
-        Ok(Value::String(trim_short_html(&html)))
+        Ok(Value::String(trim_short_html(&markdown_here(&s, &text)?)))
     });
     crate::gofuncs::register(tera, &services.base_path, &services.origin);
+}
+
+/// `text` rendered as markdown of the page being expanded (its links resolve from there).
+fn markdown_here(s: &Services, text: &str) -> tera::Result<String> {
+    let html = CURRENT.with(|c| {
+        let c = c.borrow();
+        let at = Location { dir: &c.0, url_path: &c.1 };
+        markdown::render(text, s.markdown, at, s.resolver.as_ref()).map(|r| r.content)
+    });
+    html.map_err(|e| tera::Error::msg(e.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
 }
 
 /// Hugo's `TrimShortHTML`: HTML with exactly one `<p>` that wraps it all loses the wrapper.

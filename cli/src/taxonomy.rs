@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{slugify, FrontMatter, Source};
 use crate::error::{Diagnostic, Error};
-use crate::model::{Page, TagInfo, TagRef};
+use crate::model::{Page, PageSummary, TagInfo, TagRef};
 use crate::sections::Member;
 
 /// `[[taxonomies]]` in site.toml.
@@ -132,6 +132,11 @@ pub fn page_terms(
     out
 }
 
+/// Every term a page carries, with its taxonomy's name: its tags, then the other taxonomies'.
+pub fn refs_of(s: &PageSummary) -> impl Iterator<Item = (&str, &TagRef)> {
+    s.tags.iter().map(|r| (TAGS, r)).chain(s.taxonomies.iter().flat_map(|(name, refs)| refs.iter().map(move |r| (name.as_str(), r))))
+}
+
 /// Every configured taxonomy with its terms, in one pass over the posts (newest first), pages
 /// and sections. A term lists every page carrying it, as Zola and Hugo do, not only posts: an
 /// `about` page tagged `meta` is on `/tags/meta/`, and so is a section whose `_index.md` has the
@@ -155,7 +160,6 @@ pub fn gather(posts: &[Page], pages: &[Page], sections: &[Page], taxonomies: &[T
             .members
             .push(m);
     };
-    let tags_at = by_name.get(TAGS).copied();
     let members = posts
         .iter()
         .enumerate()
@@ -163,24 +167,13 @@ pub fn gather(posts: &[Page], pages: &[Page], sections: &[Page], taxonomies: &[T
         .chain(pages.iter().enumerate().map(|(i, p)| (Member::Page(i), p)))
         .chain(sections.iter().enumerate().map(|(i, p)| (Member::Section(i), p)));
     for (m, page) in members {
-        if let Some(ti) = tags_at {
-            for r in &page.summary.tags {
+        for (name, r) in refs_of(&page.summary) {
+            if let Some(&ti) = by_name.get(name) {
                 add(&mut out[ti].terms, r, m);
             }
         }
-        for (name, refs) in &page.summary.taxonomies {
-            if let Some(&ti) = by_name.get(name.as_str()) {
-                for r in refs {
-                    add(&mut out[ti].terms, r, m);
-                }
-            }
-        }
     }
-    let of = |m: &Member| match *m {
-        Member::Post(i) => &posts[i],
-        Member::Page(i) => &pages[i],
-        Member::Section(i) => &sections[i],
-    };
+    let of = |m: &Member| m.of(posts, pages, sections);
     for t in &mut out {
         for info in t.terms.values_mut() {
             // Posts come in their order already; the others are merged in by the same rule

@@ -654,13 +654,7 @@ impl Incremental {
         let mut touched_terms: HashMap<(usize, &str), Vec<&str>> = HashMap::new();
         for rel in &changed_rels {
             let Some(p) = self.page(rel) else { continue };
-            let refs = p
-                .summary
-                .tags
-                .iter()
-                .map(|r| (crate::taxonomy::TAGS, r))
-                .chain(p.summary.taxonomies.iter().flat_map(|(name, refs)| refs.iter().map(move |r| (name.as_str(), r))));
-            for (name, r) in refs {
+            for (name, r) in crate::taxonomy::refs_of(&p.summary) {
                 if let Some(t) = site.taxonomies.iter().position(|t| t.name == name) {
                     touched_terms.entry((t, r.slug.as_str())).or_default().push(p.source.url_path.as_str());
                 }
