@@ -1,9 +1,8 @@
 //! The `myblog` command line: a thin layer of clap over the library.
 
 use std::process::ExitCode;
-
 use clap::{Parser, Subcommand};
-use myblog::{build, check, deploy, scaffold, serve, subscribers};
+use myblog::serve;
 
 // A build allocates and frees millions of small strings and tera values on every core; glibc's
 // allocator spent a third of a big build in malloc, free and consolidation (scripts/bench:
@@ -33,35 +32,35 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create a new blog in DIR from the built-in example.
-    Init(scaffold::InitArgs),
+    Init(myblog_scaffold::InitArgs),
     /// Create a new draft post (or page).
-    New(scaffold::NewArgs),
+    New(myblog_scaffold::NewArgs),
     /// Build the site into public/.
-    Build(build::BuildArgs),
+    Build(myblog_build::BuildArgs),
     /// Build, serve locally and rebuild + live-reload on every change.
     Serve(serve::ServeArgs),
     /// Build and verify that every internal link, anchor and asset reference resolves.
-    Check(check::CheckArgs),
+    Check(myblog_build::CheckArgs),
     /// Publish public/ to S3, invalidate what changed on CloudFront, announce new posts.
-    Deploy(deploy::DeployArgs),
+    Deploy(myblog_deploy::DeployArgs),
     /// Count subscribers by status; --export writes the confirmed ones to a CSV file.
-    Subscribers(subscribers::SubscribersArgs),
+    Subscribers(myblog_deploy::SubscribersArgs),
     /// List the announced posts with their sent / suppressed / failed / still-queued counts.
-    Announcements(subscribers::AwsArgs),
+    Announcements(myblog_deploy::AwsArgs),
 }
 
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
-        Command::Init(args) => scaffold::run_init(&args).map_err(Into::into),
-        Command::New(args) => scaffold::run_new(&args).map_err(Into::into),
-        Command::Build(args) => build::run_cli(&args).map_err(Into::into),
+        Command::Init(args) => myblog_scaffold::run_init(&args).map_err(Into::into),
+        Command::New(args) => myblog_scaffold::run_new(&args).map_err(Into::into),
+        Command::Build(args) => myblog_build::run_cli(&args).map_err(Into::into),
         Command::Serve(args) => serve::run_cli(args).map_err(Into::into),
-        Command::Check(args) => check::run_cli(&args).map_err(Into::into),
-        Command::Deploy(args) => deploy::run_cli(args).map_err(Into::into),
-        Command::Subscribers(args) => subscribers::run_subscribers(&args).map_err(Into::into),
-        Command::Announcements(args) => subscribers::run_announcements(&args).map_err(Into::into),
+        Command::Check(args) => myblog_build::run_check(&args).map_err(Into::into),
+        Command::Deploy(args) => myblog_deploy::run_cli(args).map_err(Into::into),
+        Command::Subscribers(args) => myblog_deploy::run_subscribers(&args).map_err(Into::into),
+        Command::Announcements(args) => myblog_deploy::run_announcements(&args).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

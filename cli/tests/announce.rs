@@ -8,7 +8,6 @@ mod deploy_support;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, StreamSpecification, StreamViewType,

@@ -8,7 +8,6 @@ mod deploy_support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
 use deploy_support::*;
 use myblog::manifest::Manifest;
 

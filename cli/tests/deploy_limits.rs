@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-
 use deploy_support::*;
 
 const BASE: &str = "https://mini.example.org";
@@ -451,7 +450,7 @@ fn pages_never_go_up_before_their_thumbnails_made_here_when_the_lambda_is_late()
     for k in &made {
         let o = &snap[k];
         assert!(o.content_type.starts_with("image/"), "{k}: {}", o.content_type);
-        assert_eq!(o.cache_control, thumbnail_fn::CACHE_CONTROL);
+        assert_eq!(o.cache_control, myblog_thumbnail::CACHE_CONTROL);
         assert!(image::load_from_memory(&o.body).is_ok(), "{k} is a real image");
     }
     let order: Vec<String> =
@@ -478,9 +477,9 @@ fn pages_wait_for_the_lambdas_thumbnails() {
         let (b, photo, photo_path) = (b.clone(), photo.clone(), photo_path.clone());
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_secs(1));
-            let options = thumbnail_fn::Options { widths: vec![320, 640, 1280], ..Default::default() };
-            for t in thumbnail_fn::make_thumbnails(&photo, &options).unwrap() {
-                let key = thumbnail_fn::thumb_key(&photo_path, t.width, t.format).unwrap();
+            let options = myblog_thumbnail::Options { widths: vec![320, 640, 1280], ..Default::default() };
+            for t in myblog_thumbnail::make_thumbnails(&photo, &options).unwrap() {
+                let key = myblog_thumbnail::thumb_key(&photo_path, t.width, t.format).unwrap();
                 rt().block_on(async { s3a().await.put_object().bucket(&b).key(key).body(t.bytes.into()).send().await.unwrap() });
             }
         });

@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-
 use common::*;
 
 const SITE: &str = "title = \"Moved\"\nbase_url = \"https://moved.example.org\"\ntheme = \"mini\"\npaginate_by = 50\n";

@@ -5,7 +5,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-
 use common::*;
 
 fn init_from(site: &Path, dir: &Path) -> std::process::Output {

@@ -6,7 +6,6 @@ mod common;
 mod serve_support;
 
 use std::path::{Path, PathBuf};
-
 use common::*;
 use html5ever::tendril::TendrilSink;
 

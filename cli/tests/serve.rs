@@ -4,7 +4,6 @@
 mod serve_support;
 
 use std::time::Duration;
-
 use serve_support::{example_blog, request, Server};
 
 const WAIT: Duration = Duration::from_secs(20);

@@ -10,7 +10,6 @@ mod serve_support;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
 use serde_json::{json, Value};
 use serve_support::{example_blog, request, Server};
 

@@ -5,7 +5,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
 use myblog::build::{render_site, BuildOptions};
 use myblog::serve::{Change, Incremental};
 

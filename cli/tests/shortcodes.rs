@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
 use common::*;
 
 fn write(root: &Path, rel: &str, text: &str) {

@@ -7,7 +7,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
 use common::*;
 
 /// Validates each file against `sitemap.xsd` or `siteindex.xsd` (picked by its root element) and

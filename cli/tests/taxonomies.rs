@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-
 use common::*;
 
 fn blog_with_categories() -> (tempfile::TempDir, PathBuf) {

@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -12,10 +11,10 @@ use axum::routing::{any, get};
 use axum::Router;
 use futures::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
-
 use super::Shared;
-use crate::build::{Body, Output};
-use crate::manifest::content_type_for;
+use myblog_build::Body;
+use myblog_build::Output;
+use myblog_utils::manifest::content_type_for;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
 pub const SCRIPT_PATH: &str = "/__myblog/livereload.js";
@@ -99,7 +98,7 @@ async fn file_response(status: StatusCode, o: &Output) -> Response {
     let bytes = match &o.body {
         Body::Bytes(b) => b.as_ref().clone(),
         Body::Copy(p) | Body::Stripped(p) => match tokio::fs::read(p).await.and_then(|b| match &o.body {
-            Body::Stripped(_) => crate::photo_meta::stripped_or_same(b),
+            Body::Stripped(_) => myblog_content::stripped_or_same(b),
             _ => Ok(b),
         }) {
             Ok(b) => b,
@@ -129,7 +128,7 @@ async fn file_response(status: StatusCode, o: &Output) -> Response {
 
 /// Adds the live-reload script before `</body>` (serve only: build output never has it).
 pub fn inject(html: &[u8], output_path: &str) -> Vec<u8> {
-    let tag = format!("<script src=\"{SCRIPT_PATH}\" data-output=\"{}\" defer></script>", crate::render::escape_html(output_path));
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" data-output=\"{}\" defer></script>", myblog_utils::escape_html(output_path));
     let lower = html.to_ascii_lowercase();
     let at = lower.windows(7).rposition(|w| w == b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + tag.len());

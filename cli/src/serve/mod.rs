@@ -1,25 +1,21 @@
 //! `myblog serve`: build in memory, serve over HTTP, watch the sources, rebuild only what a
-//! change affects (`incremental`), and tell open pages to reload (`http`, `livereload.js`).
+//! change affects (`myblog_build::Incremental`), and tell open pages to reload (`http`,
+//! `livereload.js`).
 //! Nothing is written to public/.
 
-mod body_deps;
-pub mod deps;
 mod http;
-pub mod incremental;
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
-
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use tokio::sync::broadcast;
-
-use crate::build::{BuildOptions, Output};
-use crate::content::CONTENT_DIR;
-
-pub use incremental::{Change, Incremental};
+use myblog_build::BuildOptions;
+use myblog_build::Output;
+use myblog_config::CONTENT_DIR;
+use myblog_build::{Change, Incremental};
 
 /// Quiet time after the last file event before rebuilding. Editors save with a burst of
 /// events (write a temp file, rename it over the original, touch a swap file) within a few
@@ -48,7 +44,7 @@ pub struct ServeArgs {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error(transparent)]
-    Build(#[from] crate::Error),
+    Build(#[from] myblog_utils::Error),
     #[error("cannot listen on {addr}: {source} (is another server using that port? try --port)")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot watch {path} for changes: {source}")]
@@ -77,7 +73,7 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
     let base_url = format!("http://{addr}");
     let mut opts = BuildOptions::from_args(args.root.as_deref(), None, !args.no_drafts, Some(&base_url))?;
     // Previews show photos exactly as production will: thumbnails made by the Lambda's code.
-    opts.thumbnails = crate::build::ThumbnailMode::Local;
+    opts.thumbnails = myblog_build::ThumbnailMode::Local;
     let std_listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
     std_listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
 
@@ -174,7 +170,7 @@ pub fn run_cli(args: ServeArgs) -> Result<(), ServeError> {
 /// Only the inputs of the site: site.toml, content/ and themes/.
 fn is_watched(root: &std::path::Path, p: &std::path::Path) -> bool {
     let Ok(rel) = p.strip_prefix(root) else { return false };
-    rel == std::path::Path::new(crate::config::CONFIG_FILE) || rel.starts_with(CONTENT_DIR) || rel.starts_with("themes")
+    rel == std::path::Path::new(myblog_config::CONFIG_FILE) || rel.starts_with(CONTENT_DIR) || rel.starts_with("themes")
 }
 
 fn rebuild_loop(mut session: Option<Incremental>, opts: BuildOptions, rx: mpsc::Receiver<Vec<PathBuf>>, shared: Arc<Shared>) {
@@ -201,7 +197,7 @@ fn rebuild_loop(mut session: Option<Incremental>, opts: BuildOptions, rx: mpsc::
 }
 
 /// Hands a rebuild's result to the server and the open pages, and to the terminal.
-pub fn publish(result: crate::Result<Change>, session: Option<&Incremental>, shared: &Shared) {
+pub fn publish(result: myblog_utils::Result<Change>, session: Option<&Incremental>, shared: &Shared) {
     let had_error = shared.error.read().map(|e| e.is_some()).unwrap_or(false);
     match result {
         Err(e) => {
@@ -244,7 +240,7 @@ pub fn publish(result: crate::Result<Change>, session: Option<&Incremental>, sha
                 );
             }
             if !change.errors.is_empty() {
-                let message = crate::Error::Input(change.errors.clone()).to_string();
+                let message = myblog_utils::Error::Input(change.errors.clone()).to_string();
                 eprintln!("error: {message}");
                 *shared.error.write().unwrap_or_else(|e| e.into_inner()) = Some(message.clone());
                 if touched > 0 {

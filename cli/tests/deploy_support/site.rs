@@ -1,9 +1,7 @@
 //! Test sites: temp copies of the fixture blogs with a [deploy] section, and deploying them.
 
 use std::path::{Path, PathBuf};
-
 use myblog::manifest::Manifest;
-
 use super::{deploy_cmd, ok, run};
 use crate::common;
 

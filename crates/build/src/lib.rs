@@ -1,0 +1,16 @@
+//! myblog-build: sources to `public/`. The pipeline of a build (load, render in memory, write
+//! a staging folder and swap it in, with the manifest), the incremental rebuild `serve` keeps
+//! up to date, and `check`'s link audit.
+
+mod body_deps;
+mod build;
+mod check;
+mod deps;
+mod incremental;
+mod manifest_posts;
+
+pub use build::*;
+pub use check::{attr_values, check_links, run_cli as run_check, BrokenLink, CheckArgs};
+pub use deps::{TemplateDeps, SUMMARY_FIELDS};
+pub use incremental::{Change, Incremental};
+pub use manifest_posts::manifest_posts;

@@ -1,0 +1,233 @@
+//! One deployer at a time: a lease object (`.myblog/lease.json`) created with a conditional
+//! write (`If-None-Match: *`), renewed while the deploy runs and released at the end.
+//!
+//! A second deploy finds the lease taken: it waits (up to `--lease-wait`), or stops saying who
+//! holds it since when. A lease nobody renewed for its time-to-live belongs to a crashed
+//! deployer and is taken over, again with a conditional write (`If-Match` on the stale lease's
+//! ETag) so two deployers cannot both take it over. On the same machine a lease whose process is
+//! gone is taken over at once (an interrupted deploy re-run by hand need not wait).
+//!
+//! The lease is the polite part; the manifest commit with `If-Match` (see
+//! `commit_remote_manifest`) is what makes a deploy that lost its lease unable to undo another.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use serde::{Deserialize, Serialize};
+use super::plan::LEASE;
+use super::s3io::{delete_state_if, get_bytes, put_state, Precondition};
+use super::{Ctx, DeployError};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LeaseBody {
+    /// Who holds it, for people: `user@host (pid 123)` or the CI run.
+    pub holder: String,
+    pub host: String,
+    pub pid: u32,
+    /// Unix seconds when it was taken.
+    pub since: i64,
+    /// Unix seconds of the last renewal.
+    pub renewed: i64,
+    /// Seconds after `renewed` when it counts as abandoned.
+    pub ttl: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct LeaseOptions {
+    /// How long to wait for another deploy's lease before giving up.
+    pub wait: Duration,
+    /// Time-to-live of our lease; renewed every third of it.
+    pub ttl: Duration,
+    /// Take the lease even if someone holds it (`--break-lease`).
+    pub force: bool,
+}
+
+/// A held lease. Renewed in the background until [`Lease::release`].
+pub struct Lease {
+    etag: Arc<Mutex<String>>,
+    lost: Arc<AtomicBool>,
+    renewer: tokio::task::JoinHandle<()>,
+    stop: Arc<tokio::sync::Notify>,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|s| s.trim().to_string()).filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| "unknown-host".into())
+}
+
+fn holder(host: &str) -> String {
+    let pid = std::process::id();
+    match (std::env::var("GITHUB_RUN_ID"), std::env::var("GITHUB_REPOSITORY")) {
+        (Ok(run), Ok(repo)) => format!("GitHub Actions run {run} of {repo} on {host} (pid {pid})"),
+        _ => {
+            let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "someone".into());
+            format!("{user}@{host} (pid {pid})")
+        }
+    }
+}
+
+/// True when the lease was left by a process of this machine that no longer runs. Only
+/// decidable where /proc exists; elsewhere the time-to-live decides.
+fn holder_is_gone(body: &LeaseBody, host: &str) -> bool {
+    body.host == host && Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{}", body.pid)).exists()
+}
+
+pub fn is_stale(body: &LeaseBody, now: i64) -> bool {
+    now.saturating_sub(body.renewed) > body.ttl as i64
+}
+
+fn when(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
+pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployError> {
+    let host = host_name();
+    let me = LeaseBody {
+        holder: holder(&host),
+        host: host.clone(),
+        pid: std::process::id(),
+        since: now(),
+        renewed: now(),
+        ttl: opts.ttl.as_secs().max(1),
+    };
+    let body = |b: &LeaseBody| serde_json::to_vec(b).unwrap_or_default();
+    let started = std::time::Instant::now();
+    let mut said_waiting = false;
+    // Polls start quick (a deploy often ends within seconds) and settle at one every 5 s.
+    let mut pause = Duration::from_millis(250);
+    let etag = loop {
+        if let Some(etag) = put_state(ctx, LEASE, body(&me), Precondition::Absent).await? {
+            break etag;
+        }
+        // Taken: by whom, and is it still alive?
+        let Some((bytes, their_etag)) = get_bytes(ctx, LEASE).await? else {
+            continue; // released in between
+        };
+        let theirs: Option<LeaseBody> = serde_json::from_slice(&bytes).ok();
+        let take_over = opts.force || theirs.as_ref().is_none_or(|t| is_stale(t, now()) || holder_is_gone(t, &host));
+        if take_over {
+            if let Some(t) = &theirs {
+                ctx.progress.note(&format!(
+                    "Taking over the deploy lease of {} (since {}, last renewed {}).",
+                    t.holder,
+                    when(t.since),
+                    when(t.renewed)
+                ));
+            }
+            if let Some(etag) = put_state(ctx, LEASE, body(&me), Precondition::Is(their_etag)).await? {
+                break etag;
+            }
+            continue; // someone else took it over first: look again
+        }
+        let theirs = theirs.unwrap_or_else(|| me.clone());
+        if started.elapsed() >= opts.wait {
+            return Err(DeployError::Locked {
+                lease: format!("s3://{}/{}", ctx.target.bucket, ctx.key(LEASE)),
+                holder: theirs.holder,
+                since: when(theirs.since),
+                ttl: theirs.ttl,
+            });
+        }
+        if !said_waiting {
+            ctx.progress.note(&format!("Waiting for the deploy of {} (since {}) to finish…", theirs.holder, when(theirs.since)));
+            said_waiting = true;
+        }
+        tokio::time::sleep(pause.min(opts.wait.saturating_sub(started.elapsed())).max(Duration::from_millis(50))).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    };
+
+    let etag = Arc::new(Mutex::new(etag));
+    let lost = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let renewer = {
+        let stop = stop.clone();
+        let (etag, lost) = (etag.clone(), lost.clone());
+        let s3 = ctx.s3.clone();
+        let bucket = ctx.target.bucket.clone();
+        let key = ctx.key(LEASE);
+        let every = (opts.ttl / 3).max(Duration::from_secs(1));
+        let mut me = me;
+        tokio::spawn(async move {
+            loop {
+                // Stopped between renewals only: a renewal cut mid-request could change the
+                // lease's ETag unseen, and the release would then leave the lease behind.
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = stop.notified() => return,
+                }
+                me.renewed = now();
+                let current = etag.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let out = s3
+                    .put_object()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .if_match(format!("\"{current}\""))
+                    .content_type("application/json")
+                    .cache_control(super::plan::STATE_CACHE_CONTROL)
+                    .body(serde_json::to_vec(&me).unwrap_or_default().into())
+                    .send()
+                    .await;
+                match out {
+                    Ok(o) => *etag.lock().unwrap_or_else(|e| e.into_inner()) = super::plan::normalize_etag(o.e_tag().unwrap_or_default()),
+                    Err(e) if super::aws::is_precondition_failure(&e) => {
+                        lost.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                    // A failed renewal is retried next time; the TTL leaves room for two.
+                    Err(_) => {}
+                }
+            }
+        })
+    };
+    Ok(Lease { etag, lost, renewer, stop })
+}
+
+impl Lease {
+    /// Someone took the lease over (ours was not renewed in time).
+    pub fn lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
+
+    /// Stops renewing and deletes the lease if it is still ours.
+    pub async fn release(self, ctx: &Ctx) {
+        self.stop.notify_one();
+        let _ = self.renewer.await;
+        let etag = self.etag.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        // A lease left behind is taken over later; a failed release must not fail the deploy.
+        let _ = delete_state_if(ctx, LEASE, &etag).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_stale_only_after_its_ttl_without_renewal() {
+        let b = LeaseBody { holder: "a".into(), host: "h".into(), pid: 1, since: 0, renewed: 100, ttl: 60 };
+        assert!(!is_stale(&b, 100));
+        assert!(!is_stale(&b, 160));
+        assert!(is_stale(&b, 161));
+    }
+
+    #[test]
+    fn a_lease_of_a_dead_process_of_this_host_is_gone() {
+        let mut b = LeaseBody { holder: "a".into(), host: "h".into(), pid: std::process::id(), since: 0, renewed: 0, ttl: 60 };
+        assert!(!holder_is_gone(&b, "h"), "this process runs");
+        assert!(!holder_is_gone(&b, "other-host"));
+        // pid_max on Linux is at most 2^22: this pid cannot exist.
+        b.pid = 4_194_304 + 7;
+        assert_eq!(holder_is_gone(&b, "h"), Path::new("/proc/self").exists());
+    }
+}

@@ -1,0 +1,19 @@
+//! myblog-site: the site as data and as pages. Posts, pages and sections assembled into one
+//! `Site` (lists, pagination, neighbours), taxonomies and their terms, feeds and sitemaps,
+//! alias redirects, and tera rendering with the theme's templates.
+
+mod feeds;
+mod lists;
+mod model;
+mod redirects;
+mod render;
+mod sections;
+mod taxonomy;
+
+pub use feeds::*;
+pub use lists::*;
+pub use model::*;
+pub use redirects::{plan as plan_redirects, html as redirect_html, Redirect};
+pub use render::*;
+pub use sections::*;
+pub use taxonomy::*;
