@@ -1,8 +1,8 @@
 //! The `myblog` command line: a thin layer of clap over the library.
 
-use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use myblog::serve;
+use std::process::ExitCode;
 
 // A build allocates and frees millions of small strings and tera values on every core; glibc's
 // allocator spent a third of a big build in malloc, free and consolidation (scripts/bench:

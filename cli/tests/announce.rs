@@ -5,15 +5,15 @@
 mod common;
 mod deploy_support;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use deploy_support::*;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 struct Blog {
     _dir: tempfile::TempDir,

@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::path::Path;
 use common::*;
+use std::path::Path;
 
 #[test]
 fn example_blog_builds_completely() {

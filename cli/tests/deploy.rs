@@ -5,11 +5,11 @@
 mod common;
 mod deploy_support;
 
+use deploy_support::*;
+use myblog_utils::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use deploy_support::*;
-use myblog::manifest::Manifest;
 
 const BASE: &str = "https://mini.example.org";
 

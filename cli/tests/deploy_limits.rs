@@ -5,11 +5,11 @@
 mod common;
 mod deploy_support;
 
+use deploy_support::*;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use deploy_support::*;
 
 const BASE: &str = "https://mini.example.org";
 

@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::path::Path;
 use common::*;
+use std::path::Path;
 
 const SITE: &str = "title = \"Moved\"\nbase_url = \"https://moved.example.org\"\ntheme = \"mini\"\npaginate_by = 50\n";
 

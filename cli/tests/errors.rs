@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::path::Path;
 use common::*;
+use std::path::Path;
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
     let p = root.join(rel);

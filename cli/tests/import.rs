@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
-use common::*;
 
 fn init_from(site: &Path, dir: &Path) -> std::process::Output {
     run(myblog().arg("init").arg(dir).arg("--from").arg(site))

@@ -5,9 +5,9 @@
 mod common;
 mod serve_support;
 
-use std::path::{Path, PathBuf};
 use common::*;
 use html5ever::tendril::TendrilSink;
+use std::path::{Path, PathBuf};
 
 /// Every parse error html5ever (a browser-grade parser) reports for a page.
 fn html5_errors(html: &str) -> Vec<String> {

@@ -3,8 +3,8 @@
 
 mod serve_support;
 
-use std::time::Duration;
 use serve_support::{example_blog, request, Server};
+use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
 const POST: &str = "content/posts/why-i-keep-a-blog.md";

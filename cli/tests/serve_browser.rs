@@ -7,11 +7,11 @@
 
 mod serve_support;
 
+use serde_json::{json, Value};
+use serve_support::{example_blog, request, Server};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use serde_json::{json, Value};
-use serve_support::{example_blog, request, Server};
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -3,10 +3,10 @@
 
 mod common;
 
+use myblog_build::{render_site, BuildOptions};
+use myblog_build::{Change, Incremental};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use myblog::build::{render_site, BuildOptions};
-use myblog::serve::{Change, Incremental};
 
 fn options(root: &Path, drafts: bool) -> BuildOptions {
     BuildOptions::from_args(Some(root), None, drafts, Some("http://127.0.0.1:1111")).expect("options")
@@ -69,7 +69,7 @@ impl Blog {
     fn example() -> Blog {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("blog");
-        myblog::scaffold::init(&root, false).unwrap();
+        myblog_scaffold::init(&root, false).unwrap();
         Blog::new(dir, root, true)
     }
 
@@ -293,7 +293,7 @@ fn example_blog_every_kind_of_edit_matches_a_cold_build() {
 fn example_with_structure() -> Blog {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("blog");
-    myblog::scaffold::init(&root, false).unwrap();
+    myblog_scaffold::init(&root, false).unwrap();
     let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
     std::fs::write(
         root.join("site.toml"),
@@ -354,7 +354,7 @@ fn a_hugo_site_matches_a_cold_build_when_urls_and_terms_move() {
     let site = common::fixture("hugo-site");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("blog");
-    myblog::import::import(&site, &root).unwrap();
+    myblog_scaffold::import(&site, &root).unwrap();
     let mut b = Blog::new(dir, root, false);
     // A post takes the URL of an older one: the newest keeps it, the other moves to `-2`.
     let c = b

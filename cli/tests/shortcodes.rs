@@ -5,9 +5,9 @@
 
 mod common;
 
+use common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use common::*;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -316,12 +316,12 @@ fn shortcode_output_is_not_expanded_again() {
 // ---------------------------------------------------------------------------------------------
 // serve: incremental rebuilds after edits that shortcodes and internal links depend on.
 
-fn cold(inc: &myblog::serve::Incremental) -> BTreeMap<String, String> {
-    let cold = myblog::build::render_site(inc.options()).expect("cold build");
+fn cold(inc: &myblog_build::Incremental) -> BTreeMap<String, String> {
+    let cold = myblog_build::render_site(inc.options()).expect("cold build");
     cold.outputs.iter().map(|o| (o.path.clone(), o.blake3.clone())).collect()
 }
 
-fn apply(inc: &mut myblog::serve::Incremental, root: &Path, rel: &str, text: Option<&str>, what: &str) -> myblog::serve::Change {
+fn apply(inc: &mut myblog_build::Incremental, root: &Path, rel: &str, text: Option<&str>, what: &str) -> myblog_build::Change {
     match text {
         Some(t) => write(root, rel, t),
         None => std::fs::remove_file(root.join(rel)).unwrap(),
@@ -345,8 +345,8 @@ fn serve_rerenders_pages_whose_shortcodes_or_link_targets_change() {
     write(&root, "content/posts/plain.md", "+++\ntitle = \"Plain\"\ndate = 2024-01-02\n+++\nNothing special.\n");
     write(&root, "content/posts/target.md", "+++\ntitle = \"Target\"\ndate = 2024-01-01\n+++\nT.\n");
     write(&root, "content/misc/other.md", "+++\ntitle = \"Other\"\n+++\nO.\n");
-    let opts = myblog::build::BuildOptions::from_args(Some(&root), None, false, Some("http://127.0.0.1:1111")).unwrap();
-    let mut inc = myblog::serve::Incremental::new(opts).expect("initial build");
+    let opts = myblog_build::BuildOptions::from_args(Some(&root), None, false, Some("http://127.0.0.1:1111")).unwrap();
+    let mut inc = myblog_build::Incremental::new(opts).expect("initial build");
     let uses = "posts/uses/index.html".to_string();
 
     let c = apply(&mut inc, &root, "themes/default/templates/shortcodes/note.html", Some("<em>{{ body }}</em>"), "shortcode template edit");

@@ -9,10 +9,10 @@
 
 mod common;
 
+use common::*;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use common::*;
 
 /// The CSP the distribution sends: the `youtube` shortcode is built for `img-src 'self'`.
 fn site_csp() -> String {

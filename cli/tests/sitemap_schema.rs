@@ -5,9 +5,9 @@
 
 mod common;
 
+use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use common::*;
 
 /// Validates each file against `sitemap.xsd` or `siteindex.xsd` (picked by its root element) and
 /// returns the validator's verdict per file: `Ok(())` or the reasons it was rejected. A missing

@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use common::*;
+use std::path::{Path, PathBuf};
 
 fn blog_with_categories() -> (tempfile::TempDir, PathBuf) {
     let dir = example_site();

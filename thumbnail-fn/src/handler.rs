@@ -15,9 +15,9 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use serde::Serialize;
 
-use myblog_thumbnail::{make_thumbnails, plan, probe_with, Options};
-use myblog_thumbnail::{decode_s3_key, KeyKind, Prefixes};
 use myblog_thumbnail::CACHE_CONTROL;
+use myblog_thumbnail::{decode_s3_key, KeyKind, Prefixes};
+use myblog_thumbnail::{make_thumbnails, plan, probe_with, Options};
 
 /// Object metadata (`x-amz-meta-…`) written on every thumbnail.
 pub const META_SOURCE_ETAG: &str = "source-etag";

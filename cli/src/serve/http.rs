@@ -1,8 +1,7 @@
 //! The HTTP side of `serve`: the in-memory site with pretty URLs and the site's 404 page,
 //! the live-reload script and its event stream (Server-Sent Events).
 
-use std::convert::Infallible;
-use std::sync::Arc;
+use super::Shared;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -10,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use futures::StreamExt;
-use tokio::sync::broadcast::error::RecvError;
-use super::Shared;
 use myblog_build::Body;
 use myblog_build::Output;
 use myblog_utils::manifest::content_type_for;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
 pub const SCRIPT_PATH: &str = "/__myblog/livereload.js";

@@ -5,17 +5,17 @@
 
 mod http;
 
+use myblog_build::BuildOptions;
+use myblog_build::Output;
+use myblog_build::{Change, Incremental};
+use myblog_config::CONTENT_DIR;
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::Duration;
-use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use tokio::sync::broadcast;
-use myblog_build::BuildOptions;
-use myblog_build::Output;
-use myblog_config::CONTENT_DIR;
-use myblog_build::{Change, Incremental};
 
 /// Quiet time after the last file event before rebuilding. Editors save with a burst of
 /// events (write a temp file, rename it over the original, touch a swap file) within a few

@@ -1,9 +1,9 @@
 //! Test sites: temp copies of the fixture blogs with a [deploy] section, and deploying them.
 
-use std::path::{Path, PathBuf};
-use myblog::manifest::Manifest;
 use super::{deploy_cmd, ok, run};
 use crate::common;
+use myblog_utils::Manifest;
+use std::path::{Path, PathBuf};
 
 pub struct Site {
     pub _dir: tempfile::TempDir,

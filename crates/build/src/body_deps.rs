@@ -3,10 +3,10 @@
 //! links to with `@/` or `ref`. Conservative, from the body's text: a page that may depend on a
 //! change has its markdown rendered again.
 
-use std::collections::BTreeSet;
 use super::deps::TemplateDeps;
 use myblog_markdown::may_contain;
 use myblog_markdown::TEMPLATE_DIR;
+use std::collections::BTreeSet;
 
 /// The shortcodes whose output may differ after `changed_templates` and `changed_assets`.
 pub fn affected_shortcodes(

@@ -3,37 +3,37 @@
 //! staging folder in which unchanged files are hard links to the previous ones (their mtimes
 //! survive); a build whose inputs did not change at all stops after a stat walk.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Instant;
-use rayon::prelude::*;
-use tera::Context;
-use time::OffsetDateTime;
+use myblog_config::SiteConfig;
+use myblog_content as content;
 use myblog_content::Asset;
 use myblog_content::AssetSource;
 use myblog_content::Assets;
-use myblog_content::StaticInput;
-use myblog_config::SiteConfig;
-use myblog_content as content;
 use myblog_content::Kind;
 use myblog_content::Source;
-use myblog_utils::Diagnostic;
-use myblog_utils::Error;
-use myblog_utils::Result;
-use myblog_utils::manifest::content_type_for;
-use myblog_utils::manifest::Manifest;
-use myblog_utils::manifest::ManifestEntry;
-use myblog_utils::manifest::MANIFEST_PATH;
+use myblog_content::StaticInput;
 use myblog_markdown as markdown;
 use myblog_markdown::MarkdownOptions;
 use myblog_markdown::Resolved;
 use myblog_markdown::Resolver;
 use myblog_site as model;
 use myblog_site::home_page_path;
-use myblog_site::Site;
 use myblog_site::read_templates;
 use myblog_site::Renderer;
+use myblog_site::Site;
+use myblog_utils::manifest::content_type_for;
+use myblog_utils::manifest::Manifest;
+use myblog_utils::manifest::ManifestEntry;
+use myblog_utils::manifest::MANIFEST_PATH;
+use myblog_utils::Diagnostic;
+use myblog_utils::Error;
+use myblog_utils::Result;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use tera::Context;
+use time::OffsetDateTime;
 
 /// Where the input fingerprint of the last build is kept (never deployed: not in the manifest).
 const INPUTS_PATH: &str = ".myblog/inputs";

@@ -1,14 +1,14 @@
 //! `myblog check`: builds in memory and verifies that every internal link, anchor and asset
 //! reference of every HTML page resolves, listing each broken one with the file it came from.
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
-use rayon::prelude::*;
 use crate::build::render_site;
 use crate::build::BuildOptions;
 use crate::build::SiteOutput;
 use myblog_utils::Error;
 use myblog_utils::Result;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {

@@ -17,12 +17,8 @@
 //! everything. The result is the same bytes as a cold `build::render_site` (tested for every
 //! kind of edit in `tests/serve_incremental.rs`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Instant;
-use rayon::prelude::*;
-use myblog_content::Assets;
+use super::body_deps;
+use super::deps::{TemplateDeps, SUMMARY_FIELDS};
 use crate::build;
 use crate::build::Body;
 use crate::build::BuildOptions;
@@ -31,23 +27,27 @@ use crate::build::Output;
 use crate::build::Prepared;
 use myblog_config::SiteConfig;
 use myblog_config::CONFIG_FILE;
+use myblog_config::CONTENT_DIR;
 use myblog_content as content;
+use myblog_content::Assets;
 use myblog_content::ContentFile;
 use myblog_content::Kind;
 use myblog_content::Source;
-use myblog_config::CONTENT_DIR;
+use myblog_markdown::Rendered;
+use myblog_site as model;
+use myblog_site::read_templates;
+use myblog_site::Neighbour;
+use myblog_site::Page;
+use myblog_site::Renderer;
+use myblog_site::Site;
 use myblog_utils::Diagnostic;
 use myblog_utils::Error;
 use myblog_utils::Result;
-use myblog_markdown::Rendered;
-use myblog_site as model;
-use myblog_site::Neighbour;
-use myblog_site::Page;
-use myblog_site::Site;
-use myblog_site::read_templates;
-use myblog_site::Renderer;
-use super::body_deps;
-use super::deps::{TemplateDeps, SUMMARY_FIELDS};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// What one rebuild changed, for the server and the live-reload clients.
 #[derive(Debug, Default, Clone)]

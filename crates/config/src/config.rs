@@ -1,13 +1,13 @@
 //! `site.toml`: the site's configuration. Unknown keys are errors with a suggestion, because a
 //! silently ignored typo (`paginte_by`) is worse than a failed build.
 
-use std::path::{Path, PathBuf};
-use serde::{Deserialize, Serialize};
+use myblog_utils::closest;
 use myblog_utils::line_col;
 use myblog_utils::Diagnostic;
 use myblog_utils::Error;
 use myblog_utils::Result;
-use myblog_utils::closest;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "site.toml";
 /// The folder of a site's pages, and the default folder of its posts.

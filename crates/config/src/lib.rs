@@ -8,8 +8,8 @@ mod permalinks;
 mod taxonomies;
 mod urls;
 
-pub use config::*;
 pub use crate::dialect::Dialect;
+pub use config::*;
 pub use permalinks::{expand as expand_permalink, settle as settle_permalinks, validate as validate_permalink, Claim, Tokens};
 pub use taxonomies::{default_taxonomies, validate as validate_taxonomies, TaxonomyConfig, TAGS};
 pub use urls::{absolute, tag_path, term_path, with_base};

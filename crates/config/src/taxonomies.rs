@@ -1,8 +1,8 @@
 //! `[[taxonomies]]` in site.toml: which taxonomies a site has and how their pages are laid out.
 
-use std::collections::HashSet;
 use myblog_utils::{is_plain_segment, slugify};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// `[[taxonomies]]` in site.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,4 +55,21 @@ pub fn validate(list: &[TaxonomyConfig]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(names: &[&str]) -> Vec<TaxonomyConfig> {
+        names.iter().map(|n| TaxonomyConfig { name: n.to_string(), feed: false, paginate_by: None, paginate_path: None }).collect()
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(validate(&config(&["tags", "categories"])).is_ok());
+        assert!(validate(&config(&["Categories"])).unwrap_err().contains("lowercase"));
+        assert!(validate(&config(&["tags", "tags"])).unwrap_err().contains("twice"));
+        assert!(validate(&config(&["page"])).unwrap_err().contains("reserved"));
+    }
 }

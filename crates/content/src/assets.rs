@@ -4,17 +4,17 @@
 //! stylesheet's hash covers the names it points at). Files listed in `build.keep_names` keep
 //! their name.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
-use myblog_utils::url_path;
 use myblog_utils::line_col;
+use myblog_utils::resolve_relative;
+use myblog_utils::url_path;
 use myblog_utils::Diagnostic;
 use myblog_utils::Error;
 use myblog_utils::Result;
-use myblog_utils::resolve_relative;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const HASH_LEN: usize = 10;
 

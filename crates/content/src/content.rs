@@ -1,23 +1,23 @@
 //! Content: walking `content/`, splitting and parsing front matter, classifying files into
 //! posts, pages, section indexes and static files. Pure apart from `load`, which reads files.
 
-use std::path::{Path, PathBuf};
-use rayon::prelude::*;
-use serde::Deserialize;
-use time::OffsetDateTime;
+use crate::dialect::Taxonomies;
 use myblog_config::ContentConfig;
 use myblog_config::Dialect;
-use crate::dialect::Taxonomies;
-use myblog_utils::line_col;
-use myblog_utils::Diagnostic;
-use myblog_utils::Error;
-use myblog_utils::Result;
 use myblog_config::CONTENT_DIR;
 use myblog_utils::is_hidden_dir;
 use myblog_utils::is_ignored;
+use myblog_utils::line_col;
 use myblog_utils::parse_date_str;
 use myblog_utils::rel_display;
 use myblog_utils::slugify;
+use myblog_utils::Diagnostic;
+use myblog_utils::Error;
+use myblog_utils::Result;
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
 
 const KNOWN_FRONT_MATTER: &[&str] = &[
     "title",
@@ -400,8 +400,7 @@ fn url_path_for(
             (None, Dialect::Hugo) => slugify(&front.title),
             _ => slug,
         };
-        let tokens =
-            myblog_config::Tokens { date: front.date, slug: &slug, title: &front.title, section, filename: &slugify(&filename) };
+        let tokens = myblog_config::Tokens { date: front.date, slug: &slug, title: &front.title, section, filename: &slugify(&filename) };
         return myblog_config::expand_permalink(pattern, &tokens);
     }
     Ok(match (kind, post_dir) {
@@ -698,6 +697,11 @@ fn parse_date(v: &DateValue) -> Option<OffsetDateTime> {
     parse_date_str(s.trim())
 }
 
+/// Hugo's `.html` content files: a page whose body is HTML, used as is but for its shortcodes.
+pub fn is_html_page(rel: &str) -> bool {
+    rel.ends_with(".html")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -903,9 +907,4 @@ mod tests {
         assert_eq!(s.front.extra["event"], "2024-05-01");
         assert_eq!(s.front.extra["list"][0], "2024-05-02T10:00:00Z");
     }
-}
-
-/// Hugo's `.html` content files: a page whose body is HTML, used as is but for its shortcodes.
-pub fn is_html_page(rel: &str) -> bool {
-    rel.ends_with(".html")
 }

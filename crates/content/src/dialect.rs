@@ -3,10 +3,10 @@
 //! `page.extra` for templates. A site made by myblog stays strict (see `content.rs`), so a typo
 //! there is still an error with a "did you mean".
 
-use std::collections::BTreeMap;
-use serde_json::{Map, Value};
 use crate::content::DateValue;
 use crate::content::Fields;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// A key whose value has the wrong shape: the key as written and what it should hold.
 #[derive(Debug, PartialEq)]

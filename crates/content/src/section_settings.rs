@@ -83,3 +83,33 @@ pub fn settings(map: &Map<String, Value>) -> Result<SectionSettings, (String, &'
     }
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        let Value::Object(m) = v else { unreachable!() };
+        m
+    }
+
+    #[test]
+    fn section_keys() {
+        let s = settings(&map(json!({"sort_by": "weight", "paginate_by": 5, "transparent": true, "page_template": "p.html", "generate_feeds": true, "title": "x"}))).unwrap();
+        assert_eq!(
+            s,
+            SectionSettings {
+                sort_by: Some(SortBy::Weight),
+                paginate_by: Some(5),
+                paginate_path: None,
+                transparent: true,
+                page_template: Some("p.html".into()),
+                feed: true
+            }
+        );
+        assert_eq!(settings(&map(json!({"paginate_by": 0}))).unwrap().paginate_by, None);
+        assert_eq!(settings(&map(json!({"sort_by": "colour"}))).unwrap_err().0, "sort_by");
+        assert_eq!(settings(&map(json!({"paginate_path": "a/b"}))).unwrap_err().0, "paginate_path");
+    }
+}

@@ -2,10 +2,10 @@
 //! (`myblog-build`) a deploy announces, and the plain-text form of a summary for the email's text part.
 //! The DynamoDB write lives in `deploy::announce`; the sending in subscribe-fn.
 
-use std::collections::BTreeSet;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use myblog_utils::manifest::PostEntry;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use time::OffsetDateTime;
 
 const DAY: i64 = 24 * 3600;
 

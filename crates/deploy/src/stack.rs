@@ -1,8 +1,8 @@
 //! The outputs of the blog's CloudFormation stack (`--stack NAME` / `[deploy] stack`): table
 //! names for announcements and the subscriber commands.
 
-use std::collections::HashMap;
 use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {

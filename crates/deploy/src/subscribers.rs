@@ -4,12 +4,12 @@
 //! Counting uses the subscribers table's `status-index` (one query per status, `Select=COUNT`),
 //! never a scan; the export reads the `confirmed` partition of the same index.
 
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use myblog_config::SiteConfig;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use serde::Serialize;
-use myblog_config::SiteConfig;
 
 /// The statuses subscribe-fn writes, in the order they are shown.
 pub const STATUSES: [&str; 6] = ["pending", "confirmed", "unsubscribed", "declined", "bounced", "complained"];

@@ -2,22 +2,22 @@
 //! files, the HTML as written, its shortcodes expanded as Hugo does), every error located in
 //! the file as the author wrote it.
 
-use myblog_config::SiteConfig;
-use myblog_content::Source;
-use myblog_utils::line_col;
-use myblog_utils::Diagnostic;
 use crate::markdown;
 use crate::markdown::Location;
 use crate::markdown::MarkdownOptions;
 use crate::markdown::Rendered;
 use crate::markdown::Resolver;
-use myblog_config::absolute;
-use myblog_utils::date_string;
-use myblog_config::with_base;
 use crate::shortcodes;
 use crate::shortcodes::PageInfo;
 use crate::shortcodes::Shortcodes;
+use myblog_config::absolute;
+use myblog_config::with_base;
+use myblog_config::SiteConfig;
 use myblog_content::is_html_page;
+use myblog_content::Source;
+use myblog_utils::date_string;
+use myblog_utils::line_col;
+use myblog_utils::Diagnostic;
 
 pub fn render(
     s: &Source,

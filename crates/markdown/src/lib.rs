@@ -11,6 +11,7 @@ mod shortcodes;
 pub use body::render as render_body;
 pub use gofuncs::register as register_go_functions;
 pub use markdown::{
-    count_words, escape_attr, render, warm_up, Location, MarkdownError, MarkdownOptions, Rendered, Resolved, Resolver, TocEntry, MORE_MARKER,
+    count_words, escape_attr, render, warm_up, Location, MarkdownError, MarkdownOptions, Rendered, Resolved, Resolver, TocEntry,
+    MORE_MARKER,
 };
-pub use shortcodes::{may_contain, Expansion, PageInfo, ShortcodeError, Services, Shortcodes, Syntaxes, TEMPLATE_DIR};
+pub use shortcodes::{may_contain, Expansion, PageInfo, Services, ShortcodeError, Shortcodes, Syntaxes, TEMPLATE_DIR};

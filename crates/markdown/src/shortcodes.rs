@@ -17,21 +17,21 @@
 //! getzola/zola#2748, where the inner output goes into the body as written). Output is never
 //! scanned again for shortcodes (Hugo 0.168 neither, `{{% %}}` included).
 
-use std::borrow::Cow;
-use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
-use std::ops::Range;
-use std::sync::Arc;
-use serde::Serialize;
-use tera::{Context, Tera, Value};
-use myblog_content::Assets;
-use myblog_config::Dialect;
-use myblog_content::LinkIndex;
 use crate::markdown;
 use crate::markdown::Location;
 use crate::markdown::MarkdownOptions;
 use crate::markdown::Resolved;
 use crate::markdown::Resolver;
+use myblog_config::Dialect;
+use myblog_content::Assets;
+use myblog_content::LinkIndex;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+use tera::{Context, Tera, Value};
 
 /// Where shortcode templates live under a theme's `templates/`.
 pub const TEMPLATE_DIR: &str = "shortcodes/";

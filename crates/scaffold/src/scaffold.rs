@@ -1,12 +1,12 @@
 //! `myblog init` and `myblog new`: a new blog from the example embedded in the binary, and new
 //! dated, slugged drafts.
 
-use std::path::{Path, PathBuf};
-use include_dir::Dir;
 use crate::starter::{EXAMPLE_CONFIG, EXAMPLE_CONTENT, EXAMPLE_THEME};
+use include_dir::Dir;
 use myblog_utils::slugify;
 use myblog_utils::Error;
 use myblog_utils::Result;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {

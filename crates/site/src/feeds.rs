@@ -2,13 +2,13 @@
 //! 50,000 URLs) and `robots.txt`, generated from the site model. Pure: the site in, bytes out
 //! (save the clock, read only for a feed with nothing dated).
 
-use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
-use myblog_config::SiteConfig;
-use myblog_config::absolute;
-use myblog_config::with_base;
 use crate::model::Page;
 use crate::model::Site;
+use myblog_config::absolute;
+use myblog_config::with_base;
+use myblog_config::SiteConfig;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 /// How many of the newest posts the feeds carry.
 pub const FEED_LIMIT: usize = 20;

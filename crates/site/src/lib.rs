@@ -13,7 +13,7 @@ mod taxonomy;
 pub use feeds::*;
 pub use lists::*;
 pub use model::*;
-pub use redirects::{plan as plan_redirects, html as redirect_html, Redirect};
+pub use redirects::{html as redirect_html, plan as plan_redirects, Redirect};
 pub use render::*;
 pub use sections::*;
 pub use taxonomy::*;

@@ -2,10 +2,6 @@
 //! taxonomy's list of terms and each term's pages, their feeds, and the `page/1/` redirects a
 //! Zola or Hugo site answered at. Each page's context holds only the pages it shows.
 
-use serde::Serialize;
-use tera::Context;
-use myblog_config::SiteConfig;
-use myblog_config::Dialect;
 use crate::model;
 use crate::model::Page;
 use crate::model::PageLink;
@@ -16,7 +12,11 @@ use crate::redirects::Redirect;
 use crate::sections::paged_url;
 use crate::sections::Member;
 use crate::taxonomy::Taxonomy;
+use myblog_config::Dialect;
+use myblog_config::SiteConfig;
 use myblog_config::TAGS;
+use serde::Serialize;
+use tera::Context;
 
 /// How one section lists its pages.
 #[derive(Debug, Clone)]
@@ -79,8 +79,8 @@ pub fn section_context(site: &Site, config: &SiteConfig, i: usize, n: usize, ctx
     let list = &site.section_pages[i];
     let shown: Vec<&PageSummary> =
         list.members[window(list.members.len(), list.paginate_by, n)].iter().map(|m| &site.member(*m).summary).collect();
-    let feed =
-        has_section_feed(config, list).then(|| myblog_config::with_base(config, &format!("{}{}", section.source.url_path, config.feeds.filename)));
+    let feed = has_section_feed(config, list)
+        .then(|| myblog_config::with_base(config, &format!("{}{}", section.source.url_path, config.feeds.filename)));
     // A struct, not `json!`: that built every listed page's value once, then tera copied it.
     #[derive(Serialize)]
     struct SectionView<'a> {
@@ -155,8 +155,8 @@ pub fn term_context(site: &Site, config: &SiteConfig, t: usize, slug: &str, n: u
     let Some(info) = tax.terms.get(slug) else { return false };
     let pages: Vec<&PageSummary> =
         info.members[window(info.members.len(), tax.paginate_by, n)].iter().map(|&m| &site.member(m).summary).collect();
-    let feed =
-        (tax.feed || config.feeds.every_list).then(|| myblog_config::with_base(config, &format!("/{}/{slug}/{}", tax.name, config.feeds.filename)));
+    let feed = (tax.feed || config.feeds.every_list)
+        .then(|| myblog_config::with_base(config, &format!("/{}/{slug}/{}", tax.name, config.feeds.filename)));
     let view = TermView { info, pages, feed };
     // One name only: the view holds every post of the term, and serialising it twice made
     // tag pages the biggest cost of a build.

@@ -1,20 +1,20 @@
 //! The site model: rendered sources arranged into what templates show (sorted posts, tags,
 //! archive, sections, pagination, neighbours). Pure.
 
-use std::collections::BTreeMap;
-use serde::Serialize;
-use time::OffsetDateTime;
-use myblog_config::SiteConfig;
-use myblog_utils::slugify;
-use myblog_content::Kind;
-use myblog_content::Source;
-use myblog_markdown::Rendered;
-use myblog_markdown::TocEntry;
 use myblog_config::absolute;
 use myblog_config::tag_path;
 use myblog_config::term_path;
 use myblog_config::with_base;
+use myblog_config::SiteConfig;
+use myblog_content::Kind;
+use myblog_content::Source;
+use myblog_markdown::Rendered;
+use myblog_markdown::TocEntry;
 use myblog_utils::date_string;
+use myblog_utils::slugify;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TagRef {

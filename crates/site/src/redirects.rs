@@ -3,11 +3,11 @@
 //! works under the site's Content Security Policy), a canonical link and `noindex`; it is never
 //! a page of the site, so never in feeds, the sitemap or lists. Pure.
 
-use std::collections::HashSet;
-use myblog_config::SiteConfig;
-use myblog_config::Dialect;
-use myblog_utils::Diagnostic;
 use crate::model::Site;
+use myblog_config::Dialect;
+use myblog_config::SiteConfig;
+use myblog_utils::Diagnostic;
+use std::collections::HashSet;
 
 /// One redirect: the output file written, the site path it answers at and where it points.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,20 +1,20 @@
 //! Templates: the theme's tera templates (parsed once per build), the `asset` and `url`
 //! functions, the `date` and `slugify` filters, and rendering one output from a context.
 
+use myblog_config::absolute;
+use myblog_config::with_base;
+use myblog_config::SiteConfig;
+use myblog_content::Assets;
+use myblog_utils::escape_html;
+use myblog_utils::Diagnostic;
+use myblog_utils::Error;
+use myblog_utils::Result;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use serde::Serialize;
 use tera::{Context, Tera, Value};
-use myblog_content::Assets;
-use myblog_config::SiteConfig;
-use myblog_utils::Diagnostic;
-use myblog_utils::Error;
-use myblog_utils::Result;
-use myblog_config::absolute;
-use myblog_config::with_base;
-use myblog_utils::escape_html;
 
 pub struct Renderer {
     tera: Tera,

@@ -2,14 +2,14 @@
 //! which templates. Their keys (`sort_by`, `paginate_by`, `paginate_path`, `transparent`,
 //! `template`, `page_template`, `feed`) are Zola's, read the same in every dialect. Pure.
 
-use std::collections::HashMap;
-use serde_json::{Map, Value};
+use crate::model::Page;
+use myblog_config::Dialect;
 use myblog_config::SiteConfig;
 use myblog_content::Kind;
-use myblog_content::Source;
-use myblog_config::Dialect;
-use crate::model::Page;
 use myblog_content::SortBy;
+use myblog_content::Source;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// The folder (relative to `content/`) a section stands for: `blog` for `blog/_index.md`.
 fn section_dir(s: &Source) -> &str {
@@ -250,31 +250,6 @@ pub fn section_templates(config: &SiteConfig, sections: &mut [Page], has: impl F
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn map(v: Value) -> Map<String, Value> {
-        let Value::Object(m) = v else { unreachable!() };
-        m
-    }
-
-    #[test]
-    fn section_keys() {
-        let s = settings(&map(json!({"sort_by": "weight", "paginate_by": 5, "transparent": true, "page_template": "p.html", "generate_feeds": true, "title": "x"}))).unwrap();
-        assert_eq!(
-            s,
-            SectionSettings {
-                sort_by: Some(SortBy::Weight),
-                paginate_by: Some(5),
-                paginate_path: None,
-                transparent: true,
-                page_template: Some("p.html".into()),
-                feed: true
-            }
-        );
-        assert_eq!(settings(&map(json!({"paginate_by": 0}))).unwrap().paginate_by, None);
-        assert_eq!(settings(&map(json!({"sort_by": "colour"}))).unwrap_err().0, "sort_by");
-        assert_eq!(settings(&map(json!({"paginate_path": "a/b"}))).unwrap_err().0, "paginate_path");
-    }
 
     #[test]
     fn paged_urls() {

@@ -1,10 +1,10 @@
 //! Decode, orient, resize and encode.
 
-use std::io::Cursor;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, RgbaImage};
+use std::io::Cursor;
 
 /// Widths (in CSS pixels of the displayed image) when nothing else is configured.
 pub const DEFAULT_WIDTHS: &[u32] = &[320, 640, 1280];

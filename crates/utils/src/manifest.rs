@@ -3,8 +3,8 @@
 //! One entry per output file, sorted by path, so the file itself is deterministic and two builds
 //! of the same sources produce byte-identical manifests.
 
-use std::path::Path;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// Bumped when the format changes incompatibly; readers refuse newer versions.
 pub const MANIFEST_VERSION: u32 = 1;

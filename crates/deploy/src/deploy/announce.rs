@@ -7,9 +7,9 @@
 //! these writes is finished by the next run. Deploy never sends email: subscribe-fn does, from
 //! the table's stream.
 
+use crate::announcements::Announcement;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata as _;
 use aws_sdk_dynamodb::types::AttributeValue;
-use crate::announcements::Announcement;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnnounceError {

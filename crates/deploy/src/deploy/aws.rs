@@ -2,13 +2,13 @@
 //! (profile, region, retries), where to deploy (flags, site.toml, stack outputs), request
 //! counting, and turning SDK errors into errors a user can act on.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use super::{DeployArgs, DeployError, DEFAULT_MAX_ATTEMPTS};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::ProvideCredentials;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use super::{DeployArgs, DeployError, DEFAULT_MAX_ATTEMPTS};
 use myblog_config::SiteConfig;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An error and its sources on one line (`dispatch failure: io error: connection refused`),
 /// without the SDK's debug dump.

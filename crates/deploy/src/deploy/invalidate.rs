@@ -5,11 +5,11 @@
 //! `TooManyInvalidationsInProgress` (a race with another invalidation) is retried with backoff,
 //! re-reading the budget each time.
 
-use std::time::Duration;
-use aws_sdk_cloudfront::error::ProvideErrorMetadata;
 use super::aws::Requests;
 use super::plan::{self, MAX_INVALIDATION_PATHS, MAX_WILDCARDS_IN_PROGRESS};
 use super::{Ctx, DeployError};
+use aws_sdk_cloudfront::error::ProvideErrorMetadata;
+use std::time::Duration;
 
 /// Waits between attempts when CloudFront is busy: about 4 minutes in all, the time
 /// invalidations usually take to complete.

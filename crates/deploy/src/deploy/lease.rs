@@ -10,14 +10,14 @@
 //! The lease is the polite part; the manifest commit with `If-Match` (see
 //! `commit_remote_manifest`) is what makes a deploy that lost its lease unable to undo another.
 
+use super::plan::LEASE;
+use super::s3io::{delete_state_if, get_bytes, put_state, Precondition};
+use super::{Ctx, DeployError};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use serde::{Deserialize, Serialize};
-use super::plan::LEASE;
-use super::s3io::{delete_state_if, get_bytes, put_state, Precondition};
-use super::{Ctx, DeployError};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LeaseBody {

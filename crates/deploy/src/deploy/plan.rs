@@ -2,12 +2,12 @@
 //! bucket, decide what to upload (in which phase), what to delete, what to keep for the grace
 //! period and which CloudFront paths to invalidate. No I/O here, so every rule is unit-tested.
 
-use std::collections::{BTreeMap, BTreeSet};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::{Deserialize, Serialize};
 use myblog_config::CacheRule;
 use myblog_utils::manifest::Manifest;
 use myblog_utils::manifest::ManifestEntry;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Bumped when the remote manifest changes incompatibly; a newer one is refused.
 pub const REMOTE_MANIFEST_VERSION: u32 = 1;

@@ -1,11 +1,11 @@
 //! Upload progress: a bar on a terminal, plain lines otherwise (CI logs, `| tee`), nothing
 //! with `--json` (stdout is then for the machine, and stderr stays quiet).
 
+use super::report::human_bytes;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use super::report::human_bytes;
 
 pub enum Progress {
     Bar(ProgressBar),

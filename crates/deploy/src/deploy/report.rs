@@ -1,12 +1,12 @@
 //! What a deploy tells its user: the summary (text or `--json`), the dry-run plan, the
 //! question before deleting, and the JSON shape of a failure.
 
+use super::plan::Plan;
+use super::DeployError;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use serde::Serialize;
-use super::plan::Plan;
-use super::DeployError;
 
 #[derive(Debug, Serialize)]
 pub struct Summary {

@@ -2,14 +2,14 @@
 //! writes), the uploads phase by phase, multipart uploads that are aborted however they end,
 //! and batched deletions.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::atomic::Ordering;
-use aws_sdk_s3::primitives::{ByteStream, Length};
-use futures::StreamExt;
 use super::aws::{error_chain, is_precondition_failure, Requests};
 use super::plan::{self, Intent, Listed, Plan, RemoteFile, RemoteManifest, INTENT, REMOTE_MANIFEST, STATE_CACHE_CONTROL};
 use super::{Ctx, DeployError};
+use aws_sdk_s3::primitives::{ByteStream, Length};
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 
 const PART_SIZE: u64 = 16 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 4;

@@ -5,13 +5,13 @@
 //! failed, or is not deployed) are made here with the Lambda's own library and uploaded, and
 //! the deploy says so.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
-use aws_sdk_s3::primitives::ByteStream;
 use super::aws::Requests;
 use super::plan::{Listed, RemoteFile};
 use super::{s3io, Ctx, DeployError};
+use aws_sdk_s3::primitives::ByteStream;
 use myblog_utils::manifest::Manifest;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 /// Thumbnails the site's photos get that are neither part of the build (`--thumbnails local`)
 /// nor in the bucket: thumbnail key → the photo's path. Only photos with no thumbnail at all
@@ -34,7 +34,9 @@ pub fn missing(
         .filter_map(stem_of)
         .collect();
     let mut out = BTreeMap::new();
-    for e in local.files.iter().filter(|e| e.path.starts_with(myblog_thumbnail::DEFAULT_MEDIA_PREFIX) && myblog_thumbnail::is_image_key(&e.path)) {
+    for e in
+        local.files.iter().filter(|e| e.path.starts_with(myblog_thumbnail::DEFAULT_MEDIA_PREFIX) && myblog_thumbnail::is_image_key(&e.path))
+    {
         let stem = myblog_thumbnail::thumb_key(&e.path, 1, myblog_thumbnail::OutputFormat::WebP).ok().and_then(|k| stem_of(&k));
         if stem.is_some_and(|s| done.contains(&s)) {
             continue;

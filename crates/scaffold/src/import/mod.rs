@@ -6,13 +6,13 @@ mod config;
 mod gotmpl;
 mod shortcodes;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
-use serde_json::Value;
+pub use config::{map_hugo, map_zola, Mapping};
 use myblog_config::Dialect;
 use myblog_utils::Error;
 use myblog_utils::Result;
-pub use config::{map_hugo, map_zola, Mapping};
+use serde_json::Value;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// What `init --from` did, printed for the author.
 #[derive(Debug, Default)]

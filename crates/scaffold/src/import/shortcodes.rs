@@ -8,12 +8,12 @@
 //! `<script>`…) does not replace the default theme's of the same name, which links instead,
 //! since the site's Content-Security-Policy would block the embed (docs/shortcodes.md).
 
-use std::path::Path;
+use super::gotmpl;
 use myblog_config::Dialect;
+use myblog_markdown::TEMPLATE_DIR;
 use myblog_utils::Error;
 use myblog_utils::Result;
-use myblog_markdown::TEMPLATE_DIR;
-use super::gotmpl;
+use std::path::Path;
 
 /// Zola's template functions that myblog has no counterpart for.
 const ZOLA_ONLY: &[&str] = &[

@@ -1,15 +1,15 @@
 //! Real shortcode templates from public Hugo themes and Hugo itself
-//! (`cli/tests/fixtures/hugo-shortcodes/`, sources in its README.md), run through the
+//! (`crates/scaffold/tests/fixtures/hugo-shortcodes/`, sources in its README.md), run through the
 //! translator: each one is either refused with a construct and a line inside the file, or
 //! ported to a template that compiles in the shortcode renderer's tera and renders for a
 //! plausible call. `expected.txt` records which, so a change in coverage shows as a diff.
 //! `MYBLOG_BLESS=1` rewrites it.
 
-use std::path::{Path, PathBuf};
-use regex::Regex;
-use serde_json::{json, Map, Value};
 use super::tests::render_tera;
 use super::translate;
+use regex::Regex;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hugo-shortcodes")

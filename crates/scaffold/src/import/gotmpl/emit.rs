@@ -1,9 +1,9 @@
 //! Emitting tera.
 
-use std::fmt::Write as _;
 use super::html::*;
 use super::syntax::*;
 use super::{refuse, Untranslatable, R};
+use std::fmt::Write as _;
 
 /// What a value is, for Go's escaping.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,8 +1,8 @@
 //! Each construct, translated and rendered by tera with myblog's shortcode context; the
 //! expected outputs are what Hugo 0.168 writes for the same template and call.
 
-use serde_json::{json, Value};
 use super::*;
+use serde_json::{json, Value};
 
 fn render(go: &str, named: Value, args: Value, body: Option<&str>) -> String {
     let src = translate(go, "note").unwrap_or_else(|e| panic!("{e}\n{go}"));

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use thumbnail_fn::{make_thumbnails, Options};
+use myblog_thumbnail::{make_thumbnails, Options};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
