@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+pub use crate::settings::ConfigError;
+use crate::settings::Env;
+
 /// Everything the function needs besides its AWS clients.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -20,20 +23,12 @@ pub struct Config {
     /// Optional `mailto:` address added to `List-Unsubscribe` (`UNSUBSCRIBE_MAILTO`).
     pub unsubscribe_mailto: Option<String>,
     /// New-post announcements and sending rules (`ANNOUNCEMENTS_TABLE`, `SENDS_TABLE`, …).
-    pub news: crate::news::Settings,
-    /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see [`crate::limits`].
-    pub limits: crate::limits::Settings,
+    pub news: crate::settings::news::Settings,
+    /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see `crate::limits`.
+    pub limits: crate::settings::limits::Settings,
     /// `ORIGIN_VERIFY_SECRET`: when set, the HTTP API answers only requests carrying it in the
-    /// header CloudFront adds ([`crate::guard::ORIGIN_VERIFY_HEADER`]).
+    /// header CloudFront adds (`guard::ORIGIN_VERIFY_HEADER`).
     pub origin_secret: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("environment variable {name} is not set; {hint}")]
-    Missing { name: &'static str, hint: &'static str },
-    #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Invalid { name: &'static str, value: String, reason: String },
 }
 
 impl Config {
@@ -44,22 +39,16 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment in production, a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let invalid = |name: &'static str, value: &str, reason: &str| ConfigError::Invalid {
-            name,
-            value: value.to_string(),
-            reason: reason.to_string(),
-        };
+        let env = Env::new(&lookup);
+        let invalid = ConfigError::invalid;
 
-        let table = get("TABLE_NAME").ok_or(ConfigError::Missing { name: "TABLE_NAME", hint: "set it to the DynamoDB table name" })?;
+        let table = env.required("TABLE_NAME", "set it to the DynamoDB table name")?;
 
-        let sender = get("SENDER_EMAIL")
-            .ok_or(ConfigError::Missing { name: "SENDER_EMAIL", hint: "set it to the SES-verified address emails are sent from" })?;
+        let sender = env.required("SENDER_EMAIL", "set it to the SES-verified address emails are sent from")?;
         let sender = crate::address::normalize(&sender)
             .map_err(|e| invalid("SENDER_EMAIL", &sender, &format!("{e} (give a bare address, no display name)")))?;
 
-        let raw_url = get("SITE_URL")
-            .ok_or(ConfigError::Missing { name: "SITE_URL", hint: "set it to the site's origin, e.g. https://blog.example.com" })?;
+        let raw_url = env.required("SITE_URL", "set it to the site's origin, e.g. https://blog.example.com")?;
         let parsed = url::Url::parse(&raw_url).map_err(|e| invalid("SITE_URL", &raw_url, &e.to_string()))?;
         let host = parsed.host_str().unwrap_or_default().to_string();
         let local = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
@@ -75,34 +64,22 @@ impl Config {
             return Err(invalid("SITE_URL", &raw_url, "must not contain & ' \" < or >"));
         }
 
-        let site_title = get("SITE_TITLE").unwrap_or_else(|| host.clone());
+        let site_title = env.text("SITE_TITLE").unwrap_or_else(|| host.clone());
         if site_title.chars().any(char::is_control) || site_title.chars().count() > 120 {
             return Err(invalid("SITE_TITLE", &site_title, "no control characters, at most 120 characters"));
         }
 
-        let double_opt_in = match get("DOUBLE_OPT_IN").map(|v| v.to_ascii_lowercase()) {
-            None => true,
-            Some(v) if matches!(v.as_str(), "1" | "true" | "on" | "yes") => true,
-            Some(v) if matches!(v.as_str(), "0" | "false" | "off" | "no") => false,
-            Some(v) => return Err(invalid("DOUBLE_OPT_IN", &v, "use true or false")),
-        };
+        let double_opt_in = env.flag("DOUBLE_OPT_IN")?.unwrap_or(true);
+        let pending_ttl_hours = env.bounded("PENDING_TTL_HOURS", 1..=24 * 30, "a whole number of hours from 1 to 720")?.unwrap_or(48);
 
-        let pending_ttl_hours = match get("PENDING_TTL_HOURS") {
-            None => 48,
-            Some(v) => match v.parse::<u32>() {
-                Ok(h) if (1..=24 * 30).contains(&h) => h,
-                _ => return Err(invalid("PENDING_TTL_HOURS", &v, "a whole number of hours from 1 to 720")),
-            },
-        };
-
-        let unsubscribe_mailto = match get("UNSUBSCRIBE_MAILTO") {
+        let unsubscribe_mailto = match env.text("UNSUBSCRIBE_MAILTO") {
             None => None,
             Some(v) => Some(crate::address::normalize(&v).map_err(|e| invalid("UNSUBSCRIBE_MAILTO", &v, &e.to_string()))?),
         };
 
-        let news = crate::news::Settings::from_lookup(&get)?;
-        let limits = crate::limits::Settings::from_lookup(&get)?;
-        let origin_secret = match get("ORIGIN_VERIFY_SECRET") {
+        let news = crate::settings::news::Settings::from_env(&env)?;
+        let limits = crate::settings::limits::Settings::from_env(&env)?;
+        let origin_secret = match env.text("ORIGIN_VERIFY_SECRET") {
             Some(v) if v.len() < 16 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
                 return Err(invalid("ORIGIN_VERIFY_SECRET", "<hidden>", "at least 16 printable ASCII characters, no spaces"))
             }

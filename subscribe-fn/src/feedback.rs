@@ -9,8 +9,8 @@ use aws_lambda_events::event::sns::SnsEvent;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::app::App;
 use crate::store::{Store, StoreError, BOUNCED, COMPLAINED};
-use crate::App;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {

@@ -16,11 +16,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::address::{self, AddressError};
+use crate::app::App;
 use crate::guard;
 use crate::limits::{self, Limits};
 use crate::store::{PutOutcome, Store, Subscriber, CONFIRMED, DECLINED, PENDING, UNSUBSCRIBED};
 use crate::token::{self, TokenError};
-use crate::App;
 
 /// Request bodies above this are refused with 413 before parsing.
 pub const MAX_BODY: usize = 4 * 1024;

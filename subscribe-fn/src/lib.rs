@@ -1,172 +1,30 @@
 //! The subscription Lambda: double opt-in subscriptions stored in DynamoDB, emails via SES v2.
 //!
 //! All logic lives here and takes its clients and configuration as parameters ([`App`]); the
-//! two binaries (`subscribe-http`, `subscribe-stream`) only build an [`App`] once per cold start
-//! and hand events to [`http::handle`] and [`stream::handle`].
+//! binaries (`subscribe-http`, `subscribe-stream`, `subscribe-sender`, `subscribe-feedback`)
+//! only build an [`App`] once per cold start and hand events to [`http::handle`],
+//! [`stream::handle`], [`news::sender::handle`] and [`feedback::handle`].
+//!
+//! Modules, each depending only on those above it: `settings`, `address`, `token`, `errors` →
+//! `config`, `store`, `news::announcement`, `news::pace` → `mail` → `app` → `guard`, `limits`,
+//! `news`, `feedback`, `http`, `stream`.
 
 pub mod address;
+pub mod app;
 pub mod config;
+pub mod errors;
 pub mod feedback;
 pub mod guard;
 pub mod http;
 pub mod limits;
 pub mod mail;
 pub mod news;
+pub mod settings;
 pub mod store;
 pub mod stream;
 pub mod token;
 
-use std::time::Duration;
-
+pub use app::{init_tracing, with_timeouts, App, InitError};
 pub use config::{Config, ConfigError};
-
-/// Every AWS call's limit, retries included (default of `SDK_TIMEOUT_SECS`): well under the
-/// shortest function timeout (10 s for the HTTP API), so a hung connection fails the call, not
-/// the invocation.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
-/// One attempt's limit, so the SDK's retries fit inside the operation's.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// Configuration, AWS clients and compiled templates, shared by all invocations.
-pub struct App {
-    pub config: Config,
-    pub dynamo: aws_sdk_dynamodb::Client,
-    pub ses: aws_sdk_sesv2::Client,
-    pub sqs: aws_sdk_sqs::Client,
-    pub mailer: mail::Mailer,
-    /// Emails per second for the whole site, settled once per cold start.
-    send_rate: tokio::sync::OnceCell<f64>,
-    /// The sender's pacing, kept across invocations of this instance: a fresh pacer per
-    /// invocation would let the first email of each batch go without waiting its turn.
-    pub(crate) pacer: tokio::sync::Mutex<Option<news::pace::Pacer>>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error("invalid configuration: {0}")]
-    Config(#[from] ConfigError),
-    #[error("the embedded email templates do not compile: {0}")]
-    Templates(#[from] mail::MailError),
-}
-
-impl App {
-    /// Builds an app from explicit parts (tests point the clients at moto).
-    pub fn new(
-        config: Config,
-        dynamo: aws_sdk_dynamodb::Client,
-        ses: aws_sdk_sesv2::Client,
-        sqs: aws_sdk_sqs::Client,
-    ) -> Result<App, InitError> {
-        Ok(App {
-            config,
-            dynamo,
-            ses,
-            sqs,
-            mailer: mail::Mailer::new()?,
-            send_rate: tokio::sync::OnceCell::new(),
-            pacer: tokio::sync::Mutex::new(None),
-        })
-    }
-
-    /// Builds an app from an SDK configuration (one client per service), every call bounded by
-    /// the configured operation timeout ([`OPERATION_TIMEOUT`] unless `SDK_TIMEOUT_SECS`).
-    pub fn from_sdk_config(config: Config, sdk: &aws_config::SdkConfig) -> Result<App, InitError> {
-        let sdk = with_timeouts(sdk, config.news.operation_timeout);
-        App::new(config, aws_sdk_dynamodb::Client::new(&sdk), aws_sdk_sesv2::Client::new(&sdk), aws_sdk_sqs::Client::new(&sdk))
-    }
-
-    /// Emails per second for the whole site: `SEND_RATE`, else the account's `MaxSendRate`
-    /// (SES v2 `GetAccount`), else 1 (the sandbox's rate) with a warning.
-    pub async fn send_rate(&self) -> f64 {
-        *self
-            .send_rate
-            .get_or_init(|| async {
-                if let Some(r) = self.config.news.send_rate {
-                    return r;
-                }
-                match self.ses.get_account().send().await {
-                    Ok(a) => match a.send_quota().map(|q| q.max_send_rate()) {
-                        Some(r) if r > 0.0 => r,
-                        _ => 1.0,
-                    },
-                    Err(e) => {
-                        tracing::warn!(error = %error_chain(&e), "SES GetAccount failed; pacing at 1 email/s (set SEND_RATE)");
-                        1.0
-                    }
-                }
-            })
-            .await
-    }
-
-    /// What the entry points call at cold start: environment variables, default AWS credentials
-    /// chain. Logs the configuration (or the reason it is refused).
-    pub async fn from_env() -> Result<App, InitError> {
-        let config = match Config::from_env() {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "subscribe-fn configuration refused");
-                return Err(e.into());
-            }
-        };
-        tracing::info!(config = %config, "subscribe-fn configuration");
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        App::from_sdk_config(config, &sdk)
-    }
-}
-
-/// The SDK configuration with the limits every function call must respect.
-pub fn with_timeouts(sdk: &aws_config::SdkConfig, operation: Duration) -> aws_config::SdkConfig {
-    sdk.to_builder()
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(operation))
-                .operation_timeout(operation)
-                .build(),
-        )
-        .build()
-}
-
-/// An error and its sources on one line, without the SDK's debug dump.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
-}
-
-/// Log lines for CloudWatch: no colours, no timestamps (Lambda adds them), level from `RUST_LOG`.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).without_time().with_target(false).try_init();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_client_bounds_its_calls() {
-        let sdk = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .build();
-        let vars = [("TABLE_NAME", "t"), ("SENDER_EMAIL", "a@example.com"), ("SITE_URL", "https://blog.example.com")];
-        let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap();
-        let app = App::from_sdk_config(config, &sdk).unwrap();
-        for t in [app.dynamo.config().timeout_config(), app.ses.config().timeout_config(), app.sqs.config().timeout_config()] {
-            let t = t.expect("a timeout config");
-            assert_eq!(t.operation_timeout(), Some(OPERATION_TIMEOUT));
-            assert_eq!(t.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
-        }
-        // Well under the shortest function timeout (10 s, the HTTP API's).
-        assert!(OPERATION_TIMEOUT < Duration::from_secs(10));
-    }
-}
+pub use errors::error_chain;
+pub use settings::{ATTEMPT_TIMEOUT, OPERATION_TIMEOUT};

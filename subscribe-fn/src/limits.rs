@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use time::OffsetDateTime;
 
-use crate::config::ConfigError;
+pub use crate::settings::limits::Settings;
 use crate::store::{applied, err, StoreError};
 
 /// Logged (at error level) whenever the daily email budget refuses something; the stack's
@@ -26,55 +26,6 @@ pub const DECLINE_DAYS: i64 = 30;
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
-
-/// Limit settings from the environment (part of [`crate::Config`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// `LIMITS_TABLE`: the counters table. Without it no limit applies (local runs); the stack
-    /// always sets it (asserted by infra/tests/template.rs).
-    pub table: Option<String>,
-    /// `DAILY_EMAIL_BUDGET` (default 200): first emails of a subscription (confirmations, or
-    /// welcomes when double opt-in is off) the whole site sends per UTC day.
-    pub daily_email_budget: u32,
-    /// `CONFIRMATIONS_PER_MAILBOX_PER_DAY` (default 3).
-    pub per_mailbox_per_day: u32,
-    /// `SUBSCRIBES_PER_IP_PER_HOUR` (default 20): subscribe requests per viewer address (IPv4)
-    /// or /64 (IPv6) per clock hour.
-    pub per_ip_per_hour: u32,
-}
-
-impl Settings {
-    pub fn from_lookup(get: &dyn Fn(&'static str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let number = |name: &'static str, default: u32, max: u32| -> Result<u32, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => match v.parse::<u32>() {
-                    Ok(n) if (1..=max).contains(&n) => Ok(n),
-                    _ => Err(ConfigError::Invalid { name, value: v, reason: format!("a whole number from 1 to {max}") }),
-                },
-            }
-        };
-        Ok(Settings {
-            table: get("LIMITS_TABLE"),
-            daily_email_budget: number("DAILY_EMAIL_BUDGET", 200, 1_000_000)?,
-            per_mailbox_per_day: number("CONFIRMATIONS_PER_MAILBOX_PER_DAY", 3, 100)?,
-            per_ip_per_hour: number("SUBSCRIBES_PER_IP_PER_HOUR", 20, 100_000)?,
-        })
-    }
-}
-
-impl std::fmt::Display for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "limits_table={} daily_email_budget={} per_mailbox_per_day={} per_ip_per_hour={}",
-            self.table.as_deref().unwrap_or("-(no limits)"),
-            self.daily_email_budget,
-            self.per_mailbox_per_day,
-            self.per_ip_per_hour
-        )
-    }
-}
 
 /// The mailbox an address delivers to, as far as it can be known: `+tag` dropped (every big
 /// provider delivers `a+x@` to `a@`), and for Gmail the dots too (`j.o.e@gmail.com` is
@@ -220,7 +171,7 @@ impl<'a> Limits<'a> {
 
 /// The stream function's check before the first email of a round: `Some(refusal)` means do not
 /// send. Logged here so the stream code stays a one-line call.
-pub async fn first_email_refused(app: &crate::App, email: &str) -> Result<Option<Refusal>, StoreError> {
+pub async fn first_email_refused(app: &crate::app::App, email: &str) -> Result<Option<Refusal>, StoreError> {
     let Some(limits) = Limits::new(&app.dynamo, &app.config.limits) else { return Ok(None) };
     let refused = limits.may_send_first_email(email, OffsetDateTime::now_utc().unix_timestamp()).await?.err();
     if let Some(why) = refused {
@@ -254,13 +205,5 @@ mod tests {
         assert_eq!(date(t + DAY - 1), "2025-12-01");
         assert_eq!(until_tomorrow(t + 10), DAY - 10);
         assert_eq!(until_next_hour(t + 3599), 1);
-    }
-
-    #[test]
-    fn settings_are_checked() {
-        let s = Settings::from_lookup(&|_| None).unwrap();
-        assert_eq!((s.table, s.daily_email_budget, s.per_mailbox_per_day, s.per_ip_per_hour), (None, 200, 3, 20));
-        let e = Settings::from_lookup(&|k| (k == "DAILY_EMAIL_BUDGET").then(|| "0".to_string())).unwrap_err().to_string();
-        assert!(e.contains("DAILY_EMAIL_BUDGET") && e.contains("1 to"), "{e}");
     }
 }

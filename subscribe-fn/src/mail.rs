@@ -127,7 +127,7 @@ impl Mailer {
         &self,
         cfg: &Config,
         to: &str,
-        post: &crate::news::store::Announcement,
+        post: &crate::news::announcement::Announcement,
         unsubscribe_token: &str,
     ) -> Result<Email, MailError> {
         let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
@@ -279,7 +279,7 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> R
                 let (code, msg) = (se.code().unwrap_or("error"), se.message().unwrap_or_default());
                 fail(format!("{code}: {msg}"), is_permanent(code, msg, &cfg.sender))
             }
-            None => fail(crate::error_chain(&e), false),
+            None => fail(crate::errors::error_chain(&e), false),
         })?;
     Ok(out.message_id().unwrap_or_default().to_string())
 }

@@ -17,11 +17,11 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::app::App;
 use crate::mail::{self, MailError};
 use crate::news::NewsError;
 use crate::store::{Store, StoreError, BOUNCED, CONFIRMED, PENDING};
 use crate::token;
-use crate::App;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {

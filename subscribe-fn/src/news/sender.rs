@@ -16,9 +16,10 @@ use tokio::time::Instant;
 use super::pace::Pacer;
 use super::store::{Announcement, Claim, NewsStore, FAILED, SENT, SUPPRESSED};
 use super::{enqueue, Message, NewsError};
+use crate::app::App;
 use crate::mail::{self, MailError};
 use crate::store::{Store, BOUNCED, CONFIRMED};
-use crate::{token, App};
+use crate::token;
 
 /// Why a message goes back to the queue.
 #[derive(Debug, thiserror::Error)]

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::app::App;
 use crate::store::{applied, err, StoreError};
-use crate::App;
 
 pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
@@ -25,34 +25,7 @@ pub const FAILED: &str = "failed";
 /// emails go with them; a later email carries a working link).
 pub const SEND_RETENTION_SECS: i64 = 400 * 24 * 3600;
 
-/// What a subscriber's email shows of a post.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Announcement {
-    pub post: String,
-    pub title: String,
-    pub url: String,
-    pub date: Option<String>,
-    pub summary_html: String,
-    pub summary_text: String,
-    /// The next page of subscribers the fan-out has to queue (0 when it has not started).
-    #[serde(skip)]
-    pub next_page: u64,
-}
-
-impl Announcement {
-    pub fn from_item(item: &HashMap<String, AttributeValue>) -> Option<Announcement> {
-        let s = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-        Some(Announcement {
-            post: s("post")?,
-            title: s("title")?,
-            url: s("url")?,
-            date: s("date"),
-            summary_html: s("summary_html").unwrap_or_default(),
-            summary_text: s("summary_text").unwrap_or_default(),
-            next_page: item.get("next_page").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0),
-        })
-    }
-}
+pub use super::announcement::Announcement;
 
 /// The outcome of trying to claim a send.
 #[derive(Debug, Clone, PartialEq, Eq)]
