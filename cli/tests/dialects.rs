@@ -77,12 +77,14 @@ fn hugo_front_matter_builds_in_the_hugo_dialect() {
     assert!(redirect.contains("<meta name=\"robots\" content=\"noindex\">"), "{redirect}");
     assert!(!sitemap.contains("/old/roadmap/") && !atom.contains("/old/roadmap/"));
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(public.join(".myblog/manifest.json")).unwrap()).unwrap();
-    // Hugo also answers its paginated home's first page at /page/1/.
+    // Hugo also answers its paginated home's first page at /page/1/, and a taxonomy's list of
+    // terms at /tags/page/1/.
     assert_eq!(
         manifest["redirects"],
         serde_json::json!([
             {"from": "/old/roadmap/", "path": "old/roadmap/index.html", "to": target},
-            {"from": "/page/1/", "path": "page/1/index.html", "to": "https://moved.example.org/"}
+            {"from": "/page/1/", "path": "page/1/index.html", "to": "https://moved.example.org/"},
+            {"from": "/tags/page/1/", "path": "tags/page/1/index.html", "to": "https://moved.example.org/tags/"}
         ])
     );
     assert!(manifest["files"].as_array().unwrap().iter().any(|f| f["path"] == "old/roadmap/index.html"));

@@ -174,9 +174,11 @@ fn every_url_hugo_serves_answers_after_the_move() {
     let ours = urls(&blog.join("public"));
     let missing: Vec<&String> = hugo.difference(&ours).collect();
     assert!(missing.is_empty(), "URLs Hugo served that the moved site does not: {missing:?}");
-    // myblog's own pages and feeds, and nothing else.
+    // myblog's own pages and feeds, and nothing else; the `page/1/` redirects of the term lists
+    // are there because Hugo writes them whenever the theme pages that list (this fixture's
+    // layout does not; many themes do), and a redirect too many costs nothing.
     let extra: BTreeSet<String> = ours.difference(&hugo).cloned().collect();
-    assert_eq!(extra, set(&["/archive/", "/atom.xml", "/rss.xml"]));
+    assert_eq!(extra, set(&["/archive/", "/atom.xml", "/rss.xml", "/categories/page/1/", "/series/page/1/", "/tags/page/1/"]));
     // The taxonomy feed lists the terms, as Hugo's does.
     assert!(hugo_tag_items.iter().any(|l| l.ends_with("/tags/notes/")), "{hugo_tag_items:?}");
     assert_eq!(item_links(&blog.join("public/tags/index.xml")), hugo_tag_items);

@@ -334,7 +334,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         }
     }
     if config.content.dialect == myblog_config::Dialect::Hugo {
-        published.extend(myblog_site::implied_sections(&published));
+        published.extend(myblog_site::implied_sections(&published, &config.content));
     }
     check_duplicates(&published, &config)?;
     myblog_site::check_terms(&published, &config)?;

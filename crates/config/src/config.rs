@@ -101,6 +101,24 @@ pub struct ContentConfig {
     /// The folder of a list's later pages: `/blog/<paginate_path>/2/` (Zola's `paginate_path`,
     /// Hugo's `pagination.path`).
     pub paginate_path: String,
+    /// How file names, folder names and `slug`s become URL segments (default: the dialect's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slugify_paths: Option<crate::slugs::Slugify>,
+    /// How taxonomy terms become URL segments (default: the dialect's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slugify_terms: Option<crate::slugs::Slugify>,
+}
+
+impl ContentConfig {
+    /// The rule for file, folder and slug segments: set, else the dialect's own.
+    pub fn path_slugs(&self) -> crate::slugs::Slugify {
+        self.slugify_paths.unwrap_or(self.dialect.default_slugify())
+    }
+
+    /// The rule for taxonomy terms: set, else the dialect's own.
+    pub fn term_slugs(&self) -> crate::slugs::Slugify {
+        self.slugify_terms.unwrap_or(self.dialect.default_slugify())
+    }
 }
 
 impl Default for ContentConfig {
@@ -111,6 +129,8 @@ impl Default for ContentConfig {
             permalinks: Default::default(),
             section_paginate_by: None,
             paginate_path: "page".into(),
+            slugify_paths: None,
+            slugify_terms: None,
         }
     }
 }

@@ -16,4 +16,13 @@ impl Dialect {
     pub fn is_strict(self) -> bool {
         self == Dialect::Myblog
     }
+
+    /// The slug rule the dialect's own tool applies by default.
+    pub fn default_slugify(self) -> crate::slugs::Slugify {
+        match self {
+            Dialect::Myblog => crate::slugs::Slugify::Myblog,
+            Dialect::Zola => crate::slugs::Slugify::On,
+            Dialect::Hugo => crate::slugs::Slugify::Hugo,
+        }
+    }
 }

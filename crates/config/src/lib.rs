@@ -5,11 +5,13 @@
 mod config;
 mod dialect;
 mod permalinks;
+mod slugs;
 mod taxonomies;
 mod urls;
 
 pub use crate::dialect::Dialect;
 pub use config::*;
 pub use permalinks::{expand as expand_permalink, settle as settle_permalinks, validate as validate_permalink, Claim, Tokens};
+pub use slugs::Slugify;
 pub use taxonomies::{default_taxonomies, validate as validate_taxonomies, TaxonomyConfig, TAGS};
 pub use urls::{absolute, tag_path, term_path, with_base};

@@ -10,6 +10,7 @@ const TOKENS: &[&str] = &[":year", ":month", ":day", ":slug", ":title", ":sectio
 pub struct Tokens<'a> {
     pub date: Option<OffsetDateTime>,
     pub slug: &'a str,
+    /// The title already made a URL segment by the site's slug rule.
     pub title: &'a str,
     pub section: &'a str,
     pub filename: &'a str,
@@ -43,7 +44,7 @@ pub fn expand(pattern: &str, t: &Tokens<'_>) -> Result<String, String> {
                 }
             }
             ":slug" => t.slug.to_string(),
-            ":title" => myblog_utils::slugify(t.title),
+            ":title" => t.title.to_string(),
             ":section" => t.section.to_string(),
             ":filename" => t.filename.to_string(),
             other => other.to_string(),
@@ -103,7 +104,7 @@ mod tests {
 
     #[test]
     fn hugo_tokens() {
-        let t = Tokens { date: date("2019-04-03"), slug: "road", title: "The Roadmap!", section: "post", filename: "2019-roadmap" };
+        let t = Tokens { date: date("2019-04-03"), slug: "road", title: "the-roadmap", section: "post", filename: "2019-roadmap" };
         assert_eq!(expand("/:year/:month/:day/:slug/", &t).unwrap(), "/2019/04/03/road/");
         assert_eq!(expand("/:section/:title", &t).unwrap(), "/post/the-roadmap/");
         assert_eq!(expand("/archive/:filename/", &t).unwrap(), "/archive/2019-roadmap/");

@@ -10,7 +10,6 @@ use myblog_utils::is_ignored;
 use myblog_utils::line_col;
 use myblog_utils::parse_date_str;
 use myblog_utils::rel_display;
-use myblog_utils::slugify;
 use myblog_utils::Diagnostic;
 use myblog_utils::Error;
 use myblog_utils::Result;
@@ -306,11 +305,11 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         return Err(vec![Diagnostic::new(display, "file is empty")
             .hint("start it with front matter, e.g.\n+++\ntitle = \"My post\"\ndate = 2026-01-31\n+++\n\nThen write the post.")]);
     }
-    let (mut front, body, body_line) = split_front_matter(text, display, rules.dialect).map_err(|d| vec![d])?;
+    let (mut front, body, body_line) = split_front_matter(text, display, rules).map_err(|d| vec![d])?;
     if rules.dialect == Dialect::Zola && front.date.is_none() {
         let file = rel.rsplit('/').next().unwrap_or(rel);
         let name = if file.starts_with("index.") { rel.rsplit('/').nth(1).unwrap_or("") } else { file };
-        front.date = date_prefix(name).and_then(parse_date_str);
+        front.date = crate::url_path::date_prefix(name).and_then(parse_date_str);
     }
     let (kind, post_dir) = classify(rel, rules, front.date.is_some());
     if kind != Kind::Section && rules.dialect.is_strict() && front.section != Default::default() {
@@ -326,8 +325,10 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
             .line(1)
             .hint("add `date = 2026-01-31` (TOML) or `date: 2026-01-31` (YAML) to the front matter")]);
     }
-    let url_path = url_path_for(rel, kind, post_dir, &front, rules)
+    let placed = crate::url_path::url_path_for(rel, kind, post_dir, &front, rules)
         .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
+    front.aliases.extend(placed.also_at);
+    let url_path = placed.url_path;
     let dir = match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
         None => String::new(),
@@ -341,6 +342,11 @@ fn classify<'a>(rel: &str, rules: &'a ContentConfig, dated: bool) -> (Kind, Opti
     if file == "_index.md" || file == "_index.markdown" {
         return (Kind::Section, None);
     }
+    if !dated && !rules.dialect.is_strict() {
+        // Zola and Hugo publish an undated page in a blog folder as a plain page; myblog's own
+        // posts need a date (feeds and announcements order by it).
+        return (Kind::Page, None);
+    }
     let post_dir = rules.post_dirs.iter().map(|d| d.trim_matches('/')).find(|d| {
         if d.is_empty() {
             // Pages at the root are posts only when dated: `about.md` stays a page.
@@ -352,125 +358,6 @@ fn classify<'a>(rel: &str, rules: &'a ContentConfig, dated: bool) -> (Kind, Opti
     match post_dir {
         Some(d) => (Kind::Post, Some(d)),
         None => (Kind::Page, None),
-    }
-}
-
-/// The URL path of a source: its own `path` / `url` if set, else its section's pattern in
-/// `[content.permalinks]`, else posts live at `/<post dir>/<slug>/` whatever folder they sit in
-/// and pages mirror their folder; bundles (`x/index.md`) take their folder's name.
-fn url_path_for(
-    rel: &str,
-    kind: Kind,
-    post_dir: Option<&str>,
-    front: &FrontMatter,
-    rules: &ContentConfig,
-) -> std::result::Result<String, String> {
-    let without_ext =
-        rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".markdown")).or_else(|| rel.strip_suffix(".html")).unwrap_or(rel);
-    let mut segments: Vec<String> = without_ext.split('/').map(str::to_string).collect();
-    let last = segments.pop().unwrap_or_default();
-    let slug = front.slug.as_deref();
-    if kind == Kind::Section {
-        if slug.is_some() {
-            return Err("`slug` is not allowed in a section's _index.md: rename its folder instead".into());
-        }
-        return Ok(join_url(segments.iter().map(|s| slugify(s)).collect()));
-    }
-    if let Some(path) = &front.path {
-        return own_path(path);
-    }
-    let filename = if last == "index" { segments.pop().unwrap_or_default() } else { last };
-    // `2025-08-30-shell-toolkit.md` keeps its files sorted by date; the date is not part of
-    // the URL (the front matter holds it). Hugo keeps the whole file name.
-    let natural = if rules.dialect == Dialect::Hugo { filename.as_str() } else { strip_date_prefix(&filename) };
-    let slug = match slug {
-        Some(s) => {
-            validate_slug(s)?;
-            s.to_string()
-        }
-        None => slugify(natural),
-    };
-    if slug.is_empty() {
-        return Err(format!("cannot make a URL from the file name of {rel}; set `slug` in the front matter"));
-    }
-    let section = if rel.contains('/') { rel.split('/').next().unwrap_or("") } else { "" };
-    if let Some(pattern) = rules.permalinks.get(section) {
-        // Hugo's `:slug` falls back to the title, not the file name.
-        let slug = match (&front.slug, rules.dialect) {
-            (None, Dialect::Hugo) => slugify(&front.title),
-            _ => slug,
-        };
-        let tokens = myblog_config::Tokens { date: front.date, slug: &slug, title: &front.title, section, filename: &slugify(&filename) };
-        return myblog_config::expand_permalink(pattern, &tokens);
-    }
-    Ok(match (kind, post_dir) {
-        // Zola and Hugo mirror folders for posts too (`blog/notes/tip.md` is `/blog/notes/tip/`).
-        (Kind::Post, Some(dir)) if rules.dialect.is_strict() => {
-            let mut parts: Vec<String> = dir.split('/').map(slugify).collect();
-            parts.push(slug);
-            join_url(parts)
-        }
-        _ => {
-            let mut parts: Vec<String> = segments.iter().map(|s| slugify(s)).collect();
-            parts.push(slug);
-            join_url(parts)
-        }
-    })
-}
-
-/// Zola's `path` and Hugo's `url`: a whole URL path, each segment kept inside public/.
-fn own_path(path: &str) -> std::result::Result<String, String> {
-    let parts: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
-    if parts.is_empty() {
-        return Err(format!("`path`/`url` {path:?} is the home page's URL; give the page its own"));
-    }
-    if parts.last().is_some_and(|l| l.contains('.')) {
-        return Err(format!(
-            "`path`/`url` {path:?} names a file; myblog publishes pages as folders: write it as {:?}",
-            format!("/{}/", parts.join("/").rsplit_once('.').map(|(a, _)| a).unwrap_or(""))
-        ));
-    }
-    for p in &parts {
-        validate_slug(p).map_err(|_| format!("`path`/`url` {path:?} is not allowed: each part must stay one folder inside public/"))?;
-    }
-    Ok(join_url(parts))
-}
-
-/// The `YYYY-MM-DD` a file name starts with, as Zola reads it for undated pages.
-fn date_prefix(name: &str) -> Option<&str> {
-    (strip_date_prefix(name).len() < name.len()).then(|| &name[..10])
-}
-
-fn strip_date_prefix(name: &str) -> &str {
-    let b = name.as_bytes();
-    let dated = b.len() > 11
-        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
-        && (b[10] == b'-' || b[10] == b'_');
-    if dated {
-        &name[11..]
-    } else {
-        name
-    }
-}
-
-fn join_url(parts: Vec<String>) -> String {
-    let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-    if parts.is_empty() {
-        "/".into()
-    } else {
-        format!("/{}/", parts.join("/"))
-    }
-}
-
-fn validate_slug(s: &str) -> std::result::Result<(), String> {
-    let ok = !s.is_empty()
-        && !s.starts_with('.')
-        && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
-        && !s.contains("..");
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("slug {s:?} is not allowed: it must stay one folder inside public/"))
     }
 }
 
@@ -503,8 +390,9 @@ enum Format {
 fn split_front_matter<'a>(
     text: &'a str,
     display: &Path,
-    dialect: Dialect,
+    rules: &ContentConfig,
 ) -> std::result::Result<(FrontMatter, &'a str, usize), Diagnostic> {
+    let dialect = rules.dialect;
     let first_line = text.lines().next().unwrap_or("").trim_end();
     let (fm, body, body_line, format) = if first_line.starts_with('{') {
         // JSON front matter (Hugo) is one JSON object: it ends where the object ends.
@@ -610,7 +498,7 @@ fn split_front_matter<'a>(
     let mut tags: Vec<String> = Vec::new();
     for t in fields.tags {
         let t = t.trim().to_string();
-        if slugify(&t).is_empty() {
+        if rules.term_slugs().apply(&t).is_empty() {
             return Err(Diagnostic::new(display, format!("front matter: tag {t:?} has no letters or digits")).line(1));
         }
         if !tags.contains(&t) {
@@ -705,6 +593,7 @@ pub fn is_html_page(rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use myblog_utils::slugify;
 
     fn parse(rel: &str, text: &str) -> std::result::Result<Source, String> {
         parse_source(rel, Path::new(&format!("content/{rel}")), text.as_bytes())
@@ -850,8 +739,15 @@ mod tests {
         assert_eq!(s.url_path, "/old/place/");
         let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/a/../../b\"\n+++\n").unwrap_err();
         assert!(e.contains("one folder inside public/"), "{e}");
-        let e = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/x.html\"\n+++\n").unwrap_err();
-        assert!(e.contains("write it as \"/x/\""), "{e}");
+        // Hugo writes `url: /x.html` as that file: myblog publishes `/x/` and answers there too.
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nurl = \"/Old/x.html\"\n+++\n").unwrap();
+        assert_eq!((s.url_path.as_str(), s.front.aliases.as_slice()), ("/Old/x/", ["/Old/x.html".to_string()].as_slice()));
+        // Hugo lowercases slugs and file names (not `url`) and keeps dots; an undated page is a page.
+        let s = parse_rules(&hugo, "post/x.md", "+++\ntitle = \"X\"\ndate = 2019-04-23\nslug = \"PQ-Certs\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/2019/04/23/pq-certs/");
+        let plain_hugo = ContentConfig { permalinks: Default::default(), ..hugo.clone() };
+        let s = parse_rules(&plain_hugo, "post/Release 1.0.md", "+++\ntitle = \"R\"\n+++\n").unwrap();
+        assert_eq!((s.kind, s.url_path.as_str()), (Kind::Page, "/post/release-1.0/"));
         // Without a pattern Hugo keeps the whole file name under the section's folder.
         let plain = ContentConfig { permalinks: Default::default(), ..hugo.clone() };
         let s = parse_rules(&plain, "post/2019-04-23-roadmap.md", "+++\ntitle = \"R\"\ndate = 2019-04-23\n+++\n").unwrap();
@@ -867,6 +763,14 @@ mod tests {
         assert_eq!(s.front.date, parse_date_str("2024-05-01"));
         let s = parse_rules(&zola, "2020-02-02-old.md", "+++\ntitle = \"Old\"\n+++\n").unwrap();
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/old/"));
+        // Zola keeps a `path` as written, dots and case, and runs file names and slugs through
+        // the `slug` crate (ASCII); folder names stay as written.
+        let s = parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2014-12-12\npath = \"2014/12/12/1.0-Timeline\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/2014/12/12/1.0-Timeline/");
+        let s = parse_rules(&zola, "blog/Notes/Résumé_Über.md", "+++\ntitle = \"R\"\ndate = 2014-12-12\nslug = \"My Slug\"\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/blog/Notes/my-slug/");
+        let s = parse_rules(&zola, "blog/Résumé_Über.md", "+++\ntitle = \"R\"\ndate = 2014-12-12\n+++\n").unwrap();
+        assert_eq!(s.url_path, "/blog/resume-uber/");
         let s = parse_rules(&zola, "about.md", "+++\ntitle = \"About\"\n+++\n").unwrap();
         assert_eq!(s.kind, Kind::Page, "an undated page at the root stays a page");
         let s = parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2024-01-01\npath = \"notes/t\"\n+++\n").unwrap();

@@ -9,10 +9,12 @@ mod dialect;
 mod links;
 mod photo_meta;
 mod section_settings;
+mod url_path;
 
 pub use assets::*;
 pub use content::*;
 pub use dialect::{BadKey, Taxonomies};
 pub use links::{LinkError, LinkIndex, Target};
 pub use photo_meta::{is_photo, read_stripped, strip, stripped_or_same, StripError};
+pub use url_path::folder_segment;
 pub use section_settings::{settings as section_settings, SectionSettings, SortBy, KEYS as SECTION_KEYS};

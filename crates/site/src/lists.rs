@@ -262,6 +262,12 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
             add(&s.source.url_path, &list.paginate_path);
         }
     }
+    if config.content.dialect == Dialect::Hugo {
+        // Hugo pages a taxonomy's list of terms as it pages any list, empty or not.
+        for tax in &site.taxonomies {
+            add(&format!("/{}/", tax.name), tax.paginate_path.as_deref().unwrap_or(&config.content.paginate_path));
+        }
+    }
     for tax in site.taxonomies.iter().filter(|t| t.paginate_by.is_some()) {
         for slug in tax.terms.keys() {
             add(&format!("/{}/{slug}/", tax.name), tax.paginate_path.as_deref().unwrap_or(&config.content.paginate_path));

@@ -11,7 +11,6 @@ use myblog_content::Source;
 use myblog_markdown::Rendered;
 use myblog_markdown::TocEntry;
 use myblog_utils::date_string;
-use myblog_utils::slugify;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -176,7 +175,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             .tags
             .iter()
             .map(|t| {
-                let slug = slugify(t);
+                let slug = config.content.term_slugs().apply(t);
                 TagRef { name: t.clone(), path: tag_path(config, &slug), slug }
             })
             .collect();
@@ -192,7 +191,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             updated: source.front.updated.as_ref().map(date_string),
             year: date.map(|d| d.year()),
             tags,
-            taxonomies: crate::taxonomy::page_terms(&source.front, &config.taxonomies, |t, s| term_path(config, t, s)),
+            taxonomies: crate::taxonomy::page_terms(&source.front, &config.taxonomies, config.content.term_slugs(), |t, s| term_path(config, t, s)),
             summary: rendered.summary,
             has_more: rendered.has_more,
             word_count: rendered.word_count,

@@ -38,7 +38,7 @@ fn parent(dir: &str) -> Option<&str> {
 
 /// Hugo lists every top-level folder of `content/` at `/<folder>/` though it has no
 /// `_index.md`: such sections are implied, so the copied content needs no new file.
-pub fn implied_sections(sources: &[Source]) -> Vec<Source> {
+pub fn implied_sections(sources: &[Source], rules: &myblog_config::ContentConfig) -> Vec<Source> {
     let mut has_index: HashMap<&str, bool> = HashMap::new();
     for s in sources {
         let top = match s.rel.split_once('/') {
@@ -64,7 +64,7 @@ pub fn implied_sections(sources: &[Source]) -> Vec<Source> {
                 front: myblog_content::FrontMatter { title, extra: Value::Object(Map::new()), ..Default::default() },
                 body: String::new(),
                 body_line: 1,
-                url_path: format!("/{}/", myblog_utils::slugify(top)),
+                url_path: format!("/{}/", myblog_content::folder_segment(top, rules)),
                 dir: top.to_string(),
             }
         })

@@ -11,7 +11,6 @@ use myblog_config::TaxonomyConfig;
 use myblog_config::TAGS;
 use myblog_content::FrontMatter;
 use myblog_content::Source;
-use myblog_utils::slugify;
 use myblog_utils::Diagnostic;
 use myblog_utils::Error;
 use std::borrow::Cow;
@@ -64,6 +63,7 @@ pub fn terms_of<'a>(front: &'a FrontMatter, name: &str) -> Cow<'a, [String]> {
 pub fn page_terms(
     front: &FrontMatter,
     taxonomies: &[TaxonomyConfig],
+    slugs: myblog_config::Slugify,
     path: impl Fn(&str, &str) -> String,
 ) -> BTreeMap<String, Vec<TagRef>> {
     let mut out = BTreeMap::new();
@@ -71,7 +71,7 @@ pub fn page_terms(
         let mut refs: Vec<TagRef> = Vec::new();
         for term in terms_of(front, &t.name).iter() {
             let name = term.trim().to_string();
-            let slug = slugify(&name);
+            let slug = slugs.apply(&name);
             if slug.is_empty() || refs.iter().any(|r| r.slug == slug) {
                 continue;
             }
@@ -176,7 +176,7 @@ pub fn check_terms(sources: &[Source], config: &myblog_config::SiteConfig) -> my
         for s in sources {
             for t in terms_of(&s.front, &tax.name).iter() {
                 let t = t.trim();
-                let slug = slugify(t);
+                let slug = config.content.term_slugs().apply(t);
                 if slug.is_empty() {
                     if tax.name != TAGS {
                         errors
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(terms_of(&s.front, "authors").to_vec(), ["Ann"]);
         assert_eq!(terms_of(&s.front, "series").to_vec(), ["Trips"]);
         assert_eq!(terms_of(&s.front, "tags").to_vec(), ["x"]);
-        let refs = page_terms(&s.front, &config(&["tags", "categories", "authors"]), |t, s| format!("/{t}/{s}/"));
+        let refs = page_terms(&s.front, &config(&["tags", "categories", "authors"]), myblog_config::Slugify::Myblog, |t, s| format!("/{t}/{s}/"));
         assert_eq!(refs.keys().collect::<Vec<_>>(), ["authors", "categories"]);
         assert_eq!(refs["categories"].len(), 1, "one term written two ways is one term");
         assert_eq!(refs["categories"][0].path, "/categories/code/");

@@ -175,6 +175,7 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
         m.set("paginate_by", p, "paginate_by of the posts' _index.md");
     }
     content(&mut m, "zola", post_dirs, None);
+    zola_slugify(config, &mut m);
     rest(
         config,
         &[
@@ -191,6 +192,7 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
             // myblog always writes atom.xml and rss.xml.
             "generate_feeds",
             "generate_feed",
+            "slugify",
         ],
         &mut m,
     );
@@ -305,6 +307,12 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
         c.insert("paginate_path".into(), p.into());
     }
     m.mapped.push("sections paginated as Hugo does -> [content] section_paginate_by (and paginate_path from pagination.path)".into());
+    if get(config, &["disablePathToLower"]).and_then(|(_, v)| v.as_bool()) == Some(true) {
+        let c = m.sub("content");
+        c.insert("slugify_paths".into(), "hugo-keep-case".into());
+        c.insert("slugify_terms".into(), "hugo-keep-case".into());
+        m.mapped.push("disablePathToLower -> [content] slugify_paths, slugify_terms = \"hugo-keep-case\"".into());
+    }
     rest(
         config,
         &[
@@ -323,6 +331,7 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
             "mainSections",
             "permalinks",
             "uglyURLs",
+            "disablePathToLower",
         ],
         &mut m,
     );
@@ -345,6 +354,24 @@ fn set_taxonomies(m: &mut Mapping, list: Vec<toml::Value>, from: &str) {
     let names: Vec<&str> = list.iter().filter_map(|t| t.get("name").and_then(toml::Value::as_str)).collect();
     m.mapped.push(format!("{from} {names:?} -> [[taxonomies]]"));
     m.table.insert("taxonomies".into(), toml::Value::Array(list));
+}
+
+/// Zola's `[slugify] paths` and `taxonomies` ("on", "safe", "off"): the rule its URLs were made by.
+fn zola_slugify(config: &Value, m: &mut Mapping) {
+    let Some((_, table)) = get(config, &["slugify"]) else { return };
+    for (key, ours) in [("paths", "slugify_paths"), ("taxonomies", "slugify_terms")] {
+        match table.get(key).and_then(Value::as_str) {
+            Some(rule @ ("on" | "safe" | "off")) => {
+                m.sub("content").insert(ours.into(), rule.into());
+                m.mapped.push(format!("[slugify] {key} -> [content] {ours}"));
+            }
+            Some(other) => m.not_mapped.push(format!("[slugify] {key} = {other:?}: Zola knows on, safe and off")),
+            None => {}
+        }
+    }
+    if table.get("anchors").is_some() {
+        m.not_mapped.push("[slugify] anchors: heading anchors keep myblog's rule".into());
+    }
 }
 
 fn content(m: &mut Mapping, dialect: &str, post_dirs: Vec<String>, permalinks: Option<toml::Table>) {
