@@ -476,7 +476,9 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     let generated_paths = generated.iter().map(|o| o.path.clone()).collect();
     let mut redirects = myblog_site::plan_redirects(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
     redirects.extend(myblog_site::first_page_redirects(site, config));
+    redirects.extend(myblog_site::bundle_file_redirects(site, config, assets, &html_paths.iter().copied().collect()));
     redirects.sort_by(|a, b| a.output.cmp(&b.output));
+    redirects.dedup_by(|a, b| a.output == b.output);
     outputs.extend(generated);
     outputs.extend(redirects.iter().map(|r| Output::rendered(r.output.clone(), myblog_site::redirect_html(r, &config.language))));
     outputs.extend(assets.by_logical.values().map(Output::from_asset));
@@ -598,7 +600,8 @@ impl Resolver for SiteResolver {
         // from `/posts/x/`): authors think in either.
         let found = myblog_utils::resolve_relative(at.dir, &decoded)
             .and_then(|l| self.assets.get(&l))
-            .or_else(|| myblog_utils::resolve_relative(at.url_path, &decoded).and_then(|l| self.assets.get(&l)));
+            .or_else(|| myblog_utils::resolve_relative(at.url_path, &decoded).and_then(|l| self.assets.get(&l)))
+            .or_else(|| self.beside_a_page(at.url_path, &decoded));
         if let Some(a) = found {
             let src = format!("{}/{}{}", self.base_path, myblog_utils::url_path(&a.output), suffix);
             if let (true, Some(info)) = (is_image, &a.image) {
@@ -640,6 +643,17 @@ impl Resolver for SiteResolver {
             Some(t) => Resolved::Url(format!("{}{}{}", self.base_path, t, suffix)),
             None => Resolved::Unchanged,
         }
+    }
+}
+
+impl SiteResolver {
+    /// A file of another page's bundle, by the URL it has beside that page
+    /// (`../../2024/05/07/x/shot.svg` where `/2024/05/07/x/` is made from `blog/x/index.md`).
+    fn beside_a_page(&self, from_url: &str, dest: &str) -> Option<&myblog_content::Asset> {
+        let target = myblog_utils::resolve_relative(from_url, dest)?;
+        let (dir_url, file) = target.rsplit_once('/')?;
+        let dir = self.links.bundle_at(&format!("/{dir_url}/"))?;
+        self.assets.get(&if dir.is_empty() { file.to_string() } else { format!("{dir}/{file}") })
     }
 }
 

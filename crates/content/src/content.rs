@@ -458,6 +458,8 @@ fn split_front_matter<'a>(
     };
     let title = match fields.title {
         Some(t) if !t.trim().is_empty() => t,
+        // Zola and Hugo allow a page without a title (a `latest.md` that only picks a template).
+        _ if !dialect.is_strict() => String::new(),
         _ => {
             return Err(Diagnostic::new(display, "front matter has no title").at(2, 1).hint(match format {
                 Format::Toml => "add `title = \"...\"`",

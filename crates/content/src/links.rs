@@ -10,6 +10,9 @@ pub struct LinkIndex {
     by_rel: HashMap<String, String>,
     /// File name (`x.md`) → every rel path with that name.
     by_name: HashMap<String, Vec<String>>,
+    /// URL path → the folder of the bundle (`x/index.md`) published there: Zola and Hugo publish
+    /// a bundle's files beside its page, so other pages link to them by that URL.
+    bundle_at: HashMap<String, String>,
     /// Sources that exist but are not published (drafts, future posts): a link to one gets
     /// its own message.
     hidden: HashSet<String>,
@@ -37,6 +40,9 @@ impl LinkIndex {
         let mut index = LinkIndex::default();
         for (rel, url) in pages {
             index.by_rel.insert(rel.to_string(), url.to_string());
+            if let Some(dir) = EXTENSIONS.iter().find_map(|e| rel.strip_suffix(&format!("index{e}"))) {
+                index.bundle_at.insert(url.to_string(), dir.trim_end_matches('/').to_string());
+            }
             let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
             index.by_name.entry(name).or_default().push(rel.to_string());
         }
@@ -61,6 +67,11 @@ impl LinkIndex {
             }
         }
         out.into_keys().map(str::to_string).collect()
+    }
+
+    /// The content folder of the bundle whose page is published at `url_path` (`/2024/x/`).
+    pub fn bundle_at(&self, url_path: &str) -> Option<&str> {
+        self.bundle_at.get(url_path).map(String::as_str)
     }
 
     /// Zola's `@/blog/post.md#part`: a path from `content/`, exactly as on disk.

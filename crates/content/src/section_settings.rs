@@ -17,6 +17,8 @@ pub enum SortBy {
     /// Lightest first, then newest (Hugo's default order: weight, date, title); unweighted last.
     Weight,
     Slug,
+    /// By URL path (Zola 0.22's `permalink`).
+    Permalink,
     /// By URL path.
     None,
 }
@@ -30,6 +32,7 @@ impl SortBy {
             "title_bytes" => SortBy::TitleBytes,
             "weight" => SortBy::Weight,
             "slug" => SortBy::Slug,
+            "permalink" => SortBy::Permalink,
             "none" => SortBy::None,
             _ => return Option::None,
         })
@@ -63,7 +66,7 @@ pub fn settings(map: &Map<String, Value>) -> Result<SectionSettings, (String, &'
             "sort_by" => {
                 s.sort_by =
                     Some(v.as_str().and_then(SortBy::parse).ok_or_else(|| {
-                        bad("one of \"date\", \"update_date\", \"title\", \"title_bytes\", \"weight\", \"slug\", \"none\"")
+                        bad("one of \"date\", \"update_date\", \"title\", \"title_bytes\", \"weight\", \"slug\", \"permalink\", \"none\"")
                     })?)
             }
             "paginate_by" => {

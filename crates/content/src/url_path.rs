@@ -34,6 +34,11 @@ pub(crate) fn url_path_for(
         if slug.is_some() {
             return Err("`slug` is not allowed in a section's _index.md: rename its folder instead".into());
         }
+        // Hugo lists a section whose `_index.md` sets `url` there (`/blog/`, `/blog/page/2/`);
+        // its pages keep their folder's URLs.
+        if let Some(path) = &front.path {
+            return own_path(path, rules.dialect);
+        }
         return placed(folders(&segments, rules));
     }
     if let Some(path) = &front.path {

@@ -2,6 +2,7 @@
 //! `Site` (lists, pagination, neighbours), taxonomies and their terms, feeds and sitemaps,
 //! alias redirects, and tera rendering with the theme's templates.
 
+mod bundle_files;
 mod feeds;
 mod lists;
 mod model;
@@ -10,6 +11,7 @@ mod render;
 mod sections;
 mod taxonomy;
 
+pub use bundle_files::bundle_file_redirects;
 pub use feeds::*;
 pub use lists::*;
 pub use model::*;

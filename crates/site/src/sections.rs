@@ -176,7 +176,7 @@ fn compare(sort: SortBy, a: &Page, b: &Page) -> std::cmp::Ordering {
         .then_with(|| newest(a.date, b.date))
         .then_with(|| a.summary.title.cmp(&b.summary.title)),
         SortBy::Slug => a.summary.slug.cmp(&b.summary.slug),
-        SortBy::None => a.source.url_path.cmp(&b.source.url_path),
+        SortBy::Permalink | SortBy::None => a.source.url_path.cmp(&b.source.url_path),
     }
 }
 
