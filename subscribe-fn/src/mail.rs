@@ -32,30 +32,71 @@ const TEMPLATES: [(&str, &str); 6] = [
 pub enum MailError {
     #[error("email template {name} failed: {message}")]
     Template { name: String, message: String },
-    /// `permanent`: SES will never take this address (suppressed, malformed, refused); the
-    /// address is marked and not retried. Otherwise the failure passes (throttling, timeouts,
-    /// an SES or account problem the author must fix) and the email is retried.
-    #[error("SES SendEmail to {to} failed: {message}")]
-    Send { to: String, message: String, permanent: bool },
+    /// `blame`: whom SES's refusal is about. The address is never in the text (logs and the
+    /// DLQ must not collect subscribers' addresses): SES's message has it replaced.
+    #[error("SES SendEmail failed: {message}")]
+    Send { to: String, message: String, blame: Blame },
 }
 
-/// Sorts an SES error into "this address, for good" and "retry later". Errors about the sender
-/// identity, the configuration set or the account are never blamed on the recipient: marking
-/// every subscriber bounced because the sender lost its verification would wipe the list.
-pub fn is_permanent(code: &str, message: &str, sender: &str) -> bool {
+/// Whom a failed send is about, and so what to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    /// SES will never take this address (suppressed, malformed): mark it, never retry it.
+    Recipient,
+    /// SES refused the message itself (size, a header, its content): every recipient would be
+    /// refused alike, so the run stops and alarms; no address is marked.
+    Message,
+    /// Throttling, a timeout, or an SES or account problem the author must fix: retry later.
+    Transient,
+}
+
+/// Log marker of a message-level rejection (an alarm counts it; see infra/template.yaml).
+pub const MESSAGE_REJECTED: &str = "EMAIL_MESSAGE_REJECTED";
+
+/// Sorts an SES error by whom it is about. Only recipient-specific answers blame the
+/// recipient: errors about the sender identity, the configuration set or the account, and a
+/// rejection of the message itself, would otherwise mark every subscriber bounced in one
+/// fan-out and wipe the list.
+pub fn blame(code: &str, message: &str, sender: &str) -> Blame {
     let m = message.to_ascii_lowercase();
+    if m.contains("suppression list") {
+        return Blame::Recipient;
+    }
     let about_us = m.contains("not verified")
         || m.contains(&sender.to_ascii_lowercase())
         || m.contains("configuration set")
         || m.contains("account")
         || m.contains("sending paused")
         || m.contains("quota");
+    // What SES says about one address: it cannot parse it, or that mailbox refuses mail.
+    let about_address = ["address", "recipient", "mailbox", "domain"].iter().any(|w| m.contains(w))
+        && ["illegal", "invalid", "missing", "malformed", "blacklisted", "does not exist", "refused", "control or whitespace"]
+            .iter()
+            .any(|w| m.contains(w));
     match code {
-        "MessageRejected" => !about_us || m.contains("suppression list"),
-        // SES v2 answers BadRequest for an address it cannot parse or send to.
-        "BadRequestException" => !about_us && (m.contains("address") || m.contains("recipient")),
-        _ => false,
+        _ if about_us => Blame::Transient,
+        "MessageRejected" | "BadRequestException" if about_address => Blame::Recipient,
+        "MessageRejected" | "BadRequestException" => Blame::Message,
+        _ => Blame::Transient,
     }
+}
+
+/// SES's text with the recipient's address taken out.
+fn redact(message: &str, to: &str) -> String {
+    if to.is_empty() {
+        return message.to_string();
+    }
+    let lower = message.to_ascii_lowercase();
+    let needle = to.to_ascii_lowercase();
+    let mut out = String::with_capacity(message.len());
+    let mut rest = 0;
+    for (i, _) in lower.match_indices(&needle) {
+        out.push_str(&message[rest..i]);
+        out.push_str("<recipient>");
+        rest = i + needle.len();
+    }
+    out.push_str(&message[rest..]);
+    out
 }
 
 /// A rendered email, ready to be turned into MIME.
@@ -254,11 +295,11 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
 
 /// Sends a rendered email; returns the SES message id.
 pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> Result<String, MailError> {
-    let fail = |message: String, permanent: bool| MailError::Send { to: email.to.clone(), message, permanent };
+    let fail = |message: String, blame: Blame| MailError::Send { to: email.to.clone(), message: redact(&message, &email.to), blame };
     let raw = RawMessage::builder()
         .data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc())))
         .build()
-        .map_err(|e| fail(e.to_string(), false))?;
+        .map_err(|e| fail(e.to_string(), Blame::Transient))?;
     let out = ses
         .send_email()
         .from_email_address(&cfg.sender)
@@ -277,9 +318,9 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> R
         .map_err(|e| match e.as_service_error() {
             Some(se) => {
                 let (code, msg) = (se.code().unwrap_or("error"), se.message().unwrap_or_default());
-                fail(format!("{code}: {msg}"), is_permanent(code, msg, &cfg.sender))
+                fail(format!("{code}: {msg}"), blame(code, msg, &cfg.sender))
             }
-            None => fail(crate::errors::error_chain(&e), false),
+            None => fail(crate::errors::error_chain(&e), Blame::Transient),
         })?;
     Ok(out.message_id().unwrap_or_default().to_string())
 }
@@ -289,19 +330,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn permanent_means_this_address_only() {
+    fn only_an_answer_about_the_address_blames_the_recipient() {
         let me = "hello@blog.example.com";
-        assert!(is_permanent("MessageRejected", "Email address is on the suppression list for your account.", me));
-        assert!(is_permanent("BadRequestException", "Missing final '@domain' in address", me));
-        assert!(!is_permanent(
-            "MessageRejected",
-            "Email address is not verified. The following identities failed the check in region US-EAST-1: hello@blog.example.com",
-            me
-        ));
-        assert!(!is_permanent("MessageRejected", "Sending paused for this account.", me));
-        assert!(!is_permanent("TooManyRequestsException", "Maximum sending rate exceeded.", me));
-        assert!(!is_permanent("NotFoundException", "Configuration set <x> does not exist.", me));
-        assert!(!is_permanent("BadRequestException", "Message too large", me));
+        let cases = [
+            ("MessageRejected", "Email address is on the suppression list for your account.", Blame::Recipient),
+            ("BadRequestException", "Missing final '@domain' in address", Blame::Recipient),
+            ("MessageRejected", "Illegal address", Blame::Recipient),
+            ("BadRequestException", "Local address contains control or whitespace", Blame::Recipient),
+            (
+                "MessageRejected",
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: hello@blog.example.com",
+                Blame::Transient,
+            ),
+            ("MessageRejected", "Sending paused for this account.", Blame::Transient),
+            ("TooManyRequestsException", "Maximum sending rate exceeded.", Blame::Transient),
+            ("NotFoundException", "Configuration set <x> does not exist.", Blame::Transient),
+            // Refusals of the message itself: every recipient would get the same answer.
+            ("BadRequestException", "Message too large", Blame::Message),
+            ("MessageRejected", "Message length is more than 10485760 bytes long: 10485761.", Blame::Message),
+            ("MessageRejected", "Illegal header 'Subject'.", Blame::Message),
+            ("MessageRejected", "Duplicate header 'List-Unsubscribe'.", Blame::Message),
+            ("MessageRejected", "Something SES has never said before.", Blame::Message),
+        ];
+        for (code, message, want) in cases {
+            assert_eq!(blame(code, message, me), want, "{code}: {message}");
+        }
+    }
+
+    #[test]
+    fn the_address_never_reaches_the_error_text() {
+        assert_eq!(redact("Illegal address: Ann@Example.org (Ann@example.org)", "ann@example.org"), "Illegal address: <recipient> (<recipient>)");
+        let e = MailError::Send { to: "ann@example.org".into(), message: redact("x ann@example.org", "ann@example.org"), blame: Blame::Recipient };
+        assert!(!e.to_string().contains("ann@"), "{e}");
     }
 
     #[test]

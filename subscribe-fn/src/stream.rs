@@ -18,7 +18,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::mail::{self, MailError};
+use crate::mail::{self, Blame, MailError};
 use crate::news::NewsError;
 use crate::store::{Store, StoreError, BOUNCED, CONFIRMED, PENDING};
 use crate::token;
@@ -164,7 +164,7 @@ async fn settle(
             complete.await?;
             Ok(Outcome::Sent)
         }
-        Err(MailError::Send { permanent: true, message, .. }) => {
+        Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
             // SES will never deliver to this address: the claim stays, finished (no retry sends
             // it, none waits for it), and the address is marked so it is never emailed again.
             tracing::warn!(error = %message, "{} email refused for good; address marked bounced", kind.name());
@@ -173,6 +173,10 @@ async fn settle(
             Ok(Outcome::Refused)
         }
         Err(e) => {
+            if let MailError::Send { blame: Blame::Message, message, .. } = &e {
+                // Every confirmation would be refused alike: the marker raises an alarm.
+                tracing::error!(error = %message, "{}: SES refused the {} email itself", mail::MESSAGE_REJECTED, kind.name());
+            }
             release.await?;
             Err(e.into())
         }

@@ -56,6 +56,25 @@ pub fn venv_bin(name: &str) -> PathBuf {
     path
 }
 
+/// The real Zola 0.22.1 that comparison tests build with: `MYBLOG_ZOLA`, else
+/// `shared/tools/zola/zola` beside the checkout or beside any folder above it (a CI clone may
+/// sit deeper than the project's own folder). Never copied into the project (EUPL-1.2).
+pub fn zola() -> PathBuf {
+    if let Some(p) = std::env::var_os("MYBLOG_ZOLA") {
+        let p = PathBuf::from(p);
+        assert!(p.is_file(), "MYBLOG_ZOLA={} is not a file", p.display());
+        return p;
+    }
+    let root = workspace_root();
+    let found = root.ancestors().skip(1).map(|a| a.join("shared/tools/zola/zola")).find(|p| p.is_file());
+    found.unwrap_or_else(|| {
+        panic!(
+            "real Zola is missing: no shared/tools/zola/zola beside {} or any folder above it; set MYBLOG_ZOLA to a Zola 0.22.1 binary",
+            root.display()
+        )
+    })
+}
+
 /// A free TCP port on 127.0.0.1 (the listener is closed again, so a tiny race remains).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0").local_addr().unwrap().port()

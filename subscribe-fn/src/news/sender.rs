@@ -17,7 +17,7 @@ use super::pace::Pacer;
 use super::store::{Announcement, Claim, NewsStore, FAILED, SENT, SUPPRESSED};
 use super::{enqueue, Message, NewsError};
 use crate::app::App;
-use crate::mail::{self, MailError};
+use crate::mail::{self, Blame, MailError};
 use crate::store::{Store, BOUNCED, CONFIRMED};
 use crate::token;
 
@@ -178,13 +178,21 @@ async fn send_all(
                 news.finish(post, email, &minted.hash, SENT, Some(("message_id", &id)), now().0).await?;
                 tally.sent += 1;
             }
-            Err(MailError::Send { permanent: true, message, .. }) => {
+            Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
                 // This address will never take mail (SES refused it for good): record why,
                 // and never email it again.
                 news.finish(post, email, &minted.hash, FAILED, Some(("error", &message)), now().0).await?;
                 subscribers.suppress(email, BOUNCED, &format!("SES refused: {message}"), &now().1).await?;
                 tally.failed += 1;
                 tracing::warn!(error = %message, "recipient refused for good; marked bounced");
+            }
+            Err(MailError::Send { blame: Blame::Message, message, .. }) => {
+                // SES refused the email itself: the next recipient would be refused alike.
+                // Stop the run (a circuit breaker) without marking anyone; the message comes
+                // back and, still refused, ends in the queue's DLQ. The marker raises an alarm.
+                news.release(post, email, &minted.hash).await?;
+                tracing::error!(post, error = %message, "{}: SES refused the announcement itself; the run stops", mail::MESSAGE_REJECTED);
+                return Err(SendError::Retry(format!("{}: {message}", mail::MESSAGE_REJECTED)));
             }
             Err(e) => {
                 news.release(post, email, &minted.hash).await?;
