@@ -376,3 +376,61 @@ async fn an_invocation_short_of_time_hands_the_rest_on_instead_of_failing() {
     assert_eq!(sent.len(), 8);
     assert!(sent.values().all(|n| *n == 1), "{sent:?}");
 }
+
+/// SES refusing the announcement itself (here: a header it will not take), as a loopback proxy
+/// in front of moto answers every SendEmail: the fan-out stops at the first refusal and marks
+/// nobody bounced; before, every recipient of the batch was marked bounced one by one.
+async fn refusing_the_message(State(upstream): State<Arc<(String, AtomicUsize)>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.expect("request body");
+    if parts.uri.path().ends_with("/outbound-emails") {
+        upstream.1.fetch_add(1, Ordering::SeqCst);
+        return Response::builder()
+            .status(400)
+            .header("content-type", "application/json")
+            .header("x-amzn-errortype", "MessageRejected")
+            .body(AxumBody::from(r#"{"message":"Illegal header 'Subject'."}"#))
+            .unwrap();
+    }
+    forward(&upstream.0, parts, bytes.to_vec()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_of_the_message_itself_marks_nobody_and_stops_the_run() {
+    let mut news = news_env("msgrejected", &[("RECIPIENTS_PER_MESSAGE", "25".into())]).await;
+    let readers = addresses("list", 25);
+    news.seed(&readers, "confirmed").await;
+    let post = "/posts/refused/";
+    assert!(news.announce(post, "Refused by SES").await);
+    news.pump_announcements().await;
+
+    let state = Arc::new((moto().endpoint.clone(), AtomicUsize::new(0)));
+    let proxy = axum::Router::new().fallback(refusing_the_message).with_state(Arc::clone(&state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, proxy).await.unwrap() });
+    let app = app_via(&news, &endpoint).await;
+
+    // The page message queues one send message of 25; running that one is refused.
+    let mut total = subscribe_fn::news::sender::Tally::default();
+    let mut retried = 0;
+    for _ in 0..20 {
+        let messages = news.receive().await;
+        if messages.is_empty() {
+            break;
+        }
+        let (resp, tally) = news.run(&app, &messages).await;
+        add(&mut total, tally);
+        retried += resp.batch_item_failures.len();
+        // Acknowledge everything, failures included, so the loop ends (SQS would redeliver and
+        // then dead-letter them; what matters is what one refused run does).
+        news.ack(&messages, &[]).await;
+    }
+    assert!(retried >= 1, "the refused send message is handed back for a retry");
+    assert_eq!((total.sent, total.failed), (0, 0), "{total:?}");
+    assert_eq!(state.1.load(Ordering::SeqCst), 1, "the run stopped at the first refusal of the message");
+    for r in &readers {
+        assert_eq!(news.env.status(r).await.as_deref(), Some("confirmed"), "{r} was not blamed for the message");
+    }
+    assert!(news.sends_of(post).await.values().all(|s| s != "failed"), "{:?}", news.sends_of(post).await);
+}
