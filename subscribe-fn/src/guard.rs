@@ -96,6 +96,21 @@ pub fn parse_viewer_address(value: &str) -> Option<IpAddr> {
     with_port.or_else(|| value.parse().ok())
 }
 
+/// The wider unit an IPv6 viewer is also counted by: the /56 an ISP hands one customer (who
+/// can rotate through its 256 /64s), with [`WIDE_FACTOR`] times the allowance of one /64.
+pub fn wide_rate_key(ip: IpAddr) -> Option<String> {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            Some(format!("{}/56", Ipv6Addr::new(s[0], s[1], s[2], s[3] & 0xff00, 0, 0, 0, 0)))
+        }
+        _ => None,
+    }
+}
+
+/// How many /64s' allowance one /56 gets: a household's few devices, not a script's 256.
+pub const WIDE_FACTOR: u32 = 4;
+
 /// The unit a rate limit counts: an IPv4 address, or the /64 an IPv6 host gets (one host can
 /// use any address inside it).
 pub fn rate_key(ip: IpAddr) -> String {
@@ -160,6 +175,10 @@ mod tests {
         assert_eq!(parse_viewer_address("nonsense"), None);
         assert_eq!(rate_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::/64");
         assert_eq!(rate_key("2001:db8:1:2:ffff::1".parse().unwrap()), "2001:db8:1:2::/64");
+        // Every /64 of one /56 shares the wide key; IPv4 has none.
+        assert_eq!(wide_rate_key("2001:db8:1:2ff:1::1".parse().unwrap()).as_deref(), Some("2001:db8:1:200::/56"));
+        assert_eq!(wide_rate_key("2001:db8:1:201::1".parse().unwrap()), wide_rate_key("2001:db8:1:2fe::9".parse().unwrap()));
+        assert_eq!(wide_rate_key("192.0.2.1".parse().unwrap()), None);
         assert_eq!(rate_key("::ffff:198.51.100.7".parse().unwrap()), "198.51.100.7");
         let r = req(&[(VIEWER_ADDRESS_HEADER, "203.0.113.9:1234")]);
         assert_eq!(viewer_ip(&r, true), Some("203.0.113.9".parse().unwrap()));

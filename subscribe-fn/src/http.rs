@@ -260,7 +260,17 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     let limits = Limits::new(&app.dynamo, &app.config.limits);
     // Per viewer, before anything else is read: one script cannot crowd out the readers.
     if let (Some(limits), Some(ip)) = (&limits, guard::viewer_ip(req, app.config.origin_secret.is_some())) {
-        match limits.take_ip(&guard::rate_key(ip), now).await {
+        let wide = async {
+            match guard::wide_rate_key(ip) {
+                Some(key) => limits.take_wide(&key, guard::WIDE_FACTOR, now).await,
+                None => Ok(None),
+            }
+        };
+        let taken = match limits.take_ip(&guard::rate_key(ip), now).await {
+            Ok(None) => wide.await,
+            other => other,
+        };
+        match taken {
             Ok(None) => {}
             Ok(Some(retry)) => {
                 tracing::warn!(viewer = %guard::rate_key(ip), "refused: subscribe rate per viewer");

@@ -7,7 +7,7 @@
 //! `UpdateItem ADD n :1` that succeeds only while `n < max`, so concurrent Lambdas can never
 //! exceed a limit; items expire by TTL a day after their window ends.
 //!
-//! Keys: `ip#<address or /64>#<YYYY-MM-DD>T<HH>`, `mailbox#<mailbox>#<YYYY-MM-DD>`,
+//! Keys: `ip#<address, /64 or /56>#<YYYY-MM-DD>T<HH>`, `mailbox#<mailbox>#<YYYY-MM-DD>`,
 //! `budget#<YYYY-MM-DD>` (UTC), `declined#<mailbox>`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -116,9 +116,19 @@ impl<'a> Limits<'a> {
     /// One subscribe request from `viewer` (see [`crate::guard::rate_key`]); `Some(retry_after)`
     /// when this clock hour's allowance is used up.
     pub async fn take_ip(&self, viewer: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        self.take_hourly(viewer, self.settings.per_ip_per_hour, now).await
+    }
+
+    /// The same for an IPv6 viewer's /56 (see [`crate::guard::wide_rate_key`]), with `factor`
+    /// times the allowance: rotating through the /64s of one /56 does not multiply it.
+    pub async fn take_wide(&self, viewer: &str, factor: u32, now: i64) -> Result<Option<i64>, StoreError> {
+        self.take_hourly(viewer, self.settings.per_ip_per_hour.saturating_mul(factor), now).await
+    }
+
+    async fn take_hourly(&self, viewer: &str, max: u32, now: i64) -> Result<Option<i64>, StoreError> {
         let window_end = now - now.rem_euclid(HOUR) + HOUR;
         let key = format!("ip#{viewer}#{}T{:02}", date(now), now.rem_euclid(DAY) / HOUR);
-        Ok(if self.take(&key, self.settings.per_ip_per_hour, window_end + DAY).await? { None } else { Some(until_next_hour(now)) })
+        Ok(if self.take(&key, max, window_end + DAY).await? { None } else { Some(until_next_hour(now)) })
     }
 
     /// `Some(retry_after)` when today's email budget is spent: subscribe then answers 503.

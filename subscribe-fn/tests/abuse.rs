@@ -221,6 +221,22 @@ async fn one_viewer_cannot_crowd_out_the_readers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotating_through_the_64s_of_one_56_does_not_multiply_the_allowance() {
+    let mut env = env_with("ip56-limit", true, &[("SUBSCRIBES_PER_IP_PER_HOUR", "1")]).await;
+    let allowance = subscribe_fn::guard::WIDE_FACTOR as usize;
+    // One request from each of many /64s of 2001:db8:cc:100::/56, as one customer's script may.
+    for i in 0..allowance {
+        let viewer = format!("2001:db8:cc:1{i:02x}::1:40000");
+        assert_eq!(env.http(subscribe_from(&format!("w{i}@example.com"), &viewer)).await.status(), 202, "{viewer}");
+    }
+    let resp = env.http(subscribe_from("w-next@example.com", "2001:db8:cc:1ff::1:40000")).await;
+    assert_eq!(resp.status(), 429, "a fresh /64 of the same /56 is past the /56's allowance");
+    // The neighbouring /56 is someone else.
+    assert_eq!(env.http(subscribe_from("n@example.com", "2001:db8:cc:200::1:40000")).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_daily_budget_subscribe_answers_503_and_nothing_is_sent() {
     let marker = subscribe_fn::limits::BUDGET_REACHED;
     let before_logs = {

@@ -151,11 +151,30 @@ pub async fn confirmed(dynamo: &aws_sdk_dynamodb::Client, table: &str) -> Result
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break (addresses normally do not).
+/// A field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or CR first: anyone
+/// may subscribe `=HYPERLINK(...)@x.org`) gets a leading `'`, as OWASP advises, so opening the
+/// export runs nothing.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('\'') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn an_export_field_never_runs_as_a_formula() {
+        assert_eq!(csv_field("ann@example.org"), "ann@example.org");
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\",\"y\")@x.org"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")@x.org\"");
+        for bad in ["+1@x.org", "-2@x.org", "@cmd@x.org", "\tx@x.org"] {
+            assert!(csv_field(bad).starts_with("\"'"), "{bad}: {}", csv_field(bad));
+        }
+        assert_eq!(csv_field("a,b@x.org"), "\"a,b@x.org\"");
     }
 }
 

@@ -3,6 +3,7 @@
 //! ones); shortcodes (tera templates, with Hugo's Go functions); the whole body rendered from
 //! what the site gives it.
 
+mod balance;
 mod body;
 mod gofuncs;
 mod markdown;

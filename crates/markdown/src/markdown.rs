@@ -319,6 +319,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
             Some(None) => None,
         }),
     );
+    crate::balance::close_open_elements(&mut summary);
     Ok(Rendered {
         content,
         summary,
