@@ -11,8 +11,10 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
-/// Longer inputs are rejected before any decoding work.
-pub const MAX_TOKEN_LEN: usize = 1024;
+/// Longer inputs are rejected before any decoding work. The longest token we mint: a 254-byte
+/// address (339 in base64), the random part (22), and a post path up to S3's 1,024-byte key
+/// limit (1,366), with two dots: 1,729. Anything longer was not minted by us.
+pub const MAX_TOKEN_LEN: usize = 2048;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -113,6 +115,22 @@ pub fn hashes_equal(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_longest_token_we_mint_parses() {
+        let email = format!("{}@{}.{}.example.org", "a".repeat(64), "b".repeat(63), "c".repeat(63));
+        assert!(email.len() <= 254, "{}", email.len());
+        // A post path of non-ASCII words, 1,024 bytes as S3 keys may be.
+        let mut post = String::from("/posts/");
+        while post.len() + "é".len() <= 1023 {
+            post.push('é');
+        }
+        post.push('/');
+        let minted = mint_for_post(&email, &post);
+        assert!(minted.token.len() <= MAX_TOKEN_LEN, "{}", minted.token.len());
+        let parsed = parse_full(&minted.token).expect("a token we minted parses");
+        assert_eq!((parsed.email, parsed.post), (email, Some(post)));
+    }
+
     use super::*;
 
     #[test]
