@@ -682,9 +682,13 @@ pub fn settle_shared_urls(sources: &mut [Source]) -> Vec<String> {
 }
 
 pub fn check_duplicates(sources: &[Source], config: &SiteConfig) -> Result<()> {
+    let strict = config.content.dialect.is_strict();
+    // A moved-in site keeps its own /archive/ and /page/about/; only the home's numbered pages
+    // are taken from it.
+    let numbered = |url: &str| url.strip_prefix("/page/").and_then(|r| r.strip_suffix('/')).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
     let reserved = |url: &str| {
-        url == "/archive/"
-            || url.starts_with("/page/")
+        (strict && url == "/archive/")
+            || (if strict { url.starts_with("/page/") } else { numbered(url) })
             || config.taxonomies.iter().any(|t| url.strip_prefix('/').and_then(|u| u.strip_prefix(t.name.as_str())) == Some("/"))
     };
     let mut seen: HashMap<&str, &Source> = HashMap::new();
@@ -794,7 +798,10 @@ pub fn jobs(prepared: &Prepared) -> Vec<Job> {
             jobs.extend((1..=tax.pages_of(info)).map(|n| Job::Term(t, slug.clone(), n)));
         }
     }
-    jobs.push(Job::Archive);
+    // A moved-in site's own page at /archive/ wins over myblog's archive.
+    if !site.posts.iter().chain(&site.pages).any(|p| p.source.url_path == "/archive/") {
+        jobs.push(Job::Archive);
+    }
     if prepared.renderer.has_template("404.html") {
         jobs.push(Job::NotFound);
     }

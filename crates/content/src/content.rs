@@ -305,7 +305,20 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         return Err(vec![Diagnostic::new(display, "file is empty")
             .hint("start it with front matter, e.g.\n+++\ntitle = \"My post\"\ndate = 2026-01-31\n+++\n\nThen write the post.")]);
     }
-    let (mut front, body, body_line) = split_front_matter(text, display, rules).map_err(|d| vec![d])?;
+    // Zola and Hugo read a file without front matter as all body (Hugo's `donate.ar.md`).
+    let first = text.lines().next().unwrap_or("").trim_end();
+    let bare = !rules.dialect.is_strict() && first != "+++" && first != "---" && !first.starts_with('{');
+    let framed;
+    let text = if bare {
+        framed = format!("+++\n+++\n{text}");
+        framed.as_str()
+    } else {
+        text
+    };
+    let (mut front, body, mut body_line) = split_front_matter(text, display, rules).map_err(|d| vec![d])?;
+    if bare {
+        body_line -= 2;
+    }
     if rules.dialect == Dialect::Zola && front.date.is_none() {
         let file = rel.rsplit('/').next().unwrap_or(rel);
         let name = if file.starts_with("index.") { rel.rsplit('/').nth(1).unwrap_or("") } else { file };

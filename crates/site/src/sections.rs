@@ -217,8 +217,13 @@ pub fn paged_url(list_url: &str, paginate_path: &str, n: usize) -> String {
 /// The template each page is rendered with when it does not name its own: its section's
 /// `page_template`, and in a Zola or Hugo site the `template` its front matter names, when the
 /// theme has it (their themes' templates are not ported, so a missing one is no error there).
+/// The theme's templates for myblog's own lists: a moved-in page or section naming one (its old
+/// theme's `archive.html` or `index.html`) would be rendered without the list it expects.
+const LIST_TEMPLATES: &[&str] = &["index.html", "archive.html", "tags.html", "tag.html", "taxonomy.html", "term.html", "404.html"];
+
 pub fn inherited_templates(config: &SiteConfig, posts: &mut [Page], pages: &mut [Page], sections: &[Page], has: impl Fn(&str) -> bool) {
     let strict = config.content.dialect.is_strict();
+    let has = |t: &str| has(t) && (strict || !LIST_TEMPLATES.contains(&t));
     let by_dir: HashMap<&str, &Page> = sections.iter().map(|s| (section_dir(&s.source), s)).collect();
     for p in posts.iter_mut().chain(pages.iter_mut()) {
         let own = (!strict).then(|| p.source.front.extra.get("template").and_then(Value::as_str)).flatten().filter(|t| has(t));
@@ -243,7 +248,8 @@ pub fn section_templates(config: &SiteConfig, sections: &mut [Page], has: impl F
         return;
     }
     for s in sections {
-        s.inherited_template = s.source.front.extra.get("template").and_then(Value::as_str).filter(|t| has(t)).map(str::to_string);
+        s.inherited_template =
+            s.source.front.extra.get("template").and_then(Value::as_str).filter(|t| has(t) && !LIST_TEMPLATES.contains(t)).map(str::to_string);
     }
 }
 

@@ -144,7 +144,14 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
     let sections = top_sections(&content)?;
     let mapping = match dialect {
         Dialect::Hugo => map_hugo(&config, &sections),
-        _ => map_zola(&config, &sections),
+        _ => {
+            // Zola's home is a section too: sorted by date, its pages are the blog's posts.
+            let mut with_root = sections.clone();
+            if let Some(root) = ["_index.md", "_index.markdown"].iter().map(|i| content.join(i)).find(|p| p.is_file()) {
+                with_root.push((String::new(), std::fs::read_to_string(&root).map_err(|e| Error::io("cannot read", &root, e))?));
+            }
+            map_zola(&config, &with_root)
+        }
     };
     let static_dir = site.join("static");
     let statics = if static_dir.is_dir() { top_entries(&static_dir)? } else { Vec::new() };

@@ -56,16 +56,23 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
     let ours = dir.join("themes/default/templates").join(TEMPLATE_DIR);
     let mut seen: Vec<(String, String)> = Vec::new();
     for (from, theirs) in sources(site, dialect, themes) {
-        let Ok(entries) = std::fs::read_dir(&theirs) else { continue };
-        let mut names: Vec<String> =
-            entries.flatten().filter(|e| e.path().is_file()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        if !theirs.is_dir() {
+            continue;
+        }
+        // Hugo names a shortcode in a subfolder by its path (`blocks/cover`).
+        let mut names: Vec<String> = walkdir::WalkDir::new(&theirs)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| e.path().strip_prefix(&theirs).ok().map(|r| r.to_string_lossy().replace('\\', "/")))
+            .collect();
         names.sort();
         for file in names {
             let name = file.rsplit_once('.').map(|(n, _)| n).unwrap_or(&file).to_string();
             let exists = ours.join(format!("{name}.html")).exists();
             let target = format!("themes/default/templates/{TEMPLATE_DIR}{name}.html");
             let what = if exists { format!("the default theme's {name} is used") } else { format!("write {target} (tera) for it") };
-            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let plain = name.split('/').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
             if !file.ends_with(".html") || !plain {
                 let why = if dialect == Dialect::Hugo { "only NAME.html templates are ported" } else { "markdown output" };
                 not_mapped.push(format!("{from}/{file}: not ported ({why}); {what}"));
@@ -100,6 +107,9 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
                 ));
             }
             let dest = ours.join(format!("{name}.html"));
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+            }
             std::fs::write(&dest, &tera).map_err(|e| Error::io("cannot write", &dest, e))?;
             let how = match (dialect, exists) {
                 (Dialect::Hugo, false) => " (translated to tera)".to_string(),
