@@ -14,7 +14,7 @@ mod url_path;
 pub use assets::*;
 pub use content::*;
 pub use dialect::{BadKey, Taxonomies};
-pub use links::{LinkError, LinkIndex, Target};
+pub use links::{bundle_dir, LinkError, LinkIndex, Target};
 pub use photo_meta::{is_photo, read_stripped, strip, stripped_or_same, StripError};
 pub use url_path::folder_segment;
 pub use section_settings::{settings as section_settings, SectionSettings, SortBy, KEYS as SECTION_KEYS};

@@ -34,14 +34,21 @@ pub struct Target {
 
 const EXTENSIONS: &[&str] = &[".md", ".markdown", ".html"];
 
+/// The folder of a bundle's page (`blog/x` for `blog/x/index.md`); none for any other file
+/// (`_index.md` is a section, `myindex.md` a page of its own).
+pub fn bundle_dir(rel: &str) -> Option<&str> {
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    EXTENSIONS.iter().any(|e| file.strip_prefix("index") == Some(*e)).then_some(dir)
+}
+
 impl LinkIndex {
     /// `pages`: (rel path, URL path) of every published source; `hidden`: rel paths of the others.
     pub fn new<'a>(pages: impl IntoIterator<Item = (&'a str, &'a str)>, hidden: impl IntoIterator<Item = &'a str>) -> LinkIndex {
         let mut index = LinkIndex::default();
         for (rel, url) in pages {
             index.by_rel.insert(rel.to_string(), url.to_string());
-            if let Some(dir) = EXTENSIONS.iter().find_map(|e| rel.strip_suffix(&format!("index{e}"))) {
-                index.bundle_at.insert(url.to_string(), dir.trim_end_matches('/').to_string());
+            if let Some(dir) = bundle_dir(rel) {
+                index.bundle_at.insert(url.to_string(), dir.to_string());
             }
             let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
             index.by_name.entry(name).or_default().push(rel.to_string());
@@ -157,6 +164,14 @@ fn split_anchor(s: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_an_index_file_is_a_bundle() {
+        assert_eq!(super::bundle_dir("blog/x/index.md"), Some("blog/x"));
+        assert_eq!(super::bundle_dir("index.md"), Some(""));
+        assert_eq!(super::bundle_dir("blog/_index.md"), None);
+        assert_eq!(super::bundle_dir("blog/myindex.md"), None);
+    }
+
     use super::*;
 
     fn index() -> LinkIndex {

@@ -18,12 +18,12 @@ pub fn bundle_file_redirects(site: &Site, config: &SiteConfig, assets: &Assets, 
     }
     let mut out = Vec::new();
     for page in site.posts.iter().chain(&site.pages) {
-        let Some(dir) = page.source.rel.strip_suffix("index.md").or_else(|| page.source.rel.strip_suffix("index.markdown")) else {
+        let Some(dir) = myblog_content::bundle_dir(&page.source.rel).filter(|d| !d.is_empty()) else {
             continue;
         };
         for asset in assets.by_logical.values() {
-            let Some(file) = asset.logical.strip_prefix(dir) else { continue };
-            if !(file.ends_with(".html") || file.ends_with(".htm")) || dir.is_empty() {
+            let Some(file) = asset.logical.strip_prefix(dir).and_then(|f| f.strip_prefix('/')) else { continue };
+            if !(file.ends_with(".html") || file.ends_with(".htm")) {
                 continue;
             }
             let from = format!("{}{file}", page.source.url_path);
