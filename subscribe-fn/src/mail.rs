@@ -32,8 +32,8 @@ const TEMPLATES: [(&str, &str); 6] = [
 pub enum MailError {
     #[error("email template {name} failed: {message}")]
     Template { name: String, message: String },
-    /// `blame`: whom SES's refusal is about. The address is never in the text (logs and the
-    /// DLQ must not collect subscribers' addresses): SES's message has it replaced.
+    /// `blame`: whom SES's refusal is about. The address is never in the text, which reaches
+    /// logs and error reports: SES's message has it replaced.
     #[error("SES SendEmail failed: {message}")]
     Send { to: String, message: String, blame: Blame },
 }

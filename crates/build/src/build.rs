@@ -601,7 +601,7 @@ impl Resolver for SiteResolver {
         let found = myblog_utils::resolve_relative(at.dir, &decoded)
             .and_then(|l| self.assets.get(&l))
             .or_else(|| myblog_utils::resolve_relative(at.url_path, &decoded).and_then(|l| self.assets.get(&l)))
-            .or_else(|| self.beside_a_page(at.url_path, &decoded));
+            .or_else(|| (!self.config.content.dialect.is_strict()).then(|| self.beside_a_page(at.url_path, &decoded)).flatten());
         if let Some(a) = found {
             let src = format!("{}/{}{}", self.base_path, myblog_utils::url_path(&a.output), suffix);
             if let (true, Some(info)) = (is_image, &a.image) {
@@ -799,7 +799,7 @@ pub fn jobs(prepared: &Prepared) -> Vec<Job> {
         }
     }
     // A moved-in site's own page at /archive/ wins over myblog's archive.
-    if !site.posts.iter().chain(&site.pages).any(|p| p.source.url_path == "/archive/") {
+    if !site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.url_path == "/archive/") {
         jobs.push(Job::Archive);
     }
     if prepared.renderer.has_template("404.html") {

@@ -361,6 +361,11 @@ impl Incremental {
         if md_changed.is_empty() && files_changed.is_empty() && !templates_touched && !statics_touched && self.dirty.is_empty() {
             return Ok(Change::default());
         }
+        // A moved-in site's HTML file answers at its old URL through a redirect made from the
+        // whole site (`bundle_file_redirects`): rebuild it all, as a cold build would.
+        if !self.prepared.config.content.dialect.is_strict() && files_changed.iter().any(|f| f.ends_with(".html") || f.ends_with(".htm")) {
+            return self.rebuild_all();
+        }
         let config = self.prepared.config.clone();
 
         // 1. Read and parse changed sources (nothing is modified until everything parsed).

@@ -28,25 +28,35 @@ pub enum Slugify {
 impl Slugify {
     /// The segment `s` becomes. May be empty (nothing usable in `s`): the caller decides.
     pub fn apply(self, s: &str) -> String {
-        match self {
-            Slugify::Myblog => myblog_utils::slugify(s),
-            Slugify::On => slug::slugify(s),
+        contained(match self {
+            Slugify::Myblog => return myblog_utils::slugify(s),
+            Slugify::On => return slug::slugify(s),
             Slugify::Safe => zola_safe(s),
             Slugify::Off => s.to_string(),
             Slugify::Hugo => hugo_sanitize(s).to_lowercase(),
             Slugify::HugoKeepCase => hugo_sanitize(s),
-        }
+        })
     }
 
     /// The segment a page's own `slug` (or a permalink's `:title`) becomes. Hugo runs these
     /// through its collapsing rule (`Rust & Go` is `rust-go`), unlike file names and terms.
     pub fn apply_slug(self, s: &str) -> String {
         match self {
-            Slugify::Hugo => hugo_collapse(s).to_lowercase(),
-            Slugify::HugoKeepCase => hugo_collapse(s),
+            Slugify::Hugo => contained(hugo_collapse(s).to_lowercase()),
+            Slugify::HugoKeepCase => contained(hugo_collapse(s)),
             other => other.apply(s),
         }
     }
+}
+
+/// What a rule that keeps `/`, `\` and dots made of a name, kept inside its folder of public/:
+/// no `\`, no `.` or `..` step, no hidden (dot-led) folder such as myblog's own `.myblog/`.
+/// `Go/Rust` may still nest (Hugo publishes `/tags/go/rust/`).
+fn contained(s: String) -> String {
+    if !s.contains(['/', '\\', '.']) {
+        return s;
+    }
+    s.replace('\\', "").split('/').map(|p| p.trim_start_matches('.')).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/")
 }
 
 /// Zola's "safe": trailing spaces and dots trimmed, NTFS's forbidden characters removed.
@@ -133,5 +143,14 @@ mod tests {
             assert_eq!(Hugo.apply_slug(input), want, "slug {input:?}");
         }
         assert_eq!(On.apply_slug("My Slug"), "my-slug");
+        // Nothing a rule keeps can step out of its folder or into a hidden one.
+        for rule in [Safe, Off, Hugo, HugoKeepCase] {
+            for evil in ["../../etc/x", "..\\..\\x", "/.myblog/manifest", "a/./../b"] {
+                let out = rule.apply(evil);
+                assert!(!out.split('/').any(|p| p.is_empty() || p.starts_with('.')) && !out.contains('\\'), "{rule:?}({evil:?}) = {out:?}");
+                let out = rule.apply_slug(evil);
+                assert!(!out.split('/').any(|p| p.is_empty() || p.starts_with('.')) && !out.contains('\\'), "{rule:?} slug({evil:?}) = {out:?}");
+            }
+        }
     }
 }

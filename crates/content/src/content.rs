@@ -307,7 +307,8 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
     }
     // Zola and Hugo read a file without front matter as all body (Hugo's `donate.ar.md`).
     let first = text.lines().next().unwrap_or("").trim_end();
-    let bare = !rules.dialect.is_strict() && first != "+++" && first != "---" && !first.starts_with('{');
+    let json = first.starts_with('{') && rules.dialect == Dialect::Hugo;
+    let bare = !rules.dialect.is_strict() && first != "+++" && first != "---" && !json;
     let framed;
     let text = if bare {
         framed = format!("+++\n+++\n{text}");

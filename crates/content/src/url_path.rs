@@ -60,7 +60,8 @@ pub(crate) fn url_path_for(
         };
         let tokens =
             myblog_config::Tokens { date: front.date, slug: &slug, title: &title, section, filename: &slugs.apply(&filename) };
-        return Ok(Placed { url_path: myblog_config::expand_permalink(pattern, &tokens)?, also_at: None });
+        let expanded = myblog_config::expand_permalink(pattern, &tokens)?;
+        return placed(expanded.split('/').map(str::to_string).collect());
     }
     let mut parts = match (kind, post_dir) {
         // myblog files a post under its post folder whatever subfolder it sits in.
@@ -135,10 +136,10 @@ fn placed(parts: Vec<String>) -> std::result::Result<Placed, String> {
     Ok(Placed { url_path: join_url(parts), also_at: None })
 }
 
-/// A segment a moved-in site may use as written: one folder, never `.` or `..`, no separator
-/// or control character.
+/// A segment a moved-in site may use as written: one folder, never `.`, `..` or hidden (a
+/// dot-led name such as myblog's own `.myblog/`), no separator or control character.
 fn is_safe_segment(s: &str) -> bool {
-    s != "." && s != ".." && !s.chars().any(|c| c == '\\' || c == '/' || c.is_control())
+    !s.starts_with('.') && !s.chars().any(|c| c == '\\' || c == '/' || c.is_control())
 }
 
 /// The `YYYY-MM-DD` a file name starts with, as Zola reads it for undated pages.

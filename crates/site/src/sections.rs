@@ -214,13 +214,13 @@ pub fn paged_url(list_url: &str, paginate_path: &str, n: usize) -> String {
     }
 }
 
-/// The template each page is rendered with when it does not name its own: its section's
-/// `page_template`, and in a Zola or Hugo site the `template` its front matter names, when the
-/// theme has it (their themes' templates are not ported, so a missing one is no error there).
 /// The theme's templates for myblog's own lists: a moved-in page or section naming one (its old
 /// theme's `archive.html` or `index.html`) would be rendered without the list it expects.
 const LIST_TEMPLATES: &[&str] = &["index.html", "archive.html", "tags.html", "tag.html", "taxonomy.html", "term.html", "404.html"];
 
+/// The template each page is rendered with when it does not name its own: its section's
+/// `page_template`, and in a Zola or Hugo site the `template` its front matter names, when the
+/// theme has it (their themes' templates are not ported, so a missing one is no error there).
 pub fn inherited_templates(config: &SiteConfig, posts: &mut [Page], pages: &mut [Page], sections: &[Page], has: impl Fn(&str) -> bool) {
     let strict = config.content.dialect.is_strict();
     let has = |t: &str| has(t) && (strict || !LIST_TEMPLATES.contains(&t));

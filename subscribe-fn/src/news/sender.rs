@@ -115,6 +115,9 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
     Ok(())
 }
 
+/// Message-level SES refusals in a row that stop a send run.
+pub const MESSAGE_REJECTIONS_TO_STOP: usize = 3;
+
 #[allow(clippy::too_many_arguments)]
 async fn send_all(
     app: &App,
@@ -137,6 +140,10 @@ async fn send_all(
     let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
+    // Message-level refusals in a row: one may be about an odd address SES words oddly (it is
+    // retried later, the others go on); a run of them is the message itself.
+    let mut refused_in_a_row = 0usize;
+    let mut refused = 0usize;
     for (i, email) in recipients.iter().enumerate() {
         if Instant::now() + needed + pacer.interval() > deadline {
             // Hand the rest on as a new message rather than failing this one: a failed message
@@ -177,6 +184,7 @@ async fn send_all(
             Ok(id) => {
                 news.finish(post, email, &minted.hash, SENT, Some(("message_id", &id)), now().0).await?;
                 tally.sent += 1;
+                refused_in_a_row = 0;
             }
             Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
                 // This address will never take mail (SES refused it for good): record why,
@@ -187,12 +195,18 @@ async fn send_all(
                 tracing::warn!(error = %message, "recipient refused for good; marked bounced");
             }
             Err(MailError::Send { blame: Blame::Message, message, .. }) => {
-                // SES refused the email itself: the next recipient would be refused alike.
-                // Stop the run (a circuit breaker) without marking anyone; the message comes
-                // back and, still refused, ends in the queue's DLQ. The marker raises an alarm.
+                // SES refused the email itself, not its recipient: nobody is marked. After
+                // MESSAGE_REJECTIONS_TO_STOP in a row the run stops (a circuit breaker); the
+                // message comes back and, still refused, ends in the queue's DLQ. The marker
+                // raises an alarm either way.
                 news.release(post, email, &minted.hash).await?;
-                tracing::error!(post, error = %message, "{}: SES refused the announcement itself; the run stops", mail::MESSAGE_REJECTED);
-                return Err(SendError::Retry(format!("{}: {message}", mail::MESSAGE_REJECTED)));
+                refused_in_a_row += 1;
+                refused += 1;
+                if refused_in_a_row >= MESSAGE_REJECTIONS_TO_STOP {
+                    tracing::error!(post, error = %message, "{}: SES refused the announcement itself; the run stops", mail::MESSAGE_REJECTED);
+                    return Err(SendError::Retry(format!("{}: {message}", mail::MESSAGE_REJECTED)));
+                }
+                tracing::error!(post, error = %message, "{}: SES refused one email itself; the others go on", mail::MESSAGE_REJECTED);
             }
             Err(e) => {
                 news.release(post, email, &minted.hash).await?;
@@ -203,6 +217,9 @@ async fn send_all(
     }
     if busy > 0 {
         return Err(SendError::Retry(format!("{busy} recipients are being sent by another invocation; checking again later")));
+    }
+    if refused > 0 {
+        return Err(SendError::Retry(format!("{}: {refused} emails refused by SES; retried later", mail::MESSAGE_REJECTED)));
     }
     Ok(())
 }
