@@ -1,5 +1,7 @@
-//! Real shortcode templates from public Hugo themes and Hugo itself
-//! (`crates/scaffold/tests/fixtures/hugo-shortcodes/`, sources in its README.md), run through the
+//! Real shortcode templates from public Hugo themes and Hugo itself (sources in
+//! `crates/scaffold/tests/fixtures/hugo-shortcodes/README.md`; the templates are third-party
+//! code fetched from public repositories, not committed here: `MYBLOG_HUGO_SHORTCODES` names
+//! their folder, and the test runs with `--ignored`), run through the
 //! translator: each one is either refused with a construct and a line inside the file, or
 //! ported to a template that compiles in the shortcode renderer's tera and renders for a
 //! plausible call. `expected.txt` records which, so a change in coverage shows as a diff.
@@ -12,7 +14,18 @@ use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hugo-shortcodes")
+    std::env::var_os("MYBLOG_HUGO_SHORTCODES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("MYBLOG_HUGO_SHORTCODES is not set: point it at the shortcode corpus (see {})", readme().display()))
+}
+
+fn readme() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hugo-shortcodes/README.md")
+}
+
+/// What the corpus gives, kept here with the test (the templates are not).
+fn expected_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hugo-shortcodes/expected.txt")
 }
 
 /// `slug/name.html` of every template, sorted, so the listing is stable.
@@ -80,6 +93,7 @@ fn outcome(id: &str, go: &str) -> Result<String, String> {
 }
 
 #[test]
+#[ignore = "needs the shortcode corpus, which is not committed: set MYBLOG_HUGO_SHORTCODES and pass --ignored"]
 fn real_shortcodes_are_ported_or_refused_cleanly() {
     let all = templates();
     assert!(all.len() >= 25, "the corpus holds {} templates", all.len());
@@ -95,7 +109,7 @@ fn real_shortcodes_are_ported_or_refused_cleanly() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    let expected_path = corpus_dir().join("expected.txt");
+    let expected_path = expected_file();
     if std::env::var_os("MYBLOG_BLESS").is_some() {
         std::fs::write(&expected_path, &listing).unwrap();
     }
