@@ -14,19 +14,7 @@ fn init_from(site: &Path, dir: &Path) -> std::process::Output {
 /// Every URL path of a page or feed the built site answers at: `/x/` for `x/index.html`, the
 /// file's own path for any other `.html` or `.xml` file (feeds, sitemaps, `old.html` aliases).
 fn urls(public: &Path) -> BTreeSet<String> {
-    walkdir::WalkDir::new(public)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html" || x == "xml"))
-        .filter(|e| !e.path().strip_prefix(public).unwrap().starts_with(".myblog"))
-        .map(|e| {
-            let rel = e.path().strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
-            match rel.strip_suffix("index.html") {
-                Some(dir) => format!("/{dir}"),
-                None => format!("/{rel}"),
-            }
-        })
-        .collect()
+    url_paths(public, &["html", "xml"])
 }
 
 fn set(list: &[&str]) -> BTreeSet<String> {

@@ -48,20 +48,7 @@ fn sites() -> Vec<(String, String, PathBuf)> {
 
 /// The URL path of every HTML file under `out`: `/a/b/index.html` is `/a/b/`, `/x.html` stays.
 fn html_urls(out: &Path) -> BTreeSet<String> {
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html" || x == "htm"))
-        .filter(|e| !e.path().strip_prefix(out).unwrap().starts_with(".myblog"))
-        .map(|e| {
-            let rel = e.path().strip_prefix(out).unwrap().to_string_lossy().replace('\\', "/");
-            // Only a file named index.html stands for its folder (`/myindex.html` stays).
-            match rel.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
-                Some(dir) => format!("/{dir}"),
-                None => format!("/{rel}"),
-            }
-        })
-        .collect()
+    url_paths(out, &["html", "htm"])
 }
 
 fn run_tool(cmd: &mut Command, what: &str) {

@@ -171,3 +171,21 @@ fn attr(tag: &str, name: &str) -> Vec<String> {
     let needle = format!(" {name}=\"");
     tag.match_indices(&needle).filter_map(|(k, _)| tag[k + needle.len()..].split('"').next().map(str::to_string)).collect()
 }
+
+/// The URL path of every file under `public/` whose extension is one of `exts` (outside
+/// `.myblog/`): `/a/b/index.html` is `/a/b/`; any other file, `/myindex.html` included, keeps its name.
+pub fn url_paths(public: &Path, exts: &[&str]) -> std::collections::BTreeSet<String> {
+    walkdir::WalkDir::new(public)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| exts.iter().any(|want| x == *want)))
+        .filter(|e| !e.path().strip_prefix(public).unwrap().starts_with(".myblog"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
+            match rel.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
+                Some(dir) => format!("/{dir}"),
+                None => format!("/{rel}"),
+            }
+        })
+        .collect()
+}

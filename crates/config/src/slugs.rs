@@ -104,12 +104,9 @@ fn hugo_collapse(s: &str) -> String {
 
 fn is_hugo_kept(c: char, b: &[u8], i: usize) -> bool {
     let escape = c == '%' && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
-    c.is_alphanumeric() || is_mark(c) || "./\\_#+~-@".contains(c) || escape
+    c.is_alphanumeric() || myblog_utils::is_combining_mark(c) || "./\\_#+~-@".contains(c) || escape
 }
 
-fn is_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
-}
 
 #[cfg(test)]
 mod tests {

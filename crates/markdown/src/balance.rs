@@ -41,8 +41,7 @@ fn open_elements(html: &str) -> Vec<String> {
         }
         if name == "script" || name == "style" {
             // Their text is not markup: skip to their end tag.
-            let close = format!("</{name}");
-            if let Some(p) = html[i..].to_ascii_lowercase().find(&close) {
+            if let Some(p) = find_end_tag(&html[i..], &name) {
                 i += p;
                 continue;
             }
@@ -50,6 +49,11 @@ fn open_elements(html: &str) -> Vec<String> {
         stack.push(name);
     }
     stack
+}
+
+/// Where `</name` (any case) starts in `s`.
+fn find_end_tag(s: &str, name: &str) -> Option<usize> {
+    s.match_indices("</").map(|(p, _)| p).find(|&p| s.as_bytes().get(p + 2..p + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
 }
 
 /// The index of the `>` ending the tag that starts `s`, outside quoted attribute values.

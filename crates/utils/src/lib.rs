@@ -16,6 +16,6 @@ pub use error::{collect_all, line_col, Diagnostic, Error, Result};
 pub use html::escape_html;
 pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use paths::{is_hidden_dir, is_ignored, rel_display};
-pub use slug::{is_plain_segment, slugify};
+pub use slug::{is_combining_mark, is_plain_segment, slugify};
 pub use suggest::closest;
 pub use urls::{resolve_relative, url_path};

@@ -32,6 +32,7 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
-fn is_combining_mark(c: char) -> bool {
+/// A combining mark (accents typed after their letter), in the blocks slugs and paths keep.
+pub fn is_combining_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
