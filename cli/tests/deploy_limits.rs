@@ -8,8 +8,9 @@ mod deploy_support;
 use deploy_support::*;
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const BASE: &str = "https://mini.example.org";
 
@@ -500,7 +501,8 @@ fn pages_wait_for_the_lambdas_thumbnails() {
 }
 
 /// A deploy longer than its lease's time-to-live renews the lease, so it is never taken for
-/// a crashed one: a second deploy started once a renewal is seen still finds it held.
+/// a crashed one: a second deploy started once the first has held its lease for longer than
+/// the time-to-live still finds it held.
 #[test]
 fn a_long_deploy_renews_its_lease() {
     // 6 s, renewed every 2 s: the other tests of this binary load moto at the same time, and
@@ -508,14 +510,27 @@ fn a_long_deploy_renews_its_lease() {
     let site = mini("lease_ttl = 6\n");
     let (bucket, dist) = bucket_and_distribution("renew");
     common::build_ok(&site.root);
-    let proxy = Proxy::start(Mode::Delay(Duration::from_millis(250)));
+    // The deploy is held at its commit until the second deploy has been turned away: how long
+    // it lasts is the test's choice, not the machine's speed (a fast run once finished before
+    // the second deploy started, and that one then deployed).
+    let go = Arc::new(AtomicBool::new(false));
+    let hold = {
+        let go = go.clone();
+        Arc::new(move || {
+            let until = Instant::now() + Duration::from_secs(120);
+            while !go.load(Ordering::SeqCst) && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new("PUT", ".myblog/manifest.json", Act::Hook(hold)).times(1)]));
     let long = deploy_cmd(&site.root, &proxy.endpoint)
         .args(["--bucket", &bucket, "--distribution", &dist, "--json", "--no-build"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Watch the lease until it has been renewed at least once (renewed later than taken).
+    // Watch the lease until it has been held longer than its time-to-live, renewed meanwhile.
     let renewed = (0..240).find_map(|_| {
         std::thread::sleep(Duration::from_millis(250));
         let body = rt().block_on(async {
@@ -523,14 +538,27 @@ fn a_long_deploy_renews_its_lease() {
             Some(o.body.collect().await.ok()?.into_bytes().to_vec())
         })?;
         let l: serde_json::Value = serde_json::from_slice(&body).ok()?;
-        (l["renewed"].as_i64()? > l["since"].as_i64()?).then_some(l)
+        (l["renewed"].as_i64()? - l["since"].as_i64()? >= 6).then_some(l)
     });
-    let lease = renewed.expect("the lease was never renewed while the deploy ran");
+    let Some(lease) = renewed else {
+        go.store(true, Ordering::SeqCst);
+        let out = long.wait_with_output().unwrap();
+        panic!("the lease was never renewed past its ttl while the deploy ran: {}\n{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    };
     assert_eq!(lease["ttl"], 6);
     // Renewed, so not stale: the second deploy must stop, not take it over.
-    let (_, err) = failing(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
-    assert!(err.contains("another deploy is running"), "{err}");
-    ok(&long.wait_with_output().unwrap());
+    let second = run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build"]));
+    go.store(true, Ordering::SeqCst);
+    let first = long.wait_with_output().unwrap();
+    assert!(
+        !second.status.success() && stderr(&second).contains("another deploy is running"),
+        "the second deploy was not turned away: {}\n{}\nthe first: {}\n{}",
+        String::from_utf8_lossy(&second.stdout),
+        stderr(&second),
+        String::from_utf8_lossy(&first.stdout),
+        stderr(&first)
+    );
+    ok(&first);
     assert_references_resolve(&bucket, BASE, "after a long deploy");
     assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
 }

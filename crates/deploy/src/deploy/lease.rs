@@ -93,12 +93,14 @@ fn when(t: i64) -> String {
 
 pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployError> {
     let host = host_name();
+    // One clock reading for both, so `renewed > since` means a renewal happened.
+    let taken = now();
     let me = LeaseBody {
         holder: holder(&host),
         host: host.clone(),
         pid: std::process::id(),
-        since: now(),
-        renewed: now(),
+        since: taken,
+        renewed: taken,
         ttl: opts.ttl.as_secs().max(1),
     };
     let body = |b: &LeaseBody| serde_json::to_vec(b).unwrap_or_default();
