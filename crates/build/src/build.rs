@@ -268,6 +268,11 @@ pub struct Prepared {
 
 /// Loads, renders and arranges everything in memory. Touches no output file.
 pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
+    let config = crate::languages::site_config(opts)?;
+    if config.is_multilingual() {
+        let (builds, _) = crate::languages::prepare_languages(opts, &config)?;
+        return crate::languages::render_languages(&builds, &config);
+    }
     let prepared = prepare(opts)?;
     let jobs = jobs(&prepared);
     let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| render_job(j, &prepared)).collect();
@@ -301,10 +306,7 @@ pub struct Inputs {
 
 /// [`prepare`], also returning the inputs it read.
 pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, Inputs)> {
-    let mut config = SiteConfig::load(&opts.root)?;
-    if let Some(url) = &opts.base_url {
-        config.set_base_url(url)?;
-    }
+    let config = crate::languages::site_config(opts)?;
     if config.markdown.highlight {
         rayon::spawn(markdown::warm_up);
     }
@@ -584,7 +586,11 @@ struct SiteResolver {
 impl Resolver for SiteResolver {
     fn resolve(&self, at: markdown::Location<'_>, dest: &str, is_image: bool) -> Resolved {
         if dest.starts_with("@/") {
-            // Zola's internal link: the page made from that content file, wherever its URL is.
+            // Zola's internal link: the page made from that content file, wherever its URL is;
+            // from a page in another language, that file's translation first.
+            if let Some(t) = self.translated(dest).and_then(|d| self.links.zola(&d).ok()) {
+                return Resolved::Url(format!("{}{}{}", self.base_path, t.url_path, t.anchor));
+            }
             return match self.links.zola(dest) {
                 Ok(t) => Resolved::Url(format!("{}{}{}", self.base_path, t.url_path, t.anchor)),
                 Err(e) => Resolved::Invalid { message: format!("link to {}", e.message), hint: e.hint },
@@ -631,22 +637,37 @@ impl Resolver for SiteResolver {
         // A link to a page: made root-relative (with the base path), because the same HTML
         // also appears in summaries on list pages and in feeds, where a relative link would
         // point elsewhere. Whether it exists is `myblog check`'s job.
-        let target = if path.starts_with('/') {
-            Some(path.to_string())
-        } else {
-            myblog_utils::resolve_relative(at.url_path, path).map(|p| {
+        if path.starts_with('/') {
+            return Resolved::Url(format!("{}{}{}", self.base_path, path, suffix));
+        }
+        // Relative to the page's URL, so within its language's tree.
+        match myblog_utils::resolve_relative(at.url_path, path) {
+            Some(p) => {
                 let slash = if path.ends_with('/') && !p.is_empty() { "/" } else { "" };
-                format!("/{p}{slash}")
-            })
-        };
-        match target {
-            Some(t) => Resolved::Url(format!("{}{}{}", self.base_path, t, suffix)),
+                Resolved::Url(format!("{}{suffix}", myblog_config::with_base(&self.config, &format!("/{p}{slash}"))))
+            }
             None => Resolved::Unchanged,
         }
     }
 }
 
 impl SiteResolver {
+    /// `@/x.md` as the file of this page's language names it: `@/x.fr.md`, or
+    /// `@/<content_dir>/x.md` (none for the default language).
+    fn translated(&self, dest: &str) -> Option<String> {
+        let lang = &self.config.language;
+        if *lang == self.config.content.languages.default {
+            return None;
+        }
+        let path = dest.strip_prefix("@/")?;
+        if let Some((dir, _)) = self.config.content.languages.dirs.iter().find(|(_, c)| c == lang) {
+            return Some(format!("@/{dir}/{path}"));
+        }
+        let (file, anchor) = path.split_once('#').map(|(f, a)| (f, format!("#{a}"))).unwrap_or((path, String::new()));
+        let (stem, ext) = file.rsplit_once('.')?;
+        Some(format!("@/{stem}.{lang}.{ext}{anchor}"))
+    }
+
     /// A file of another page's bundle, by the URL it has beside that page
     /// (`../../2024/05/07/x/shot.svg` where `/2024/05/07/x/` is made from `blog/x/index.md`).
     fn beside_a_page(&self, from_url: &str, dest: &str) -> Option<&myblog_content::Asset> {

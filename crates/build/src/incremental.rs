@@ -99,6 +99,9 @@ pub struct Incremental {
     redirects: BTreeSet<String>,
     /// Output paths of the generated files (feeds, sitemaps, robots.txt).
     generated: BTreeSet<String>,
+    /// A site in several languages is rebuilt whole on every change (`prepared` is then its
+    /// default language's part, for the theme folder and the config).
+    multilingual: bool,
 }
 
 /// What a changed path is to the site.
@@ -116,12 +119,23 @@ enum Input {
 impl Incremental {
     /// A cold build, kept in memory.
     pub fn new(opts: BuildOptions) -> Result<Incremental> {
-        let (prepared, build::Inputs { templates, unpublished, files }) = build::prepare_with(&opts, build::Bodies::Keep)?;
-        let jobs = build::jobs(&prepared);
-        let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| build::render_job(j, &prepared)).collect();
-        let pages = build::collect_rendered(results)?;
-        let html: BTreeSet<String> = pages.iter().map(|o| o.path.clone()).collect();
-        let site_output = build::finish(&prepared, pages)?;
+        let config = crate::languages::site_config(&opts)?;
+        let multilingual = config.is_multilingual();
+        let (prepared, build::Inputs { templates, unpublished, files }, html, site_output) = if multilingual {
+            // Each change rebuilds every language (see `apply`): kept whole, not in parts.
+            let (mut builds, inputs) = crate::languages::prepare_languages(&opts, &config)?;
+            let site_output = crate::languages::render_languages(&builds, &config)?;
+            let html = site_output.sources.keys().cloned().collect();
+            (builds.swap_remove(0).prepared, inputs, html, site_output)
+        } else {
+            let (prepared, inputs) = build::prepare_with(&opts, build::Bodies::Keep)?;
+            let jobs = build::jobs(&prepared);
+            let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| build::render_job(j, &prepared)).collect();
+            let pages = build::collect_rendered(results)?;
+            let html: BTreeSet<String> = pages.iter().map(|o| o.path.clone()).collect();
+            let site_output = build::finish(&prepared, pages)?;
+            (prepared, inputs, html, site_output)
+        };
         let redirects = site_output.redirects.iter().map(|r| r.output.clone()).collect();
         let generated = site_output.generated.iter().cloned().collect();
         let outputs = site_output.outputs.into_iter().map(|o| (o.path.clone(), o)).collect();
@@ -140,6 +154,7 @@ impl Incremental {
             pending: BTreeSet::new(),
             redirects,
             generated,
+            multilingual,
         };
         inc.reindex();
         Ok(inc)
@@ -205,7 +220,7 @@ impl Incremental {
         let start = Instant::now();
         let mut all = std::mem::take(&mut self.pending);
         all.extend(paths.iter().cloned());
-        let result = self.try_apply(&all);
+        let result = if self.multilingual { self.rebuild_all() } else { self.try_apply(&all) };
         match result {
             Ok(mut change) => {
                 change.millis = start.elapsed().as_secs_f64() * 1000.0;

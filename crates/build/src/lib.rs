@@ -7,10 +7,12 @@ mod build;
 mod check;
 mod deps;
 mod incremental;
+mod languages;
 mod manifest_posts;
 
 pub use build::*;
 pub use check::{attr_values, check_links, run_cli as run_check, BrokenLink, CheckArgs};
 pub use deps::{TemplateDeps, SUMMARY_FIELDS};
 pub use incremental::{Change, Incremental};
+pub use languages::{prepare_languages, render_languages, site_config, LanguageBuild};
 pub use manifest_posts::manifest_posts;

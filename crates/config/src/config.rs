@@ -51,6 +51,16 @@ pub struct SiteConfig {
     pub deploy: DeployConfig,
     #[serde(default)]
     pub extra: toml::Table,
+    /// Languages besides `language` (the default), by code.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub languages: std::collections::BTreeMap<String, crate::languages::LanguageConfig>,
+    /// Publish the default language under `/<code>/` too (Hugo's `defaultContentLanguageInSubdir`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default_language_in_subdir: bool,
+    /// Set by [`SiteConfig::for_language`]: where the language's pages are published (`/fr`);
+    /// [`crate::with_base`] puts it before every page URL, static files stay at the root.
+    #[serde(skip)]
+    pub lang_prefix: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -107,6 +117,9 @@ pub struct ContentConfig {
     /// How taxonomy terms become URL segments (default: the dialect's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slugify_terms: Option<crate::slugs::Slugify>,
+    /// Which file is in which language: set from `language` and `[languages]`.
+    #[serde(skip)]
+    pub languages: crate::languages::LangRules,
 }
 
 impl ContentConfig {
@@ -131,6 +144,7 @@ impl Default for ContentConfig {
             paginate_path: "page".into(),
             slugify_paths: None,
             slugify_terms: None,
+            languages: Default::default(),
         }
     }
 }
@@ -336,6 +350,10 @@ impl SiteConfig {
                     .hint("a taxonomy is [[taxonomies]] name = \"categories\" (feed = true, paginate_by = 10 optional)"),
             )
         })?;
+        crate::languages::validate(self).map_err(|m| {
+            Error::from(Diagnostic::new(path, m).hint("a language is [languages.fr] title = \"...\" (all keys optional)"))
+        })?;
+        self.content.languages = crate::languages::LangRules::of(self);
         if self.theme.contains('/') || self.theme.contains('\\') || self.theme == ".." || self.theme.is_empty() {
             return Err(Diagnostic::new(path, format!("theme {:?} must be a folder name under themes/", self.theme)).into());
         }
@@ -388,6 +406,12 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "thumbnails",
     "deploy",
     "extra",
+    "languages",
+    "default_language_in_subdir",
+    "dir",
+    "content_dir",
+    "strings",
+    "weight",
     "name",
     "email",
     "url",

@@ -4,12 +4,14 @@
 
 mod config;
 mod dialect;
+mod languages;
 mod permalinks;
 mod slugs;
 mod taxonomies;
 mod urls;
 
 pub use crate::dialect::Dialect;
+pub use languages::{text_direction, LangRules, Language, LanguageConfig};
 pub use config::*;
 pub use permalinks::{expand as expand_permalink, settle as settle_permalinks, validate as validate_permalink, Claim, Tokens};
 pub use slugs::Slugify;

@@ -2,9 +2,10 @@
 
 use crate::config::SiteConfig;
 
-/// Prefixes the site's base path to a root-relative URL path.
+/// Prefixes the site's base path (and, for a page of a language published under its own
+/// prefix, that prefix) to a root-relative URL path.
 pub fn with_base(config: &SiteConfig, path: &str) -> String {
-    format!("{}{}", config.base_path(), path)
+    format!("{}{}{}", config.base_path(), config.lang_prefix, path)
 }
 
 pub fn absolute(config: &SiteConfig, path: &str) -> String {

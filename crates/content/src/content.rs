@@ -72,6 +72,8 @@ pub struct FrontMatter {
     pub taxonomies: Taxonomies,
     /// A section's settings (`_index.md` only).
     pub section: crate::section_settings::SectionSettings,
+    /// Hugo's `translationKey`: pairs translations whose paths differ.
+    pub translation_key: Option<String>,
 }
 
 /// Front matter read in any dialect, before dates are parsed. Dates carry the key they were
@@ -93,6 +95,7 @@ pub(crate) struct Fields {
     pub extra: Option<serde_json::Value>,
     pub aliases: Vec<String>,
     pub path: Option<String>,
+    pub translation_key: Option<String>,
     pub taxonomies: Taxonomies,
     /// Section keys as written (see `crate::section_settings::settings`).
     pub section: serde_json::Map<String, serde_json::Value>,
@@ -177,6 +180,12 @@ pub struct Source {
     pub display_path: PathBuf,
     /// Relative to `content/`, `/`-separated (`posts/x.md`).
     pub rel: String,
+    /// The language it is written in (site.toml's `language` unless `[languages]` says).
+    pub lang: String,
+    /// `rel` within its language's tree (`posts/x.md` for `posts/x.fr.md` or `fr/posts/x.md`):
+    /// what places it in sections and URLs, and (unless `translationKey`) what pairs it with
+    /// its translations.
+    pub lang_rel: String,
     pub kind: Kind,
     pub front: FrontMatter,
     pub body: String,
@@ -189,6 +198,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// What pairs a page with its translations: Hugo's `translationKey`, else its path within
+    /// its language's tree.
+    pub fn translation_key(&self) -> &str {
+        self.front.translation_key.as_deref().unwrap_or(&self.lang_rel)
+    }
     pub fn slug(&self) -> &str {
         self.url_path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
     }
@@ -320,12 +334,14 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
     if bare {
         body_line -= 2;
     }
+    let (lang, lang_rel) = rules.languages.language_of(rel);
+    let tree_rel: &str = &lang_rel;
     if rules.dialect == Dialect::Zola && front.date.is_none() {
-        let file = rel.rsplit('/').next().unwrap_or(rel);
-        let name = if file.starts_with("index.") { rel.rsplit('/').nth(1).unwrap_or("") } else { file };
+        let file = tree_rel.rsplit('/').next().unwrap_or(tree_rel);
+        let name = if file.starts_with("index.") { tree_rel.rsplit('/').nth(1).unwrap_or("") } else { file };
         front.date = crate::url_path::date_prefix(name).and_then(parse_date_str);
     }
-    let (kind, post_dir) = classify(rel, rules, front.date.is_some());
+    let (kind, post_dir) = classify(tree_rel, rules, front.date.is_some());
     if kind != Kind::Section && rules.dialect.is_strict() && front.section != Default::default() {
         return Err(vec![Diagnostic::new(
             display,
@@ -339,7 +355,7 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
             .line(1)
             .hint("add `date = 2026-01-31` (TOML) or `date: 2026-01-31` (YAML) to the front matter")]);
     }
-    let placed = crate::url_path::url_path_for(rel, kind, post_dir, &front, rules)
+    let placed = crate::url_path::url_path_for(tree_rel, kind, post_dir, &front, rules)
         .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
     front.aliases.extend(placed.also_at);
     let url_path = placed.url_path;
@@ -347,7 +363,18 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         Some((d, _)) => d.to_string(),
         None => String::new(),
     };
-    Ok(Source { display_path: display.to_path_buf(), rel: rel.to_string(), kind, front, body: body.to_string(), body_line, url_path, dir })
+    Ok(Source {
+        display_path: display.to_path_buf(),
+        rel: rel.to_string(),
+        lang_rel: lang_rel.into_owned(),
+        lang,
+        kind,
+        front,
+        body: body.to_string(),
+        body_line,
+        url_path,
+        dir,
+    })
 }
 
 /// The kind of a file, and for a post the folder of `post_dirs` it sits in.
@@ -539,6 +566,7 @@ fn split_front_matter<'a>(
             path: fields.path,
             taxonomies: fields.taxonomies,
             section,
+            translation_key: fields.translation_key,
         },
         body,
         body_line,

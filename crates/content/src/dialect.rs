@@ -42,6 +42,7 @@ pub(crate) fn map_front_matter(table: Map<String, Value>) -> Result<Fields, BadK
             "slug" => f.slug = Some(text(&value).ok_or_else(|| bad("text"))?),
             // Zola's `path` and Hugo's `url`: the page's whole URL path.
             "path" | "url" => f.path = Some(text(&value).ok_or_else(|| bad("text"))?),
+            "translationkey" => f.translation_key = Some(text(&value).ok_or_else(|| bad("text"))?),
             "aliases" => f.aliases = strings(&value).ok_or_else(|| bad("a list of URL paths"))?,
             "announce" => f.announce = Some(flag(&value).ok_or_else(|| bad("true or false"))?),
             "author" | "authors" => {

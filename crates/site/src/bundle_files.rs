@@ -32,7 +32,7 @@ pub fn bundle_file_redirects(site: &Site, config: &SiteConfig, assets: &Assets, 
                 continue;
             }
             let to = myblog_config::absolute(config, &myblog_config::with_base(config, &format!("/{}", asset.output)));
-            out.push(Redirect { output, from, to });
+            out.push(Redirect { output, from, to, at_root: false });
         }
     }
     out.sort_by(|a, b| a.output.cmp(&b.output));

@@ -249,7 +249,7 @@ pub fn first_page_redirects(site: &Site, config: &SiteConfig) -> Vec<Redirect> {
     let mut add = |list: &str, pp: &str| {
         let from = format!("{list}{pp}/1/");
         let to = myblog_config::absolute(config, &myblog_config::with_base(config, list));
-        out.push(Redirect { output: format!("{}index.html", from.trim_start_matches('/')), from, to });
+        out.push(Redirect { output: format!("{}index.html", from.trim_start_matches('/')), from, to, at_root: false });
     };
     let home = site.sections.iter().position(|s| s.source.url_path == "/");
     let home_paginated = config.content.dialect == Dialect::Hugo || home.is_some_and(|i| site.section_pages[i].paginate_by.is_some());

@@ -48,6 +48,15 @@ pub struct PageSummary {
     pub extra: serde_json::Value,
 }
 
+/// The same page in another language.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Translation {
+    pub lang: String,
+    pub title: String,
+    pub path: String,
+    pub permalink: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Neighbour {
     pub title: String,
@@ -67,6 +76,8 @@ pub struct Page {
     /// The template its section gives it (`page_template`), or in a Zola or Hugo site the one
     /// its front matter names when the theme has it.
     pub inherited_template: Option<String>,
+    /// The page in the site's other languages (none on a one-language site).
+    pub translations: Vec<Translation>,
 }
 
 #[derive(Serialize)]
@@ -86,11 +97,22 @@ pub struct PageView<'a> {
     pub toc: &'a [TocEntry],
     pub lower: &'a Option<Neighbour>,
     pub higher: &'a Option<Neighbour>,
+    pub lang: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub translations: &'a [Translation],
 }
 
 impl Page {
     pub fn view(&self) -> PageView<'_> {
-        PageView { summary: &self.summary, content: &self.content, toc: &self.toc, lower: &self.lower, higher: &self.higher }
+        PageView {
+            summary: &self.summary,
+            content: &self.content,
+            toc: &self.toc,
+            lower: &self.lower,
+            higher: &self.higher,
+            lang: &self.source.lang,
+            translations: &self.translations,
+        }
     }
     /// A section as the home page shows it: everything but its list of pages.
     pub fn section_head(&self) -> SectionHead<'_> {
@@ -209,6 +231,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             lower: None,
             higher: None,
             inherited_template: None,
+            translations: Vec::new(),
         };
         match kind {
             Kind::Post => posts.push(page),

@@ -18,6 +18,9 @@ pub struct Redirect {
     pub from: String,
     /// Absolute URL of the page.
     pub to: String,
+    /// Written where the site says (an absolute alias), not under the folder of the page's
+    /// language: on a site in several languages, aliases are site paths as in Zola and Hugo.
+    pub at_root: bool,
 }
 
 /// Every page's aliases as redirects. `taken` holds the output paths of real pages, which an
@@ -50,7 +53,8 @@ pub fn plan(site: &Site, config: &SiteConfig, taken: &HashSet<&str>) -> Result<V
                 );
                 continue;
             }
-            out.push(Redirect { output, from, to: page.summary.permalink.clone() });
+            let at_root = alias.starts_with('/') || config.content.dialect != Dialect::Hugo;
+            out.push(Redirect { output, from, to: page.summary.permalink.clone(), at_root });
         }
     }
     if errors.is_empty() {
@@ -115,7 +119,7 @@ mod tests {
 
     #[test]
     fn the_page_sends_readers_on_and_is_not_indexed() {
-        let r = Redirect { output: "a/index.html".into(), from: "/a/".into(), to: "https://x.org/b/?q=1&r=\"2\"".into() };
+        let r = Redirect { output: "a/index.html".into(), from: "/a/".into(), to: "https://x.org/b/?q=1&r=\"2\"".into(), at_root: false };
         let h = String::from_utf8(html(&r, "en")).unwrap();
         assert!(h.contains("<meta http-equiv=\"refresh\" content=\"0; url=https://x.org/b/?q=1&amp;r=&quot;2&quot;\">"), "{h}");
         assert!(h.contains("<link rel=\"canonical\" href=\"https://x.org/b/?q=1&amp;r=&quot;2&quot;\">"));

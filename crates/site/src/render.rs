@@ -97,6 +97,11 @@ impl Renderer {
         Ok(Renderer { tera, sources: templates, globals, templates_dir: display_dir, root: root.to_path_buf() })
     }
 
+    /// A variable every template of this renderer sees (a language's `lang`, `languages`).
+    pub fn set_global<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.globals.insert(key, value);
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
     }

@@ -13,13 +13,13 @@ use std::collections::HashMap;
 
 /// The folder (relative to `content/`) a section stands for: `blog` for `blog/_index.md`.
 fn section_dir(s: &Source) -> &str {
-    s.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    s.lang_rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
 
 /// The folder a page sits in as a section member: a bundle (`x/index.md`) counts as a file of
 /// its parent folder.
 fn page_dir(s: &Source) -> &str {
-    let file = s.rel.rsplit('/').next().unwrap_or("");
+    let file = s.lang_rel.rsplit('/').next().unwrap_or("");
     let dir = section_dir(s);
     if file.starts_with("index.") {
         dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
@@ -39,14 +39,15 @@ fn parent(dir: &str) -> Option<&str> {
 /// Hugo lists every top-level folder of `content/` at `/<folder>/` though it has no
 /// `_index.md`: such sections are implied, so the copied content needs no new file.
 pub fn implied_sections(sources: &[Source], rules: &myblog_config::ContentConfig) -> Vec<Source> {
-    let mut has_index: HashMap<&str, bool> = HashMap::new();
+    // By language and folder: each language's tree has its own sections.
+    let mut has_index: HashMap<(&str, &str), bool> = HashMap::new();
     for s in sources {
-        let top = match s.rel.split_once('/') {
+        let top = match s.lang_rel.split_once('/') {
             Some((top, _)) => top,
             None => continue,
         };
-        let entry = has_index.entry(top).or_insert(false);
-        let rest = &s.rel[top.len() + 1..];
+        let entry = has_index.entry((s.lang.as_str(), top)).or_insert(false);
+        let rest = &s.lang_rel[top.len() + 1..];
         // A leaf bundle (`about/index.md`) is a page, not a section.
         if s.kind == Kind::Section && !rest.contains('/') || rest.starts_with("index.") {
             *entry = true;
@@ -55,17 +56,21 @@ pub fn implied_sections(sources: &[Source], rules: &myblog_config::ContentConfig
     let mut out: Vec<Source> = has_index
         .into_iter()
         .filter(|(_, has)| !has)
-        .map(|(top, _)| {
+        .map(|((lang, top), _)| {
             let title = top.split(['-', '_']).map(capitalize).collect::<Vec<_>>().join(" ");
+            let in_tree = rules.languages.dirs.iter().find(|(_, c)| c == lang).map(|(d, _)| format!("{d}/{top}"));
+            let rel = in_tree.clone().unwrap_or_else(|| top.to_string());
             Source {
-                display_path: std::path::Path::new(myblog_config::CONTENT_DIR).join(top),
-                rel: format!("{top}/_index.md"),
+                display_path: std::path::Path::new(myblog_config::CONTENT_DIR).join(&rel),
+                rel: format!("{rel}/_index.md"),
+                lang_rel: format!("{top}/_index.md"),
+                lang: lang.to_string(),
                 kind: Kind::Section,
                 front: myblog_content::FrontMatter { title, extra: Value::Object(Map::new()), ..Default::default() },
                 body: String::new(),
                 body_line: 1,
                 url_path: format!("/{}/", myblog_content::folder_segment(top, rules)),
-                dir: top.to_string(),
+                dir: rel,
             }
         })
         .collect();
