@@ -106,6 +106,7 @@ pub fn prepare_languages(opts: &BuildOptions, config: &SiteConfig) -> Result<(Ve
             })
             .collect();
         renderer.set_global("languages", &views);
+        renderer.set_global("default_language", &config.language);
         resolve_templates(&mut site, &lc, &renderer);
         let prepared = Prepared {
             thumbnails: opts.thumbnails,

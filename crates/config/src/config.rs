@@ -57,6 +57,9 @@ pub struct SiteConfig {
     /// Publish the default language under `/<code>/` too (Hugo's `defaultContentLanguageInSubdir`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub default_language_in_subdir: bool,
+    /// A theme string missing in a language uses the default language's (instead of an error).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strings_fallback: bool,
     /// Set by [`SiteConfig::for_language`]: where the language's pages are published (`/fr`);
     /// [`crate::with_base`] puts it before every page URL, static files stay at the root.
     #[serde(skip)]
@@ -408,6 +411,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "extra",
     "languages",
     "default_language_in_subdir",
+    "strings_fallback",
     "dir",
     "content_dir",
     "strings",

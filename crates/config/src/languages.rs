@@ -58,18 +58,21 @@ pub struct Language {
 impl SiteConfig {
     /// Whether the site publishes more than one language.
     pub fn is_multilingual(&self) -> bool {
-        self.languages.keys().any(|c| *c != self.language) || self.default_language_in_subdir
+        self.languages.keys().any(|c| *c != self.content.languages.default) || self.default_language_in_subdir
     }
 
     /// Every language, the default first, then by weight and code.
     pub fn all_languages(&self) -> Vec<Language> {
-        let mut others: Vec<(&String, &LanguageConfig)> = self.languages.iter().filter(|(c, _)| **c != self.language).collect();
+        // The default is site.toml's `language`, also in a language's own config (whose
+        // `language` is that language).
+        let default_code = &self.content.languages.default;
+        let mut others: Vec<(&String, &LanguageConfig)> = self.languages.iter().filter(|(c, _)| *c != default_code).collect();
         others.sort_by(|a, b| a.1.weight.unwrap_or(0).cmp(&b.1.weight.unwrap_or(0)).then_with(|| a.0.cmp(b.0)));
-        let default = (&self.language, self.languages.get(&self.language));
+        let default = (default_code, self.languages.get(default_code));
         std::iter::once(default)
             .chain(others.into_iter().map(|(c, l)| (c, Some(l))))
             .map(|(code, l)| {
-                let is_default = *code == self.language;
+                let is_default = code == default_code;
                 Language {
                     code: code.clone(),
                     name: l.and_then(|l| l.name.clone()).unwrap_or_else(|| code.clone()),
@@ -225,6 +228,8 @@ mod tests {
         assert!(c.is_multilingual());
         let fr = c.for_language(&l[2]);
         assert_eq!(crate::with_base(&fr, "/tags/"), "/blog/fr/tags/");
+        assert_eq!(fr.all_languages().len(), 3, "a language's config still knows every language");
+        assert!(fr.all_languages()[0].is_default && fr.all_languages()[0].code == "en");
         assert_eq!(fr.base_path(), "/blog", "static files stay at the site root");
         assert!(!site("").is_multilingual());
     }

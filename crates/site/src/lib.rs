@@ -9,6 +9,7 @@ mod model;
 mod redirects;
 mod render;
 mod sections;
+mod strings;
 mod taxonomy;
 
 pub use bundle_files::bundle_file_redirects;
@@ -18,4 +19,5 @@ pub use model::*;
 pub use redirects::{html as redirect_html, plan as plan_redirects, Redirect};
 pub use render::*;
 pub use sections::*;
+pub use strings::Strings;
 pub use taxonomy::*;

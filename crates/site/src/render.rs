@@ -71,6 +71,7 @@ impl Renderer {
             return Err(template_error(&e, &display_dir, None, &templates).into());
         }
         register_helpers(&mut tera, config, assets);
+        crate::strings::Strings::load(root, config)?.register(&mut tera);
         let mut menu = config.menu.clone();
         for item in &mut menu {
             if item.url.starts_with('/') && !item.url.starts_with("//") {
