@@ -283,6 +283,20 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
             redirects.push(r);
         }
     }
+    // Hugo also answers the default language's home at `/<code>/` (a redirect to `/`).
+    if let Some(d) = builds.first().filter(|b| b.lang.prefix.is_empty() && root_config.content.dialect == myblog_config::Dialect::Hugo) {
+        let output = format!("{}/index.html", d.lang.code);
+        if !outputs.contains_key(&output) {
+            let r = myblog_site::Redirect {
+                output: output.clone(),
+                from: format!("/{}/", d.lang.code),
+                to: myblog_config::absolute(root_config, &format!("{}/", root_config.base_path())),
+                at_root: true,
+            };
+            outputs.insert(output.clone(), Output::rendered(output, myblog_site::redirect_html(&r, &d.lang.code)));
+            redirects.push(r);
+        }
+    }
     sitemap_entries.sort();
     sitemap_entries.dedup();
     for (path, body) in myblog_site::sitemaps(&sitemap_entries, root_config) {

@@ -186,6 +186,10 @@ pub struct BuildConfig {
     /// Publish photos (JPEG, PNG, WebP) without their location and device metadata (EXIF GPS
     /// and serial numbers, XMP, IPTC); orientation and colour profile stay.
     pub strip_photo_metadata: bool,
+    /// A stylesheet's `url()` to a file that is not there is published as written (with a note)
+    /// instead of stopping the build: `init --from` sets it, as Zola and Hugo copy such files.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub keep_missing_css_urls: bool,
 }
 
 impl Default for BuildConfig {
@@ -193,6 +197,7 @@ impl Default for BuildConfig {
         BuildConfig {
             keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
             strip_photo_metadata: true,
+            keep_missing_css_urls: false,
         }
     }
 }
@@ -423,6 +428,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "smart_punctuation",
     "keep_names",
     "strip_photo_metadata",
+    "keep_missing_css_urls",
     "enabled",
     "action",
     "announce_within_days",

@@ -131,9 +131,24 @@ impl Assets {
         }
         let mut order: Vec<String> = pending.keys().cloned().collect();
         order.sort();
+        let mut missing = Vec::new();
         for logical in order {
             let mut stack = Vec::new();
-            resolve_css(&logical, &mut pending, &mut assets, &keep, &mut stack, &mut errors);
+            resolve_css(&logical, &mut pending, &mut assets, &keep, &mut stack, (&mut errors, &mut missing));
+        }
+        if config.keep_missing_css_urls {
+            // A moved-in site's vendored stylesheet (KaTeX's without its fonts): Zola and Hugo
+            // publish it as it is, so does myblog when told to, saying what is missing.
+            let mut by_file: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for d in &missing {
+                let url = d.message.split_once(')').map(|(u, _)| u.trim_start_matches("url(")).unwrap_or(&d.message);
+                by_file.entry(d.path.display().to_string()).or_default().push(url.to_string());
+            }
+            for (file, urls) in by_file {
+                eprintln!("note: {file}: url() to {} missing file(s) kept as written ({}...)", urls.len(), urls[0]);
+            }
+        } else {
+            errors.extend(missing);
         }
         if errors.is_empty() {
             Ok(assets)
@@ -149,7 +164,7 @@ fn resolve_css(
     assets: &mut Assets,
     keep: &GlobSet,
     stack: &mut Vec<String>,
-    errors: &mut Vec<Diagnostic>,
+    (errors, missing): (&mut Vec<Diagnostic>, &mut Vec<Diagnostic>),
 ) {
     if assets.by_logical.contains_key(logical) {
         return;
@@ -171,7 +186,7 @@ fn resolve_css(
                 return;
             }
             if pending.contains_key(t) {
-                resolve_css(t, pending, assets, keep, stack, errors);
+                resolve_css(t, pending, assets, keep, stack, (&mut *errors, &mut *missing));
             }
         }
     }
@@ -188,7 +203,7 @@ fn resolve_css(
             }
             None => {
                 let (line, col) = line_col(&text, r.start);
-                errors.push(
+                missing.push(
                     Diagnostic::new(&input.display, format!("url({}) points at a file that does not exist", r.path))
                         .at(line, col)
                         .hint("check the path: it is relative to the stylesheet's folder"),
@@ -381,5 +396,23 @@ mod tests {
         assert_eq!(url_path("media/my photo #1.jpg"), "media/my%20photo%20%231.jpg");
         assert_eq!(url_path("media/résumé.jpg"), "media/r%C3%A9sum%C3%A9.jpg");
         assert_eq!(url_path("css/site.0123456789.css"), "css/site.0123456789.css");
+    }
+
+    #[test]
+    fn a_missing_stylesheet_url_stops_the_build_unless_kept_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let css = dir.path().join("katex.css");
+        std::fs::write(&css, "@font-face{src:url(fonts/a.woff)}").unwrap();
+        let input = || vec![StaticInput { logical: "katex.css".into(), path: css.clone(), display: "content/katex.css".into() }];
+        let strict = myblog_config::BuildConfig::default();
+        let e = Assets::build(input(), &strict).err().expect("refused").to_string();
+        assert!(e.contains("url(fonts/a.woff) points at a file that does not exist"), "{e}");
+        let kept = myblog_config::BuildConfig { keep_missing_css_urls: true, ..Default::default() };
+        let assets = Assets::build(input(), &kept).unwrap();
+        let a = assets.get("katex.css").unwrap();
+        match &a.source {
+            AssetSource::Bytes(b) => assert_eq!(String::from_utf8_lossy(b), "@font-face{src:url(fonts/a.woff)}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

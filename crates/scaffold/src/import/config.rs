@@ -12,7 +12,7 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    fn set(&mut self, key: &str, value: impl Into<toml::Value>, from: &str) {
+    pub(crate) fn set(&mut self, key: &str, value: impl Into<toml::Value>, from: &str) {
         self.table.insert(key.to_string(), value.into());
         self.mapped.push(format!("{from} -> {key}"));
     }
@@ -35,6 +35,10 @@ impl Mapping {
             let build = table.entry("build").or_insert_with(|| toml::Value::Table(Default::default()));
             build.as_table_mut().expect("a table").insert("keep_names".into(), toml::Value::Array(keep));
         }
+        // Zola and Hugo copy stylesheets unchecked; a moved site's vendored one may point at
+        // files its repository never held.
+        let build = table.entry("build").or_insert_with(|| toml::Value::Table(Default::default()));
+        build.as_table_mut().expect("a table").insert("keep_missing_css_urls".into(), true.into());
         toml::to_string(&table).expect("site.toml serializes")
     }
 }
@@ -51,12 +55,12 @@ fn to_toml(v: &Value) -> Option<toml::Value> {
     })
 }
 
-fn get<'a>(config: &'a Value, keys: &[&str]) -> Option<(&'a str, &'a Value)> {
+pub(crate) fn get<'a>(config: &'a Value, keys: &[&str]) -> Option<(&'a str, &'a Value)> {
     let map = config.as_object()?;
     keys.iter().find_map(|k| map.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(n, v)| (n.as_str(), v)))
 }
 
-fn text(v: &Value) -> Option<String> {
+pub(crate) fn text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string).filter(|s| !s.trim().is_empty())
 }
 
@@ -176,6 +180,7 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
     }
     content(&mut m, "zola", post_dirs, None);
     zola_slugify(config, &mut m);
+    super::languages::zola(config, &mut m);
     rest(
         config,
         &[
@@ -193,6 +198,8 @@ pub fn map_zola(config: &Value, sections: &[(String, String)]) -> Mapping {
             "generate_feeds",
             "generate_feed",
             "slugify",
+            "languages",
+            "translations",
         ],
         &mut m,
     );
@@ -332,6 +339,9 @@ pub fn map_hugo(config: &Value, sections: &[(String, String)]) -> Mapping {
             "permalinks",
             "uglyURLs",
             "disablePathToLower",
+            "languages",
+            "defaultContentLanguageInSubdir",
+            "contentDir",
         ],
         &mut m,
     );

@@ -3,6 +3,7 @@
 //! byte, their `static/` files join it under the names they had. SITE is only read.
 
 mod config;
+mod languages;
 mod gotmpl;
 mod shortcodes;
 
@@ -138,12 +139,17 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
     }
     let (dialect, config_file, config) = detect(site)?;
     let content = site.join("content");
-    if !content.is_dir() {
+    let moved = if dialect == Dialect::Hugo { languages::hugo(&config, &mut Mapping::default()) } else { Vec::new() };
+    if !content.is_dir() && moved.is_empty() {
         return Err(Error::Usage(format!("{} has no content/ folder: nothing to move in", site.display())));
     }
-    let sections = top_sections(&content)?;
+    let sections = if content.is_dir() { top_sections(&content)? } else { Vec::new() };
     let mapping = match dialect {
-        Dialect::Hugo => map_hugo(&config, &sections),
+        Dialect::Hugo => {
+            let mut m = map_hugo(&config, &sections);
+            languages::hugo(&config, &mut m);
+            m
+        }
         _ => {
             // Zola's home is a section too: sorted by date, its pages are the blog's posts.
             let mut with_root = sections.clone();
@@ -162,7 +168,14 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
     // The written config must load: a mapping bug shows here, not at the author's first build.
     myblog_config::SiteConfig::parse(&site_toml, Path::new(myblog_config::CONFIG_FILE))?;
     crate::scaffold::write_theme_and_gitignore(dir)?;
-    let mut copied = copy_tree(&content, &dir.join("content"), &mut Vec::new())?;
+    let mut copied = if content.is_dir() { copy_tree(&content, &dir.join("content"), &mut Vec::new())? } else { 0 };
+    for m in &moved {
+        // A language's folder outside content/ (Hugo's `contentDir = "content.zh"`).
+        let from = site.join(&m.from);
+        if from.is_dir() {
+            copied += copy_tree(&from, &dir.join("content").join(&m.code), &mut Vec::new())?;
+        }
+    }
     let mut not_mapped = mapping.not_mapped;
     let mut mapped = mapping.mapped;
     if dialect == Dialect::Hugo && sections.iter().any(|(_, index)| index.is_empty()) {
