@@ -1,0 +1,71 @@
+//! `myblog build`: sources in, `public/` out. Everything is rendered in memory first, so a
+//! build that fails anywhere leaves the previous `public/` untouched. The write is a swap of a
+//! staging folder in which unchanged files are hard links to the previous ones (their mtimes
+//! survive); a build whose inputs did not change at all stops after a stat walk.
+//!
+//! This file is the order of the steps; each step is a module of its own.
+
+mod cli;
+mod fingerprint;
+mod finish;
+mod jobs;
+mod markdown;
+mod options;
+mod output;
+mod prepare;
+mod published;
+mod render;
+mod resolver;
+mod swap;
+mod thumbnails;
+mod write;
+
+pub use cli::{run_cli, BuildArgs};
+pub use finish::{finish, generated_files};
+pub use jobs::{home_pages, jobs, Job};
+pub use markdown::render_markdown;
+pub use options::{BuildOptions, ThumbnailMode};
+pub use output::{Body, BuildReport, Output, SiteOutput};
+pub use prepare::{build_assets, link_index, prepare, prepare_with, resolve_templates, Bodies, Inputs, Prepared};
+pub use published::{check_duplicates, is_published, settle_shared_urls};
+pub use render::{collect_rendered, render_job};
+pub use swap::{check_output_folder, recover_interrupted_swap};
+pub use thumbnails::{photo_thumbnails, planned_thumbnails, thumbnail_options};
+pub use write::write_site;
+
+use myblog_utils::Diagnostic;
+use myblog_utils::Result;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// Builds the site into `opts.output`.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    check_output_folder(&opts.root, &opts.output)?;
+    recover_interrupted_swap(&opts.output)?;
+    let fingerprint = fingerprint::input_fingerprint(opts)?;
+    if !opts.force && fingerprint::up_to_date(&opts.output, &fingerprint, opts.now) {
+        return Ok(BuildReport { up_to_date: true, seconds: start.elapsed().as_secs_f64(), ..Default::default() });
+    }
+    let site = render_site(opts)?;
+    let stamp = fingerprint::stamp(&fingerprint, site.next_scheduled);
+    let mut report = write_site(&site, &opts.output, Some(&stamp))?;
+    report.pages = site.page_count;
+    report.files = site.outputs.len();
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Loads, renders and arranges everything in memory. Touches no output file.
+pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
+    let config = crate::languages::site_config(opts)?;
+    if config.is_multilingual() {
+        let (builds, _) = crate::languages::prepare_languages(opts, &config)?;
+        return crate::languages::render_languages(&builds, &config);
+    }
+    let prepared = prepare(opts)?;
+    let jobs = jobs(&prepared);
+    let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| render_job(j, &prepared)).collect();
+    let outputs = collect_rendered(results)?;
+    finish(&prepared, outputs)
+}
