@@ -44,6 +44,8 @@ pub struct Tally {
     pub failed: usize,
     pub skipped: usize,
     pub queued: usize,
+    /// Sends whose SES answer was lost: the claim is kept until its lease runs out.
+    pub unknown: usize,
 }
 
 fn now() -> (i64, String) {
@@ -65,6 +67,7 @@ pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchR
         let result = match serde_json::from_str::<Message>(record.body.as_deref().unwrap_or_default()) {
             Ok(Message::Page { post, page, after }) => fan_out(app, &post, page, after.as_deref(), &mut tally).await,
             Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, pacer, deadline, &mut tally).await,
+            Ok(Message::Sent { post, email, unsub_hash, message_id }) => record_sent(app, &post, &email, &unsub_hash, &message_id).await,
             // A message nobody can read would fail forever: drop it loudly instead.
             Err(e) => {
                 tracing::error!(message_id = %id, error = %NewsError::BadMessage(id.clone(), e.to_string()), "dropped");
@@ -84,6 +87,7 @@ pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchR
         failed = tally.failed,
         skipped = tally.skipped,
         queued = tally.queued,
+        unknown = tally.unknown,
         "batch done"
     );
     (response, tally)
@@ -140,6 +144,7 @@ async fn send_all(
     let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
+    let unknown_before = tally.unknown;
     // Message-level refusals in a row: one may be about an odd address SES words oddly (it is
     // retried later, the others go on); a run of them is the message itself.
     let mut refused_in_a_row = 0usize;
@@ -182,9 +187,17 @@ async fn send_all(
         .await;
         match sent {
             Ok(id) => {
-                news.finish(post, email, &minted.hash, SENT, Some(("message_id", &id)), now().0).await?;
+                mark_sent(app, post, email, &minted.hash, &id).await?;
                 tally.sent += 1;
                 refused_in_a_row = 0;
+            }
+            Err(MailError::Send { blame: Blame::Unknown, message, .. }) => {
+                // SES may have taken it: sending again now could double it, and a new token
+                // would break the first copy's link. The claim stays (its lease re-armed); only
+                // once it runs out does a redelivery send again, the first copy's hash kept.
+                news.hold_unknown(post, email, &minted.hash, now().0, app.config.news.lease_secs).await?;
+                tally.unknown += 1;
+                tracing::error!(post, error = %message, "{}: no answer from SES; the claim is held until its lease runs out", mail::OUTCOME_UNKNOWN);
             }
             Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
                 // This address will never take mail (SES refused it for good): record why,
@@ -215,11 +228,43 @@ async fn send_all(
             }
         }
     }
-    if busy > 0 {
-        return Err(SendError::Retry(format!("{busy} recipients are being sent by another invocation; checking again later")));
+    if busy > 0 || tally.unknown > unknown_before {
+        return Err(SendError::Retry(format!(
+            "{busy} recipients are being sent by another invocation, {} have an unknown outcome; checking again later",
+            tally.unknown - unknown_before
+        )));
     }
     if refused > 0 {
         return Err(SendError::Retry(format!("{}: {refused} emails refused by SES; retried later", mail::MESSAGE_REJECTED)));
+    }
+    Ok(())
+}
+
+/// Marks a send that SES took. Should that write fail, the mark travels on the queue as a
+/// [`Message::Sent`] (another service, and retried by SQS): an unmarked claim would otherwise
+/// be sent again once its lease ran out.
+async fn mark_sent(app: &App, post: &str, email: &str, unsub_hash: &str, message_id: &str) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    let Err(e) = news.finish(post, email, unsub_hash, SENT, Some(("message_id", message_id)), now().0).await else {
+        return Ok(());
+    };
+    tracing::warn!(error = %e, "marking a send sent failed; the mark goes on the queue");
+    let mark = Message::Sent {
+        post: post.to_string(),
+        email: email.to_string(),
+        unsub_hash: unsub_hash.to_string(),
+        message_id: message_id.to_string(),
+    };
+    enqueue(app, &[mark]).await?;
+    Ok(())
+}
+
+/// A queued mark of a send SES took. Not ours any more (the lease ran out and another claim
+/// took it) means the mark came too late: nothing to write.
+async fn record_sent(app: &App, post: &str, email: &str, unsub_hash: &str, message_id: &str) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    if !news.finish(post, email, unsub_hash, SENT, Some(("message_id", message_id)), now().0).await? {
+        tracing::warn!(post, "a queued sent mark found the claim gone or taken over");
     }
     Ok(())
 }

@@ -289,6 +289,7 @@ pub fn add(total: &mut Tally, t: Tally) {
     total.failed += t.failed;
     total.skipped += t.skipped;
     total.queued += t.queued;
+    total.unknown += t.unknown;
 }
 
 /// How many emails with this subject moto's SES took, by recipient.
