@@ -145,6 +145,7 @@ async fn send_all(
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
     let unknown_before = tally.unknown;
+    let mut transient = 0usize;
     // Message-level refusals in a row: one may be about an odd address SES words oddly (it is
     // retried later, the others go on); a run of them is the message itself.
     let mut refused_in_a_row = 0usize;
@@ -158,6 +159,8 @@ async fn send_all(
             enqueue(app, &[Message::Send { post: post.to_string(), recipients: rest }]).await?;
             break;
         }
+        // Before the claim, not after it: the claim's lease must cover the call, not the pace.
+        pacer.until_ready().await;
         let minted = token::mint_for_post(email, post);
         let (now_secs, _) = now();
         match news.claim(post, email, &minted.hash, now_secs, app.config.news.lease_secs).await? {
@@ -221,12 +224,23 @@ async fn send_all(
                 }
                 tracing::error!(post, error = %message, "{}: SES refused one email itself; the others go on", mail::MESSAGE_REJECTED);
             }
-            Err(e) => {
+            Err(e @ MailError::Template { .. }) => {
+                // Every email of the post would fail alike: stop here.
                 news.release(post, email, &minted.hash).await?;
-                pacer.back_off(std::time::Duration::from_secs(1));
                 return Err(SendError::Retry(e.to_string()));
             }
+            Err(e) => {
+                // A passing failure of this one send (SES answered: not sent): give it back and
+                // go on with the others of the batch; the message comes back for it.
+                news.release(post, email, &minted.hash).await?;
+                pacer.back_off(std::time::Duration::from_secs(1));
+                transient += 1;
+                tracing::warn!(post, error = %e, "a send failed for now; the others go on");
+            }
         }
+    }
+    if transient > 0 {
+        return Err(SendError::Retry(format!("{transient} sends failed for now; retried later")));
     }
     if busy > 0 || tally.unknown > unknown_before {
         return Err(SendError::Retry(format!(
