@@ -96,3 +96,21 @@ async fn a_pace_slower_than_the_lease_never_lets_a_claim_run_out_before_its_call
         assert_eq!(post_mails(r), 1, "{r}: one email, not one per sender");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_sends_nothing_and_hands_work_back_counts_as_stalled() {
+    // One email per 30 s: no invocation of 20 s can fit a send (the function refuses this at
+    // start when it knows its timeout; here the deadline is the test's).
+    let news = news_env("progress-stalled", &[("SEND_RATE", "0.033".into()), ("SEND_LEASE_SECS", "6".into())]).await;
+    let readers = ["stuck1@slow.example", "stuck2@slow.example"];
+    news.seed(&readers.map(String::from), "confirmed").await;
+    let post = "/posts/stalled/";
+    assert!(news.announce(post, "Stalled").await);
+    queue_send(&news, post, &readers).await;
+    let messages = news.receive().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let (resp, tally) = subscribe_fn::news::sender::handle(&news.app, news.event(&messages), deadline).await;
+    assert!(resp.batch_item_failures.is_empty(), "no failure: nothing for the DLQ alarm to see");
+    assert_eq!((tally.sent, tally.handed_back), (0, 2), "{tally:?}");
+    assert!(tally.stalled(), "nothing sent, work handed back: the alarm's marker is logged");
+}

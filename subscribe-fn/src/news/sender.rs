@@ -46,6 +46,19 @@ pub struct Tally {
     pub queued: usize,
     /// Sends whose SES answer was lost: the claim is kept until its lease runs out.
     pub unknown: usize,
+    /// Recipients put back on the queue for lack of time.
+    pub handed_back: usize,
+}
+
+/// Log marker of a run that sent nothing and handed work back (an alarm counts it): repeated,
+/// the sender is livelocked (its pace cannot fit an invocation).
+pub const SENDER_STALLED: &str = "EMAIL_SENDER_STALLED";
+
+impl Tally {
+    /// A run that had recipients to send, sent none and put them back.
+    pub fn stalled(&self) -> bool {
+        self.sent == 0 && self.handed_back > 0
+    }
 }
 
 fn now() -> (i64, String) {
@@ -88,8 +101,12 @@ pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchR
         skipped = tally.skipped,
         queued = tally.queued,
         unknown = tally.unknown,
+        handed_back = tally.handed_back,
         "batch done"
     );
+    if tally.stalled() {
+        tracing::error!(handed_back = tally.handed_back, "{SENDER_STALLED}: the run sent nothing and handed its recipients back");
+    }
     (response, tally)
 }
 
@@ -141,7 +158,7 @@ async fn send_all(
         return Ok(());
     };
     // Never start a send that could outlive the invocation: SES time, the two writes, a margin.
-    let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
+    let needed = app.config.news.send_needs();
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
     let unknown_before = tally.unknown;
@@ -156,6 +173,7 @@ async fn send_all(
             // only comes back after the queue's visibility timeout, minutes away.
             let rest = recipients[i..].to_vec();
             tracing::info!(left = rest.len(), "out of time; the rest goes back on the queue");
+            tally.handed_back += rest.len();
             enqueue(app, &[Message::Send { post: post.to_string(), recipients: rest }]).await?;
             break;
         }

@@ -290,6 +290,7 @@ pub fn add(total: &mut Tally, t: Tally) {
     total.skipped += t.skipped;
     total.queued += t.queued;
     total.unknown += t.unknown;
+    total.handed_back += t.handed_back;
 }
 
 /// How many emails with this subject moto's SES took, by recipient.
