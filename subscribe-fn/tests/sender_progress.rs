@@ -114,3 +114,24 @@ async fn a_run_that_sends_nothing_and_hands_work_back_counts_as_stalled() {
     assert_eq!((tally.sent, tally.handed_back), (0, 2), "{tally:?}");
     assert!(tally.stalled(), "nothing sent, work handed back: the alarm's marker is logged");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announcement_linking_off_the_site_emails_nobody() {
+    let mut news = news_env("progress-offsite", &[]).await;
+    news.seed(&["victim@offsite.example".to_string()], "confirmed").await;
+    // What a holder of the deploy role could write: a post item whose link goes elsewhere.
+    let item = std::collections::HashMap::from([
+        ("post".to_string(), aws_sdk_dynamodb::types::AttributeValue::S("/posts/prize/".into())),
+        ("title".to_string(), aws_sdk_dynamodb::types::AttributeValue::S("You won".into())),
+        ("url".to_string(), aws_sdk_dynamodb::types::AttributeValue::S("https://evil.example/claim".into())),
+    ]);
+    news.app.dynamo.put_item().table_name(&news.announcements).set_item(Some(item)).send().await.unwrap();
+    assert_eq!(news.pump_announcements().await, Vec::<String>::new());
+    news.drain(&news.app).await;
+    assert_eq!(post_mails("victim@offsite.example"), 0);
+    // The same pipeline still sends an on-site announcement.
+    assert!(news.announce("/posts/real/", "Real post").await);
+    news.pump_announcements().await;
+    news.drain(&news.app).await;
+    assert_eq!(post_mails("victim@offsite.example"), 1);
+}

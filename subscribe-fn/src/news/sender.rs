@@ -116,6 +116,10 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
         tracing::warn!(post, "page message for a post that has no announcement: dropped");
         return Ok(());
     };
+    if !announcement.on_site(&app.config.site_url) {
+        tracing::error!(post, "{}: the announcement's link is not this post on the site; nobody is emailed", super::announcement::OFF_SITE);
+        return Ok(());
+    }
     if announcement.next_page > page {
         tracing::info!(post, page, "page already queued (duplicate delivery)");
         return Ok(());
@@ -157,6 +161,10 @@ async fn send_all(
         tracing::warn!(post, "send message for a post that has no announcement: dropped");
         return Ok(());
     };
+    if !announcement.on_site(&app.config.site_url) {
+        tracing::error!(post, "{}: the announcement's link is not this post on the site; dropped", super::announcement::OFF_SITE);
+        return Ok(());
+    }
     // Never start a send that could outlive the invocation: SES time, the two writes, a margin.
     let needed = app.config.news.send_needs();
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
