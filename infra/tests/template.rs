@@ -1179,6 +1179,36 @@ fn check_abuse(t: &Value) -> Vec<String> {
     errs
 }
 
+/// Functions that SNS or S3 invoke asynchronously: Lambda drops an event after its retries
+/// unless the function has an on-failure destination. Each must send failures to an SQS queue
+/// that an alarm watches (a lost bounce or complaint means mail to someone who refused it).
+fn check_async_failures(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    for (id, f) in resources_of_type(t, "AWS::Serverless::Function") {
+        let p = props(f);
+        let events = get(p, "Events").and_then(Value::as_mapping).map(|m| m.values().collect::<Vec<_>>()).unwrap_or_default();
+        if !events.iter().any(|e| matches!(get(e, "Type").and_then(Value::as_str), Some("SNS" | "S3"))) {
+            continue;
+        }
+        let on_failure = path(p, &["EventInvokeConfig", "DestinationConfig", "OnFailure"]);
+        let queue = on_failure.and_then(|o| get(o, "Destination")).and_then(getatt).map(|(q, _)| q);
+        let is_sqs = on_failure.and_then(|o| get(o, "Type")).and_then(Value::as_str) == Some("SQS");
+        let Some(queue) = queue.filter(|q| is_sqs && path(t, &["Resources", q.as_str(), "Type"]).and_then(Value::as_str) == Some("AWS::SQS::Queue"))
+        else {
+            errs.push(format!("{id}: invoked asynchronously, so it needs EventInvokeConfig OnFailure to an SQS queue"));
+            continue;
+        };
+        let watched = !alarms_on(t, "AWS/SQS", "ApproximateNumberOfMessagesVisible", |p| {
+            dimension_is(p, "QueueName", |v| getatt(v).is_some_and(|(q, a)| q == queue && a == "QueueName"))
+        })
+        .is_empty();
+        if !watched {
+            errs.push(format!("{id}: its failure queue {queue} needs an alarm on ApproximateNumberOfMessagesVisible"));
+        }
+    }
+    errs
+}
+
 fn all_violations(t: &Value) -> Vec<String> {
     let infra = infra_dir();
     [
@@ -1196,6 +1226,7 @@ fn all_violations(t: &Value) -> Vec<String> {
         check_announcements(t),
         check_operations(t),
         check_abuse(t),
+        check_async_failures(t),
     ]
     .concat()
 }
@@ -1793,4 +1824,24 @@ fn a_broader_deploy_role_is_caught() {
         check_deploy_role,
     );
     assert!(errs.iter().any(|e| e.contains("Condition CreateDeployRole")), "{errs:?}");
+}
+
+#[test]
+fn an_asynchronously_invoked_function_without_a_watched_failure_queue_is_caught() {
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(props) = at(t, &["Resources", "SubscribeFeedbackFunction", "Properties"]) else { panic!("properties") };
+            props.remove("EventInvokeConfig");
+        },
+        check_async_failures,
+    );
+    assert!(errs.iter().any(|e| e.contains("SubscribeFeedbackFunction") && e.contains("OnFailure")), "{errs:?}");
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(resources) = at(t, &["Resources"]) else { panic!("resources") };
+            resources.remove("FeedbackFailureQueueMessagesAlarm");
+        },
+        check_async_failures,
+    );
+    assert!(errs.iter().any(|e| e.contains("FeedbackFailureQueue") && e.contains("alarm")), "{errs:?}");
 }

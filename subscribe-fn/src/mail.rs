@@ -46,9 +46,16 @@ pub enum Blame {
     /// SES refused the message itself (size, a header, its content): every recipient would be
     /// refused alike, so the run stops and alarms; no address is marked.
     Message,
-    /// Throttling, a timeout, or an SES or account problem the author must fix: retry later.
+    /// Throttling, or an SES or account problem the author must fix: SES answered, so the
+    /// email was not sent; retry later.
     Transient,
+    /// No answer came back (a timeout, a connection cut after the request left, an unreadable
+    /// response): SES may have taken the email. Not "not sent": sending again could double it.
+    Unknown,
 }
+
+/// Log marker of a send whose outcome is unknown (an alarm counts it; see infra/template.yaml).
+pub const OUTCOME_UNKNOWN: &str = "EMAIL_OUTCOME_UNKNOWN";
 
 /// Log marker of a message-level rejection (an alarm counts it; see infra/template.yaml).
 pub const MESSAGE_REJECTED: &str = "EMAIL_MESSAGE_REJECTED";
@@ -293,13 +300,33 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
     m.into_bytes()
 }
 
-/// Sends a rendered email; returns the SES message id.
+/// SES answers refusing a call for now: the email was not sent, so trying again is safe.
+const THROTTLED: [&str; 2] = ["TooManyRequestsException", "ThrottlingException"];
+
+/// Tries of one send when SES answers that it is throttling (the SDK's own retries are off).
+const THROTTLED_TRIES: u32 = 3;
+
+/// Sends a rendered email; returns the SES message id. Throttling answers are retried here,
+/// with a short backoff; a call without an answer never is (see [`Blame::Unknown`]).
 pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> Result<String, MailError> {
+    let mime = to_mime(cfg, email, OffsetDateTime::now_utc());
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match send_once(ses, cfg, email, &mime).await {
+            Err((e, true)) if tries < THROTTLED_TRIES => {
+                tracing::info!(error = %e, "SES throttled the call; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(100 << tries)).await;
+            }
+            other => return other.map_err(|(e, _)| e),
+        }
+    }
+}
+
+/// One SendEmail call; the error says whether SES answered that it was throttling.
+async fn send_once(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email, mime: &[u8]) -> Result<String, (MailError, bool)> {
     let fail = |message: String, blame: Blame| MailError::Send { to: email.to.clone(), message: redact(&message, &email.to), blame };
-    let raw = RawMessage::builder()
-        .data(Blob::new(to_mime(cfg, email, OffsetDateTime::now_utc())))
-        .build()
-        .map_err(|e| fail(e.to_string(), Blame::Transient))?;
+    let raw = RawMessage::builder().data(Blob::new(mime.to_vec())).build().map_err(|e| (fail(e.to_string(), Blame::Transient), false))?;
     let out = ses
         .send_email()
         .from_email_address(&cfg.sender)
@@ -307,10 +334,12 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> R
         .content(EmailContent::builder().raw(raw).build())
         .set_configuration_set_name(cfg.news.configuration_set.clone())
         .customize()
-        // The lease on this send must outlive the call: bound it (retries included) by the
-        // lease, not only by the client's general timeout.
+        // The lease on this send must outlive the call: bound it by the lease, not only by the
+        // client's general timeout. No SDK retries: SendEmail has no idempotency token, so the
+        // SDK retrying an attempt that timed out after SES took it would send the email twice.
         .config_override(
             aws_sdk_sesv2::config::Config::builder()
+                .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
                 .timeout_config(aws_sdk_sesv2::config::timeout::TimeoutConfig::builder().operation_timeout(cfg.news.ses_timeout()).build()),
         )
         .send()
@@ -318,11 +347,24 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, cfg: &Config, email: &Email) -> R
         .map_err(|e| match e.as_service_error() {
             Some(se) => {
                 let (code, msg) = (se.code().unwrap_or("error"), se.message().unwrap_or_default());
-                fail(format!("{code}: {msg}"), blame(code, msg, &cfg.sender))
+                (fail(format!("{code}: {msg}"), blame(code, msg, &cfg.sender)), THROTTLED.contains(&code))
             }
-            None => fail(crate::errors::error_chain(&e), Blame::Transient),
+            None => (fail(crate::errors::error_chain(&e), unanswered(&e)), false),
         })?;
     Ok(out.message_id().unwrap_or_default().to_string())
+}
+
+/// A failure without SES's answer: unknown unless the request provably never left (it could
+/// not be built). A refused connection is counted unknown too: telling it apart from one cut
+/// after the request was written is not reliable, and the cost of a wrong "unknown" is only
+/// the wait for the lease.
+fn unanswered<E, R>(e: &aws_sdk_sesv2::error::SdkError<E, R>) -> Blame {
+    use aws_sdk_sesv2::error::SdkError;
+    match e {
+        SdkError::ConstructionFailure(_) => Blame::Transient,
+        SdkError::DispatchFailure(d) if d.is_user() => Blame::Transient,
+        _ => Blame::Unknown,
+    }
 }
 
 #[cfg(test)]

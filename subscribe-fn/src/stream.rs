@@ -8,7 +8,8 @@
 //! waits for it, bounded), so the email is neither lost nor doubled. When SES refuses for a
 //! passing reason the claim is released and the record reported in `batchItemFailures`, so only
 //! it is retried (and after the retries, goes to the DLQ); when SES refuses the address for
-//! good, the address is marked bounced and the record is done.
+//! good, the address is marked bounced and the record is done; when SES's answer is lost (it
+//! may have sent the email), the claim is settled as sent and the marker alarms.
 
 use std::collections::HashSet;
 
@@ -51,6 +52,8 @@ pub enum Outcome {
     AlreadyHandled,
     /// SES refused the address for good; it is marked bounced.
     Refused,
+    /// SES's answer was lost; settled as sent (never sent twice), logged for the alarm.
+    Unknown,
     /// An announcement's fan-out was started.
     Announced,
     Ignored,
@@ -163,6 +166,15 @@ async fn settle(
             tracing::info!(ses_message_id = %id, "{} email sent", kind.name());
             complete.await?;
             Ok(Outcome::Sent)
+        }
+        Err(MailError::Send { blame: Blame::Unknown, message, .. }) => {
+            // SES may have taken it. Sending again could double it and would replace the
+            // token of the copy that may be in the inbox, so it is settled as sent and marked
+            // for the alarm: a reader whose confirmation never came asks again from the form
+            // (store::RESEND_AFTER_SECS), and a lost welcome costs nothing.
+            tracing::error!(error = %message, "{}: no answer from SES for the {} email; settled as sent", mail::OUTCOME_UNKNOWN, kind.name());
+            complete.await?;
+            Ok(Outcome::Unknown)
         }
         Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
             // SES will never deliver to this address: the claim stays, finished (no retry sends

@@ -30,6 +30,9 @@ pub enum Message {
     Page { post: String, page: u64, after: Option<String> },
     /// Send the post to these addresses.
     Send { post: String, recipients: Vec<String> },
+    /// SES took this email but marking its send item sent failed: mark it now (well inside the
+    /// claim's lease), so the lease running out does not send it again.
+    Sent { post: String, email: String, unsub_hash: String, message_id: String },
 }
 
 #[derive(Debug, thiserror::Error)]

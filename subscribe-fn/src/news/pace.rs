@@ -35,6 +35,15 @@ impl Pacer {
         self.next = Some(Instant::now() + self.interval);
     }
 
+    /// Waits until the next slot is due without taking it. A sender waits here before it
+    /// claims a send, so however long the pace (a very low `SEND_RATE`), the wait never eats
+    /// into the claim's lease: the claim is followed by the call at once.
+    pub async fn until_ready(&self) {
+        if let Some(slot) = self.next {
+            tokio::time::sleep_until(slot).await;
+        }
+    }
+
     /// Pushes the next slot back (after a throttling answer, give SES room).
     pub fn back_off(&mut self, by: Duration) {
         let base = self.next.unwrap_or_else(Instant::now).max(Instant::now());

@@ -44,6 +44,21 @@ pub struct Tally {
     pub failed: usize,
     pub skipped: usize,
     pub queued: usize,
+    /// Sends whose SES answer was lost: the claim is kept until its lease runs out.
+    pub unknown: usize,
+    /// Recipients put back on the queue for lack of time.
+    pub handed_back: usize,
+}
+
+/// Log marker of a run that sent nothing and handed work back (an alarm counts it): repeated,
+/// the sender is livelocked (its pace cannot fit an invocation).
+pub const SENDER_STALLED: &str = "EMAIL_SENDER_STALLED";
+
+impl Tally {
+    /// A run that had recipients to send, sent none and put them back.
+    pub fn stalled(&self) -> bool {
+        self.sent == 0 && self.handed_back > 0
+    }
 }
 
 fn now() -> (i64, String) {
@@ -65,6 +80,7 @@ pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchR
         let result = match serde_json::from_str::<Message>(record.body.as_deref().unwrap_or_default()) {
             Ok(Message::Page { post, page, after }) => fan_out(app, &post, page, after.as_deref(), &mut tally).await,
             Ok(Message::Send { post, recipients }) => send_all(app, &post, &recipients, &mut posts, pacer, deadline, &mut tally).await,
+            Ok(Message::Sent { post, email, unsub_hash, message_id }) => record_sent(app, &post, &email, &unsub_hash, &message_id).await,
             // A message nobody can read would fail forever: drop it loudly instead.
             Err(e) => {
                 tracing::error!(message_id = %id, error = %NewsError::BadMessage(id.clone(), e.to_string()), "dropped");
@@ -84,8 +100,13 @@ pub async fn handle(app: &App, event: SqsEvent, deadline: Instant) -> (SqsBatchR
         failed = tally.failed,
         skipped = tally.skipped,
         queued = tally.queued,
+        unknown = tally.unknown,
+        handed_back = tally.handed_back,
         "batch done"
     );
+    if tally.stalled() {
+        tracing::error!(handed_back = tally.handed_back, "{SENDER_STALLED}: the run sent nothing and handed its recipients back");
+    }
     (response, tally)
 }
 
@@ -95,6 +116,10 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
         tracing::warn!(post, "page message for a post that has no announcement: dropped");
         return Ok(());
     };
+    if !announcement.on_site(&app.config.site_url) {
+        tracing::error!(post, "{}: the announcement's link is not this post on the site; nobody is emailed", super::announcement::OFF_SITE);
+        return Ok(());
+    }
     if announcement.next_page > page {
         tracing::info!(post, page, "page already queued (duplicate delivery)");
         return Ok(());
@@ -136,10 +161,16 @@ async fn send_all(
         tracing::warn!(post, "send message for a post that has no announcement: dropped");
         return Ok(());
     };
+    if !announcement.on_site(&app.config.site_url) {
+        tracing::error!(post, "{}: the announcement's link is not this post on the site; dropped", super::announcement::OFF_SITE);
+        return Ok(());
+    }
     // Never start a send that could outlive the invocation: SES time, the two writes, a margin.
-    let needed = app.config.news.ses_timeout() + std::time::Duration::from_secs(3);
+    let needed = app.config.news.send_needs();
     let subscribers = Store { client: &app.dynamo, table: &app.config.table };
     let mut busy = 0usize;
+    let unknown_before = tally.unknown;
+    let mut transient = 0usize;
     // Message-level refusals in a row: one may be about an odd address SES words oddly (it is
     // retried later, the others go on); a run of them is the message itself.
     let mut refused_in_a_row = 0usize;
@@ -150,9 +181,12 @@ async fn send_all(
             // only comes back after the queue's visibility timeout, minutes away.
             let rest = recipients[i..].to_vec();
             tracing::info!(left = rest.len(), "out of time; the rest goes back on the queue");
+            tally.handed_back += rest.len();
             enqueue(app, &[Message::Send { post: post.to_string(), recipients: rest }]).await?;
             break;
         }
+        // Before the claim, not after it: the claim's lease must cover the call, not the pace.
+        pacer.until_ready().await;
         let minted = token::mint_for_post(email, post);
         let (now_secs, _) = now();
         match news.claim(post, email, &minted.hash, now_secs, app.config.news.lease_secs).await? {
@@ -182,9 +216,17 @@ async fn send_all(
         .await;
         match sent {
             Ok(id) => {
-                news.finish(post, email, &minted.hash, SENT, Some(("message_id", &id)), now().0).await?;
+                mark_sent(app, post, email, &minted.hash, &id).await?;
                 tally.sent += 1;
                 refused_in_a_row = 0;
+            }
+            Err(MailError::Send { blame: Blame::Unknown, message, .. }) => {
+                // SES may have taken it: sending again now could double it, and a new token
+                // would break the first copy's link. The claim stays (its lease re-armed); only
+                // once it runs out does a redelivery send again, the first copy's hash kept.
+                news.hold_unknown(post, email, &minted.hash, now().0, app.config.news.lease_secs).await?;
+                tally.unknown += 1;
+                tracing::error!(post, error = %message, "{}: no answer from SES; the claim is held until its lease runs out", mail::OUTCOME_UNKNOWN);
             }
             Err(MailError::Send { blame: Blame::Recipient, message, .. }) => {
                 // This address will never take mail (SES refused it for good): record why,
@@ -208,18 +250,61 @@ async fn send_all(
                 }
                 tracing::error!(post, error = %message, "{}: SES refused one email itself; the others go on", mail::MESSAGE_REJECTED);
             }
+            Err(e @ MailError::Template { .. }) => {
+                // Every email of the post would fail alike: stop here.
+                news.release(post, email, &minted.hash).await?;
+                return Err(SendError::Retry(e.to_string()));
+            }
             Err(e) => {
+                // A passing failure of this one send (SES answered: not sent): give it back and
+                // go on with the others of the batch; the message comes back for it.
                 news.release(post, email, &minted.hash).await?;
                 pacer.back_off(std::time::Duration::from_secs(1));
-                return Err(SendError::Retry(e.to_string()));
+                transient += 1;
+                tracing::warn!(post, error = %e, "a send failed for now; the others go on");
             }
         }
     }
-    if busy > 0 {
-        return Err(SendError::Retry(format!("{busy} recipients are being sent by another invocation; checking again later")));
+    if transient > 0 {
+        return Err(SendError::Retry(format!("{transient} sends failed for now; retried later")));
+    }
+    if busy > 0 || tally.unknown > unknown_before {
+        return Err(SendError::Retry(format!(
+            "{busy} recipients are being sent by another invocation, {} have an unknown outcome; checking again later",
+            tally.unknown - unknown_before
+        )));
     }
     if refused > 0 {
         return Err(SendError::Retry(format!("{}: {refused} emails refused by SES; retried later", mail::MESSAGE_REJECTED)));
+    }
+    Ok(())
+}
+
+/// Marks a send that SES took. Should that write fail, the mark travels on the queue as a
+/// [`Message::Sent`] (another service, and retried by SQS): an unmarked claim would otherwise
+/// be sent again once its lease ran out.
+async fn mark_sent(app: &App, post: &str, email: &str, unsub_hash: &str, message_id: &str) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    let Err(e) = news.finish(post, email, unsub_hash, SENT, Some(("message_id", message_id)), now().0).await else {
+        return Ok(());
+    };
+    tracing::warn!(error = %e, "marking a send sent failed; the mark goes on the queue");
+    let mark = Message::Sent {
+        post: post.to_string(),
+        email: email.to_string(),
+        unsub_hash: unsub_hash.to_string(),
+        message_id: message_id.to_string(),
+    };
+    enqueue(app, &[mark]).await?;
+    Ok(())
+}
+
+/// A queued mark of a send SES took. Not ours any more (the lease ran out and another claim
+/// took it) means the mark came too late: nothing to write.
+async fn record_sent(app: &App, post: &str, email: &str, unsub_hash: &str, message_id: &str) -> Result<(), SendError> {
+    let news = NewsStore { app };
+    if !news.finish(post, email, unsub_hash, SENT, Some(("message_id", message_id)), now().0).await? {
+        tracing::warn!(post, "a queued sent mark found the claim gone or taken over");
     }
     Ok(())
 }

@@ -7,7 +7,10 @@
 //!
 //! Send item: `post` (partition key), `email` (sort key), `state` sending | sent | suppressed |
 //! failed, `lease_until` (epoch seconds, while sending), `unsub_hash` (hash of the unsubscribe
-//! token this email carries), `attempts`, `message_id`, `error`, `updated_at`, `ttl`.
+//! token the current claim's email carries: the claim's fence), `unsub_hashes` (every such hash
+//! this send ever carried: a copy sent by a claim whose outcome was unknown keeps a working
+//! link after a resend), `unknown_at` (when SES's answer to a send was lost), `attempts`,
+//! `message_id`, `error`, `updated_at`, `ttl`.
 
 use std::collections::HashMap;
 
@@ -114,7 +117,7 @@ impl NewsStore<'_> {
             .key("post", s(post))
             .key("email", s(email))
             .update_expression(
-                "SET #st = :sending, lease_until = :lease, unsub_hash = :h, updated_at = :now, #ttl = :ttl ADD attempts :one",
+                "SET #st = :sending, lease_until = :lease, unsub_hash = :h, updated_at = :now, #ttl = :ttl ADD attempts :one, unsub_hashes :hs",
             )
             .condition_expression("attribute_not_exists(email) OR (#st = :sending AND lease_until < :now)")
             .expression_attribute_names("#st", "state")
@@ -125,6 +128,7 @@ impl NewsStore<'_> {
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":ttl", n(now + SEND_RETENTION_SECS))
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":hs", AttributeValue::Ss(vec![unsub_hash.to_string()]))
             .send()
             .await;
         if applied(res, "UpdateItem", table)? {
@@ -173,6 +177,30 @@ impl NewsStore<'_> {
         Ok(applied(req.send().await, "UpdateItem", table)?)
     }
 
+    /// Keeps our claim after a send whose outcome is unknown (SES may have taken the email):
+    /// records when, and re-arms the lease from now, so nobody sends it again before a whole
+    /// lease has passed. Conditional on the claim still being ours.
+    pub async fn hold_unknown(&self, post: &str, email: &str, unsub_hash: &str, now: i64, lease_secs: u64) -> Result<bool, super::NewsError> {
+        let table = self.sends()?;
+        let res = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .update_expression("SET unknown_at = :now, lease_until = :lease, updated_at = :now")
+            .condition_expression("unsub_hash = :h AND #st = :sending")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":h", s(unsub_hash))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":lease", n(now + lease_secs as i64))
+            .send()
+            .await;
+        Ok(applied(res, "UpdateItem", table)?)
+    }
+
     /// Gives a claim back after a failure that is worth retrying (throttling, timeouts), so the
     /// redelivered message can claim it at once instead of waiting for the lease.
     pub async fn release(&self, post: &str, email: &str, unsub_hash: &str) -> Result<(), super::NewsError> {
@@ -194,14 +222,14 @@ impl NewsStore<'_> {
         Ok(())
     }
 
-    /// Whether `hash` is the unsubscribe token hash of the email `post` sent to `email`.
+    /// Whether `hash` is the unsubscribe token hash of an email `post` sent to `email` (any
+    /// copy: a resend after an unknown outcome carries a new token, the first copy's still works).
     pub async fn unsubscribe_hash_matches(&self, post: &str, email: &str, hash: &str) -> Result<bool, super::NewsError> {
-        let item = self.send_item(post, email).await?;
-        Ok(item
-            .as_ref()
-            .and_then(|i| i.get("unsub_hash"))
-            .and_then(|v| v.as_s().ok())
-            .is_some_and(|stored| crate::token::hashes_equal(stored, hash)))
+        let item = self.send_item(post, email).await?.unwrap_or_default();
+        let current = item.get("unsub_hash").and_then(|v| v.as_s().ok()).into_iter();
+        let earlier = item.get("unsub_hashes").and_then(|v| v.as_ss().ok()).into_iter().flatten();
+        // Every stored hash is compared (no early exit): the time says nothing about which matched.
+        Ok(current.chain(earlier).fold(false, |hit, stored| crate::token::hashes_equal(stored, hash) | hit))
     }
 
     async fn send_item(&self, post: &str, email: &str) -> Result<Option<HashMap<String, AttributeValue>>, super::NewsError> {

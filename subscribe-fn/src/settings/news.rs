@@ -30,6 +30,9 @@ pub struct Settings {
     pub page_size: i32,
     /// `SDK_TIMEOUT_SECS`: every AWS call's limit, retries included (default 5 s).
     pub operation_timeout: std::time::Duration,
+    /// `SENDER_TIMEOUT_SECS`: the sender function's own timeout (the template passes it), so a
+    /// pace that could never fit one send into an invocation is refused at start.
+    pub sender_timeout: Option<std::time::Duration>,
 }
 
 impl Default for Settings {
@@ -45,6 +48,7 @@ impl Default for Settings {
             recipients_per_message: 50,
             page_size: 1000,
             operation_timeout: super::OPERATION_TIMEOUT,
+            sender_timeout: None,
         }
     }
 }
@@ -77,12 +81,63 @@ impl Settings {
         if let Some(t) = env.bounded("SDK_TIMEOUT_SECS", 1..=60, "seconds, 1 to 60, well under the function's timeout")? {
             s.operation_timeout = std::time::Duration::from_secs(t);
         }
+        s.sender_timeout = env.bounded("SENDER_TIMEOUT_SECS", 1..=900, "seconds, 1 to 900 (the sender function's Timeout)")?.map(std::time::Duration::from_secs);
+        s.check_pace()?;
         Ok(s)
+    }
+
+    /// What a sender must have left before it starts a send: the SES call's limit, the claim
+    /// and outcome writes, a margin.
+    pub fn send_needs(&self) -> std::time::Duration {
+        self.ses_timeout() + std::time::Duration::from_secs(3)
+    }
+
+    /// Refuses a pace under which no invocation could ever send: every recipient would be
+    /// handed back on every run (a livelock, nothing sent, nothing failing).
+    fn check_pace(&self) -> Result<(), ConfigError> {
+        let (Some(rate), Some(timeout)) = (self.send_rate, self.sender_timeout) else { return Ok(()) };
+        let interval = std::time::Duration::from_secs_f64(f64::from(self.sender_concurrency) / rate);
+        if interval + self.send_needs() > timeout {
+            return Err(ConfigError::invalid(
+                "SEND_RATE",
+                &rate.to_string(),
+                &format!(
+                    "one email every {:.0} s per sender instance ({} instances) plus {} s per send does not fit the sender's {} s timeout; raise SEND_RATE",
+                    interval.as_secs_f64(),
+                    self.sender_concurrency,
+                    self.send_needs().as_secs(),
+                    timeout.as_secs()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The SES call's own time limit: always well inside the lease, so a slow call that
     /// still succeeds can never overlap a second sender's claim of the same send.
     pub fn ses_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_millis((self.lease_secs * 1000 / 3).min(10_000))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let lookup = move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        Settings::from_env(&Env::new(&lookup))
+    }
+
+    #[test]
+    fn a_pace_that_cannot_fit_an_invocation_is_refused() {
+        // 60 s lease: 10 s SES limit + 3 s; one email per 50 s does not fit 60 s, per 40 s does.
+        let e = settings(&[("SEND_RATE", "0.02"), ("SENDER_TIMEOUT_SECS", "60")]).unwrap_err().to_string();
+        assert!(e.contains("SEND_RATE") && e.contains("60 s timeout"), "{e}");
+        assert!(settings(&[("SEND_RATE", "0.025"), ("SENDER_TIMEOUT_SECS", "60")]).is_ok());
+        // Shared by 4 instances: 0.08 emails/s for the site is one per 50 s each.
+        assert!(settings(&[("SEND_RATE", "0.08"), ("SENDER_CONCURRENCY", "4"), ("SENDER_TIMEOUT_SECS", "60")]).is_err());
+        assert!(settings(&[("SEND_RATE", "0.02")]).is_ok(), "without the timeout nothing to compare");
     }
 }

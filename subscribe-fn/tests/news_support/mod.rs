@@ -289,6 +289,8 @@ pub fn add(total: &mut Tally, t: Tally) {
     total.failed += t.failed;
     total.skipped += t.skipped;
     total.queued += t.queued;
+    total.unknown += t.unknown;
+    total.handed_back += t.handed_back;
 }
 
 /// How many emails with this subject moto's SES took, by recipient.
