@@ -6,4 +6,4 @@ mod scaffold;
 mod starter;
 
 pub use import::{import, map_hugo, map_zola, Mapping, Report};
-pub use scaffold::*;
+pub use scaffold::{init, new_file, run_init, run_new, write_theme_and_gitignore, InitArgs, NewArgs, NewKind};
