@@ -36,7 +36,20 @@ fn each_language_has_its_own_tree_words_and_direction() {
     let s = site();
     build_ok(s.path());
     let urls = url_paths(&s.path().join("public"), &["html", "xml"]);
-    for u in ["/", "/posts/hello/", "/fr/", "/fr/posts/", "/fr/posts/hello/", "/fr/about/", "/fr/tags/voyage/", "/ar/", "/ar/posts/hello/", "/fr/atom.xml", "/ar/rss.xml", "/sitemap.xml"] {
+    for u in [
+        "/",
+        "/posts/hello/",
+        "/fr/",
+        "/fr/posts/",
+        "/fr/posts/hello/",
+        "/fr/about/",
+        "/fr/tags/voyage/",
+        "/ar/",
+        "/ar/posts/hello/",
+        "/fr/atom.xml",
+        "/ar/rss.xml",
+        "/sitemap.xml",
+    ] {
         assert!(urls.contains(u), "{u} missing from {urls:?}");
     }
     assert!(!urls.contains("/fr/posts/only-english/"), "a page is published only in the languages it is written in");
@@ -142,7 +155,12 @@ fn serve_keeps_a_multilingual_site_identical_to_a_cold_build() {
     let mut inc = myblog_build::Incremental::new(opts.clone()).unwrap();
     let cold = |root: &Path| {
         let o = myblog_build::BuildOptions::from_args(Some(root), None, false, None).unwrap();
-        myblog_build::render_site(&o).unwrap().outputs.iter().map(|o| (o.path.clone(), o.blake3.clone())).collect::<std::collections::BTreeMap<_, _>>()
+        myblog_build::render_site(&o)
+            .unwrap()
+            .outputs
+            .iter()
+            .map(|o| (o.path.clone(), o.blake3.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
     };
     // Edit a translation, add a language's file, delete one.
     let fr = s.path().join("content/posts/hello.fr.md");
@@ -158,4 +176,26 @@ fn serve_keeps_a_multilingual_site_identical_to_a_cold_build() {
     inc.apply(&[fr]).unwrap();
     assert_eq!(inc.hashes(), cold(s.path()), "after deleting one");
     assert!(!inc.outputs().contains_key("fr/posts/hello/index.html"));
+}
+
+#[test]
+fn serve_follows_an_edit_of_the_themes_words() {
+    let s = site();
+    // One language: the incremental path, not the whole rebuild of a multilingual site.
+    let toml = fs::read_to_string(s.path().join("site.toml")).unwrap();
+    fs::write(s.path().join("site.toml"), toml.split("[languages.fr]").next().unwrap()).unwrap();
+    for f in ["about.fr.md", "posts/_index.fr.md", "posts/hello.fr.md", "posts/hello.ar.md"] {
+        fs::remove_file(s.path().join("content").join(f)).unwrap();
+    }
+    fs::write(s.path().join("content/about.md"), "+++\ntitle = \"About\"\n+++\nWho writes here.\n").unwrap();
+    let opts = myblog_build::BuildOptions::from_args(Some(s.path()), None, false, None).unwrap();
+    let mut inc = myblog_build::Incremental::new(opts.clone()).unwrap();
+    let en = s.path().join("themes/default/i18n/en.toml");
+    fs::write(&en, fs::read_to_string(&en).unwrap().replace("\"Skip to content\"", "\"Skip ahead\"")).unwrap();
+    inc.apply(&[en]).unwrap();
+    let cold = myblog_build::render_site(&opts).unwrap();
+    let cold: std::collections::BTreeMap<String, String> = cold.outputs.iter().map(|o| (o.path.clone(), o.blake3.clone())).collect();
+    assert_eq!(inc.hashes(), cold);
+    let page = inc.output("posts/hello/index.html").unwrap();
+    assert!(String::from_utf8_lossy(&page.bytes().unwrap()).contains("Skip ahead"));
 }

@@ -46,13 +46,7 @@ pub fn site_config(opts: &BuildOptions) -> Result<SiteConfig> {
 
 /// Every language of the site prepared: content read once, then each language's site assembled.
 pub fn prepare_languages(opts: &BuildOptions, config: &SiteConfig) -> Result<(Vec<LanguageBuild>, Inputs)> {
-    let theme_dir = config.theme_dir(&opts.root);
-    if !theme_dir.is_dir() {
-        return Err(Diagnostic::new(myblog_config::CONFIG_FILE, format!("theme {:?} not found: {} does not exist", config.theme, theme_dir.display()))
-            .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
-            .into());
-    }
-    let templates = myblog_site::read_templates(&theme_dir.join("templates"))?;
+    let templates = crate::build::theme_templates(opts, config)?;
     let loaded = myblog_content::load_with(&opts.root, &config.content)?;
     let assets = Arc::new(build_assets(opts, config, &loaded.files)?);
     let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
@@ -120,13 +114,7 @@ pub fn prepare_languages(opts: &BuildOptions, config: &SiteConfig) -> Result<(Ve
         builds.push(LanguageBuild { lang: lang.clone(), prepared });
     }
     link_translations(&mut builds);
-    let next = unpublished
-        .iter()
-        .filter(|s| !s.front.draft || opts.drafts)
-        .flat_map(|s| [s.front.date, s.front.publish_date])
-        .flatten()
-        .filter(|d| *d > opts.now)
-        .min();
+    let next = crate::build::next_scheduled(opts, &unpublished);
     if let Some(first) = builds.first_mut() {
         first.prepared.next_scheduled = next;
     }
@@ -139,12 +127,14 @@ fn link_translations(builds: &mut [LanguageBuild]) {
     for b in builds.iter() {
         let site = &b.prepared.site;
         for p in site.posts.iter().chain(&site.pages).chain(&site.sections) {
-            by_key.entry((p.source.kind == myblog_content::Kind::Section, p.source.translation_key().to_string())).or_default().push(Translation {
-                lang: b.lang.code.clone(),
-                title: p.summary.title.clone(),
-                path: p.summary.path.clone(),
-                permalink: p.summary.permalink.clone(),
-            });
+            by_key.entry((p.source.kind == myblog_content::Kind::Section, p.source.translation_key().to_string())).or_default().push(
+                Translation {
+                    lang: b.lang.code.clone(),
+                    title: p.summary.title.clone(),
+                    path: p.summary.path.clone(),
+                    permalink: p.summary.permalink.clone(),
+                },
+            );
         }
     }
     for b in builds.iter_mut() {
@@ -160,7 +150,8 @@ fn link_translations(builds: &mut [LanguageBuild]) {
 
 /// Renders every language and puts the outputs together.
 pub fn render_languages(builds: &[LanguageBuild], root_config: &SiteConfig) -> Result<SiteOutput> {
-    let all_jobs: Vec<(usize, Job)> = builds.iter().enumerate().flat_map(|(i, b)| jobs(&b.prepared).into_iter().map(move |j| (i, j))).collect();
+    let all_jobs: Vec<(usize, Job)> =
+        builds.iter().enumerate().flat_map(|(i, b)| jobs(&b.prepared).into_iter().map(move |j| (i, j))).collect();
     let results: Vec<(usize, std::result::Result<Output, Diagnostic>)> =
         all_jobs.par_iter().map(|(i, j)| (*i, render_job(j, &builds[*i].prepared))).collect();
     let mut per_lang: Vec<Vec<std::result::Result<Output, Diagnostic>>> = builds.iter().map(|_| Vec::new()).collect();

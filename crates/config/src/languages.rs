@@ -102,7 +102,6 @@ impl SiteConfig {
         c.lang_prefix = lang.prefix.clone();
         c
     }
-
 }
 
 /// What the content walker needs to know of the languages (set from site.toml when it is
@@ -173,7 +172,8 @@ impl LangRules {
 pub fn validate(config: &SiteConfig) -> Result<(), String> {
     let mut dirs: Vec<&str> = Vec::new();
     for (code, l) in std::iter::once((&config.language, None)).chain(config.languages.iter().map(|(c, l)| (c, Some(l)))) {
-        let ok = !code.is_empty() && code.len() <= 35 && code.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        let ok =
+            !code.is_empty() && code.len() <= 35 && code.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
         if !ok {
             return Err(format!("language {code:?} is not a language code such as \"fr\" or \"pt-BR\""));
         }

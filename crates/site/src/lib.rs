@@ -18,8 +18,8 @@ pub use feeds::{
 };
 pub use lists::{feeds, first_page_redirects, has_feeds, section_context, taxonomy_context, term_context, Paginator, SectionList};
 pub use model::{
-    assemble, home_page_path, pagination_links, Neighbour, Page, PageLink, PageSummary, PageView, SectionHead, Site, TagInfo, TagRef, Translation,
-    PAGINATION_WINDOW,
+    assemble, home_page_path, pagination_links, Neighbour, Page, PageLink, PageSummary, PageView, SectionHead, Site, TagInfo, TagRef,
+    Translation, PAGINATION_WINDOW,
 };
 pub use redirects::{html as redirect_html, plan as plan_redirects, Redirect};
 pub use render::{read_templates, Renderer};

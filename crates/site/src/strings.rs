@@ -102,7 +102,10 @@ mod tests {
 
     fn strings(fallback: bool) -> Strings {
         let mut by_lang = HashMap::new();
-        by_lang.insert("en".to_string(), BTreeMap::from([("older".to_string(), "Older".to_string()), ("tags".to_string(), "Tags".to_string())]));
+        by_lang.insert(
+            "en".to_string(),
+            BTreeMap::from([("older".to_string(), "Older".to_string()), ("tags".to_string(), "Tags".to_string())]),
+        );
         by_lang.insert("fr".to_string(), BTreeMap::from([("older".to_string(), "Plus anciens".to_string())]));
         Strings { by_lang, current: "fr".into(), default: "en".into(), fallback, base: None, theme_i18n: "themes/default/i18n".into() }
     }

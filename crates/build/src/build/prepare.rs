@@ -59,12 +59,8 @@ pub struct Inputs {
     pub files: Vec<content::ContentFile>,
 }
 
-/// [`prepare`], also returning the inputs it read.
-pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, Inputs)> {
-    let config = crate::languages::site_config(opts)?;
-    if config.markdown.highlight {
-        rayon::spawn(markdown::warm_up);
-    }
+/// The theme's templates (a missing theme is named with what to set).
+pub fn theme_templates(opts: &BuildOptions, config: &SiteConfig) -> Result<Vec<(String, String)>> {
     let theme_dir = config.theme_dir(&opts.root);
     if !theme_dir.is_dir() {
         return Err(Diagnostic::new(
@@ -74,7 +70,27 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         .hint("set `theme` to a folder under themes/, e.g. theme = \"default\"")
         .into());
     }
-    let templates = read_templates(&theme_dir.join("templates"))?;
+    read_templates(&theme_dir.join("templates"))
+}
+
+/// When the next source left out for its future date (or `publishDate`) becomes due.
+pub fn next_scheduled(opts: &BuildOptions, unpublished: &[Source]) -> Option<OffsetDateTime> {
+    unpublished
+        .iter()
+        .filter(|s| !s.front.draft || opts.drafts)
+        .flat_map(|s| [s.front.date, s.front.publish_date])
+        .flatten()
+        .filter(|d| *d > opts.now)
+        .min()
+}
+
+/// [`prepare`], also returning the inputs it read.
+pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, Inputs)> {
+    let config = crate::languages::site_config(opts)?;
+    if config.markdown.highlight {
+        rayon::spawn(markdown::warm_up);
+    }
+    let templates = theme_templates(opts, &config)?;
     let loaded = content::load_with(&opts.root, &config.content)?;
     let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
     let (mut published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
@@ -108,13 +124,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     let mut site = model::assemble(&config, items);
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
     resolve_templates(&mut site, &config, &renderer);
-    let next_scheduled = unpublished
-        .iter()
-        .filter(|s| !s.front.draft || opts.drafts)
-        .flat_map(|s| [s.front.date, s.front.publish_date])
-        .flatten()
-        .filter(|d| *d > opts.now)
-        .min();
+    let next_scheduled = next_scheduled(opts, &unpublished);
     let prepared = Prepared { thumbnails: opts.thumbnails, next_scheduled, config, assets, renderer, site, links };
     Ok((prepared, Inputs { templates, unpublished, files: loaded.files }))
 }

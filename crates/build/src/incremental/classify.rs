@@ -130,6 +130,10 @@ impl Incremental {
             if t.starts_with("static") {
                 return Input::Static;
             }
+            // The theme's words are on every page: a strings file rebuilds everything.
+            if t.starts_with("i18n") {
+                return Input::Config;
+            }
             if t.as_os_str().is_empty() {
                 return Input::Config;
             }

@@ -27,11 +27,7 @@ fn strings_table(v: &Value) -> toml::Table {
 }
 
 fn languages_table(m: &mut Mapping) -> &mut toml::Table {
-    m.table
-        .entry("languages".to_string())
-        .or_insert_with(|| toml::Value::Table(Default::default()))
-        .as_table_mut()
-        .expect("a table")
+    m.table.entry("languages".to_string()).or_insert_with(|| toml::Value::Table(Default::default())).as_table_mut().expect("a table")
 }
 
 fn language<'a>(m: &'a mut Mapping, code: &str) -> &'a mut toml::Table {
