@@ -51,14 +51,6 @@ pub fn prepare_languages(opts: &BuildOptions, config: &SiteConfig) -> Result<(Ve
     let assets = Arc::new(build_assets(opts, config, &loaded.files)?);
     let (published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
     let languages = config.all_languages();
-    let unknown: Vec<Diagnostic> = published
-        .iter()
-        .filter(|s| !languages.iter().any(|l| l.code == s.lang))
-        .map(|s| Diagnostic::new(&s.display_path, format!("language {:?} is not in site.toml", s.lang)).hint("add it under [languages]"))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(myblog_utils::Error::Input(unknown));
-    }
     let prefix_of = |code: &str| languages.iter().find(|l| l.code == code).map(|l| l.prefix.clone()).unwrap_or_default();
     // `@/` and `ref` links may cross languages: the index holds every page's whole URL path.
     let full: Vec<(String, String)> = published.iter().map(|s| (s.rel.clone(), format!("{}{}", prefix_of(&s.lang), s.url_path))).collect();
