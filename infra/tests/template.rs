@@ -825,6 +825,9 @@ fn check_announcements(t: &Value) -> Vec<String> {
     if path(sender, &["Environment", "Variables", "SENDER_CONCURRENCY"]).and_then(ref_name) != Some("SenderConcurrency") {
         errs.push("SubscribeSenderFunction: SENDER_CONCURRENCY must be !Ref SenderConcurrency".to_owned());
     }
+    if path(sender, &["Environment", "Variables", "ANNOUNCEMENTS_PER_DAY"]).and_then(ref_name) != Some("AnnouncementsPerDay") {
+        errs.push("SubscribeSenderFunction: ANNOUNCEMENTS_PER_DAY must be !Ref AnnouncementsPerDay (the daily cap)".to_owned());
+    }
     let mapping = resources_of_type(t, "AWS::Lambda::EventSourceMapping")
         .into_iter()
         .find(|(_, m)| getatt(get(props(m), "EventSourceArn").unwrap_or(&Value::Null)) == Some(("SendQueue".into(), "Arn".into())));
@@ -1084,6 +1087,7 @@ fn check_operations(t: &Value) -> Vec<String> {
         }
         None => errs.push(format!("no metric filter counts {marker:?}: the author would not learn the budget was reached")),
     }
+    errs.extend(check_log_markers(t));
     for (metric, threshold) in [("Reputation.BounceRate", 0.05), ("Reputation.ComplaintRate", 0.001)] {
         let alarms = alarms_on(t, "AWS/SES", metric, |_| true);
         if alarms.is_empty() {
@@ -1091,6 +1095,67 @@ fn check_operations(t: &Value) -> Vec<String> {
         }
         for (aid, a) in alarms {
             errs.extend(alarm_problems(&aid, a, threshold));
+        }
+    }
+    errs
+}
+
+/// The `EMAIL_*` markers subscribe-fn logs for an author to act on (`pub const X: &str =
+/// "EMAIL_..."` anywhere in its source), with the file that defines each.
+fn log_markers() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines() {
+                    let marker = line.trim().strip_prefix("pub const ").and_then(|l| l.split_once(": &str = \"")).map(|(_, v)| v);
+                    if let Some(m) = marker.and_then(|v| v.strip_suffix("\";")).filter(|m| m.starts_with("EMAIL_")) {
+                        out.push((m.to_owned(), path.display().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = vec![];
+    walk(&myblog_infra::workspace_root().join("subscribe-fn/src"), &mut out);
+    out.sort();
+    out
+}
+
+/// Every marker subscribe-fn logs for the author is counted by a metric filter, and the
+/// metric it feeds has an alarm to the AlarmTopic: a marker nobody counts tells nobody.
+fn check_log_markers(t: &Value) -> Vec<String> {
+    let mut errs = vec![];
+    let markers = log_markers();
+    if markers.len() < 5 {
+        errs.push(format!("found only {} EMAIL_* markers in subscribe-fn/src: is the pattern stale?", markers.len()));
+    }
+    for (marker, file) in markers {
+        let metrics: BTreeSet<(String, String)> = resources_of_type(t, "AWS::Logs::MetricFilter")
+            .into_iter()
+            .filter(|(_, f)| get(props(f), "FilterPattern").and_then(Value::as_str).is_some_and(|p| p.trim_matches(['"', '\'']) == marker))
+            .filter_map(|(_, f)| {
+                let m = one_or_many(get(props(f), "MetricTransformations")).into_iter().next()?;
+                Some((get(m, "MetricNamespace").and_then(sub_format)?.to_owned(), get(m, "MetricName").and_then(Value::as_str)?.to_owned()))
+            })
+            .collect();
+        if metrics.is_empty() {
+            errs.push(format!("{marker} ({file}): no AWS::Logs::MetricFilter counts it"));
+        }
+        for (ns, name) in metrics {
+            let alarms = alarms_on(t, &ns, &name, |_| true);
+            if alarms.is_empty() {
+                errs.push(format!("{marker} ({file}): no alarm on the metric {ns}/{name} it feeds"));
+            }
+            // Its threshold is the marker's own business (a few unknown outcomes are weather).
+            for (aid, a) in alarms {
+                if !one_or_many(get(props(a), "AlarmActions")).iter().any(|x| ref_name(x) == Some("AlarmTopic")) {
+                    errs.push(format!("{aid}: AlarmActions must include !Ref AlarmTopic"));
+                }
+            }
         }
     }
     errs
@@ -1497,6 +1562,13 @@ fn a_weakened_announcement_pipeline_is_caught() {
             }),
         ),
         (
+            "no daily cap on announcements",
+            Box::new(|t| {
+                *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Environment", "Variables", "ANNOUNCEMENTS_PER_DAY"]) =
+                    Value::Null
+            }),
+        ),
+        (
             "emails outside the configuration set",
             Box::new(|t| {
                 *at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Environment", "Variables", "CONFIGURATION_SET"]) =
@@ -1618,6 +1690,16 @@ fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
     );
     assert!(errs.iter().any(|e| e.starts_with("SesBounceRateAlarm: must fire when the value is greater than 0.05")), "{errs:?}");
     assert!(errs.iter().any(|e| e.contains("on SubscribeStreamFunction's log group")), "{errs:?}");
+    // A refused announcement nobody counts; a refusal metric with no alarm.
+    let errs = weakened(
+        |t| {
+            at(t, &["Resources"]).as_mapping_mut().unwrap().remove("SubscribeSenderOverCapMetricFilter");
+            at(t, &["Resources"]).as_mapping_mut().unwrap().remove("EmailAnnouncementRefusedAlarm");
+        },
+        check_operations,
+    );
+    assert!(errs.iter().any(|e| e.starts_with("EMAIL_ANNOUNCEMENTS_OVER_DAILY_CAP") && e.contains("no AWS::Logs::MetricFilter")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.starts_with("EMAIL_ANNOUNCEMENT_OFF_SITE") && e.contains("no alarm")), "{errs:?}");
 }
 
 #[test]

@@ -438,3 +438,44 @@ async fn a_rejection_of_the_message_itself_marks_nobody_and_stops_the_run() {
     }
     assert!(news.sends_of(post).await.values().all(|s| s != "failed"), "{:?}", news.sends_of(post).await);
 }
+
+/// Anyone holding the deploy role can write announcement items: past `ANNOUNCEMENTS_PER_DAY`
+/// fan-outs in a UTC day, a post emails nobody, and its item says why (`myblog announcements`
+/// shows it). A page message delivered twice takes no second slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announcements_past_the_daily_cap_email_nobody_and_say_why() {
+    let mut news = news_env("daily-cap", &[("ANNOUNCEMENTS_PER_DAY", "2".into())]).await;
+    let readers = addresses("capped", 2);
+    news.seed(&readers, "confirmed").await;
+    let posts = ["/posts/cap-one/", "/posts/cap-two/", "/posts/cap-three/"];
+    for (i, p) in posts.iter().enumerate() {
+        assert!(news.announce(p, &format!("Capped {i}")).await);
+    }
+    assert!(news.pump_announcements().await.is_empty());
+    news.drain(&news.app).await;
+    let mut refused = vec![];
+    for (i, p) in posts.iter().enumerate() {
+        let sent = sent_with_subject(&format!("Capped {i}"));
+        match news.announcement_item(p).await.get("refused").and_then(|v| v.as_s().ok()) {
+            Some(why) => {
+                assert!(sent.is_empty(), "{p} was refused but emailed {sent:?}");
+                assert!(why.contains("ANNOUNCEMENTS_PER_DAY"), "{why}");
+                refused.push(*p);
+            }
+            None => assert_eq!(sent.len(), 2, "{p}: {sent:?}"),
+        }
+    }
+    assert_eq!(refused.len(), 1, "exactly the third fan-out of the day is refused: {refused:?}");
+    // A duplicate page-0 delivery of an accepted post is not a new announcement.
+    let accepted = posts.iter().find(|p| !refused.contains(p)).unwrap();
+    let page = serde_json::json!({ "type": "page", "post": accepted, "page": 0, "after": null }).to_string();
+    news.app.sqs.send_message().queue_url(&news.queue_url).message_body(page).send().await.unwrap();
+    news.drain(&news.app).await;
+    assert!(!news.announcement_item(accepted).await.contains_key("refused"));
+    // Two deliveries racing before the first moved the page marker: the slot is the post's.
+    let store = subscribe_fn::news::store::NewsStore { app: &news.app };
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date().to_string();
+    assert!(store.take_daily_slot(accepted, &today, 2, now.unix_timestamp()).await.unwrap(), "the same post again");
+    assert!(!store.take_daily_slot("/posts/cap-four/", &today, 2, now.unix_timestamp()).await.unwrap(), "a fourth post");
+}

@@ -244,6 +244,10 @@ pub struct AnnouncementReport {
     /// Queued and not finished yet (waiting in the queue, or being sent).
     pub still_queued: u64,
     pub fanout_done: bool,
+    /// Why nobody was emailed about the post (its link is off the site, or the day's cap of
+    /// announcements was reached), as the sender recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 pub async fn report(dynamo: &aws_sdk_dynamodb::Client, announcements: &str, sends: &str) -> Result<Vec<AnnouncementReport>, AdminError> {
@@ -267,6 +271,7 @@ pub async fn report(dynamo: &aws_sdk_dynamodb::Client, announcements: &str, send
                 announced_at: s("announced_at"),
                 queued: n("queued"),
                 fanout_done: i.contains_key("fanout_done_at"),
+                refused: i.get("refused").and_then(|v| v.as_s().ok()).cloned(),
                 ..Default::default()
             });
         }
@@ -332,6 +337,10 @@ pub fn run_announcements(args: &AwsArgs) -> Result<(), AdminError> {
         }
         for r in &reports {
             println!("{}  {} ({})", r.announced_at, r.title, r.post);
+            if let Some(why) = &r.refused {
+                println!("    not sent: {why}");
+                continue;
+            }
             println!(
                 "    sent {}, suppressed {}, failed {}, still queued {}{}",
                 r.sent,

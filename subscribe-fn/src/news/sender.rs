@@ -116,12 +116,17 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
         tracing::warn!(post, "page message for a post that has no announcement: dropped");
         return Ok(());
     };
+    let (now_secs, now_text) = now();
     if !announcement.on_site(&app.config.site_url) {
         tracing::error!(post, "{}: the announcement's link is not this post on the site; nobody is emailed", super::announcement::OFF_SITE);
+        news.refuse(post, "its link is not this post's page on the site", &now_text).await?;
         return Ok(());
     }
     if announcement.next_page > page {
         tracing::info!(post, page, "page already queued (duplicate delivery)");
+        return Ok(());
+    }
+    if page == 0 && !within_daily_cap(app, &news, post, now_secs, &now_text).await? {
         return Ok(());
     }
     let (recipients, next) = super::store::confirmed_page(app, after, app.config.news.page_size).await?;
@@ -133,11 +138,26 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
         messages.push(Message::Page { post: post.to_string(), page: page + 1, after: Some(last.clone()) });
     }
     enqueue(app, &messages).await?;
-    let (_, now_text) = now();
     news.advance_page(post, page, recipients.len(), next.is_none(), &now_text).await?;
     tally.queued += recipients.len();
     tracing::info!(post, page, recipients = recipients.len(), more = next.is_some(), "page queued");
     Ok(())
+}
+
+/// Log marker of an announcement refused for being past the day's cap (an alarm counts it).
+pub const OVER_DAILY_CAP: &str = "EMAIL_ANNOUNCEMENTS_OVER_DAILY_CAP";
+
+/// Whether the post's fan-out may start today: it takes one of the day's slots
+/// (`ANNOUNCEMENTS_PER_DAY`), or is refused, recorded on the announcement and logged.
+async fn within_daily_cap(app: &App, news: &NewsStore<'_>, post: &str, now_secs: i64, now_text: &str) -> Result<bool, SendError> {
+    let cap = app.config.news.announcements_per_day;
+    let day = now_text.get(..10).unwrap_or_default();
+    if news.take_daily_slot(post, day, cap, now_secs).await? {
+        return Ok(true);
+    }
+    tracing::error!(post, cap, day, "{OVER_DAILY_CAP}: {cap} announcements already went out today; nobody is emailed about this one");
+    news.refuse(post, &format!("{cap} announcements had already gone out that day (ANNOUNCEMENTS_PER_DAY)"), now_text).await?;
+    Ok(false)
 }
 
 /// Message-level SES refusals in a row that stop a send run.

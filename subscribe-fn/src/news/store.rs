@@ -24,6 +24,10 @@ pub const SENT: &str = "sent";
 pub const SUPPRESSED: &str = "suppressed";
 pub const FAILED: &str = "failed";
 
+/// The sends table's partition key of the per-day announcement counters: not a site path (those
+/// start with `/`), so no post's sends are ever under it.
+pub const PER_DAY_KEY: &str = "#per-day";
+
 /// Send items expire after this long (the per-post counts and the unsubscribe links of the
 /// emails go with them; a later email carries a working link).
 pub const SEND_RETENTION_SECS: i64 = 400 * 24 * 3600;
@@ -102,6 +106,50 @@ impl NewsStore<'_> {
             req = req.expression_attribute_values(":at", s(now_text));
         }
         Ok(applied(req.send().await, "UpdateItem", table)?)
+    }
+
+    /// Takes one of the day's `cap` announcement slots for `post` (a UTC day, `day` as
+    /// `YYYY-MM-DD`): an item of the sends table under a key no post has (`#per-day`) holds the
+    /// set of posts that started a fan-out that day. Taking it again for the same post (a
+    /// duplicate page message) is free; a post past the cap gets none.
+    pub async fn take_daily_slot(&self, post: &str, day: &str, cap: u32, now: i64) -> Result<bool, super::NewsError> {
+        let table = self.sends()?;
+        let res = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(PER_DAY_KEY))
+            .key("email", s(day))
+            .update_expression("ADD posts :p SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(posts) OR contains(posts, :post) OR size(posts) < :cap")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":p", AttributeValue::Ss(vec![post.to_string()]))
+            .expression_attribute_values(":post", s(post))
+            .expression_attribute_values(":cap", n(i64::from(cap)))
+            .expression_attribute_values(":ttl", n(now + 3 * 86_400))
+            .send()
+            .await;
+        Ok(applied(res, "UpdateItem", table)?)
+    }
+
+    /// Records on the announcement why nobody is emailed (`myblog announcements` shows it).
+    pub async fn refuse(&self, post: &str, reason: &str, now_text: &str) -> Result<(), super::NewsError> {
+        let table = self.announcements()?;
+        let res = self
+            .app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .update_expression("SET refused = :why, refused_at = :at")
+            .condition_expression("attribute_exists(post)")
+            .expression_attribute_values(":why", s(reason))
+            .expression_attribute_values(":at", s(now_text))
+            .send()
+            .await;
+        applied(res, "UpdateItem", table)?;
+        Ok(())
     }
 
     /// Claims the send of `post` to `email` for `lease_secs`: wins when nobody claimed it, or

@@ -33,6 +33,9 @@ pub struct Settings {
     /// `SENDER_TIMEOUT_SECS`: the sender function's own timeout (the template passes it), so a
     /// pace that could never fit one send into an invocation is refused at start.
     pub sender_timeout: Option<std::time::Duration>,
+    /// `ANNOUNCEMENTS_PER_DAY`: fan-outs started per UTC day at most. Anyone holding the deploy
+    /// role can write announcement items; this bounds how often they can mail everyone.
+    pub announcements_per_day: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             page_size: 1000,
             operation_timeout: super::OPERATION_TIMEOUT,
             sender_timeout: None,
+            announcements_per_day: 10,
         }
     }
 }
@@ -82,6 +86,9 @@ impl Settings {
             s.operation_timeout = std::time::Duration::from_secs(t);
         }
         s.sender_timeout = env.bounded("SENDER_TIMEOUT_SECS", 1..=900, "seconds, 1 to 900 (the sender function's Timeout)")?.map(std::time::Duration::from_secs);
+        if let Some(n) = env.bounded("ANNOUNCEMENTS_PER_DAY", 1..=1000, "announcements a day, 1 to 1000")? {
+            s.announcements_per_day = n;
+        }
         s.check_pace()?;
         Ok(s)
     }

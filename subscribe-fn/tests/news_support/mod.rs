@@ -256,6 +256,21 @@ impl News {
         n(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible) + n(&QueueAttributeName::ApproximateNumberOfMessages)
     }
 
+    /// The announcement item of `post` as the table holds it (empty when there is none).
+    pub async fn announcement_item(&self, post: &str) -> HashMap<String, AttributeValue> {
+        let out = self
+            .app
+            .dynamo
+            .get_item()
+            .table_name(&self.announcements)
+            .key("post", AttributeValue::S(post.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("read the announcement");
+        out.item.unwrap_or_default()
+    }
+
     /// `state` of every send item of `post`, by address.
     pub async fn sends_of(&self, post: &str) -> HashMap<String, String> {
         let mut out = HashMap::new();
