@@ -35,7 +35,17 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("put_object", "s3:PutObject"),
     ("delete_object", "s3:DeleteObject"),
     ("list_objects_v2", "s3:ListBucket"),
+    ("delete_objects", "s3:DeleteObject"),
+    ("create_multipart_upload", "s3:PutObject"),
+    ("upload_part", "s3:PutObject"),
+    ("complete_multipart_upload", "s3:PutObject"),
+    ("abort_multipart_upload", "s3:AbortMultipartUpload"),
     ("put_metric_data", "cloudwatch:PutMetricData"),
+    ("describe_stacks", "cloudformation:DescribeStacks"),
+    ("get_distribution", "cloudfront:GetDistribution"),
+    ("create_invalidation", "cloudfront:CreateInvalidation"),
+    ("get_invalidation", "cloudfront:GetInvalidation"),
+    ("list_invalidations", "cloudfront:ListInvalidations"),
 ];
 
 /// Actions AWS itself performs with the role, never the code: reading the stream or queue of an
@@ -68,6 +78,10 @@ const FUNCTIONS: &[(&str, &str, &[&str])] = &[
     ("ThumbnailFunction", "thumbnail-fn/src/main.rs", &["thumbnail-fn/src", "crates/thumbnail/src"]),
 ];
 
+/// The CI deploy role runs `myblog deploy --stack`: the code reachable from the deploy
+/// command's entry point (file, fn), and the policies the role has (inline and managed).
+const DEPLOY: (&str, &str, &[&str]) = ("crates/deploy/src/deploy/mod.rs", "run_cli", &["crates/deploy/src"]);
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
@@ -95,7 +109,38 @@ fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn code_of(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let text = text.split("#[cfg(test)]").next().unwrap();
-    text.lines().map(|l| l.split("//").next().unwrap()).collect::<Vec<_>>().join("\n")
+    strip_comments(text)
+}
+
+/// `text` without its `//` comments; a `//` inside a string literal (`"s3://…"`) is code.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+                out.push(c);
+            }
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' && !out.ends_with('\'') {
+            in_string = true;
+        } else if c == '/' && chars.peek() == Some(&'/') {
+            in_comment = true;
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A call in a body: `qualifier::name(`, `.name(` (a method) or `name(`.
@@ -184,8 +229,13 @@ fn functions_of(path: &Path, rel: &str, funcs: &mut HashMap<String, Vec<Func>>) 
     }
 }
 
-/// Action → where the code calls it, for everything reachable from `main`.
+/// Action → where the code calls it, for everything reachable from the binary's `main`.
 fn called_actions(main: &str, dirs: &[&str]) -> BTreeMap<String, String> {
+    called_actions_from(main, "main", dirs)
+}
+
+/// Action → where the code calls it, for everything reachable from `entry` in `file`.
+fn called_actions_from(main: &str, entry: &str, dirs: &[&str]) -> BTreeMap<String, String> {
     let root = root();
     let mut funcs = HashMap::new();
     let mut files = Vec::new();
@@ -203,7 +253,7 @@ fn called_actions(main: &str, dirs: &[&str]) -> BTreeMap<String, String> {
     let mut seen = BTreeSet::new();
     let main_rel = main.to_string();
     assert!(root.join(main).exists(), "{main} is gone: update FUNCTIONS in {}", file!());
-    let mut todo: Vec<(String, String)> = vec![(main_rel, "main".to_string())];
+    let mut todo: Vec<(String, String)> = vec![(main_rel, entry.to_string())];
     while let Some((file, name)) = todo.pop() {
         if !seen.insert((file.clone(), name.clone())) {
             continue;
@@ -242,10 +292,30 @@ fn resolve(funcs: &HashMap<String, Vec<Func>>, from: &str, c: &Call) -> Vec<Stri
 
 /// Every action a function's role grants (its `Policies` statements).
 fn granted_actions(function: &Value) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
     let policies = function["Properties"]["Policies"].as_sequence().cloned().unwrap_or_default();
-    for p in policies {
-        for st in p["Statement"].as_sequence().cloned().unwrap_or_default() {
+    actions_of(policies.iter().flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default()))
+}
+
+/// Every action the deploy role grants: its inline policies and the managed policies it names.
+fn deploy_role_actions(t: &Value) -> BTreeSet<String> {
+    let role = &t["Resources"]["DeployRole"]["Properties"];
+    let mut statements = vec![];
+    for p in role["Policies"].as_sequence().cloned().unwrap_or_default() {
+        statements.extend(p["PolicyDocument"]["Statement"].as_sequence().cloned().unwrap_or_default());
+    }
+    for m in role["ManagedPolicyArns"].as_sequence().cloned().unwrap_or_default() {
+        let Value::Tagged(tag) = &m else { panic!("DeployRole: a managed policy that is not a !Ref: {m:?}") };
+        let name = tag.value.as_str().expect("!Ref names a resource");
+        statements.extend(t["Resources"][name]["Properties"]["PolicyDocument"]["Statement"].as_sequence().cloned().unwrap_or_default());
+    }
+    assert!(!statements.is_empty(), "DeployRole has no statements: the test reads the wrong place");
+    actions_of(statements.into_iter())
+}
+
+fn actions_of(statements: impl Iterator<Item = Value>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    {
+        for st in statements {
             assert_eq!(st["Effect"].as_str(), Some("Allow"), "only Allow statements are expected: {st:?}");
             match &st["Action"] {
                 Value::String(a) => {
@@ -283,6 +353,22 @@ fn every_function_role_grants_what_its_code_calls_and_nothing_else() {
         }
         table.push(format!("{id}: {}", called.keys().cloned().collect::<Vec<_>>().join(", ")));
     }
+    // The CI deploy role: what `myblog deploy` calls (its own AWS side; no service actions).
+    let (file, entry, dirs) = DEPLOY;
+    let called = called_actions_from(file, entry, dirs);
+    let granted = deploy_role_actions(&t);
+    assert!(called.len() >= 5, "deploy: only {called:?} found from {entry}: the scan is broken");
+    for (action, at) in &called {
+        if !granted.contains(action) {
+            problems.push(format!("DeployRole: the code calls {action} at {at}, the role does not grant it"));
+        }
+    }
+    for action in &granted {
+        if !called.contains_key(action) {
+            problems.push(format!("DeployRole: the role grants {action}, which `myblog deploy` never calls: remove it"));
+        }
+    }
+    table.push(format!("DeployRole: {}", called.keys().cloned().collect::<Vec<_>>().join(", ")));
     eprintln!("derived actions:\n  {}", table.join("\n  "));
     assert!(problems.is_empty(), "IAM does not match the code:\n  {}", problems.join("\n  "));
 }
@@ -306,4 +392,6 @@ fn the_scan_finds_a_call_and_follows_callees() {
     assert_eq!(funcs["helper"][0].ops, vec![("get_item".to_string(), "dynamodb:GetItem".to_string())]);
     assert!(funcs["main"][0].calls.iter().any(|c| c.name == "handle" && c.qualifier.as_deref() == Some("lib")));
     assert!(!funcs.contains_key("t"), "tests are not scanned");
+    let code = strip_comments("let u = format!(\"s3://{b}\"); // a comment { \nc.get_object().send(); let q = '\"'; // x\n");
+    assert_eq!(code, "let u = format!(\"s3://{b}\"); \nc.get_object().send(); let q = '\"'; \n", "a // in a string is code");
 }

@@ -1765,7 +1765,6 @@ const DEPLOY_ACTIONS: &[&str] = &[
     "s3:PutObject",
     "s3:DeleteObject",
     "s3:AbortMultipartUpload",
-    "cloudfront:GetDistribution",
     "cloudfront:CreateInvalidation",
     "cloudfront:GetInvalidation",
     "cloudfront:ListInvalidations",

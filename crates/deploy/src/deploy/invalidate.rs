@@ -22,6 +22,24 @@ pub struct InProgress {
     pub wildcards: usize,
 }
 
+/// Stops a deploy aimed at a distribution that does not exist (or that these credentials may
+/// not invalidate) before anything is written. Not `GetDistribution`: its answer holds the whole
+/// distribution config, the origin-verify secret of the subscriptions API included, and the
+/// deploy role must not be able to read it. `GetInvalidation` of an id that no invalidation has
+/// answers `NoSuchInvalidation` for a real distribution and `NoSuchDistribution` otherwise, and
+/// reveals nothing else.
+pub async fn check_distribution(ctx: &Ctx, id: &str) -> Result<(), DeployError> {
+    Requests::add(&ctx.requests.cloudfront);
+    match ctx.cloudfront.get_invalidation().distribution_id(id).id(PROBE_INVALIDATION).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("NoSuchInvalidation") => Ok(()),
+        Err(e) => Err(ctx.err(e, format!("checking CloudFront distribution {id}"))),
+    }
+}
+
+/// An invalidation id CloudFront never hands out (its ids are upper-case letters and digits).
+const PROBE_INVALIDATION: &str = "myblog-probe";
+
 async fn in_progress(ctx: &Ctx, id: &str) -> Result<InProgress, DeployError> {
     let mut busy = InProgress::default();
     let mut marker: Option<String> = None;

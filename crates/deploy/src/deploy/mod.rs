@@ -137,7 +137,7 @@ pub enum DeployError {
     NoCredentials(String),
     #[error("bucket {0:?} does not exist (or is not visible to these credentials): create it (the infra stack does), or fix `bucket` in [deploy] / --bucket")]
     NoSuchBucket(String),
-    #[error("access denied while {what}: {detail}. The credentials in use need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket, and cloudfront:GetDistribution and cloudfront:CreateInvalidation on the distribution; check --profile / AWS_PROFILE")]
+    #[error("access denied while {what}: {detail}. The credentials in use need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on the bucket, and cloudfront:CreateInvalidation and cloudfront:GetInvalidation on the distribution; check --profile / AWS_PROFILE")]
     AccessDenied { what: String, detail: String },
     #[error("CloudFront distribution {0:?} does not exist: fix `distribution_id` in [deploy] / --distribution (the stack output DistributionId). Nothing was uploaded")]
     NoSuchDistribution(String),
@@ -445,8 +445,7 @@ async fn deploy_leased(
     }
     // A wrong distribution must stop the deploy before anything is written.
     if let Some(id) = &ctx.target.distribution {
-        Requests::add(&ctx.requests.cloudfront);
-        ctx.cloudfront.get_distribution().id(id).send().await.map_err(|e| ctx.err(e, format!("reading CloudFront distribution {id}")))?;
+        invalidate::check_distribution(ctx, id).await?;
     }
 
     if !plan.intent.is_empty() {
