@@ -1200,6 +1200,7 @@ fn check_abuse(t: &Value) -> Vec<String> {
                 ("LIMITS_TABLE", "Limits"),
                 ("DAILY_EMAIL_BUDGET", "DailyEmailBudget"),
                 ("SUBSCRIBES_PER_IP_PER_HOUR", "SubscribesPerViewerPerHour"),
+                ("LINKS_PER_IP_PER_HOUR", "LinkRequestsPerViewerPerHour"),
             ][..],
         ),
         ("SubscribeStreamFunction", &[("LIMITS_TABLE", "Limits"), ("DAILY_EMAIL_BUDGET", "DailyEmailBudget")][..]),

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use crate::address::{self, AddressError};
 use crate::app::App;
 use crate::guard;
-use crate::limits::{self, Limits};
+use crate::limits::{self, Limits, Route};
 use crate::store::{PutOutcome, Store, Subscriber, CONFIRMED, DECLINED, PENDING, UNSUBSCRIBED};
 use crate::token::{self, TokenError};
 
@@ -252,34 +252,43 @@ fn cross_site_refusal(app: &App, req: &Request, client: Client) -> Option<Respon
     Some(refused(app, client, StatusCode::FORBIDDEN, "cross_site", "Please use the form on the site itself.", None))
 }
 
+/// The viewer's hourly allowance for `route`, taken before anything else is read, so one
+/// script cannot crowd out the readers: `Some(429)` once it is used up (or 503 when the counter
+/// cannot be read). IPv6 viewers also draw on their /56's.
+async fn viewer_limit(app: &App, req: &Request, client: Client, route: Route) -> Option<Response<Body>> {
+    let limits = Limits::new(&app.dynamo, &app.config.limits)?;
+    let ip = guard::viewer_ip(req, app.config.origin_secret.is_some())?;
+    let (now, _) = now_parts();
+    let wide = async {
+        match guard::wide_rate_key(ip) {
+            Some(key) => limits.take_wide(route, &key, guard::WIDE_FACTOR, now).await,
+            None => Ok(None),
+        }
+    };
+    let taken = match limits.take_ip(route, &guard::rate_key(ip), now).await {
+        Ok(None) => wide.await,
+        other => other,
+    };
+    match taken {
+        Ok(None) => None,
+        Ok(Some(retry)) => {
+            tracing::warn!(viewer = %guard::rate_key(ip), route = ?route, "refused: rate per viewer");
+            let message = "Too many requests from your network. Please try again later.";
+            Some(refused(app, client, StatusCode::TOO_MANY_REQUESTS, "rate_limited", message, Some(retry)))
+        }
+        Err(e) => Some(unavailable(app, client, &e)),
+    }
+}
+
 async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     if let Some(resp) = cross_site_refusal(app, req, client) {
         return resp;
     }
+    if let Some(resp) = viewer_limit(app, req, client, Route::Subscribe).await {
+        return resp;
+    }
     let (now, now_text) = now_parts();
     let limits = Limits::new(&app.dynamo, &app.config.limits);
-    // Per viewer, before anything else is read: one script cannot crowd out the readers.
-    if let (Some(limits), Some(ip)) = (&limits, guard::viewer_ip(req, app.config.origin_secret.is_some())) {
-        let wide = async {
-            match guard::wide_rate_key(ip) {
-                Some(key) => limits.take_wide(&key, guard::WIDE_FACTOR, now).await,
-                None => Ok(None),
-            }
-        };
-        let taken = match limits.take_ip(&guard::rate_key(ip), now).await {
-            Ok(None) => wide.await,
-            other => other,
-        };
-        match taken {
-            Ok(None) => {}
-            Ok(Some(retry)) => {
-                tracing::warn!(viewer = %guard::rate_key(ip), "refused: subscribe rate per viewer");
-                let message = "Too many requests from your network. Please try again later.";
-                return refused(app, client, StatusCode::TOO_MANY_REQUESTS, "rate_limited", message, Some(retry));
-            }
-            Err(e) => return unavailable(app, client, &e),
-        }
-    }
     let form = match parse_subscribe(req) {
         Ok(f) => f,
         Err((status, code, message)) => return error(app, client, status, code, &message),
@@ -374,7 +383,21 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
         Err(e) => return Lookup::Invalid(Some(e)),
     };
     let store = Store { client: &app.dynamo, table: &app.config.table };
-    let item = match store.get(&email).await {
+    // A new-post email's link: its hash is kept with that send (see news::store). Both items
+    // are read whether or not the address is known, so a forged link costs the same reads
+    // (and time) for a subscribed address as for any other: the answer tells nothing.
+    let (item, sent_match) = match (kind, &post) {
+        (TokenKind::Unsubscribe, Some(post)) => {
+            let news = crate::news::store::NewsStore { app };
+            let (item, matched) = tokio::join!(store.get(&email), news.unsubscribe_hash_matches(post, &email, &hash));
+            match matched {
+                Ok(m) => (item, Some(m)),
+                Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
+            }
+        }
+        _ => (store.get(&email).await, None),
+    };
+    let item = match item {
         Ok(Some(item)) => item,
         Ok(None) => return Lookup::Invalid(None),
         Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
@@ -383,13 +406,7 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
         (TokenKind::Confirm, None) => item.confirm_token_hash.as_deref().is_some_and(|h| token::hashes_equal(h, &hash)),
         (TokenKind::Confirm, Some(_)) => false,
         (TokenKind::Unsubscribe, None) => item.unsubscribe_token_hashes.iter().any(|h| token::hashes_equal(h, &hash)),
-        // A new-post email's link: its hash is kept with that send (see news::store).
-        (TokenKind::Unsubscribe, Some(post)) => {
-            match (crate::news::store::NewsStore { app }).unsubscribe_hash_matches(post, &email, &hash).await {
-                Ok(m) => m,
-                Err(e) => return Lookup::Failed(unavailable(app, client, &e)),
-            }
-        }
+        (TokenKind::Unsubscribe, Some(_)) => sent_match == Some(true),
     };
     if genuine {
         Lookup::Found(item, hash)
@@ -402,6 +419,9 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
 /// nothing; a person presses the button, which POSTs.
 async fn confirm_page(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
+    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
+        return resp;
+    }
     let token = query_token(req);
     let item = match lookup(app, client, token.clone(), TokenKind::Confirm).await {
         Lookup::Found(item, _) => item,
@@ -430,6 +450,9 @@ async fn confirm_page(app: &App, req: &Request) -> Response<Body> {
 async fn confirm(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
     if let Some(resp) = cross_site_refusal(app, req, client) {
+        return resp;
+    }
+    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
         return resp;
     }
     let (item, hash) = match lookup(app, client, query_token(req), TokenKind::Confirm).await {
@@ -472,6 +495,9 @@ fn expired(app: &App, client: Client) -> Response<Body> {
 
 async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
+    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
+        return resp;
+    }
     let token = query_token(req);
     let item = match lookup(app, client, token.clone(), TokenKind::Unsubscribe).await {
         Lookup::Found(item, _) => item,
@@ -515,6 +541,9 @@ async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
             "too_large",
             &format!("The request body is larger than {MAX_BODY} bytes."),
         );
+    }
+    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
+        return resp;
     }
     let item = match lookup(app, client, query_token(req), TokenKind::Unsubscribe).await {
         Lookup::Found(item, _) => item,

@@ -7,7 +7,8 @@
 //! `UpdateItem ADD n :1` that succeeds only while `n < max`, so concurrent Lambdas can never
 //! exceed a limit; items expire by TTL a day after their window ends.
 //!
-//! Keys: `ip#<address, /64 or /56>#<YYYY-MM-DD>T<HH>`, `mailbox#<mailbox>#<YYYY-MM-DD>`,
+//! Keys: `ip#<address, /64 or /56>#<YYYY-MM-DD>T<HH>` (subscribe), `links#<same>#<same>`
+//! (confirm and unsubscribe), `mailbox#<mailbox>#<YYYY-MM-DD>`,
 //! `budget#<YYYY-MM-DD>` (UTC), `declined#<mailbox>`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -39,6 +40,15 @@ pub fn mailbox(email: &str) -> String {
         other => (local.to_string(), other),
     };
     format!("{local}@{domain}")
+}
+
+/// Which allowance a viewer's request draws on: the subscribe form, or the emails' links
+/// (confirm and unsubscribe, pages and buttons), each counted on its own so a flood of one
+/// does not lock readers out of the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Subscribe,
+    Links,
 }
 
 /// Why a first email was not sent.
@@ -113,21 +123,32 @@ impl<'a> Limits<'a> {
         Ok(out.item().map(|i| (num(i, "n").unwrap_or(0), num(i, "until"))))
     }
 
-    /// One subscribe request from `viewer` (see [`crate::guard::rate_key`]); `Some(retry_after)`
+    /// One request of `route` from `viewer` (see [`crate::guard::rate_key`]); `Some(retry_after)`
     /// when this clock hour's allowance is used up.
-    pub async fn take_ip(&self, viewer: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        self.take_hourly(viewer, self.settings.per_ip_per_hour, now).await
+    pub async fn take_ip(&self, route: Route, viewer: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        self.take_hourly(route, viewer, self.allowance(route), now).await
     }
 
     /// The same for an IPv6 viewer's /56 (see [`crate::guard::wide_rate_key`]), with `factor`
     /// times the allowance: rotating through the /64s of one /56 does not multiply it.
-    pub async fn take_wide(&self, viewer: &str, factor: u32, now: i64) -> Result<Option<i64>, StoreError> {
-        self.take_hourly(viewer, self.settings.per_ip_per_hour.saturating_mul(factor), now).await
+    pub async fn take_wide(&self, route: Route, viewer: &str, factor: u32, now: i64) -> Result<Option<i64>, StoreError> {
+        self.take_hourly(route, viewer, self.allowance(route).saturating_mul(factor), now).await
     }
 
-    async fn take_hourly(&self, viewer: &str, max: u32, now: i64) -> Result<Option<i64>, StoreError> {
+    fn allowance(&self, route: Route) -> u32 {
+        match route {
+            Route::Subscribe => self.settings.per_ip_per_hour,
+            Route::Links => self.settings.links_per_ip_per_hour,
+        }
+    }
+
+    async fn take_hourly(&self, route: Route, viewer: &str, max: u32, now: i64) -> Result<Option<i64>, StoreError> {
         let window_end = now - now.rem_euclid(HOUR) + HOUR;
-        let key = format!("ip#{viewer}#{}T{:02}", date(now), now.rem_euclid(DAY) / HOUR);
+        let prefix = match route {
+            Route::Subscribe => "ip",
+            Route::Links => "links",
+        };
+        let key = format!("{prefix}#{viewer}#{}T{:02}", date(now), now.rem_euclid(DAY) / HOUR);
         Ok(if self.take(&key, max, window_end + DAY).await? { None } else { Some(until_next_hour(now)) })
     }
 

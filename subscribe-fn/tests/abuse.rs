@@ -416,3 +416,38 @@ async fn the_api_pages_use_a_same_origin_stylesheet_and_no_inline_styles() {
         assert!(STYLESHEET.contains(&format!("{selector} {{")) || STYLESHEET.contains(&format!("{selector},")), "{selector} unstyled");
     }
 }
+
+/// One client flooding the emails' links (forged confirm and unsubscribe tokens, pages and
+/// buttons) is turned away after its hourly allowance, without touching anyone's item, while
+/// another reader's genuine link and the same client's subscribe allowance still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_flooding_links_cannot_lock_readers_out_of_theirs() {
+    let mut env = env_with("links-limit", true, &[("LINKS_PER_IP_PER_HOUR", "4")]).await;
+    let email = "reader@example.com";
+    assert_eq!(env.http(subscribe_from(email, "198.51.100.30:443")).await.status(), 202);
+    assert_eq!(env.pump().await, Vec::<String>::new());
+    let token = mails_to(email)[0].token_for("/api/confirm");
+    let attacker = "203.0.113.66:4000";
+    let forged = subscribe_fn::token::mint(email).token;
+    let from = |method: &str, path: &str, viewer: &str| {
+        request(method, path, &[("accept", "application/json"), ("cloudfront-viewer-address", viewer)], "")
+    };
+    for (method, route) in [("GET", "confirm"), ("POST", "confirm"), ("GET", "unsubscribe"), ("POST", "unsubscribe")] {
+        let resp = env.http(from(method, &format!("/api/{route}?token={forged}"), attacker)).await;
+        assert_eq!(resp.status(), 400, "{method} {route}: a forged token within the allowance is just invalid");
+    }
+    for (method, route) in [("GET", "confirm"), ("POST", "unsubscribe")] {
+        let resp = env.http(from(method, &format!("/api/{route}?token={forged}"), attacker)).await;
+        assert_eq!(resp.status(), 429, "{method} {route}: past the allowance");
+        assert_eq!(error_code(&resp), "rate_limited");
+        assert!(header(&resp, "retry-after").parse::<i64>().is_ok_and(|s| (1..=3600).contains(&s)));
+    }
+    // A genuine token from the flooding address is refused too (the limit comes first, reads nothing).
+    assert_eq!(env.http(from("POST", &format!("/api/confirm?token={token}"), attacker)).await.status(), 429);
+    assert_eq!(env.status(email).await.as_deref(), Some("pending"));
+    // The reader, from their own address, confirms; the flooding address may still subscribe.
+    let resp = env.http(from("POST", &format!("/api/confirm?token={token}"), "198.51.100.30:443")).await;
+    assert!(resp.status().is_success() || resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
+    assert_eq!(env.http(subscribe_from("someone@example.com", attacker)).await.status(), 202);
+}

@@ -479,3 +479,51 @@ async fn announcements_past_the_daily_cap_email_nobody_and_say_why() {
     assert!(store.take_daily_slot(accepted, &today, 2, now.unix_timestamp()).await.unwrap(), "the same post again");
     assert!(!store.take_daily_slot("/posts/cap-four/", &today, 2, now.unix_timestamp()).await.unwrap(), "a fourth post");
 }
+
+/// Forwards everything to moto and counts the DynamoDB operations it sees, by name.
+struct CountingDynamo {
+    upstream: String,
+    seen: std::sync::Mutex<Vec<String>>,
+}
+
+async fn counting(State(p): State<Arc<CountingDynamo>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.expect("request body");
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    p.seen.lock().unwrap().push(target.rsplit('.').next().unwrap_or_default().to_string());
+    forward(&p.upstream, parts, bytes.to_vec()).await
+}
+
+/// A forged new-post unsubscribe link (well formed, for a real post, never sent) must cost the
+/// same DynamoDB work, and get the same answer, for a subscribed address as for a stranger's:
+/// otherwise timing or the bill tells an attacker who is subscribed. Before, a stranger's cost
+/// one read and a subscriber's two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_post_link_costs_the_same_for_a_subscriber_as_for_a_stranger() {
+    let news = news_env("oracle", &[]).await;
+    news.seed(&["known@example.com".to_string()], "confirmed").await;
+    let proxy = Arc::new(CountingDynamo { upstream: moto().endpoint.clone(), seen: Default::default() });
+    let router = axum::Router::new().fallback(counting).with_state(Arc::clone(&proxy));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let sdk = subscribe_fn::with_timeouts(&moto().sdk_config().await, news.app.config.news.operation_timeout);
+    let dynamo = aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoint).build());
+    let app = subscribe_fn::App::new(news.app.config.clone(), dynamo, news.app.ses.clone(), news.app.sqs.clone()).unwrap();
+    let mut answers = vec![];
+    for email in ["known@example.com", "stranger@example.com"] {
+        let forged = subscribe_fn::token::mint_for_post(email, "/posts/first/").token;
+        let mut one = vec![];
+        for (method, body) in [("GET", ""), ("POST", "List-Unsubscribe=One-Click")] {
+            proxy.seen.lock().unwrap().clear();
+            let resp = subscribe_fn::http::handle(&app, request(method, &format!("/api/unsubscribe?token={forged}"), &[], body)).await;
+            let mut ops = proxy.seen.lock().unwrap().clone();
+            ops.sort();
+            one.push((method, resp.status().as_u16(), body_text(&resp), ops));
+        }
+        answers.push(one);
+    }
+    assert_eq!(answers[0], answers[1], "a subscriber's forged link and a stranger's must look and cost the same");
+    assert!(answers[0].iter().all(|(_, status, _, ops)| *status == 400 && ops.len() == 2), "{:?}", answers[0]);
+    assert_eq!(news.env.status("known@example.com").await.as_deref(), Some("confirmed"));
+}

@@ -16,6 +16,10 @@ pub struct Settings {
     /// `SUBSCRIBES_PER_IP_PER_HOUR` (default 20): subscribe requests per viewer address (IPv4)
     /// or /64 (IPv6) per clock hour.
     pub per_ip_per_hour: u32,
+    /// `LINKS_PER_IP_PER_HOUR` (default 300): confirm and unsubscribe requests (pages and
+    /// buttons) per viewer address or /64 per clock hour. Generous: mail providers' one-click
+    /// unsubscribes (RFC 8058) come from their servers, many readers behind one address.
+    pub links_per_ip_per_hour: u32,
 }
 
 impl Settings {
@@ -28,6 +32,7 @@ impl Settings {
             daily_email_budget: number("DAILY_EMAIL_BUDGET", 200, 1_000_000)?,
             per_mailbox_per_day: number("CONFIRMATIONS_PER_MAILBOX_PER_DAY", 3, 100)?,
             per_ip_per_hour: number("SUBSCRIBES_PER_IP_PER_HOUR", 20, 100_000)?,
+            links_per_ip_per_hour: number("LINKS_PER_IP_PER_HOUR", 300, 100_000)?,
         })
     }
 }
@@ -36,11 +41,12 @@ impl std::fmt::Display for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "limits_table={} daily_email_budget={} per_mailbox_per_day={} per_ip_per_hour={}",
+            "limits_table={} daily_email_budget={} per_mailbox_per_day={} per_ip_per_hour={} links_per_ip_per_hour={}",
             self.table.as_deref().unwrap_or("-(no limits)"),
             self.daily_email_budget,
             self.per_mailbox_per_day,
-            self.per_ip_per_hour
+            self.per_ip_per_hour,
+            self.links_per_ip_per_hour
         )
     }
 }
