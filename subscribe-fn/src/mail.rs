@@ -229,33 +229,84 @@ fn list_unsubscribe(cfg: &Config, token: &str) -> String {
     }
 }
 
-/// RFC 2047 encoded words for non-ASCII header text; plain ASCII passes through.
-fn encode_header_text(text: &str) -> String {
-    if text.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
-        return text.to_string();
+/// Longest header line we write (RFC 5322 asks for 78 characters at most, CRLF not counted).
+const MAX_LINE: usize = 78;
+/// Longest line holding an encoded word (RFC 2047, section 2: 76).
+const MAX_ENCODED_LINE: usize = 76;
+
+/// Text a header may carry as it is: printable ASCII that no reader could take for an encoded
+/// word (RFC 2047 section 5 asks to encode text that looks like one).
+fn plain_header_text(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) && !text.contains("=?")
+}
+
+/// `Name: text`, folded so no line passes [`MAX_LINE`]: plain text at its spaces; text that
+/// is not plain (non-ASCII, or a word too long to fold) as RFC 2047 encoded words, each line
+/// at most [`MAX_ENCODED_LINE`], split at character boundaries. Lines after the first start
+/// with a space (the fold).
+fn header_line(name: &str, text: &str) -> String {
+    let prefix = format!("{name}: ");
+    if plain_header_text(text) {
+        if let Some(folded) = fold_at_spaces(&prefix, text) {
+            return format!("{prefix}{folded}\r\n");
+        }
     }
-    // Encoded words are limited to 75 characters: chunk the UTF-8 at character boundaries.
+    format!("{prefix}{}\r\n", encoded_words(text, MAX_ENCODED_LINE - prefix.len()))
+}
+
+/// Plain text folded at its spaces so `prefix` + the first line, and every later line, fit
+/// [`MAX_LINE`]; `None` when one word is too long for any line.
+fn fold_at_spaces(prefix: &str, text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut line = prefix.len();
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            if line + 1 + word.len() > MAX_LINE {
+                out.push_str("\r\n");
+                line = 0;
+            }
+            out.push(' ');
+            line += 1;
+        }
+        if line + word.len() > MAX_LINE {
+            return None;
+        }
+        out.push_str(word);
+        line += word.len();
+    }
+    Some(out)
+}
+
+/// RFC 2047 B encoded words of `text`, the first at most `first_room` characters long and the
+/// others (after the fold's space) at most [`MAX_ENCODED_LINE`] - 1.
+fn encoded_words(text: &str, first_room: usize) -> String {
+    // `=?UTF-8?B?` + `?=` around the base64, which is 4 characters for every 3 bytes.
+    let bytes_for = |room: usize| room.saturating_sub(12) / 4 * 3;
     let mut words = Vec::new();
     let mut chunk = String::new();
     for c in text.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
+        let room = if words.is_empty() { first_room } else { MAX_ENCODED_LINE - 1 };
+        if !chunk.is_empty() && chunk.len() + c.len_utf8() > bytes_for(room) {
             words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
             chunk.clear();
         }
         chunk.push(c);
     }
-    if !chunk.is_empty() {
+    if !chunk.is_empty() || words.is_empty() {
         words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(&chunk)));
     }
     words.join("\r\n ")
 }
 
-fn display_name(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii() && !c.is_ascii_control()) {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        encode_header_text(name)
-    }
+/// `From: "Name" <address>`, the name quoted when plain and short, else encoded words; the
+/// address on a line of its own when the name leaves no room for it.
+fn from_line(name: &str, address: &str) -> String {
+    let addr = format!("<{address}>");
+    let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let name = if plain_header_text(name) && "From: ".len() + quoted.len() <= MAX_LINE { quoted } else { encoded_words(name, MAX_ENCODED_LINE - "From: ".len()) };
+    let last = name.rsplit("\r\n").next().unwrap_or_default().len() + if name.contains("\r\n") { 0 } else { "From: ".len() };
+    let gap = if last + 1 + addr.len() > MAX_LINE { "\r\n " } else { " " };
+    format!("From: {name}{gap}{addr}\r\n")
 }
 
 fn base64_lines(data: &[u8]) -> String {
@@ -281,9 +332,9 @@ pub fn to_mime(cfg: &Config, email: &Email, now: OffsetDateTime) -> Vec<u8> {
     let domain = cfg.sender.rsplit('@').next().unwrap_or("localhost");
     let date = now.format(&Rfc2822).unwrap_or_default();
     let mut m = String::new();
-    m.push_str(&format!("From: {} <{}>\r\n", display_name(&cfg.site_title), cfg.sender));
+    m.push_str(&from_line(&cfg.site_title, &cfg.sender));
     m.push_str(&format!("To: <{}>\r\n", email.to));
-    m.push_str(&format!("Subject: {}\r\n", encode_header_text(&email.subject)));
+    m.push_str(&header_line("Subject", &email.subject));
     m.push_str(&format!("Date: {date}\r\n"));
     m.push_str(&format!("Message-ID: <{}@{domain}>\r\n", random_hex(16)));
     m.push_str("MIME-Version: 1.0\r\n");
@@ -406,12 +457,54 @@ mod tests {
         assert!(!e.to_string().contains("ann@"), "{e}");
     }
 
+    /// The text of a header line as a reader sees it: folds undone, encoded words decoded
+    /// (adjacent ones joined, as RFC 2047 section 6.2 says).
+    fn unfold(line: &str) -> String {
+        let joined = line.replace("?=\r\n =?", "?==?").replace("\r\n ", " ");
+        let mut out = String::new();
+        let mut rest = joined.as_str();
+        while let Some(at) = rest.find("=?UTF-8?B?") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 10..];
+            let end = after.find("?=").unwrap();
+            out.push_str(&String::from_utf8(STANDARD.decode(&after[..end]).unwrap()).unwrap());
+            rest = &after[end + 2..];
+        }
+        out + rest
+    }
+
     #[test]
-    fn encodes_non_ascii_headers() {
-        assert_eq!(encode_header_text("Hello"), "Hello");
-        let enc = encode_header_text("Café crème — ünïcödé title that is quite long indeed");
-        assert!(enc.starts_with("=?UTF-8?B?"));
-        assert!(enc.split("\r\n ").all(|w| w.len() <= 75));
-        assert_eq!(display_name("A \"quoted\" blog"), "\"A \\\"quoted\\\" blog\"");
+    fn headers_are_folded_and_encoded_as_rfc_2047_and_5322_ask() {
+        let long_ascii = "A very long post title ".repeat(12);
+        let long_word = format!("Title {}", "x".repeat(120));
+        let cases = [
+            "Hello",
+            "Café crème — ünïcödé title that is quite long indeed",
+            long_ascii.trim_end(),
+            &long_word,
+            "Not an =?encoded?= word",
+            "日本語のとても長いタイトルです。日本語のとても長いタイトルです。日本語のとても長いタイトルです。",
+            "",
+        ];
+        for text in cases {
+            let line = header_line("Subject", text);
+            assert!(line.ends_with("\r\n") && !line[..line.len() - 2].contains("\r\n\r\n"), "{line:?}");
+            let body = &line[..line.len() - 2];
+            for (i, l) in body.split("\r\n").enumerate() {
+                let limit = if l.contains("=?UTF-8?B?") { MAX_ENCODED_LINE } else { MAX_LINE };
+                assert!(l.len() <= limit, "{text:?}: line {i} is {} long: {l:?}", l.len());
+                assert!(i == 0 || l.starts_with(' '), "a fold starts with a space: {l:?}");
+                assert!(l.is_ascii(), "{l:?}");
+            }
+            assert_eq!(unfold(body).strip_prefix("Subject: ").unwrap(), text, "{line:?}");
+        }
+        assert_eq!(header_line("Subject", "Hello"), "Subject: Hello\r\n");
+        assert!(header_line("Subject", "Not an =?encoded?= word").contains("=?UTF-8?B?"), "looks like an encoded word: encode it");
+        for name in ["A \"quoted\" blog", "Ünïcödé Field Notes", &"Long blog name ".repeat(8)] {
+            let line = from_line(name, "hello@blog.example.com");
+            assert!(line.trim_end().split("\r\n").all(|l| l.len() <= MAX_LINE), "{line:?}");
+            assert!(line.trim_end().ends_with("<hello@blog.example.com>"), "{line:?}");
+        }
+        assert_eq!(from_line("A \"quoted\" blog", "a@b.c"), "From: \"A \\\"quoted\\\" blog\" <a@b.c>\r\n");
     }
 }

@@ -337,7 +337,8 @@ pub fn parse_mail(raw: &str) -> Mail {
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.split("\r\n") {
         if line.starts_with(' ') || line.starts_with('\t') {
-            headers.last_mut().expect("continuation after a header").1.push_str(line.trim_start());
+            // RFC 5322 unfolding: the line break goes, the whitespace after it stays.
+            headers.last_mut().expect("continuation after a header").1.push_str(line);
         } else {
             let (k, v) = line.split_once(':').expect("header line");
             headers.push((k.to_string(), v.trim().to_string()));
