@@ -173,6 +173,19 @@ fn a_new_post_is_announced_once_by_the_deploy_that_first_publishes_it() {
     post(&b.root, "later", "Later", &days_ago(0), "");
     assert_eq!(list(&ok(&deploy(&b, &["--json"])), "announced"), ["/posts/later/"]);
     assert_eq!(announced(&b).len(), 2);
+
+    // A recent post given a new slug is the same post at a new URL: not announced again; nor
+    // when its file is renamed as well (the same title and date).
+    let later = std::fs::read_to_string(b.root.join("content/posts/later.md")).unwrap();
+    std::fs::write(b.root.join("content/posts/later.md"), later.replacen("+++\n", "+++\nslug = \"later-moved\"\n", 1)).unwrap();
+    let out = deploy(&b, &[]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Not announced: /posts/later-moved/ (published before under another URL"), "{said}");
+    std::fs::remove_file(b.root.join("content/posts/later.md")).unwrap();
+    std::fs::write(b.root.join("content/posts/later-file.md"), &later).unwrap();
+    assert_eq!(list(&ok(&deploy(&b, &["--json"])), "announced"), Vec::<String>::new());
+    assert_eq!(announced(&b).len(), 2, "no item for the moved post");
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub fn manifest_posts(site: &Site, config: &SiteConfig, now: OffsetDateTime) -> 
                 date: p.date.and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok()),
                 skip_announce: p.source.front.skip_announce,
                 summary_html: recent.then(|| myblog_site::absolutize(&p.summary.summary, config, &p.summary.permalink)),
+                source: Some(p.source.rel.clone()),
             }
         })
         .collect()

@@ -30,6 +30,14 @@ pub struct Skipped {
     pub reason: &'static str,
 }
 
+/// What the bucket published before: the posts' site paths, and their identity keys
+/// ([`PostEntry::identity_keys`]; empty when an older myblog deployed it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    pub paths: BTreeSet<String>,
+    pub keys: BTreeSet<String>,
+}
+
 /// Decides what this deploy announces. `published` is what the bucket published before
 /// (`None`: nothing is known, the first deploy of the site or a bucket deployed by a myblog
 /// without announcements: the whole backlog counts as published, nothing is announced).
@@ -37,7 +45,7 @@ pub struct Skipped {
 /// table); the new posts still count as published.
 pub fn select(
     posts: &[PostEntry],
-    published: Option<&BTreeSet<String>>,
+    published: Option<&Published>,
     within_days: u32,
     now: OffsetDateTime,
     hold: Option<&'static str>,
@@ -45,10 +53,12 @@ pub fn select(
     let Some(published) = published else { return (Vec::new(), Vec::new()) };
     let mut announce = Vec::new();
     let mut skipped = Vec::new();
-    for p in posts.iter().filter(|p| !published.contains(&p.path)) {
+    for p in posts.iter().filter(|p| !published.paths.contains(&p.path)) {
         let date = p.date.as_deref().and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok());
         let reason = if hold.is_some() {
             hold
+        } else if p.identity_keys().iter().any(|k| published.keys.contains(k)) {
+            Some("published before under another URL (same file, or same title and date)")
         } else if p.skip_announce {
             Some("announce = false")
         } else if date.is_none_or(|d| (now - d).whole_seconds() > i64::from(within_days) * DAY) {
@@ -137,6 +147,7 @@ mod tests {
             date: Some(date.into()),
             skip_announce: false,
             summary_html: Some("<p>Hi <a href=\"https://x.org/a/\">there</a> &amp; you</p>".into()),
+            source: Some(format!("{}.md", path.trim_matches('/'))),
         }
     }
 
@@ -151,7 +162,7 @@ mod tests {
             post("/posts/seen/", "2026-12-01T00:00:00Z"),
             off,
         ];
-        let published: BTreeSet<String> = ["/posts/seen/".to_string()].into();
+        let published = Published { paths: ["/posts/seen/".to_string()].into(), keys: BTreeSet::new() };
         let (a, s) = select(&posts, Some(&published), 7, now, None);
         assert_eq!(a.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(), ["/posts/new/"]);
         assert_eq!(a[0].summary_text, "Hi there & you");
@@ -164,6 +175,27 @@ mod tests {
         // --no-announce: nothing, each said why.
         let (a, s) = select(&posts, Some(&published), 7, now, Some("--no-announce"));
         assert!(a.is_empty() && s.iter().all(|s| s.reason == "--no-announce") && s.len() == 3);
+    }
+
+    #[test]
+    fn a_post_whose_url_changed_is_not_announced_again() {
+        let now = OffsetDateTime::parse("2026-12-01T12:00:00Z", &time::format_description::well_known::Rfc3339).unwrap();
+        let before = post("/posts/first-name/", "2026-11-30T00:00:00Z");
+        let published = Published { paths: [before.path.clone()].into(), keys: before.identity_keys().into_iter().collect() };
+        // A new slug in front matter: same file, same title and date.
+        let mut renamed = before.clone();
+        renamed.path = "/posts/better-name/".into();
+        // The file renamed too (the slug comes from it): same title and date.
+        let mut moved = renamed.clone();
+        moved.source = Some("posts/better-name.md".into());
+        for p in [renamed, moved] {
+            let (a, s) = select(std::slice::from_ref(&p), Some(&published), 7, now, None);
+            assert!(a.is_empty(), "{a:?}");
+            assert!(s[0].reason.starts_with("published before under another URL"), "{s:?}");
+        }
+        // A really new post of the same day is announced.
+        let (a, _) = select(&[post("/posts/other/", "2026-11-30T00:00:00Z")], Some(&published), 7, now, None);
+        assert_eq!(a.len(), 1);
     }
 
     #[test]

@@ -54,6 +54,25 @@ pub struct PostEntry {
     /// manifest of a 10,000-post blog stays small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary_html: Option<String>,
+    /// Its file under `content/` (`posts/x.md`): with its title and date, what tells a post
+    /// whose URL changed (a new slug) from a new post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl PostEntry {
+    /// What identifies the post apart from its URL: its source file, and its title with its date.
+    /// A post published under another path with one of these is the same post moved.
+    pub fn identity_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some(s) = &self.source {
+            keys.push(format!("source:{s}"));
+        }
+        if let Some(d) = &self.date {
+            keys.push(format!("dated:{d}|{}", self.title));
+        }
+        keys
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -549,6 +549,9 @@ fn plan_announcements(
     } else {
         None
     };
+    let published_keys: std::collections::BTreeSet<String> =
+        remote.and_then(|r| r.post_keys.clone()).unwrap_or_default().into_iter().collect();
+    let published = published.map(|paths| crate::announcements::Published { paths, keys: published_keys });
     let (mut list, skipped) =
         crate::announcements::select(&local.posts, published.as_ref(), sub.announce_within_days, time::OffsetDateTime::now_utc(), hold);
     for s in &skipped {
@@ -564,6 +567,7 @@ fn plan_announcements(
         }
     }
     plan.next.posts = Some(local.posts.iter().map(|p| p.path.clone()).collect());
+    plan.next.post_keys = Some(local.posts.iter().flat_map(|p| p.identity_keys()).collect());
     plan.next.pending.announce = list.clone();
     for a in &list {
         notes.push(format!("{} {} ({})", if args.dry_run { "Would announce:" } else { "Announcing:" }, a.title, a.path));

@@ -57,6 +57,12 @@ pub struct RemoteManifest {
     /// before announcements (whose posts then all count as published: nothing is announced).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<String>>,
+    /// [`PostEntry::identity_keys`] of those posts, so a post whose URL changed is not announced
+    /// again; `None` in manifests of myblog versions before it.
+    ///
+    /// [`PostEntry::identity_keys`]: myblog_utils::manifest::PostEntry::identity_keys
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_keys: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -450,6 +456,7 @@ pub fn plan(
         retired,
         pending: Pending { invalidate: invalidate_all.clone(), delete: delete.keys().cloned().collect(), announce: Vec::new() },
         posts: remote.and_then(|r| r.posts.clone()),
+        post_keys: remote.and_then(|r| r.post_keys.clone()),
     };
     Plan { deploy, uploads, unchanged, delete_pages, delete_other, kept, invalidate_all, invalidation, intent: intent_paths, next }
 }
