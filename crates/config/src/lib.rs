@@ -11,8 +11,11 @@ mod taxonomies;
 mod urls;
 
 pub use crate::dialect::Dialect;
+pub use config::{
+    find_root, Author, BuildConfig, CacheRule, ContentConfig, DeployConfig, FeedsConfig, MarkdownConfig, MaxDeletes, MenuItem, SiteConfig,
+    SubscribeConfig, ThumbnailConfig, CONFIG_FILE, CONTENT_DIR, POSTS_DIR,
+};
 pub use languages::{text_direction, LangRules, Language, LanguageConfig};
-pub use config::*;
 pub use permalinks::{expand as expand_permalink, settle as settle_permalinks, validate as validate_permalink, Claim, Tokens};
 pub use slugs::Slugify;
 pub use taxonomies::{default_taxonomies, validate as validate_taxonomies, TaxonomyConfig, TAGS};

@@ -11,10 +11,13 @@ mod photo_meta;
 mod section_settings;
 mod url_path;
 
-pub use assets::*;
-pub use content::*;
+pub use assets::{hashed_name, looks_hashed, theme_inputs, Asset, AssetSource, Assets, StaticInput, HASH_LEN, MEDIA_PREFIX};
+pub use content::{
+    is_html_page, is_markdown, is_page_file, load, load_with, parse_source, parse_source_with, ContentFile, FrontMatter, Kind, Loaded,
+    Source,
+};
 pub use dialect::{BadKey, Taxonomies};
 pub use links::{bundle_dir, LinkError, LinkIndex, Target};
 pub use photo_meta::{is_photo, read_stripped, strip, stripped_or_same, StripError};
-pub use url_path::folder_segment;
 pub use section_settings::{settings as section_settings, SectionSettings, SortBy, KEYS as SECTION_KEYS};
+pub use url_path::folder_segment;
