@@ -562,3 +562,50 @@ fn a_long_deploy_renews_its_lease() {
     assert_references_resolve(&bucket, BASE, "after a long deploy");
     assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
 }
+
+/// A deploy whose lease is taken from it (here: broken by a second deploy, which then deploys
+/// and releases it, so the first one's next renewal finds no lease at all, a 404) stops at its
+/// next phase: it uploads none of its pages over the other deploy's site and commits nothing.
+/// Before, a 404 on renewal was retried as a passing failure and the deploy wrote on.
+#[test]
+fn a_deploy_that_lost_its_lease_stops_before_its_next_write() {
+    let site = mini("lease_ttl = 3\n");
+    let (bucket, dist) = bucket_and_distribution("lost-lease");
+    common::build_ok(&site.root);
+    let (entered, go) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let hold = {
+        let (entered, go) = (entered.clone(), go.clone());
+        Arc::new(move || {
+            entered.store(true, Ordering::SeqCst);
+            let until = Instant::now() + Duration::from_secs(120);
+            while !go.load(Ordering::SeqCst) && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    // Held at its first stylesheet upload: the first phase (hashed assets), before any page.
+    let proxy = Proxy::start(Mode::Rules(vec![Rule::new("PUT", ".css", Act::Hook(hold)).times(1)]));
+    let first = deploy_cmd(&site.root, &proxy.endpoint)
+        .args(["--bucket", &bucket, "--distribution", &dist, "--no-build"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(60);
+    while !entered.load(Ordering::SeqCst) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(entered.load(Ordering::SeqCst), "the first deploy never reached its stylesheet upload");
+    ok(&run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--break-lease"])));
+    let theirs = remote_manifest(&bucket);
+    // Two renewal periods (every second with a 3 s lease): the first deploy has seen the 404.
+    std::thread::sleep(Duration::from_millis(2500));
+    go.store(true, Ordering::SeqCst);
+    let out = first.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success(), "the deploy that lost its lease must fail: {err}");
+    assert!(err.contains("lost its lease") && err.contains("before uploading its pages"), "{err}");
+    assert_eq!(remote_manifest(&bucket), theirs, "the other deploy's commit stands");
+    assert_references_resolve(&bucket, BASE, "after a deploy lost its lease");
+    assert_everything_tracked(&bucket);
+}

@@ -1259,7 +1259,8 @@ fn check_async_failures(t: &Value) -> Vec<String> {
         let on_failure = path(p, &["EventInvokeConfig", "DestinationConfig", "OnFailure"]);
         let queue = on_failure.and_then(|o| get(o, "Destination")).and_then(getatt).map(|(q, _)| q);
         let is_sqs = on_failure.and_then(|o| get(o, "Type")).and_then(Value::as_str) == Some("SQS");
-        let Some(queue) = queue.filter(|q| is_sqs && path(t, &["Resources", q.as_str(), "Type"]).and_then(Value::as_str) == Some("AWS::SQS::Queue"))
+        let Some(queue) =
+            queue.filter(|q| is_sqs && path(t, &["Resources", q.as_str(), "Type"]).and_then(Value::as_str) == Some("AWS::SQS::Queue"))
         else {
             errs.push(format!("{id}: invoked asynchronously, so it needs EventInvokeConfig OnFailure to an SQS queue"));
             continue;
@@ -1699,7 +1700,10 @@ fn a_function_or_queue_without_logs_limits_or_alarms_is_caught() {
         },
         check_operations,
     );
-    assert!(errs.iter().any(|e| e.starts_with("EMAIL_ANNOUNCEMENTS_OVER_DAILY_CAP") && e.contains("no AWS::Logs::MetricFilter")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.starts_with("EMAIL_ANNOUNCEMENTS_OVER_DAILY_CAP") && e.contains("no AWS::Logs::MetricFilter")),
+        "{errs:?}"
+    );
     assert!(errs.iter().any(|e| e.starts_with("EMAIL_ANNOUNCEMENT_OFF_SITE") && e.contains("no alarm")), "{errs:?}");
 }
 

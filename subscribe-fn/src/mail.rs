@@ -303,7 +303,11 @@ fn encoded_words(text: &str, first_room: usize) -> String {
 fn from_line(name: &str, address: &str) -> String {
     let addr = format!("<{address}>");
     let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
-    let name = if plain_header_text(name) && "From: ".len() + quoted.len() <= MAX_LINE { quoted } else { encoded_words(name, MAX_ENCODED_LINE - "From: ".len()) };
+    let name = if plain_header_text(name) && "From: ".len() + quoted.len() <= MAX_LINE {
+        quoted
+    } else {
+        encoded_words(name, MAX_ENCODED_LINE - "From: ".len())
+    };
     let last = name.rsplit("\r\n").next().unwrap_or_default().len() + if name.contains("\r\n") { 0 } else { "From: ".len() };
     let gap = if last + 1 + addr.len() > MAX_LINE { "\r\n " } else { " " };
     format!("From: {name}{gap}{addr}\r\n")
@@ -452,8 +456,15 @@ mod tests {
 
     #[test]
     fn the_address_never_reaches_the_error_text() {
-        assert_eq!(redact("Illegal address: Ann@Example.org (Ann@example.org)", "ann@example.org"), "Illegal address: <recipient> (<recipient>)");
-        let e = MailError::Send { to: "ann@example.org".into(), message: redact("x ann@example.org", "ann@example.org"), blame: Blame::Recipient };
+        assert_eq!(
+            redact("Illegal address: Ann@Example.org (Ann@example.org)", "ann@example.org"),
+            "Illegal address: <recipient> (<recipient>)"
+        );
+        let e = MailError::Send {
+            to: "ann@example.org".into(),
+            message: redact("x ann@example.org", "ann@example.org"),
+            blame: Blame::Recipient,
+        };
         assert!(!e.to_string().contains("ann@"), "{e}");
     }
 

@@ -85,7 +85,8 @@ async fn a_pace_slower_than_the_lease_never_lets_a_claim_run_out_before_its_call
 
     // Two sender instances (each its own pacer) get the message: one at once, the duplicate
     // delivery 7 s later, when a lease taken right after the first send would have run out.
-    let other = subscribe_fn::App::new(news.app.config.clone(), news.app.dynamo.clone(), news.app.ses.clone(), news.app.sqs.clone()).unwrap();
+    let other =
+        subscribe_fn::App::new(news.app.config.clone(), news.app.dynamo.clone(), news.app.ses.clone(), news.app.sqs.clone()).unwrap();
     let first = news.run(&news.app, &messages);
     let second = async {
         tokio::time::sleep(Duration::from_secs(7)).await;

@@ -228,7 +228,14 @@ impl NewsStore<'_> {
     /// Keeps our claim after a send whose outcome is unknown (SES may have taken the email):
     /// records when, and re-arms the lease from now, so nobody sends it again before a whole
     /// lease has passed. Conditional on the claim still being ours.
-    pub async fn hold_unknown(&self, post: &str, email: &str, unsub_hash: &str, now: i64, lease_secs: u64) -> Result<bool, super::NewsError> {
+    pub async fn hold_unknown(
+        &self,
+        post: &str,
+        email: &str,
+        unsub_hash: &str,
+        now: i64,
+        lease_secs: u64,
+    ) -> Result<bool, super::NewsError> {
         let table = self.sends()?;
         let res = self
             .app

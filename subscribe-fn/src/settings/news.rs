@@ -85,7 +85,9 @@ impl Settings {
         if let Some(t) = env.bounded("SDK_TIMEOUT_SECS", 1..=60, "seconds, 1 to 60, well under the function's timeout")? {
             s.operation_timeout = std::time::Duration::from_secs(t);
         }
-        s.sender_timeout = env.bounded("SENDER_TIMEOUT_SECS", 1..=900, "seconds, 1 to 900 (the sender function's Timeout)")?.map(std::time::Duration::from_secs);
+        s.sender_timeout = env
+            .bounded("SENDER_TIMEOUT_SECS", 1..=900, "seconds, 1 to 900 (the sender function's Timeout)")?
+            .map(std::time::Duration::from_secs);
         if let Some(n) = env.bounded("ANNOUNCEMENTS_PER_DAY", 1..=1000, "announcements a day, 1 to 1000")? {
             s.announcements_per_day = n;
         }

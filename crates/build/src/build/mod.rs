@@ -26,7 +26,9 @@ pub use jobs::{home_pages, jobs, Job};
 pub use markdown::render_markdown;
 pub use options::{BuildOptions, ThumbnailMode};
 pub use output::{Body, BuildReport, Output, SiteOutput};
-pub use prepare::{build_assets, link_index, next_scheduled, prepare, prepare_with, resolve_templates, theme_templates, Bodies, Inputs, Prepared};
+pub use prepare::{
+    build_assets, link_index, next_scheduled, prepare, prepare_with, resolve_templates, theme_templates, Bodies, Inputs, Prepared,
+};
 pub use published::{check_duplicates, is_published, settle_shared_urls};
 pub use render::{collect_rendered, render_job};
 pub use swap::{check_output_folder, recover_interrupted_swap};

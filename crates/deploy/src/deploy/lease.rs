@@ -31,6 +31,10 @@ pub struct LeaseBody {
     pub renewed: i64,
     /// Seconds after `renewed` when it counts as abandoned.
     pub ttl: u64,
+    /// The holder machine's boot id (Linux), which with `host` and `pid` tells a crashed
+    /// process of this machine from a live one elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,10 +78,20 @@ fn holder(host: &str) -> String {
     }
 }
 
-/// True when the lease was left by a process of this machine that no longer runs. Only
-/// decidable where /proc exists; elsewhere the time-to-live decides.
-fn holder_is_gone(body: &LeaseBody, host: &str) -> bool {
-    body.host == host && Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{}", body.pid)).exists()
+/// This boot of this machine (Linux's random boot id): two machines with one host name
+/// (`ubuntu`, `unknown-host`) or one machine after a reboot never share it.
+fn boot_id() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// True when the lease was left by a process of this very machine and boot that no longer
+/// runs. The host name alone is not enough (many machines are called `ubuntu`), nor is a pid
+/// after a reboot: without the same boot id the time-to-live decides.
+fn holder_is_gone(body: &LeaseBody, host: &str, boot: Option<&str>) -> bool {
+    body.host == host
+        && boot.is_some_and(|b| body.boot_id.as_deref() == Some(b))
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{}", body.pid)).exists()
 }
 
 pub fn is_stale(body: &LeaseBody, now: i64) -> bool {
@@ -102,6 +116,7 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
         since: taken,
         renewed: taken,
         ttl: opts.ttl.as_secs().max(1),
+        boot_id: boot_id(),
     };
     let body = |b: &LeaseBody| serde_json::to_vec(b).unwrap_or_default();
     let started = std::time::Instant::now();
@@ -117,7 +132,7 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
             continue; // released in between
         };
         let theirs: Option<LeaseBody> = serde_json::from_slice(&bytes).ok();
-        let take_over = opts.force || theirs.as_ref().is_none_or(|t| is_stale(t, now()) || holder_is_gone(t, &host));
+        let take_over = opts.force || theirs.as_ref().is_none_or(|t| is_stale(t, now()) || holder_is_gone(t, &host, me.boot_id.as_deref()));
         if take_over {
             if let Some(t) = &theirs {
                 ctx.progress.note(&format!(
@@ -182,7 +197,9 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
                     .await;
                 match out {
                     Ok(o) => *etag.lock().unwrap_or_else(|e| e.into_inner()) = super::plan::normalize_etag(o.e_tag().unwrap_or_default()),
-                    Err(e) if super::aws::is_precondition_failure(&e) => {
+                    // Changed by someone else (412), or gone (404: broken with --break-lease
+                    // and released): either way no longer ours.
+                    Err(e) if super::aws::is_precondition_failure(&e) || is_not_found(&e) => {
                         lost.store(true, Ordering::SeqCst);
                         return;
                     }
@@ -195,10 +212,30 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
     Ok(Lease { etag, lost, renewer, stop })
 }
 
+/// A conditional write on an object that is no longer there.
+fn is_not_found<E, R>(e: &aws_sdk_s3::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata,
+{
+    let code = match e {
+        aws_sdk_s3::error::SdkError::ServiceError(se) => se.err().code().map(str::to_string),
+        _ => None,
+    };
+    matches!(code.as_deref(), Some("NoSuchKey" | "NotFound"))
+}
+
 impl Lease {
-    /// Someone took the lease over (ours was not renewed in time).
+    /// Someone took the lease over (ours was not renewed in time) or deleted it.
     pub fn lost(&self) -> bool {
         self.lost.load(Ordering::SeqCst)
+    }
+
+    /// `Err(LeaseLost)` once the lease is no longer ours; `at` says where the deploy stopped.
+    pub fn hold(&self, ctx: &Ctx, at: &'static str) -> Result<(), DeployError> {
+        if self.lost() {
+            return Err(DeployError::LeaseLost { bucket: ctx.target.bucket.clone(), at });
+        }
+        Ok(())
     }
 
     /// Stops renewing and deletes the lease if it is still ours.
@@ -217,19 +254,33 @@ mod tests {
 
     #[test]
     fn a_lease_is_stale_only_after_its_ttl_without_renewal() {
-        let b = LeaseBody { holder: "a".into(), host: "h".into(), pid: 1, since: 0, renewed: 100, ttl: 60 };
+        let b = LeaseBody { holder: "a".into(), host: "h".into(), pid: 1, since: 0, renewed: 100, ttl: 60, boot_id: None };
         assert!(!is_stale(&b, 100));
         assert!(!is_stale(&b, 160));
         assert!(is_stale(&b, 161));
     }
 
     #[test]
-    fn a_lease_of_a_dead_process_of_this_host_is_gone() {
-        let mut b = LeaseBody { holder: "a".into(), host: "h".into(), pid: std::process::id(), since: 0, renewed: 0, ttl: 60 };
-        assert!(!holder_is_gone(&b, "h"), "this process runs");
-        assert!(!holder_is_gone(&b, "other-host"));
+    fn a_lease_of_a_dead_process_of_this_machine_and_boot_is_gone() {
+        let boot = boot_id();
+        let mut b = LeaseBody {
+            holder: "a".into(),
+            host: "h".into(),
+            pid: std::process::id(),
+            since: 0,
+            renewed: 0,
+            ttl: 60,
+            boot_id: boot.clone(),
+        };
+        assert!(!holder_is_gone(&b, "h", boot.as_deref()), "this process runs");
+        assert!(!holder_is_gone(&b, "other-host", boot.as_deref()));
         // pid_max on Linux is at most 2^22: this pid cannot exist.
         b.pid = 4_194_304 + 7;
-        assert_eq!(holder_is_gone(&b, "h"), Path::new("/proc/self").exists());
+        assert_eq!(holder_is_gone(&b, "h", boot.as_deref()), boot.is_some() && Path::new("/proc/self").exists());
+        // Another machine with the same host name (or this one before a reboot): not decidable
+        // here, the time-to-live decides.
+        assert!(!holder_is_gone(&b, "h", Some("another-boot")));
+        b.boot_id = None;
+        assert!(!holder_is_gone(&b, "h", boot.as_deref()), "a lease without a boot id is never taken over early");
     }
 }

@@ -165,8 +165,8 @@ pub enum DeployError {
     Locked { lease: String, holder: String, since: String, ttl: u64 },
     #[error("another deploy committed to s3://{bucket}/{key} while this one was running, so this one committed nothing (the site in the bucket is the other deploy's, and consistent). Run `myblog deploy` again to publish this build on top of it")]
     CommitConflict { bucket: String, key: String },
-    #[error("this deploy lost its lease on s3://{bucket} (not renewed in time, and taken over by another deploy), so it committed nothing. Run `myblog deploy` again")]
-    LeaseLost { bucket: String },
+    #[error("this deploy lost its lease on s3://{bucket} (not renewed in time, taken over by another deploy or deleted) and stopped {at}. Run `myblog deploy` again: it plans afresh from what the bucket holds")]
+    LeaseLost { bucket: String, at: &'static str },
     #[error("bucket {bucket:?} is in region {}, not the one in use: pass --region {}, or set `region` under [deploy] in site.toml (or the region of --profile)", region.as_deref().unwrap_or("another region"), region.as_deref().unwrap_or("REGION"))]
     WrongRegion { bucket: String, region: Option<String> },
     #[error("refusing to delete {count} files (the limit off a terminal is {limit}, `max_deletes` in [deploy]): is this the right folder and bucket? If so, pass --max-deletes {count} or --force. Nothing was changed")]
@@ -448,6 +448,9 @@ async fn deploy_leased(
         invalidate::check_distribution(ctx, id).await?;
     }
 
+    // The lease is checked before each phase that writes: a deploy that lost it stops at the
+    // next one instead of writing on under another deploy.
+    lease.hold(ctx, "before uploading anything")?;
     if !plan.intent.is_empty() {
         let body = serde_json::to_vec(&Intent { version: 1, paths: plan.intent.clone() }).unwrap_or_default();
         s3io::put_state(ctx, INTENT, body, Precondition::None).await?;
@@ -460,6 +463,7 @@ async fn deploy_leased(
     let missing = thumbs::missing(job.local, &remote.listing, &ctx.output, &options)?;
     let wait = Duration::from_secs(args.thumbnails_wait.or(job.config.deploy.thumbnails_wait).unwrap_or(DEFAULT_THUMBNAILS_WAIT));
     let made = thumbs::ensure(ctx, missing, wait, &options).await?;
+    lease.hold(ctx, "before uploading its pages, so it committed nothing")?;
     etags.extend(s3io::upload_all(ctx, &plan, &[plan::Phase::NewPages, plan::Phase::Pages]).await?);
     ctx.progress.finish();
     for f in &mut next.files {
@@ -469,9 +473,7 @@ async fn deploy_leased(
             f.etag = Some(etag.clone());
         }
     }
-    if lease.lost() {
-        return Err(DeployError::LeaseLost { bucket: ctx.target.bucket.clone() });
-    }
+    lease.hold(ctx, "before its commit, so it committed nothing")?;
     let mut manifest_etag = remote.manifest_etag;
     commit_remote_manifest(ctx, &next, &mut manifest_etag).await?;
     committed.store(true, Ordering::SeqCst);
@@ -506,13 +508,16 @@ async fn deploy_leased(
         let dynamo = aws_sdk_dynamodb::Client::new(&ctx.sdk);
         announce::write(&dynamo, &table, &remote.announcing, plan.deploy).await?
     };
-    // Pages first, so no page left in the bucket points at a file already deleted.
-    s3io::delete(ctx, &plan.delete_pages).await?;
+    // Pages first, so no page left in the bucket points at a file already deleted. Never a
+    // delete without the lease: another deploy may already be using what this one would delete
+    // (the pending deletions are in the committed manifest, so the next deploy does them).
+    let held = || lease.hold(ctx, "after its commit, before deleting old files (the next deploy deletes them)");
+    s3io::delete(ctx, &plan.delete_pages, &held).await?;
     let mut other: Vec<String> = plan.delete_other.clone();
     if remote.had_intent || !plan.intent.is_empty() {
         other.push(INTENT.to_string());
     }
-    s3io::delete(ctx, &other).await?;
+    s3io::delete(ctx, &other, &held).await?;
     if next.pending != plan::Pending::default() {
         next.pending = plan::Pending::default();
         commit_remote_manifest(ctx, &next, &mut manifest_etag).await?;

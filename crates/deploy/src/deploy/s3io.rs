@@ -291,10 +291,12 @@ async fn upload_multipart(ctx: &Ctx, f: &RemoteFile, path: &Path, key: &str) -> 
     Ok(done.e_tag().map(plan::normalize_etag).unwrap_or_default())
 }
 
-pub async fn delete(ctx: &Ctx, paths: &[String]) -> Result<(), DeployError> {
+/// Deletes `paths`, asking `held` before every batch (the lease: no delete without it).
+pub async fn delete(ctx: &Ctx, paths: &[String], held: &dyn Fn() -> Result<(), DeployError>) -> Result<(), DeployError> {
     use aws_sdk_s3::types::{Delete, ObjectIdentifier};
     let keys: Vec<String> = paths.iter().map(|p| ctx.key(p)).collect();
     for batch in plan::delete_batches(&keys) {
+        held()?;
         let ids = batch
             .iter()
             .map(|k| ObjectIdentifier::builder().key(k).build())
