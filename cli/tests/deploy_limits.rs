@@ -118,9 +118,21 @@ fn a_held_lease_stops_a_second_deploy_with_who_and_since() {
     ]));
     assert!(err.contains("Waiting for the deploy of ci@runner-7") && err.contains("another deploy is running"), "{err}");
 
-    // A lease not renewed within its TTL belongs to a crashed deployer: taken over.
-    put_lease(lease("ci@runner-7 (pid 1)", "runner-7", now - 301));
-    let out = run(deploy_cmd(&site.root, &moto().endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--json"]));
+    // A lease not renewed within its TTL belongs to a crashed deployer: taken over. Not renewed
+    // means S3 has not rewritten it (its Last-Modified, or its version watched on this clock),
+    // not the holder's `renewed`, which came from another machine's clock.
+    let short = serde_json::json!({"holder": "ci@runner-7 (pid 1)", "host": "runner-7", "pid": 1, "since": 1_700_000_000, "renewed": now + 3600, "ttl": 2});
+    put_lease(short.to_string());
+    let out = run(deploy_cmd(&site.root, &moto().endpoint).args([
+        "--bucket",
+        &bucket,
+        "--distribution",
+        &dist,
+        "--no-build",
+        "--json",
+        "--lease-wait",
+        "20",
+    ]));
     ok(&out);
     assert!(stderr(&out).contains("Taking over the deploy lease of ci@runner-7"), "{}", stderr(&out));
     assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
@@ -608,4 +620,24 @@ fn a_deploy_that_lost_its_lease_stops_before_its_next_write() {
     assert_eq!(remote_manifest(&bucket), theirs, "the other deploy's commit stands");
     assert_references_resolve(&bucket, BASE, "after a deploy lost its lease");
     assert_everything_tracked(&bucket);
+}
+
+/// A conditional write that applied but whose answer was lost (the SDK retries it, and the
+/// retry fails its own precondition) is not taken for another deploy: neither the lease's
+/// create ("another deploy is running") nor the manifest's commit ("committed nothing").
+#[test]
+fn a_write_that_applied_but_lost_its_answer_is_not_taken_for_another_deploy() {
+    let site = mini("");
+    let (bucket, dist) = bucket_and_distribution("lost-answers");
+    common::build_ok(&site.root);
+    let proxy = Proxy::start(Mode::Rules(vec![
+        Rule::new("PUT", ".myblog/lease.json", Act::ForwardAndDrop).times(1),
+        Rule::new("PUT", ".myblog/manifest.json", Act::ForwardAndDrop).times(1),
+    ]));
+    let out = run(deploy_cmd(&site.root, &proxy.endpoint).args(["--bucket", &bucket, "--distribution", &dist, "--no-build", "--json"]));
+    let summary = ok(&out);
+    assert!(summary["deploy"].as_u64().is_some(), "{summary}");
+    assert_references_resolve(&bucket, BASE, "after lost answers");
+    assert_everything_tracked(&bucket);
+    assert!(!snapshot(&bucket).contains_key(".myblog/lease.json"), "released");
 }

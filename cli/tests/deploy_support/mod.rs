@@ -235,6 +235,8 @@ pub enum Act {
     Hook(Arc<dyn Fn() + Send + Sync>),
     /// Forward, and replace text in the response body.
     Rewrite(&'static str, &'static str),
+    /// Forward (moto does the work), then close the connection without an answer.
+    ForwardAndDrop,
 }
 
 impl std::fmt::Debug for Rule {
@@ -371,6 +373,7 @@ fn handle(client: TcpStream, st: &State) -> std::io::Result<()> {
                         Action::Forward
                     }
                     Some(Act::Rewrite(from, to)) => Action::Rewrite(from, to),
+                    Some(Act::ForwardAndDrop) => Action::ForwardAndDrop,
                 }
             }
         };

@@ -11,7 +11,7 @@
 //! `commit_remote_manifest`) is what makes a deploy that lost its lease unable to undo another.
 
 use super::plan::LEASE;
-use super::s3io::{delete_state_if, get_bytes, put_state, Precondition};
+use super::s3io::{delete_state_if, get_dated, put_state, Precondition};
 use super::{Ctx, DeployError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -94,8 +94,32 @@ fn holder_is_gone(body: &LeaseBody, host: &str, boot: Option<&str>) -> bool {
         && !Path::new(&format!("/proc/{}", body.pid)).exists()
 }
 
-pub fn is_stale(body: &LeaseBody, now: i64) -> bool {
-    now.saturating_sub(body.renewed) > body.ttl as i64
+/// Whether a lease was abandoned: S3 last wrote it (a renewal rewrites it) more than its ttl
+/// ago. The write time is S3's `Last-Modified`, not the `renewed` the holder wrote from its own
+/// clock, so a holder whose clock is off cannot make its live lease look old; `renewed` is
+/// only the fallback for an endpoint that gives no `Last-Modified`.
+pub fn is_stale(body: &LeaseBody, written: Option<i64>, now: i64) -> bool {
+    now.saturating_sub(written.unwrap_or(body.renewed)) > body.ttl as i64
+}
+
+/// The lease as this deploy has watched it: the same version (ETag) unchanged for longer than
+/// its ttl, measured on this process's monotonic clock, was not renewed, whatever any wall
+/// clock says.
+struct Watched {
+    etag: String,
+    since: std::time::Instant,
+}
+
+impl Watched {
+    fn unrenewed_for(seen: &mut Option<Watched>, etag: &str) -> Duration {
+        match seen {
+            Some(w) if w.etag == etag => w.since.elapsed(),
+            _ => {
+                *seen = Some(Watched { etag: etag.to_string(), since: std::time::Instant::now() });
+                Duration::ZERO
+            }
+        }
+    }
 }
 
 fn when(t: i64) -> String {
@@ -123,16 +147,25 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
     let mut said_waiting = false;
     // Polls start quick (a deploy often ends within seconds) and settle at one every 5 s.
     let mut pause = Duration::from_millis(250);
+    let mut watched: Option<Watched> = None;
     let etag = loop {
         if let Some(etag) = put_state(ctx, LEASE, body(&me), Precondition::Absent).await? {
             break etag;
         }
         // Taken: by whom, and is it still alive?
-        let Some((bytes, their_etag)) = get_bytes(ctx, LEASE).await? else {
+        let Some((bytes, their_etag, written)) = get_dated(ctx, LEASE).await? else {
             continue; // released in between
         };
+        // Our own create, applied, whose answer was lost (the SDK's retry then found it taken).
+        if bytes == body(&me) {
+            break their_etag;
+        }
         let theirs: Option<LeaseBody> = serde_json::from_slice(&bytes).ok();
-        let take_over = opts.force || theirs.as_ref().is_none_or(|t| is_stale(t, now()) || holder_is_gone(t, &host, me.boot_id.as_deref()));
+        let unrenewed = Watched::unrenewed_for(&mut watched, &their_etag);
+        let take_over = opts.force
+            || theirs.as_ref().is_none_or(|t| {
+                is_stale(t, written, now()) || unrenewed.as_secs() > t.ttl || holder_is_gone(t, &host, me.boot_id.as_deref())
+            });
         if take_over {
             if let Some(t) = &theirs {
                 ctx.progress.note(&format!(
@@ -185,6 +218,7 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
                 }
                 me.renewed = now();
                 let current = etag.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let written = serde_json::to_vec(&me).unwrap_or_default();
                 let out = s3
                     .put_object()
                     .bucket(&bucket)
@@ -192,14 +226,23 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
                     .if_match(format!("\"{current}\""))
                     .content_type("application/json")
                     .cache_control(super::plan::STATE_CACHE_CONTROL)
-                    .body(serde_json::to_vec(&me).unwrap_or_default().into())
+                    .body(written.clone().into())
                     .send()
                     .await;
                 match out {
                     Ok(o) => *etag.lock().unwrap_or_else(|e| e.into_inner()) = super::plan::normalize_etag(o.e_tag().unwrap_or_default()),
-                    // Changed by someone else (412), or gone (404: broken with --break-lease
-                    // and released): either way no longer ours.
-                    Err(e) if super::aws::is_precondition_failure(&e) || is_not_found(&e) => {
+                    // Refused: taken over, or this renewal applied and its answer was lost (the
+                    // SDK's retry then failed its own precondition): the lease holding exactly
+                    // what we wrote is still ours.
+                    Err(e) if super::aws::is_precondition_failure(&e) => match holds(&s3, &bucket, &key, &written).await {
+                        Some(ours) => *etag.lock().unwrap_or_else(|e| e.into_inner()) = ours,
+                        None => {
+                            lost.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                    },
+                    // Gone (404: broken with --break-lease and released): no longer ours.
+                    Err(e) if is_not_found(&e) => {
                         lost.store(true, Ordering::SeqCst);
                         return;
                     }
@@ -210,6 +253,14 @@ pub async fn acquire(ctx: &Ctx, opts: &LeaseOptions) -> Result<Lease, DeployErro
         })
     };
     Ok(Lease { etag, lost, renewer, stop })
+}
+
+/// The lease's ETag when it holds exactly `written` (our own last write), else `None`.
+async fn holds(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, written: &[u8]) -> Option<String> {
+    let out = s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+    let etag = super::plan::normalize_etag(out.e_tag().unwrap_or_default());
+    let bytes = out.body.collect().await.ok()?.into_bytes();
+    (bytes.as_ref() == written).then_some(etag)
 }
 
 /// A conditional write on an object that is no longer there.
@@ -255,9 +306,24 @@ mod tests {
     #[test]
     fn a_lease_is_stale_only_after_its_ttl_without_renewal() {
         let b = LeaseBody { holder: "a".into(), host: "h".into(), pid: 1, since: 0, renewed: 100, ttl: 60, boot_id: None };
-        assert!(!is_stale(&b, 100));
-        assert!(!is_stale(&b, 160));
-        assert!(is_stale(&b, 161));
+        assert!(!is_stale(&b, None, 100));
+        assert!(!is_stale(&b, None, 160));
+        assert!(is_stale(&b, None, 161));
+        // S3's write time decides, not the holder's clock: a holder running an hour behind
+        // wrote `renewed` = 100 just now (S3 says 3700), so its lease is live at 3710.
+        assert!(!is_stale(&b, Some(3700), 3710));
+        // And one running an hour ahead cannot keep an abandoned lease alive.
+        let ahead = LeaseBody { renewed: 7300, ..b.clone() };
+        assert!(is_stale(&ahead, Some(3700), 3761));
+    }
+
+    #[test]
+    fn a_version_unchanged_while_watched_counts_as_not_renewed() {
+        let mut seen = None;
+        assert_eq!(Watched::unrenewed_for(&mut seen, "v1"), Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(Watched::unrenewed_for(&mut seen, "v1") >= Duration::from_millis(20));
+        assert_eq!(Watched::unrenewed_for(&mut seen, "v2"), Duration::ZERO, "a renewal starts the watch again");
     }
 
     #[test]

@@ -598,12 +598,22 @@ async fn commit_remote_manifest(ctx: &Ctx, next: &RemoteManifest, etag: &mut Opt
         Some(_) => Precondition::None,
         None => Precondition::Absent,
     };
-    match s3io::put_state(ctx, REMOTE_MANIFEST, manifest_json(next), cond).await? {
+    let body = manifest_json(next);
+    match s3io::put_state(ctx, REMOTE_MANIFEST, body.clone(), cond).await? {
         Some(new) => {
             *etag = Some(new);
             Ok(())
         }
-        None => Err(DeployError::CommitConflict { bucket: ctx.target.bucket.clone(), key: ctx.key(REMOTE_MANIFEST) }),
+        // Refused: another deploy committed, or this very write applied and its answer was lost
+        // (the SDK's retry then fails its own precondition). Only the bytes tell them apart: a
+        // manifest carries its deploy number and time, so no other deploy writes the same.
+        None => match s3io::get_bytes(ctx, REMOTE_MANIFEST).await? {
+            Some((there, their_etag)) if there == body => {
+                *etag = Some(their_etag);
+                Ok(())
+            }
+            _ => Err(DeployError::CommitConflict { bucket: ctx.target.bucket.clone(), key: ctx.key(REMOTE_MANIFEST) }),
+        },
     }
 }
 

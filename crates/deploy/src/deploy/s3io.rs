@@ -46,6 +46,11 @@ pub async fn list_under(ctx: &Ctx, folder: &str) -> Result<BTreeMap<String, List
 
 /// An object's bytes and ETag; `None` when it does not exist.
 pub async fn get_bytes(ctx: &Ctx, rel: &str) -> Result<Option<(Vec<u8>, String)>, DeployError> {
+    Ok(get_dated(ctx, rel).await?.map(|(bytes, etag, _)| (bytes, etag)))
+}
+
+/// An object's bytes, ETag and when S3 last wrote it (Unix seconds, S3's own clock).
+pub async fn get_dated(ctx: &Ctx, rel: &str) -> Result<Option<(Vec<u8>, String, Option<i64>)>, DeployError> {
     let key = ctx.key(rel);
     Requests::add(&ctx.requests.get);
     let out = match ctx.s3.get_object().bucket(&ctx.target.bucket).key(&key).send().await {
@@ -54,12 +59,13 @@ pub async fn get_bytes(ctx: &Ctx, rel: &str) -> Result<Option<(Vec<u8>, String)>
         Err(e) => return Err(ctx.err(e, format!("reading s3://{}/{key}", ctx.target.bucket))),
     };
     let etag = out.e_tag().map(plan::normalize_etag).unwrap_or_default();
+    let written = out.last_modified().map(|t| t.secs());
     let body = out
         .body
         .collect()
         .await
         .map_err(|e| DeployError::Aws { what: format!("reading s3://{}/{key}", ctx.target.bucket), detail: error_chain(&e) })?;
-    Ok(Some((body.into_bytes().to_vec(), etag)))
+    Ok(Some((body.into_bytes().to_vec(), etag, written)))
 }
 
 /// The committed remote manifest and the ETag it was read with (the commit's precondition).
