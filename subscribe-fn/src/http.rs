@@ -360,6 +360,16 @@ fn invalid_link(app: &App, client: Client, e: Option<TokenError>) -> Response<Bo
     }
 }
 
+/// A link whose token does not check out: "not valid", or 429 once the viewer has sent more
+/// such links this hour than its allowance (`LINKS_PER_IP_PER_HOUR`). Only failures count, so a
+/// genuine link always works, even from an address someone is flooding from: no lock-out.
+async fn bad_link(app: &App, req: &Request, client: Client, e: Option<TokenError>) -> Response<Body> {
+    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
+        return resp;
+    }
+    invalid_link(app, client, e)
+}
+
 /// Result of looking up the item a link's token names.
 enum Lookup {
     /// The token is genuine: the item and the token's hash.
@@ -419,13 +429,10 @@ async fn lookup(app: &App, client: Client, token: Option<String>, kind: TokenKin
 /// nothing; a person presses the button, which POSTs.
 async fn confirm_page(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
-    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
-        return resp;
-    }
     let token = query_token(req);
     let item = match lookup(app, client, token.clone(), TokenKind::Confirm).await {
         Lookup::Found(item, _) => item,
-        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Invalid(e) => return bad_link(app, req, client, e).await,
         Lookup::Failed(resp) => return resp,
     };
     let (now, _) = now_parts();
@@ -452,12 +459,9 @@ async fn confirm(app: &App, req: &Request) -> Response<Body> {
     if let Some(resp) = cross_site_refusal(app, req, client) {
         return resp;
     }
-    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
-        return resp;
-    }
     let (item, hash) = match lookup(app, client, query_token(req), TokenKind::Confirm).await {
         Lookup::Found(item, hash) => (item, hash),
-        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Invalid(e) => return bad_link(app, req, client, e).await,
         Lookup::Failed(resp) => return resp,
     };
     let (now, now_text) = now_parts();
@@ -495,13 +499,10 @@ fn expired(app: &App, client: Client) -> Response<Body> {
 
 async fn unsubscribe_page(app: &App, req: &Request) -> Response<Body> {
     let client = client_kind(req);
-    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
-        return resp;
-    }
     let token = query_token(req);
     let item = match lookup(app, client, token.clone(), TokenKind::Unsubscribe).await {
         Lookup::Found(item, _) => item,
-        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Invalid(e) => return bad_link(app, req, client, e).await,
         Lookup::Failed(resp) => return resp,
     };
     match item.status.as_str() {
@@ -542,12 +543,9 @@ async fn unsubscribe(app: &App, req: &Request) -> Response<Body> {
             &format!("The request body is larger than {MAX_BODY} bytes."),
         );
     }
-    if let Some(resp) = viewer_limit(app, req, client, Route::Links).await {
-        return resp;
-    }
     let item = match lookup(app, client, query_token(req), TokenKind::Unsubscribe).await {
         Lookup::Found(item, _) => item,
-        Lookup::Invalid(e) => return invalid_link(app, client, e),
+        Lookup::Invalid(e) => return bad_link(app, req, client, e).await,
         Lookup::Failed(resp) => return resp,
     };
     let store = Store { client: &app.dynamo, table: &app.config.table };

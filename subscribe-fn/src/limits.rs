@@ -42,9 +42,9 @@ pub fn mailbox(email: &str) -> String {
     format!("{local}@{domain}")
 }
 
-/// Which allowance a viewer's request draws on: the subscribe form, or the emails' links
-/// (confirm and unsubscribe, pages and buttons), each counted on its own so a flood of one
-/// does not lock readers out of the other.
+/// Which allowance a viewer's request draws on: the subscribe form, or the emails' links whose
+/// token does not check out (confirm and unsubscribe), each counted on its own so a flood of
+/// one does not lock readers out of the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Subscribe,

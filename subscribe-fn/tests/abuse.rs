@@ -417,9 +417,10 @@ async fn the_api_pages_use_a_same_origin_stylesheet_and_no_inline_styles() {
     }
 }
 
-/// One client flooding the emails' links (forged confirm and unsubscribe tokens, pages and
-/// buttons) is turned away after its hourly allowance, without touching anyone's item, while
-/// another reader's genuine link and the same client's subscribe allowance still work.
+/// One client flooding the emails' links with forged tokens (confirm and unsubscribe, pages
+/// and buttons) is answered 429 past its hourly allowance, without touching anyone's item; a
+/// genuine link still works from that very address (only failures count: no lock-out), and
+/// the address's subscribe allowance is its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_client_flooding_links_cannot_lock_readers_out_of_theirs() {
     let mut env = env_with("links-limit", true, &[("LINKS_PER_IP_PER_HOUR", "4")]).await;
@@ -442,11 +443,9 @@ async fn one_client_flooding_links_cannot_lock_readers_out_of_theirs() {
         assert_eq!(error_code(&resp), "rate_limited");
         assert!(header(&resp, "retry-after").parse::<i64>().is_ok_and(|s| (1..=3600).contains(&s)));
     }
-    // A genuine token from the flooding address is refused too (the limit comes first, reads nothing).
-    assert_eq!(env.http(from("POST", &format!("/api/confirm?token={token}"), attacker)).await.status(), 429);
-    assert_eq!(env.status(email).await.as_deref(), Some("pending"));
-    // The reader, from their own address, confirms; the flooding address may still subscribe.
-    let resp = env.http(from("POST", &format!("/api/confirm?token={token}"), "198.51.100.30:443")).await;
+    assert_eq!(env.status(email).await.as_deref(), Some("pending"), "nothing forged changed anything");
+    // The genuine link works from the flooding address itself (a reader behind the same NAT).
+    let resp = env.http(from("POST", &format!("/api/confirm?token={token}"), attacker)).await;
     assert!(resp.status().is_success() || resp.status().is_redirection(), "{}", resp.status());
     assert_eq!(env.status(email).await.as_deref(), Some("confirmed"));
     assert_eq!(env.http(subscribe_from("someone@example.com", attacker)).await.status(), 202);

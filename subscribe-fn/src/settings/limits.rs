@@ -16,9 +16,10 @@ pub struct Settings {
     /// `SUBSCRIBES_PER_IP_PER_HOUR` (default 20): subscribe requests per viewer address (IPv4)
     /// or /64 (IPv6) per clock hour.
     pub per_ip_per_hour: u32,
-    /// `LINKS_PER_IP_PER_HOUR` (default 300): confirm and unsubscribe requests (pages and
-    /// buttons) per viewer address or /64 per clock hour. Generous: mail providers' one-click
-    /// unsubscribes (RFC 8058) come from their servers, many readers behind one address.
+    /// `LINKS_PER_IP_PER_HOUR` (default 60): confirm and unsubscribe requests whose token does
+    /// not check out (forged, mistyped, superseded), per viewer address or /64 per clock hour.
+    /// Genuine links are never counted: mail providers send one-click unsubscribes (RFC 8058)
+    /// for many readers from one address, and those must always work.
     pub links_per_ip_per_hour: u32,
 }
 
@@ -32,7 +33,7 @@ impl Settings {
             daily_email_budget: number("DAILY_EMAIL_BUDGET", 200, 1_000_000)?,
             per_mailbox_per_day: number("CONFIRMATIONS_PER_MAILBOX_PER_DAY", 3, 100)?,
             per_ip_per_hour: number("SUBSCRIBES_PER_IP_PER_HOUR", 20, 100_000)?,
-            links_per_ip_per_hour: number("LINKS_PER_IP_PER_HOUR", 300, 100_000)?,
+            links_per_ip_per_hour: number("LINKS_PER_IP_PER_HOUR", 60, 100_000)?,
         })
     }
 }
