@@ -252,9 +252,10 @@ fn cross_site_refusal(app: &App, req: &Request, client: Client) -> Option<Respon
     Some(refused(app, client, StatusCode::FORBIDDEN, "cross_site", "Please use the form on the site itself.", None))
 }
 
-/// The viewer's hourly allowance for `route`, taken before anything else is read, so one
-/// script cannot crowd out the readers: `Some(429)` once it is used up (or 503 when the counter
-/// cannot be read). IPv6 viewers also draw on their /56's.
+/// Takes one unit of the viewer's hourly allowance for `route` (subscribe: before anything else
+/// is read; links: only for those whose token failed, see [`bad_link`]), so one script cannot
+/// crowd out the readers: `Some(429)` once it is used up (or 503 when the counter cannot be
+/// read). IPv6 viewers also draw on their /56's.
 async fn viewer_limit(app: &App, req: &Request, client: Client, route: Route) -> Option<Response<Body>> {
     let limits = Limits::new(&app.dynamo, &app.config.limits)?;
     let ip = guard::viewer_ip(req, app.config.origin_secret.is_some())?;
