@@ -188,6 +188,29 @@ impl NewsStore<'_> {
         Ok(if state == SENDING { Claim::Busy } else { Claim::Done(state) })
     }
 
+    /// An update of the send of `post` to `email` that applies only while the claim is ours
+    /// (still sending, with our token's hash): `update` may use `#st`; the caller adds its values.
+    fn update_our_claim(
+        &self,
+        table: &str,
+        post: &str,
+        email: &str,
+        unsub_hash: &str,
+        update: impl Into<String>,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.app
+            .dynamo
+            .update_item()
+            .table_name(table)
+            .key("post", s(post))
+            .key("email", s(email))
+            .update_expression(update)
+            .condition_expression("unsub_hash = :h AND #st = :sending")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":h", s(unsub_hash))
+    }
+
     /// Ends our claim with its outcome (sent, suppressed, failed); conditional on the claim
     /// still being ours.
     pub async fn finish(
@@ -206,18 +229,8 @@ impl NewsStore<'_> {
         }
         update.push_str(" REMOVE lease_until");
         let mut req = self
-            .app
-            .dynamo
-            .update_item()
-            .table_name(table)
-            .key("post", s(post))
-            .key("email", s(email))
-            .update_expression(update)
-            .condition_expression("unsub_hash = :h AND #st = :sending")
-            .expression_attribute_names("#st", "state")
+            .update_our_claim(table, post, email, unsub_hash, update)
             .expression_attribute_values(":state", s(state))
-            .expression_attribute_values(":sending", s(SENDING))
-            .expression_attribute_values(":h", s(unsub_hash))
             .expression_attribute_values(":now", n(now));
         if let Some((_, value)) = detail {
             req = req.expression_attribute_values(":detail", s(value));
@@ -238,17 +251,7 @@ impl NewsStore<'_> {
     ) -> Result<bool, super::NewsError> {
         let table = self.sends()?;
         let res = self
-            .app
-            .dynamo
-            .update_item()
-            .table_name(table)
-            .key("post", s(post))
-            .key("email", s(email))
-            .update_expression("SET unknown_at = :now, lease_until = :lease, updated_at = :now")
-            .condition_expression("unsub_hash = :h AND #st = :sending")
-            .expression_attribute_names("#st", "state")
-            .expression_attribute_values(":sending", s(SENDING))
-            .expression_attribute_values(":h", s(unsub_hash))
+            .update_our_claim(table, post, email, unsub_hash, "SET unknown_at = :now, lease_until = :lease, updated_at = :now")
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":lease", n(now + lease_secs as i64))
             .send()
