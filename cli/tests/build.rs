@@ -88,6 +88,14 @@ fn every_page_is_well_formed_and_every_link_resolves() {
             assert!(!text.contains("<style"), "{} has a <style> block", page.display());
             for (i, _) in text.match_indices("<script") {
                 let tag = &text[i..i + text[i..].find('>').unwrap()];
+                // A JSON-LD data block is never run (and CSP does not govern it); it must
+                // still be JSON and nothing else.
+                if tag == "<script type=\"application/ld+json\"" {
+                    let body = &text[i + tag.len() + 1..];
+                    let body = &body[..body.find("</script>").unwrap()];
+                    assert!(serde_json::from_str::<serde_json::Value>(body).is_ok(), "{}: JSON-LD is not JSON: {body}", page.display());
+                    continue;
+                }
                 assert!(tag.contains(" src=\""), "{} has an inline script: {tag}", page.display());
             }
         }

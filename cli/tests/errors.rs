@@ -267,3 +267,16 @@ fn deploy_without_a_target_says_what_to_set_before_doing_anything() {
     assert!(err.contains("no bucket to deploy to: set `bucket` under [deploy] in site.toml, pass --bucket NAME, or --stack NAME"), "{err}");
     assert!(!dir.path().join("public").exists(), "nothing should be built before the target is known");
 }
+
+#[test]
+fn a_formula_that_cannot_become_mathml() {
+    assert_build_error(
+        "math",
+        |r| {
+            // The fixture's site.toml ends in its [markdown] table.
+            append(r, "site.toml", "math = true\n");
+            write(r, "content/posts/math.md", b"+++\ntitle = \"Math\"\ndate = 2024-01-01\n+++\nFine: $x^2$.\n\nBroken: $\\frac{1}{\\nosuch}$ here.\n")
+        },
+        &["content/posts/math.md:7:9: this formula cannot be turned into MathML: `\\frac{1}{\\nosuch}`: unknown primitive command found", "hint: fix the LaTeX"],
+    );
+}

@@ -10,9 +10,7 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The CSP the distribution sends: the `youtube` shortcode is built for `img-src 'self'`.
 fn site_csp() -> String {
@@ -43,65 +41,6 @@ const PROBE: &str = r#"
 })();
 "#;
 
-/// Serves `public` under the CSP, with the probe script added first in HTML pages (so it hears
-/// violations while the page loads); `/control/` is the
-/// post with its thumbnails pointed at YouTube's image host.
-fn serve(public: PathBuf, csp: String, post: &'static str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let thumb = regex::Regex::new(r#"src="/img/video\.[0-9a-f]+\.svg""#).unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let mut h = String::new();
-            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
-                h.clear();
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let (status, ctype, body): (&str, &str, Vec<u8>) = if path == "/probe.js" {
-                ("200 OK", "text/javascript", PROBE.as_bytes().to_vec())
-            } else {
-                let (file, control) = match path.strip_prefix("/control/") {
-                    Some(_) => (public.join(post).join("index.html"), true),
-                    None if path.ends_with('/') => (public.join(path.trim_start_matches('/')).join("index.html"), false),
-                    None => (public.join(path.trim_start_matches('/')), false),
-                };
-                match std::fs::read(&file) {
-                    Ok(bytes) if file.extension().is_some_and(|e| e == "html") => {
-                        let mut html = String::from_utf8(bytes).unwrap().replacen("<head>", "<head><script src=\"/probe.js\"></script>", 1);
-                        if control {
-                            html = thumb.replace_all(&html, "src=\"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg\"").into_owned();
-                        }
-                        ("200 OK", "text/html; charset=utf-8", html.into_bytes())
-                    }
-                    Ok(bytes) => {
-                        let ctype = match file.extension().and_then(|e| e.to_str()) {
-                            Some("svg") => "image/svg+xml",
-                            Some("css") => "text/css",
-                            Some("js") => "text/javascript",
-                            Some("jpg") => "image/jpeg",
-                            _ => "application/octet-stream",
-                        };
-                        ("200 OK", ctype, bytes)
-                    }
-                    Err(_) => ("404 Not Found", "text/plain", Vec::new()),
-                }
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Security-Policy: {csp}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-        }
-    });
-    origin
-}
-
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -122,7 +61,12 @@ fn youtube_thumbnails_show_under_the_sites_csp() {
         "+++\ntitle = \"Video\"\ndate = 2024-01-01\n+++\nA talk: {{< youtube dQw4w9WgXcQ >}}\n\nAnd with my own still: {{ youtube(id=\"abc\", thumbnail=\"still.jpg\", title=\"Mine\") }}\n",
     );
     build_ok(&root);
-    let origin = serve(root.join("public"), csp, "posts/video");
+    // The control: the same post with its thumbnails pointed at YouTube's image host.
+    let public = root.join("public");
+    let post = std::fs::read_to_string(public.join("posts/video/index.html")).unwrap();
+    let thumb = regex::Regex::new(r#"src="/img/video\.[0-9a-f]+\.svg""#).unwrap();
+    write(&public, "control/index.html", &thumb.replace_all(&post, "src=\"https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg\""));
+    let origin = test_support::browser::serve_with_probe(public, csp, PROBE);
 
     let seen = test_support::browser::probe(&format!("{origin}/posts/video/"));
     assert_eq!(seen["violations"], serde_json::json!([]), "{seen}");

@@ -55,3 +55,60 @@ pub fn probe(url: &str) -> Value {
     let json = &dom[start..start + dom[start..].find("</pre>").expect("end of probe")];
     serde_json::from_str(&json.replace("&quot;", "\"").replace("&amp;", "&")).unwrap_or_else(|e| panic!("probe JSON ({e}): {json}"))
 }
+
+/// Serves the built site `public` on 127.0.0.1 as the distribution would, with its CSP on
+/// every answer, and `probe` (a same-origin script, so the CSP allows it) as `/probe.js`,
+/// loaded first in every HTML page so it hears everything the page does. Returns the origin.
+pub fn serve_with_probe(public: std::path::PathBuf, csp: String, probe: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut h = String::new();
+            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                h.clear();
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
+            let (status, ctype, body): (&str, &str, Vec<u8>) = if path == "/probe.js" {
+                ("200 OK", "text/javascript", probe.as_bytes().to_vec())
+            } else {
+                let rel = path.trim_start_matches('/');
+                let file = if path.ends_with('/') { public.join(rel).join("index.html") } else { public.join(rel) };
+                match std::fs::read(&file) {
+                    Ok(bytes) if file.extension().is_some_and(|e| e == "html") => {
+                        let html = String::from_utf8(bytes).unwrap().replacen("<head>", "<head><script src=\"/probe.js\"></script>", 1);
+                        ("200 OK", "text/html; charset=utf-8", html.into_bytes())
+                    }
+                    Ok(bytes) => (
+                        "200 OK",
+                        match file.extension().and_then(|e| e.to_str()) {
+                            Some("svg") => "image/svg+xml",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("json") => "application/json",
+                            Some("jpg") => "image/jpeg",
+                            Some("png") => "image/png",
+                            Some("webp") => "image/webp",
+                            _ => "application/octet-stream",
+                        },
+                        bytes,
+                    ),
+                    Err(_) => ("404 Not Found", "text/plain", Vec::new()),
+                }
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Security-Policy: {csp}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+        }
+    });
+    origin
+}

@@ -26,6 +26,7 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "reading_time",
     "draft",
     "extra",
+    "image",
 ];
 
 /// Fields of a section view that are not its `pages` list.

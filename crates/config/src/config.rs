@@ -30,6 +30,10 @@ pub struct SiteConfig {
     pub paginate_by: usize,
     #[serde(default)]
     pub author: Author,
+    /// The picture link previews (`og:image`) show for pages that have none of their own: a
+    /// static file's path (`img/card.png`). The default theme falls back to its touch icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     #[serde(default)]
     pub menu: Vec<MenuItem>,
     #[serde(default)]
@@ -47,6 +51,8 @@ pub struct SiteConfig {
     pub subscribe: SubscribeConfig,
     #[serde(default)]
     pub thumbnails: ThumbnailConfig,
+    #[serde(default)]
+    pub related: RelatedConfig,
     #[serde(default)]
     pub deploy: DeployConfig,
     #[serde(default)]
@@ -88,11 +94,14 @@ pub struct MarkdownConfig {
     /// Syntax-highlight fenced code blocks (CSS classes, colours from the theme).
     pub highlight: bool,
     pub smart_punctuation: bool,
+    /// `$…$` and `$$…$$` are LaTeX formulas, rendered to MathML at build time. Off by default:
+    /// on a blog that never writes math, `$5 and $6` must stay prices.
+    pub math: bool,
 }
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
-        MarkdownConfig { highlight: true, smart_punctuation: true }
+        MarkdownConfig { highlight: true, smart_punctuation: true, math: false }
     }
 }
 
@@ -229,6 +238,20 @@ impl Default for SubscribeConfig {
             subscribers_table: None,
             sends_table: None,
         }
+    }
+}
+
+/// Related posts under each post (`page.related`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelatedConfig {
+    /// How many a post shows at most; 0 turns them off.
+    pub count: usize,
+}
+
+impl Default for RelatedConfig {
+    fn default() -> Self {
+        RelatedConfig { count: 3 }
     }
 }
 

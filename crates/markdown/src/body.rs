@@ -26,6 +26,21 @@ pub fn render(
     shortcodes: &Shortcodes,
     config: &SiteConfig,
 ) -> Result<Rendered, Vec<Diagnostic>> {
+    let mut r = render_content(s, opts, resolver, shortcodes, config)?;
+    let at = Location { dir: &s.dir, url_path: &s.url_path };
+    r.image = crate::preview_image(&s.front.extra, at, resolver, &r.content, config.content.dialect.is_strict()).map_err(|why| {
+        vec![Diagnostic::new(&s.display_path, why).hint("the front matter's `image` (under extra) names the picture link previews show: fix the path, or remove it to use the post's first picture")]
+    })?;
+    Ok(r)
+}
+
+fn render_content(
+    s: &Source,
+    opts: MarkdownOptions,
+    resolver: &dyn Resolver,
+    shortcodes: &Shortcodes,
+    config: &SiteConfig,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let html = is_html_page(&s.rel);
     let at = Location { dir: &s.dir, url_path: &s.url_path };
     let locate = |offset: usize, message: String, hint: String| {
@@ -74,7 +89,15 @@ fn html_page(body: &str) -> Rendered {
             _ => (body.to_string(), false),
         },
     };
-    Rendered { content: body.to_string(), summary, has_more, toc: Vec::new(), word_count: words, reading_time: words.div_ceil(220).max(1) }
+    Rendered {
+        content: body.to_string(),
+        summary,
+        has_more,
+        toc: Vec::new(),
+        word_count: words,
+        reading_time: words.div_ceil(220).max(1),
+        image: None,
+    }
 }
 
 /// Byte offset of `<!--more-->` in any spacing or case.

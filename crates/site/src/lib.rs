@@ -6,7 +6,9 @@ mod bundle_files;
 mod feeds;
 mod lists;
 mod model;
+mod previews;
 mod redirects;
+mod related;
 mod render;
 mod sections;
 mod strings;
@@ -21,7 +23,9 @@ pub use model::{
     assemble, home_page_path, pagination_links, Neighbour, Page, PageLink, PageSummary, PageView, SectionHead, Site, TagInfo, TagRef,
     Translation, PAGINATION_WINDOW,
 };
+pub use previews::DESCRIPTION_CHARS;
 pub use redirects::{html as redirect_html, plan as plan_redirects, Redirect};
+pub use related::{relate, Related};
 pub use render::{read_templates, Renderer};
 pub use sections::{
     home_paginate_by, home_paginate_path, implied_sections, inherited_templates, lists_by_url, members, paged_url, paginate_by,

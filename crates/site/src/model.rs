@@ -46,6 +46,8 @@ pub struct PageSummary {
     pub reading_time: usize,
     pub draft: bool,
     pub extra: serde_json::Value,
+    /// Absolute URL of the picture link previews show (`og:image`), if the page has one.
+    pub image: Option<String>,
 }
 
 /// The same page in another language.
@@ -78,6 +80,8 @@ pub struct Page {
     pub inherited_template: Option<String>,
     /// The page in the site's other languages (none on a one-language site).
     pub translations: Vec<Translation>,
+    /// Posts that share its terms, best first (posts only; `[related] count`).
+    pub related: Vec<crate::related::Related>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +104,8 @@ pub struct PageView<'a> {
     pub lang: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub translations: &'a [Translation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub related: &'a [crate::related::Related],
 }
 
 impl Page {
@@ -112,6 +118,7 @@ impl Page {
             higher: &self.higher,
             lang: &self.source.lang,
             translations: &self.translations,
+            related: &self.related,
         }
     }
     /// A section as the home page shows it: everything but its list of pages.
@@ -180,6 +187,17 @@ impl Site {
     }
 }
 
+/// `url` as written in a page at `page_path`, made absolute (previews are read off-site).
+fn absolute_url(config: &SiteConfig, page_path: &str, url: String) -> String {
+    if url.contains("://") || url.starts_with("//") {
+        url
+    } else if url.starts_with('/') {
+        absolute(config, &url)
+    } else {
+        absolute(config, &format!("{page_path}{url}"))
+    }
+}
+
 fn rfc3339(d: &OffsetDateTime) -> String {
     d.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -201,6 +219,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
                 TagRef { name: t.clone(), path: tag_path(config, &slug), slug }
             })
             .collect();
+        let image = rendered.image.map(|u| absolute_url(config, &path, u));
         let summary = PageSummary {
             title: source.front.title.clone(),
             description: source.front.description.clone().unwrap_or_default(),
@@ -220,6 +239,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             reading_time: rendered.reading_time,
             draft: source.front.draft,
             extra: source.front.extra.clone(),
+            image,
         };
         let kind = source.kind;
         let page = Page {
@@ -232,6 +252,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             higher: None,
             inherited_template: None,
             translations: Vec::new(),
+            related: Vec::new(),
         };
         match kind {
             Kind::Post => posts.push(page),
@@ -250,6 +271,7 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
         posts[i].higher = higher;
         posts[i].lower = lower;
     }
+    crate::related::relate(&mut posts, config.related.count);
     let taxonomies = crate::taxonomy::gather(&posts, &pages, &sections, &config.taxonomies);
     let section_pages = crate::sections::members(config, &posts, &pages, &sections)
         .into_iter()

@@ -36,6 +36,9 @@ struct ConfigView<'a> {
     menu: Vec<myblog_config::MenuItem>,
     subscribe: &'a myblog_config::SubscribeConfig,
     extra: &'a toml::Table,
+    /// The picture link previews show for pages without their own (a static file path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
 }
 
 /// Reads every template of the theme (name = path under `templates/`).
@@ -71,6 +74,7 @@ impl Renderer {
             return Err(template_error(&e, &display_dir, None, &templates).into());
         }
         register_helpers(&mut tera, config, assets);
+        crate::previews::register(&mut tera, config);
         crate::strings::Strings::load(root, config)?.register(&mut tera);
         let mut menu = config.menu.clone();
         for item in &mut menu {
@@ -88,6 +92,7 @@ impl Renderer {
             menu,
             subscribe: &config.subscribe,
             extra: &config.extra,
+            image: config.image.as_deref(),
         };
         let mut globals = Context::new();
         globals.insert("config", &view);

@@ -13,7 +13,7 @@ mod urls;
 
 pub use dates::{date_string, parse_date_str};
 pub use error::{collect_all, line_col, Diagnostic, Error, Result};
-pub use html::escape_html;
+pub use html::{escape_html, html_to_text, unescape_html};
 pub use manifest::{Manifest, ManifestEntry, ManifestError};
 pub use paths::{is_hidden_dir, is_ignored, rel_display};
 pub use slug::{is_combining_mark, is_plain_segment, slugify};

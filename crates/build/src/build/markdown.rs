@@ -28,7 +28,11 @@ pub fn render_markdown(
         base_path: config.base_path().to_string(),
         links: links.clone(),
     });
-    let md_opts = MarkdownOptions { highlight: config.markdown.highlight, smart_punctuation: config.markdown.smart_punctuation };
+    let md_opts = MarkdownOptions {
+        highlight: config.markdown.highlight,
+        smart_punctuation: config.markdown.smart_punctuation,
+        math: config.markdown.math,
+    };
     let shortcodes = shortcodes_for(config, assets, templates, links, resolver.clone(), md_opts)?;
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()

@@ -122,6 +122,12 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
     let links = Arc::new(links);
     let items = render_markdown(published, &config, &assets, bodies, &templates, &links)?;
     let mut site = model::assemble(&config, items);
+    if std::env::var_os("MYBLOG_TIMINGS").is_some() {
+        // For scripts/bench: the related posts again, alone (same result: it is pure).
+        let start = std::time::Instant::now();
+        model::relate(&mut site.posts, config.related.count);
+        eprintln!("timing: related posts {:.1} ms for {} posts", start.elapsed().as_secs_f64() * 1000.0, site.posts.len());
+    }
     let renderer = Renderer::new(&opts.root, &config, templates.clone(), assets.clone())?;
     resolve_templates(&mut site, &config, &renderer);
     let next_scheduled = next_scheduled(opts, &unpublished);

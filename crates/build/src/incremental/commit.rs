@@ -29,7 +29,7 @@ pub(super) struct Committed {
     pub(super) old_summaries: HashMap<String, serde_json::Value>,
     /// The lists before the change, when the model was assembled again.
     pub(super) snapshot: Option<Snapshot>,
-    /// Posts whose neighbour was retitled in place.
+    /// Posts whose neighbour or related post was retitled in place.
     pub(super) neighbour_touched: HashSet<usize>,
     /// Home pages before the change.
     pub(super) old_jobs_total: usize,
@@ -120,6 +120,14 @@ impl Incremental {
                         posts[i + 1].higher = Some(me);
                         neighbour_touched.insert(i + 1);
                     }
+                    // Posts that show it as related show its title too.
+                    let (path, title) = (posts[i].summary.path.clone(), posts[i].summary.title.clone());
+                    for (k, post) in posts.iter_mut().enumerate() {
+                        for r in post.related.iter_mut().filter(|r| r.path == path) {
+                            r.title = title.clone();
+                            neighbour_touched.insert(k);
+                        }
+                    }
                 }
             }
         } else {
@@ -200,6 +208,7 @@ pub(super) fn dismantle(p: Page) -> (Source, Rendered) {
             toc,
             word_count: summary.word_count,
             reading_time: summary.reading_time,
+            image: summary.image,
         },
     )
 }

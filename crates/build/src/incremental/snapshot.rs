@@ -1,4 +1,4 @@
-//! What list pages and neighbours looked like before a change that reorders the model.
+//! What list pages, neighbours and related posts looked like before a change that reorders the model.
 
 use myblog_config::SiteConfig;
 use myblog_content::Kind;
@@ -20,6 +20,8 @@ pub(super) struct Snapshot {
     pub(super) rel_of: HashMap<String, String>,
     pub(super) term_lists: BTreeMap<(usize, String), Vec<String>>,
     pub(super) taxonomies: Vec<serde_json::Value>,
+    /// Each post's related posts, by URL path.
+    pub(super) related: HashMap<String, Vec<myblog_site::Related>>,
 }
 
 impl Snapshot {
@@ -37,13 +39,18 @@ impl Snapshot {
                 .map(|(ti, k, t)| ((ti, k.clone()), t.members.iter().map(|&m| site.member(m).source.url_path.clone()).collect()))
                 .collect(),
             taxonomies: (0..site.taxonomies.len()).map(|t| taxonomy_view(site, t)).collect(),
+            related: site.posts.iter().map(|p| (p.source.url_path.clone(), p.related.clone())).collect(),
         }
     }
 
-    /// Whether post `i` of the new site has other neighbours (title or path) than before.
+    /// Whether post `i` of the new site has other neighbours (title or path) or other related
+    /// posts than before.
     pub(super) fn neighbours_changed(&self, site: &Site, i: usize) -> bool {
         let url = &site.posts[i].source.url_path;
         let Some(&old_i) = self.post_index.get(url) else { return true };
+        if self.related.get(url) != Some(&site.posts[i].related) {
+            return true;
+        }
         let old_at = |j: Option<usize>| {
             j.and_then(|j| self.post_order.get(j)).map(|u| (u.as_str(), self.titles.get(u).map(String::as_str).unwrap_or("")))
         };

@@ -27,7 +27,7 @@ pub(super) fn rewrite_raw_html<'a>(
     for c in re.captures_iter(&html) {
         let name = c[1].to_ascii_lowercase();
         let Some(value) = c.get(2).or_else(|| c.get(3)) else { continue };
-        let decoded = decode_entities(value.as_str());
+        let decoded = myblog_utils::unescape_html(value.as_str());
         // A file the page shows must exist; a link may point at a page.
         let must_exist = name != "href";
         let resolve_one = |dest: &str, errors: &mut Vec<MarkdownError>| -> Option<String> {
@@ -85,13 +85,6 @@ pub(super) fn rewrite_raw_html<'a>(
     out.into()
 }
 
-/// The few character references that appear in attribute values written by hand.
-fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('&') {
-        return s.into();
-    }
-    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").into()
-}
 
 pub(super) fn rewrite_link<'a>(
     ev: Event<'a>,

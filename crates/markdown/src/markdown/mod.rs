@@ -8,6 +8,7 @@ mod headings;
 mod highlight;
 mod images;
 mod links;
+mod math;
 mod pass;
 mod summary;
 mod tables;
@@ -29,6 +30,8 @@ pub const MORE_MARKER: &str = "<!-- more -->";
 pub struct MarkdownOptions {
     pub highlight: bool,
     pub smart_punctuation: bool,
+    /// `$…$` and `$$…$$` are formulas, rendered to MathML.
+    pub math: bool,
 }
 
 /// What a link or image destination in a page refers to.
@@ -76,6 +79,8 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     pub word_count: usize,
     pub reading_time: usize,
+    /// The picture link previews show (set by the body step: front matter or first `<img>`).
+    pub image: Option<String>,
 }
 
 /// A problem at a byte offset of the body.
@@ -106,6 +111,7 @@ pub fn render(body: &str, opts: MarkdownOptions, dir: Location<'_>, resolver: &d
         toc: toc::build_toc(&pass.headings),
         word_count: pass.words,
         reading_time: words::reading_time(pass.words),
+        image: None,
     })
 }
 
@@ -118,6 +124,9 @@ fn parser_options(opts: MarkdownOptions) -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     if opts.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    if opts.math {
+        options |= Options::ENABLE_MATH;
     }
     options
 }
@@ -140,7 +149,7 @@ mod tests {
         }
     }
     const HERE: Location<'static> = Location { dir: "", url_path: "/x/" };
-    const OPTS: MarkdownOptions = MarkdownOptions { highlight: true, smart_punctuation: true };
+    const OPTS: MarkdownOptions = MarkdownOptions { highlight: true, smart_punctuation: true, math: false };
 
     #[test]
     fn headings_get_unique_ids_anchors_and_toc() {
@@ -309,5 +318,21 @@ mod tests {
         assert!(r.content.contains("<del>old</del>"));
         assert!(r.content.contains("<sup class=\"footnote-reference\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup>"), "{}", r.content);
         assert!(r.content.contains("<div class=\"footnote-definition\" id=\"fn-1\">"), "{}", r.content);
+    }
+
+    #[test]
+    fn math_is_mathml_only_when_asked_for() {
+        let md = "Euler: $e^{i\\pi} + 1 = 0$, and\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n\nCosts $5 and $6.\n";
+        let math = MarkdownOptions { math: true, ..OPTS };
+        let r = render(md, math, HERE, &NoFiles).unwrap();
+        assert!(r.content.contains("<math display=\"inline\"><semantics><mrow><msup>"), "{}", r.content);
+        assert!(r.content.contains("<math display=\"block\">"), "{}", r.content);
+        assert!(r.content.contains("<mfrac>"), "{}", r.content);
+        let off = render(md, OPTS, HERE, &NoFiles).unwrap();
+        assert!(!off.content.contains("<math") && off.content.contains("$e^{i\\pi} + 1 = 0$"), "{}", off.content);
+        // A formula that cannot be converted stops the build at its place.
+        let e = render("Fine.\n\nBad $\\frac{1}{\\nosuch}$ here.\n", math, HERE, &NoFiles).unwrap_err();
+        assert_eq!(e[0].offset, 11, "{:?}", e);
+        assert!(e[0].message.contains("`\\frac{1}{\\nosuch}`: unknown primitive command found"), "{}", e[0].message);
     }
 }

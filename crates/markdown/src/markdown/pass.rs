@@ -107,7 +107,23 @@ impl<'a, 'r> Pass<'a, 'r> {
                 self.events.push(event);
             }
             Event::FootnoteReference(name) => self.footnote_reference(name),
+            Event::InlineMath(tex) => self.math(&tex, false, range.start),
+            Event::DisplayMath(tex) => self.math(&tex, true, range.start),
             other => self.events.push(other),
+        }
+    }
+}
+
+impl Pass<'_, '_> {
+    /// A formula (only parsed with `[markdown] math`) as MathML, or an error at its place.
+    fn math(&mut self, tex: &str, display: bool, offset: usize) {
+        match super::math::to_mathml(tex, display) {
+            Ok(mathml) => self.events.push(Event::InlineHtml(mathml.into())),
+            Err(why) => self.errors.push(MarkdownError {
+                offset,
+                message: format!("this formula cannot be turned into MathML: `{tex}`: {why}"),
+                hint: "fix the LaTeX; a dollar sign that is not math is written `\\$`".into(),
+            }),
         }
     }
 }
