@@ -58,11 +58,14 @@ fn each_language_has_its_own_tree_words_and_direction() {
     assert!(fr.contains("<html lang=\"fr\" dir=\"ltr\">"), "{fr}");
     assert!(fr.contains("Aller au contenu"), "the theme's words in French");
     assert!(fr.contains("<title>Bonjour · Carnet de terrain</title>") || fr.contains("Carnet de terrain"), "the language's title");
+    // Dates in the language's words and order.
+    assert!(fr.contains(">10 janvier 2026</time>"), "{fr}");
     let ar = read(s.path(), "ar/posts/hello/index.html");
     assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"), "right to left");
     assert!(ar.contains("انتقل إلى المحتوى"));
     let en = read(s.path(), "posts/hello/index.html");
     assert!(en.contains("<html lang=\"en\" dir=\"ltr\">") && en.contains("Skip to content"));
+    assert!(en.contains(">January 10, 2026</time>"), "{en}");
     // The site's override of one theme string.
     let fr_home = read(s.path(), "fr/index.html");
     assert!(fr_home.contains("Carnet de terrain"), "{fr_home}");

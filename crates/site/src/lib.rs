@@ -3,6 +3,7 @@
 //! alias redirects, and tera rendering with the theme's templates.
 
 mod bundle_files;
+mod dates;
 mod feeds;
 mod lists;
 mod model;
@@ -15,6 +16,7 @@ mod strings;
 mod taxonomy;
 
 pub use bundle_files::bundle_file_redirects;
+pub use dates::{format as format_date, DateNames};
 pub use feeds::{
     absolutize, atom, link_feed, list_feed, robots, rss, sitemap_entries, sitemaps, Feed, LinkItem, FEED_LIMIT, SITEMAP_LIMIT,
 };

@@ -75,7 +75,9 @@ impl Renderer {
         }
         register_helpers(&mut tera, config, assets);
         crate::previews::register(&mut tera, config);
-        crate::strings::Strings::load(root, config)?.register(&mut tera);
+        let strings = crate::strings::Strings::load(root, config)?;
+        crate::dates::register(&mut tera, strings.date_names());
+        strings.register(&mut tera);
         let mut menu = config.menu.clone();
         for item in &mut menu {
             if item.url.starts_with('/') && !item.url.starts_with("//") {
@@ -289,21 +291,6 @@ fn register_helpers(tera: &mut Tera, config: &SiteConfig, assets: Arc<Assets>) {
         let url = with_base(&cfg, &path);
         let abs = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
         Ok(Value::String(if abs { absolute(&cfg, &url) } else { url }))
-    });
-    tera.register_filter("date", |value: &Value, args: &HashMap<String, Value>| -> tera::Result<Value> {
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Null => return Ok(Value::String(String::new())),
-            other => return Err(tera::Error::msg(format!("date filter: expected a date string, got {other}"))),
-        };
-        let date = myblog_utils::parse_date_str(&text).ok_or_else(|| tera::Error::msg(format!("date filter: {text:?} is not a date")))?;
-        let fmt = args.get("format").and_then(Value::as_str).unwrap_or("[year]-[month]-[day]");
-        let desc = time::format_description::parse_borrowed::<2>(fmt).map_err(|e| {
-            tera::Error::msg(format!(
-                "date filter: bad format {fmt:?}: {e} (use the time crate's syntax, e.g. \"[month repr:long] [day padding:none], [year]\")"
-            ))
-        })?;
-        date.format(&desc).map(Value::String).map_err(|e| tera::Error::msg(format!("date filter: {e}")))
     });
     tera.register_filter("slugify", |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         match value {

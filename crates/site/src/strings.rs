@@ -86,6 +86,13 @@ impl Strings {
         })
     }
 
+    /// The month and weekday names of the current language (its own strings only: a name it
+    /// lacks stays English, whatever the fallback).
+    pub fn date_names(&self) -> crate::dates::DateNames {
+        let own = self.by_lang.get(&self.current);
+        crate::dates::DateNames::from_strings(|k| own.and_then(|t| t.get(k)).cloned())
+    }
+
     /// The `trans(key="...", lang="...")` template function.
     pub fn register(self, tera: &mut tera::Tera) {
         tera.register_function("trans", move |args: &std::collections::HashMap<String, Value>| -> tera::Result<Value> {
