@@ -118,6 +118,19 @@ fn the_sitemap_lists_every_language() {
     for u in ["https://blog.example.com/posts/hello/", "https://blog.example.com/fr/posts/hello/", "https://blog.example.com/ar/"] {
         assert!(map.contains(&format!("<loc>{u}</loc>")), "{u} not in the sitemap");
     }
+    // Each translated page lists every version and x-default; a page in one language none.
+    let fr_hello = &map[map.find("<loc>https://blog.example.com/fr/posts/hello/</loc>").unwrap()..];
+    let fr_hello = &fr_hello[..fr_hello.find("</url>").unwrap()];
+    for (lang, href) in [
+        ("en", "https://blog.example.com/posts/hello/"),
+        ("fr", "https://blog.example.com/fr/posts/hello/"),
+        ("ar", "https://blog.example.com/ar/posts/hello/"),
+        ("x-default", "https://blog.example.com/posts/hello/"),
+    ] {
+        assert!(fr_hello.contains(&format!("<xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{href}\"/>")), "{fr_hello}");
+    }
+    let only = &map[map.find("<loc>https://blog.example.com/posts/only-english/</loc>").unwrap()..];
+    assert!(!only[..only.find("</url>").unwrap()].contains("xhtml:link"), "{only}");
     let feed = read(s.path(), "fr/atom.xml");
     assert!(feed.contains("Bonjour") && !feed.contains("Only in English"), "a language's feed has its posts only");
 }

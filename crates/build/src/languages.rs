@@ -140,6 +140,22 @@ fn link_translations(builds: &mut [LanguageBuild]) {
     }
 }
 
+/// The sitemap's alternates of one language's translated pages, by their URL path in the
+/// site: every version (this one too) and `x-default`, the default language's.
+fn page_alternates<'a>(b: &'a LanguageBuild, default: &'a str) -> impl Iterator<Item = (String, Vec<(String, String)>)> + 'a {
+    let site = &b.prepared.site;
+    site.posts.iter().chain(&site.pages).chain(&site.sections).filter(|p| !p.translations.is_empty()).map(move |p| {
+        let mut all: Vec<(String, String)> = std::iter::once((b.lang.code.clone(), p.summary.permalink.clone()))
+            .chain(p.translations.iter().map(|t| (t.lang.clone(), t.permalink.clone())))
+            .collect();
+        all.sort();
+        if let Some((_, href)) = all.iter().find(|(l, _)| l == default).cloned() {
+            all.push(("x-default".into(), href));
+        }
+        (format!("{}{}", b.lang.prefix, p.source.url_path), all)
+    })
+}
+
 /// Renders every language and puts the outputs together.
 pub fn render_languages(builds: &[LanguageBuild], root_config: &SiteConfig) -> Result<SiteOutput> {
     let all_jobs: Vec<(usize, Job)> =
@@ -204,6 +220,7 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
     let mut redirects = Vec::new();
     let mut posts = Vec::new();
     let mut sitemap_entries: Vec<(String, Option<String>)> = Vec::new();
+    let mut alternates = myblog_site::Alternates::new();
     let mut remote_thumbnails = Vec::new();
     let mut generated = Vec::new();
     let mut page_count = 0;
@@ -245,6 +262,7 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
         for (url, lastmod) in myblog_site::sitemap_entries(&b.prepared.site, &html) {
             sitemap_entries.push((format!("{}{url}", b.lang.prefix), lastmod));
         }
+        alternates.extend(page_alternates(b, &root_config.language));
     }
     // Aliases last, so no language's page is ever replaced by another's alias.
     for o in roots {
@@ -282,7 +300,7 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
     }
     sitemap_entries.sort();
     sitemap_entries.dedup();
-    for (path, body) in myblog_site::sitemaps(&sitemap_entries, root_config) {
+    for (path, body) in myblog_site::sitemaps_with_alternates(&sitemap_entries, &alternates, root_config) {
         generated.push(path.clone());
         outputs.insert(path.clone(), Output::rendered(path, body.into_bytes()));
     }

@@ -337,18 +337,30 @@ pub fn sitemap_entries(site: &Site, html_paths: &[&str]) -> Vec<(String, Option<
     entries
 }
 
+/// The other languages' versions of pages, by the page's URL path: `(hreflang, absolute URL)`,
+/// the page itself and `x-default` included, as the sitemap lists them (`xhtml:link`).
+pub type Alternates = HashMap<String, Vec<(String, String)>>;
+
 /// The sitemap files: `sitemap.xml` alone, or past [`SITEMAP_LIMIT`] URLs a sitemap index at
 /// `sitemap.xml` pointing at `sitemap-1.xml`, `sitemap-2.xml`...
 pub fn sitemaps(entries: &[(String, Option<String>)], config: &SiteConfig) -> Vec<(String, String)> {
-    sitemaps_of(entries, config, SITEMAP_LIMIT)
+    sitemaps_of(entries, &Alternates::new(), config, SITEMAP_LIMIT)
 }
 
-fn sitemaps_of(entries: &[(String, Option<String>)], config: &SiteConfig, limit: usize) -> Vec<(String, String)> {
+/// The sitemaps of a site in several languages: each translated page with its alternates.
+pub fn sitemaps_with_alternates(entries: &[(String, Option<String>)], alternates: &Alternates, config: &SiteConfig) -> Vec<(String, String)> {
+    sitemaps_of(entries, alternates, config, SITEMAP_LIMIT)
+}
+
+fn sitemaps_of(entries: &[(String, Option<String>)], alternates: &Alternates, config: &SiteConfig, limit: usize) -> Vec<(String, String)> {
     if entries.len() <= limit {
-        return vec![("sitemap.xml".into(), sitemap(entries, config))];
+        return vec![("sitemap.xml".into(), sitemap(entries, alternates, config))];
     }
-    let parts: Vec<(String, String)> =
-        entries.chunks(limit).enumerate().map(|(i, chunk)| (format!("sitemap-{}.xml", i + 1), sitemap(chunk, config))).collect();
+    let parts: Vec<(String, String)> = entries
+        .chunks(limit)
+        .enumerate()
+        .map(|(i, chunk)| (format!("sitemap-{}.xml", i + 1), sitemap(chunk, alternates, config)))
+        .collect();
     let mut index = String::with_capacity(parts.len() * 120 + 200);
     index.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (name, _) in &parts {
@@ -364,15 +376,22 @@ fn sitemaps_of(entries: &[(String, Option<String>)], config: &SiteConfig, limit:
     out
 }
 
-/// One `<urlset>` of `(url path, lastmod)` entries.
-fn sitemap(entries: &[(String, Option<String>)], config: &SiteConfig) -> String {
+/// One `<urlset>` of `(url path, lastmod)` entries, with their alternates when they have any
+/// (Google's `xhtml:link` form; the namespace is declared only then, so a one-language site's
+/// sitemap stays as it was).
+fn sitemap(entries: &[(String, Option<String>)], alternates: &Alternates, config: &SiteConfig) -> String {
     let mut x = String::with_capacity(entries.len() * 100 + 200);
-    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let has_alternates = entries.iter().any(|(p, _)| alternates.contains_key(p));
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
+    x.push_str(if has_alternates { " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n" } else { ">\n" });
     for (path, lastmod) in entries {
         let url = absolute(config, &with_base(config, &myblog_utils::url_path(path)));
         let _ = write!(x, "  <url>\n    <loc>{}</loc>\n", xml_escape(&url));
         if let Some(m) = lastmod {
             let _ = writeln!(x, "    <lastmod>{m}</lastmod>");
+        }
+        for (lang, href) in alternates.get(path).into_iter().flatten() {
+            let _ = writeln!(x, "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>", xml_escape(lang), xml_escape(href));
         }
         x.push_str("  </url>\n");
     }
@@ -404,8 +423,10 @@ mod tests {
     fn sitemap_splits_into_an_index_past_the_limit() {
         let c = myblog_config::SiteConfig::parse("title=\"t\"\nbase_url=\"https://x.org/blog\"\n", std::path::Path::new("s")).unwrap();
         let entries: Vec<(String, Option<String>)> = (0..5).map(|i| (format!("/p{i}/"), None)).collect();
-        assert_eq!(sitemaps_of(&entries, &c, 5).len(), 1);
-        let files = sitemaps_of(&entries, &c, 2);
+        let none = Alternates::new();
+        assert_eq!(sitemaps_of(&entries, &none, &c, 5).len(), 1);
+        assert!(!sitemaps_of(&entries, &none, &c, 5)[0].1.contains("xhtml"));
+        let files = sitemaps_of(&entries, &none, &c, 2);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
         assert!(
@@ -414,7 +435,25 @@ mod tests {
             files[0].1
         );
         assert_eq!(files[3].1.matches("<url>").count(), 1);
-        let spaced = sitemaps_of(&[("/a b/".into(), None)], &c, 5);
+        let spaced = sitemaps_of(&[("/a b/".into(), None)], &none, &c, 5);
         assert!(spaced[0].1.contains("<loc>https://x.org/blog/a%20b/</loc>"), "{}", spaced[0].1);
+    }
+
+    #[test]
+    fn translated_pages_list_their_alternates() {
+        let c = myblog_config::SiteConfig::parse("title=\"t\"\nbase_url=\"https://x.org\"\n", std::path::Path::new("s")).unwrap();
+        let entries: Vec<(String, Option<String>)> = vec![("/a/".into(), None), ("/fr/a/".into(), None), ("/only/".into(), None)];
+        let both = vec![
+            ("en".to_string(), "https://x.org/a/".to_string()),
+            ("fr".to_string(), "https://x.org/fr/a/".to_string()),
+            ("x-default".to_string(), "https://x.org/a/".to_string()),
+        ];
+        let alternates: Alternates = [("/a/".to_string(), both.clone()), ("/fr/a/".to_string(), both)].into_iter().collect();
+        let map = &sitemaps_of(&entries, &alternates, &c, 10)[0].1;
+        assert!(map.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">"), "{map}");
+        assert_eq!(map.matches("<xhtml:link rel=\"alternate\" hreflang=\"fr\" href=\"https://x.org/fr/a/\"/>").count(), 2, "{map}");
+        assert_eq!(map.matches("hreflang=\"x-default\"").count(), 2, "{map}");
+        let only = &map[map.find("<loc>https://x.org/only/</loc>").unwrap()..];
+        assert!(!only[..only.find("</url>").unwrap()].contains("xhtml:link"), "{map}");
     }
 }
