@@ -89,6 +89,12 @@ fn translations_link_each_other_with_alternates_and_the_switcher() {
         assert_eq!(alternates(&read(s.path(), page)), want, "{page}");
     }
     assert!(alternates(&read(s.path(), "posts/only-english/index.html")).is_empty(), "no translation, no alternates");
+    // A list page too: the posts section is written in English and French.
+    let lists: Vec<(String, String)> =
+        vec![("en".into(), format!("{base}/posts/")), ("fr".into(), format!("{base}/fr/posts/")), ("x-default".into(), format!("{base}/posts/"))];
+    for page in ["posts/index.html", "fr/posts/index.html"] {
+        assert_eq!(alternates(&read(s.path(), page)), lists, "{page}");
+    }
     // The switcher: each language's version of the page, else its home.
     let fr = read(s.path(), "fr/posts/hello/index.html");
     assert!(fr.contains("href=\"/ar/posts/hello/\" hreflang=\"ar\""), "{fr}");

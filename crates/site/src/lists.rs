@@ -91,6 +91,10 @@ pub fn section_context(site: &Site, config: &SiteConfig, i: usize, n: usize, ctx
         extra: &'a serde_json::Value,
         pages: &'a [&'a PageSummary],
         feed: Option<String>,
+        /// The list in the other languages, on its first page only (their later pages hold
+        /// other posts).
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        translations: &'a [crate::model::Translation],
     }
     ctx.insert(
         "section",
@@ -102,6 +106,7 @@ pub fn section_context(site: &Site, config: &SiteConfig, i: usize, n: usize, ctx
             extra: &section.summary.extra,
             pages: &shown,
             feed,
+            translations: if n == 1 { &section.translations } else { &[] },
         },
     );
     match list.paginate_by {

@@ -91,6 +91,9 @@ pub struct SectionHead<'a> {
     pub content: &'a str,
     pub path: &'a str,
     pub extra: &'a serde_json::Value,
+    /// The home in the other languages (on its first page only).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub translations: &'a [Translation],
 }
 
 #[derive(Serialize)]
@@ -121,14 +124,16 @@ impl Page {
             related: &self.related,
         }
     }
-    /// A section as the home page shows it: everything but its list of pages.
-    pub fn section_head(&self) -> SectionHead<'_> {
+    /// A section as the home page shows it: everything but its list of pages; its
+    /// translations on the first page (the others' later pages list other posts).
+    pub fn section_head(&self, first_page: bool) -> SectionHead<'_> {
         SectionHead {
             title: &self.summary.title,
             description: &self.summary.description,
             content: &self.content,
             path: &self.summary.path,
             extra: &self.summary.extra,
+            translations: if first_page { &self.translations } else { &[] },
         }
     }
     pub fn template(&self) -> String {

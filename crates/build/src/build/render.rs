@@ -36,7 +36,7 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
             // Without `pages`: listing every post on each of the home's pages made the home cost
             // O(pages × posts); `paginator.pages` is what a home page lists.
             let home_section = site.sections.iter().find(|s| s.source.url_path == "/");
-            ctx.insert("section", &home_section.map(model::Page::section_head));
+            ctx.insert("section", &home_section.map(|s| s.section_head(*n == 1)));
         }
         Job::Taxonomy(t) => myblog_site::taxonomy_context(site, config, *t, &mut ctx),
         Job::Term(t, slug, n) => {
