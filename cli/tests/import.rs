@@ -399,3 +399,52 @@ fn shortcodes_behave_as_real_hugo_s() {
     build_ok(&blog);
     expect(&blog.join("public"), "myblog");
 }
+
+/// A moved Hugo site keeps its words: its own and its theme's `i18n/` strings (in TOML, YAML's
+/// list form and JSON, with plural tables), in each of its languages, reach its shortcodes'
+/// `i18n` calls as they reach them in real Hugo 0.168.
+#[test]
+fn a_hugo_sites_strings_reach_its_shortcodes_in_every_language() {
+    let site = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "hugo.toml",
+            "baseURL = \"https://ex.org/\"\ntitle = \"T\"\ntheme = \"t\"\ndefaultContentLanguage = \"en\"\n\
+             [languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n",
+        ),
+        ("layouts/single.html", "<main>{{ .Content }}</main>\n"),
+        ("layouts/list.html", "<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n"),
+        ("layouts/_shortcodes/more.html", "<p class=\"more\">{{ i18n \"readMore\" }} / {{ T \"posts\" }} / {{ i18n \"themeOnly\" }}</p>"),
+        ("themes/t/i18n/en.toml", "readMore = \"Theme reads\"\nthemeOnly = \"From the theme\"\n[posts]\none = \"post\"\nother = \"posts\"\n"),
+        ("themes/t/i18n/fr.toml", "themeOnly = \"Du thème\"\n[posts]\nother = \"articles\"\n"),
+        ("i18n/en.yaml", "- id: readMore\n  translation: Keep reading\n"),
+        ("i18n/fr.json", "{\"readMore\": {\"other\": \"Lire la suite\"}}"),
+        ("content/post/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n{{< more >}}\n"),
+        ("content/post/a.fr.md", "---\ntitle: A fr\ndate: 2024-01-01\n---\n{{< more >}}\n"),
+    ];
+    for (rel, text) in files {
+        let p = site.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let more = |public: &Path, page: &str, who: &str| -> String {
+        let html = std::fs::read_to_string(public.join(page)).unwrap_or_else(|e| panic!("{who}: {page}: {e}"));
+        let start = html.find("<p class=\"more\">").unwrap_or_else(|| panic!("{who}: {page}: {html}"));
+        html[start..start + html[start..].find("</p>").unwrap() + 4].to_string()
+    };
+    let (_work, hugo) = build_with_hugo(site.path());
+    let want_en = more(&hugo, "post/a/index.html", "hugo");
+    let want_fr = more(&hugo, "fr/post/a/index.html", "hugo");
+    assert_eq!(want_en, "<p class=\"more\">Keep reading / posts / From the theme</p>");
+    assert_eq!(want_fr, "<p class=\"more\">Lire la suite / articles / Du thème</p>");
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let blog = out_dir.path().join("blog");
+    let out = init_from(site.path(), &blog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("more.html (translated to tera)"), "{report}");
+    build_ok(&blog);
+    assert_eq!(more(&blog.join("public"), "post/a/index.html", "myblog"), want_en);
+    assert_eq!(more(&blog.join("public"), "fr/post/a/index.html", "myblog"), want_fr);
+}

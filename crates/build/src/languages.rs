@@ -76,7 +76,7 @@ pub fn prepare_languages(opts: &BuildOptions, config: &SiteConfig) -> Result<(Ve
         }
         check_duplicates(&mine, &lc)?;
         myblog_site::check_terms(&mine, &lc)?;
-        let items = render_markdown(mine, &lc, &assets, Bodies::Drop, &templates, &links)?;
+        let items = render_markdown(&opts.root, mine, &lc, &assets, Bodies::Drop, &templates, &links)?;
         let mut site = myblog_site::assemble(&lc, items);
         let mut renderer = Renderer::new(&opts.root, &lc, templates.clone(), assets.clone())?;
         renderer.set_global("lang", &lang.code);

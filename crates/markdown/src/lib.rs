@@ -17,4 +17,4 @@ pub use markdown::{
     count_words, escape_attr, render, warm_up, Location, MarkdownError, MarkdownOptions, Rendered, Resolved, Resolver, TocEntry,
     MORE_MARKER,
 };
-pub use shortcodes::{may_contain, Expansion, PageInfo, Services, ShortcodeError, Shortcodes, Syntaxes, TEMPLATE_DIR};
+pub use shortcodes::{may_contain, Expansion, PageInfo, Services, ShortcodeError, Shortcodes, Syntaxes, Translate, TEMPLATE_DIR};

@@ -10,11 +10,13 @@ use myblog_markdown::MarkdownOptions;
 use myblog_utils::Diagnostic;
 use myblog_utils::Result;
 use rayon::prelude::*;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Markdown of every source (shortcodes expanded first, see `body`), in parallel, with every
 /// error located in its file.
 pub fn render_markdown(
+    root: &Path,
     sources: Vec<Source>,
     config: &SiteConfig,
     assets: &Arc<Assets>,
@@ -33,7 +35,7 @@ pub fn render_markdown(
         smart_punctuation: config.markdown.smart_punctuation,
         math: config.markdown.math,
     };
-    let shortcodes = shortcodes_for(config, assets, templates, links, resolver.clone(), md_opts)?;
+    let shortcodes = shortcodes_for(root, config, assets, templates, links, resolver.clone(), md_opts)?;
     let rendered: Vec<std::result::Result<(Source, markdown::Rendered), Vec<Diagnostic>>> = sources
         .into_par_iter()
         .map(|mut s| {
@@ -48,6 +50,7 @@ pub fn render_markdown(
 }
 
 fn shortcodes_for(
+    root: &Path,
     config: &SiteConfig,
     assets: &Arc<Assets>,
     templates: &[(String, String)],
@@ -62,6 +65,7 @@ fn shortcodes_for(
         base_path: config.base_path().to_string(),
         origin: myblog_config::absolute(config, ""),
         markdown: md_opts,
+        translate: translate_for(root, config, templates)?,
     };
     let view = serde_json::json!({
         "title": config.title,
@@ -72,4 +76,14 @@ fn shortcodes_for(
     });
     let syntaxes = myblog_markdown::Syntaxes::for_dialect(config.content.dialect);
     Ok(myblog_markdown::Shortcodes::new(templates, &config.theme, syntaxes, view, services)?)
+}
+
+/// `trans` for shortcodes, when one of them calls it (the strings files are read only then).
+fn translate_for(root: &Path, config: &SiteConfig, templates: &[(String, String)]) -> Result<Option<myblog_markdown::Translate>> {
+    let asks = templates.iter().any(|(name, text)| name.starts_with(myblog_markdown::TEMPLATE_DIR) && text.contains("trans("));
+    if !asks {
+        return Ok(None);
+    }
+    let strings = myblog_site::Strings::load(root, config)?;
+    Ok(Some(Arc::new(move |key: &str, lang: Option<&str>| strings.get(key, lang).map(str::to_string))))
 }

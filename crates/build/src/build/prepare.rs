@@ -120,7 +120,7 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         myblog_content::LinkIndex::default()
     };
     let links = Arc::new(links);
-    let items = render_markdown(published, &config, &assets, bodies, &templates, &links)?;
+    let items = render_markdown(&opts.root, published, &config, &assets, bodies, &templates, &links)?;
     let mut site = model::assemble(&config, items);
     if std::env::var_os("MYBLOG_TIMINGS").is_some() {
         // For scripts/bench: the related posts again, alone (same result: it is pure).

@@ -69,7 +69,7 @@ impl Incremental {
             to_render.extend(more);
         }
         let rendered: Vec<(Source, Rendered)> =
-            build::render_markdown(to_render, &config, &assets, build::Bodies::Keep, templates_now, &links)?;
+            build::render_markdown(&self.opts.root, to_render, &config, &assets, build::Bodies::Keep, templates_now, &links)?;
 
         Ok((rendered, links, new_deps))
     }

@@ -28,10 +28,22 @@ pub struct Services {
     /// Scheme and host of `base_url` (`https://example.org`).
     pub origin: String,
     pub markdown: MarkdownOptions,
+    /// The theme's and the site's strings in the page's language (`trans(key=…)`, which
+    /// Hugo's `i18n "key"` becomes); None when no shortcode asks for one.
+    pub translate: Option<Translate>,
 }
+
+/// The text of a string key, in the page's language or in `lang`.
+pub type Translate = Arc<dyn Fn(&str, Option<&str>) -> Result<String, String> + Send + Sync>;
 
 /// What the shortcode templates may call besides tera's built-ins.
 pub(super) fn register(tera: &mut Tera, services: Arc<Services>) {
+    if let Some(translate) = services.translate.clone() {
+        tera.register_function("trans", move |args: &HashMap<String, Value>| -> tera::Result<Value> {
+            let key = args.get("key").and_then(Value::as_str).ok_or_else(|| tera::Error::msg("trans() needs key=\"...\""))?;
+            translate(key, args.get("lang").and_then(Value::as_str)).map(Value::String).map_err(tera::Error::msg)
+        });
+    }
     let s = services.clone();
     // `image(path=...)`: a picture next to the page or under content/, through the asset
     // pipeline: hashed URL, and `srcset`, `width`, `height` for photos (as markdown images).

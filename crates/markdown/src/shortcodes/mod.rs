@@ -30,6 +30,6 @@ mod zola;
 
 pub use error::ShortcodeError;
 pub use expansion::Expansion;
-pub use functions::Services;
+pub use functions::{Services, Translate};
 pub use scan::{may_contain, Syntaxes};
 pub use templates::{PageInfo, Shortcodes, TEMPLATE_DIR};

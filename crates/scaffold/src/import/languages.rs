@@ -123,6 +123,70 @@ pub fn hugo(config: &Value, m: &mut Mapping) -> Vec<MovedDir> {
     moved
 }
 
+/// Hugo's strings files, `i18n/<code>.toml|yaml|yml|json` of the themes (`dirs` in Hugo's
+/// order of precedence, lowest first, the site's last), as `[languages.<code>.strings]` of the
+/// site's languages (a file `en.toml` serves `en-us` too). An entry is `key = "text"`, `[key]
+/// other = "text"`, or, in a list, `{id = "key", translation = "text"}` (of plural forms,
+/// `other` is kept: myblog's strings have one form).
+pub fn hugo_i18n(dirs: &[std::path::PathBuf], codes: &[String], m: &mut Mapping) -> Result<(), String> {
+    let primary = |c: &str| c.split(['-', '_']).next().unwrap_or(c).to_ascii_lowercase();
+    for dir in dirs.iter().filter(|d| d.is_dir()) {
+        let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if let (Some(stem), true) = (path.file_stem().and_then(|s| s.to_str()), matches!(ext, "toml" | "yaml" | "yml" | "json")) {
+                files.push((stem.to_ascii_lowercase(), path.clone()));
+            }
+        }
+        files.sort();
+        // A primary language's file first, the exact code's over it: `en.toml`, then `en-us.toml`.
+        for exact in [false, true] {
+            for (stem, file) in &files {
+                let mine: Vec<&String> = codes
+                    .iter()
+                    .filter(|c| if exact { c.to_ascii_lowercase() == *stem } else { c.to_ascii_lowercase() != *stem && primary(c) == *stem })
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let entries = i18n_entries(&read_i18n(file)?);
+                for code in mine {
+                    let strings = language(m, code).entry("strings".to_string()).or_insert_with(|| toml::Value::Table(Default::default()));
+                    let table = strings.as_table_mut().expect("a table");
+                    table.extend(entries.iter().map(|(k, v)| (k.clone(), toml::Value::from(v.clone()))));
+                }
+                m.mapped.push(format!("{} -> [languages.<code>.strings] ({} strings)", file.display(), entries.len()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_i18n(file: &std::path::Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let value = if file.extension().is_some_and(|e| e == "toml") {
+        toml::from_str::<toml::Table>(&text).map_err(|e| e.to_string()).and_then(|t| serde_json::to_value(t).map_err(|e| e.to_string()))
+    } else {
+        // YAML reads JSON too.
+        serde_yaml::from_str(&text).map_err(|e| e.to_string())
+    };
+    value.map_err(|e| format!("{} cannot be read: {e}", file.display()))
+}
+
+/// `(key, text)` of a Hugo strings file in any of its shapes.
+fn i18n_entries(v: &Value) -> Vec<(String, String)> {
+    let text = |v: &Value| v.as_str().map(str::to_string).or_else(|| v.get("other").and_then(Value::as_str).map(str::to_string));
+    match v {
+        Value::Object(map) => map.iter().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| Some((i.get("id")?.as_str()?.to_string(), text(i.get("translation")?)?)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The default theme speaks a few languages; a moved-in site's others use its default's words.
 fn strings_fallback(m: &mut Mapping) {
     if m.table.contains_key("languages") {
@@ -146,6 +210,25 @@ mod tests {
         assert_eq!(l["fr"]["strings"]["home"].as_str(), Some("Accueil"));
         assert_eq!(l["en"]["strings"]["home"].as_str(), Some("Home"));
         assert!(m.not_mapped.iter().any(|n| n.contains("languages.fr.generate_feeds")));
+    }
+
+    #[test]
+    fn hugo_strings_files_in_every_shape_become_the_languages_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let (theme, site) = (dir.path().join("theme"), dir.path().join("site"));
+        std::fs::create_dir_all(&theme).unwrap();
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(theme.join("en.toml"), "readMore = \"Read more\"\n[posts]\none = \"post\"\nother = \"posts\"\n").unwrap();
+        std::fs::write(site.join("en.yaml"), "- id: readMore\n  translation: Keep reading\n").unwrap();
+        std::fs::write(site.join("fr.json"), "{\"readMore\": {\"other\": \"Lire la suite\"}}").unwrap();
+        std::fs::write(site.join("de.toml"), "readMore = \"Weiterlesen\"\n").unwrap();
+        let mut m = Mapping::default();
+        hugo_i18n(&[theme, site], &["en-us".into(), "fr".into()], &mut m).unwrap();
+        let l = m.table["languages"].as_table().unwrap();
+        assert_eq!(l["en-us"]["strings"]["readMore"].as_str(), Some("Keep reading"), "the site's file over the theme's");
+        assert_eq!(l["en-us"]["strings"]["posts"].as_str(), Some("posts"));
+        assert_eq!(l["fr"]["strings"]["readMore"].as_str(), Some("Lire la suite"));
+        assert!(!l.contains_key("de"), "a language the site does not publish");
     }
 
     #[test]

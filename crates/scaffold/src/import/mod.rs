@@ -144,10 +144,24 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
         return Err(Error::Usage(format!("{} has no content/ folder: nothing to move in", site.display())));
     }
     let sections = if content.is_dir() { top_sections(&content)? } else { Vec::new() };
+    // Hugo's `theme`: one name or a list, the first one winning.
+    let themes: Vec<String> = match config.get("theme") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
     let mapping = match dialect {
         Dialect::Hugo => {
             let mut m = map_hugo(&config, &sections);
             languages::hugo(&config, &mut m);
+            // Strings: the themes' (the first theme wins, so it comes last), then the site's.
+            let mut dirs: Vec<PathBuf> = themes.iter().rev().map(|t| site.join("themes").join(t).join("i18n")).collect();
+            dirs.push(site.join("i18n"));
+            let codes: Vec<String> = match m.table.get("languages").and_then(|l| l.as_table()) {
+                Some(l) => l.keys().cloned().collect(),
+                None => vec![m.table.get("language").and_then(|l| l.as_str()).unwrap_or("en").to_string()],
+            };
+            languages::hugo_i18n(&dirs, &codes, &mut m).map_err(Error::Usage)?;
             m
         }
         _ => {
@@ -189,12 +203,6 @@ pub fn import(site: &Path, dir: &Path) -> Result<Report> {
             not_mapped.push(format!("static/{s}: content/{s} exists already; not copied"));
         }
     }
-    // Hugo's `theme`: one name or a list, the first one winning.
-    let themes: Vec<String> = match config.get("theme") {
-        Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-        _ => Vec::new(),
-    };
     let (ported, unported) = shortcodes::port(site, dir, dialect, &themes)?;
     mapped.extend(ported);
     not_mapped.extend(unported);

@@ -34,6 +34,11 @@ pub(super) fn render_tera(src: &str, named: Value, args: Value, body: Option<&st
     tera.register_filter("markdown", |v: &Value, _: &std::collections::HashMap<String, Value>| {
         Ok(Value::String(format!("<md-block>{}</md-block>", v.as_str().unwrap_or(""))))
     });
+    // As the build's: the strings of the page's language.
+    tera.register_function("trans", |args: &std::collections::HashMap<String, Value>| match args.get("key").and_then(Value::as_str) {
+        Some("readMore") => Ok(Value::String("Read <more>".into())),
+        other => Err(tera::Error::msg(format!("no string {other:?}"))),
+    });
     tera.add_raw_template("shortcodes/note.html", src).map_err(chain)?;
     let mut ctx = tera::Context::new();
     ctx.insert(
@@ -141,6 +146,12 @@ fn functions() {
         render(r#"[{{ .Inner | chomp }}|{{ anchorize "Hello, World!" }}]"#, json!({}), json!([]), Some("<b>a</b>\r\n")),
         "[<b>a</b>|hello-world]"
     );
+}
+
+#[test]
+fn strings_of_the_site_through_i18n() {
+    assert_eq!(named(r#"{{ i18n "readMore" }}|{{ T "readMore" }}|{{ "readMore" | i18n }}"#, json!({})), "Read &lt;more&gt;|Read &lt;more&gt;|Read &lt;more&gt;");
+    assert!(refused(r#"{{ i18n "posts" 3 }}"#).to_string().contains("plural"));
 }
 
 #[test]

@@ -96,6 +96,13 @@ impl Tr<'_> {
                     return refuse(line, f, "is ported with one character, or \" \\t\\r\\n\"");
                 }
             }
+            // The site's and theme's strings (`i18n/<lang>.toml`, moved into site.toml).
+            "i18n" | "T" | "lang.Translate" => {
+                if n != 1 {
+                    return refuse(line, f, "is ported with a key alone (myblog's strings have no plural forms to choose by count)");
+                }
+                self.tmp(&format!("trans(key={})", c(0)), Kind::Text)
+            }
             "printf" => self.printf(f, &args, &codes, line)?,
             "print" => {
                 // Go's Sprint puts a space between operands when neither is a string.
@@ -334,6 +341,9 @@ pub(super) const FUNCS: &[&str] = &[
     "strings.TrimSpace",
     "printf",
     "print",
+    "i18n",
+    "T",
+    "lang.Translate",
     "relURL",
     "relLangURL",
     "urls.RelURL",
