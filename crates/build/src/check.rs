@@ -89,7 +89,7 @@ fn check_one(
     files: &HashSet<&str>,
     ids: &HashMap<&str, HashSet<String>>,
 ) -> Option<String> {
-    let link = html_unescape(link);
+    let link = myblog_utils::unescape_html(link).into_owned();
     let link = match link.strip_prefix(base_url) {
         Some(rest) => format!("{base_path}{}", if rest.is_empty() { "/" } else { rest }),
         None => link,
@@ -168,6 +168,3 @@ pub fn attr_values(html: &str, name: &str) -> Vec<String> {
     out
 }
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
-}
