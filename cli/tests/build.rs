@@ -199,6 +199,29 @@ fn failed_build_leaves_previous_site_untouched() {
 }
 
 #[test]
+fn a_page_failing_to_render_after_others_were_written_leaves_nothing_behind() {
+    // Pages are written to the staging folder as they are rendered: one failing late must
+    // still leave public/ as it was, and no staging folder.
+    let dir = mini_site();
+    build_ok(dir.path());
+    let before = snapshot_tree(&dir.path().join("public"));
+    let post_template = dir.path().join("themes/mini/templates/post.html");
+    let template = std::fs::read_to_string(&post_template).unwrap();
+    let boom = "{% block main %}{% if page.title == \"Boom\" %}{{ page.no_such_field.at_all }}{% endif %}";
+    std::fs::write(&post_template, template.replacen("{% block main %}", boom, 1)).unwrap();
+    for i in 0..20 {
+        std::fs::write(dir.path().join(format!("content/posts/more-{i}.md")), format!("---\ntitle: More {i}\ndate: 2024-02-{:02}\n---\nText.\n", i + 1)).unwrap();
+    }
+    std::fs::write(dir.path().join("content/posts/boom.md"), "---\ntitle: Boom\ndate: 2024-03-01\n---\nText.\n").unwrap();
+    let out = build(dir.path());
+    assert!(!out.status.success(), "the build should fail on boom.md");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_field"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(changed_files(&before, &snapshot_tree(&dir.path().join("public"))), Vec::<String>::new(), "a failed build changed public/");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!left.iter().any(|n| n.contains("myblog-staging")), "staging folder left behind: {left:?}");
+}
+
+#[test]
 fn interrupted_swap_is_recovered() {
     let dir = mini_site();
     build_ok(dir.path());

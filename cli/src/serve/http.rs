@@ -106,6 +106,8 @@ async fn file_response(status: StatusCode, o: &Output) -> Response {
                 return (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {}: {e}\n", p.display())).into_response();
             }
         },
+        // serve renders into memory (`Sink::Memory`): a staged output cannot reach it.
+        Body::Staged => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{} is not in memory\n", o.path)).into_response(),
     };
     let content_type = content_type_for(&o.path);
     let is_html = o.path.ends_with(".html") || o.path.ends_with(".htm");

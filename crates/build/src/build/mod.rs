@@ -1,7 +1,8 @@
-//! `myblog build`: sources in, `public/` out. Everything is rendered in memory first, so a
-//! build that fails anywhere leaves the previous `public/` untouched. The write is a swap of a
-//! staging folder in which unchanged files are hard links to the previous ones (their mtimes
-//! survive); a build whose inputs did not change at all stops after a stat walk.
+//! `myblog build`: sources in, `public/` out. Pages are written to a staging folder as they are
+//! rendered (so a big site is never held in memory whole) and the folder is swapped in only
+//! when everything succeeded: a build that fails anywhere leaves the previous `public/`
+//! untouched. Unchanged files are hard links to the previous ones (their mtimes survive); a
+//! build whose inputs did not change at all stops after a stat walk.
 //!
 //! This file is the order of the steps; each step is a module of its own.
 
@@ -33,7 +34,7 @@ pub use published::{check_duplicates, is_published, settle_shared_urls};
 pub use render::{collect_rendered, render_job};
 pub use swap::{check_output_folder, recover_interrupted_swap};
 pub use thumbnails::{photo_thumbnails, planned_thumbnails, thumbnail_options};
-pub use write::write_site;
+pub use write::{write_site, Sink, Staging};
 
 use myblog_utils::Diagnostic;
 use myblog_utils::Result;
@@ -49,9 +50,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     if !opts.force && fingerprint::up_to_date(&opts.output, &fingerprint, opts.now) {
         return Ok(BuildReport { up_to_date: true, seconds: start.elapsed().as_secs_f64(), ..Default::default() });
     }
-    let site = render_site(opts)?;
+    let staging = Staging::begin(&opts.output)?;
+    let site = render_site_into(opts, &Sink::Staging(&staging))?;
     let stamp = fingerprint::stamp(&fingerprint, site.next_scheduled);
-    let mut report = write_site(&site, &opts.output, Some(&stamp))?;
+    let mut report = staging.commit(&site, Some(&stamp))?;
     report.pages = site.page_count;
     report.files = site.outputs.len();
     report.seconds = start.elapsed().as_secs_f64();
@@ -60,14 +62,29 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 
 /// Loads, renders and arranges everything in memory. Touches no output file.
 pub fn render_site(opts: &BuildOptions) -> Result<SiteOutput> {
+    render_site_into(opts, &Sink::Memory)
+}
+
+/// Loads and renders everything, handing each page to `sink` as it is made.
+pub fn render_site_into(opts: &BuildOptions, sink: &Sink<'_>) -> Result<SiteOutput> {
     let config = crate::languages::site_config(opts)?;
     if config.is_multilingual() {
+        // A language's pages move under its prefix only once every language is rendered (see
+        // `languages::combine`), so they are kept in memory until then.
         let (builds, _) = crate::languages::prepare_languages(opts, &config)?;
         return crate::languages::render_languages(&builds, &config);
     }
     let prepared = prepare(opts)?;
     let jobs = jobs(&prepared);
-    let results: Vec<std::result::Result<Output, Diagnostic>> = jobs.par_iter().map(|j| render_job(j, &prepared)).collect();
-    let outputs = collect_rendered(results)?;
+    let results: Vec<std::result::Result<Result<Output>, Diagnostic>> =
+        jobs.par_iter().map(|j| render_job(j, &prepared).map(|o| sink.take(o))).collect();
+    let mut rendered = Vec::with_capacity(results.len());
+    for r in results {
+        rendered.push(match r {
+            Ok(staged) => Ok(staged?),
+            Err(d) => Err(d),
+        });
+    }
+    let outputs = collect_rendered(rendered)?;
     finish(&prepared, outputs)
 }

@@ -29,6 +29,8 @@ pub enum Body {
     Copy(PathBuf),
     /// This photo without its metadata (see `photo_meta`), stripped while written.
     Stripped(PathBuf),
+    /// Already written to the staging folder of the build (see `write::Sink`): not in memory.
+    Staged,
 }
 
 impl Output {
@@ -49,6 +51,7 @@ impl Output {
             Body::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b.as_slice())),
             Body::Copy(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
             Body::Stripped(p) => myblog_content::read_stripped(p).map(std::borrow::Cow::Owned),
+            Body::Staged => Err(std::io::Error::other(format!("{} was written to the staging folder and is not in memory", self.path))),
         }
     }
 }
