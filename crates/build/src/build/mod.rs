@@ -19,6 +19,7 @@ mod render;
 mod resolver;
 mod swap;
 mod thumbnails;
+mod timings;
 mod write;
 
 pub use cli::{run_cli, BuildArgs};
@@ -46,14 +47,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     check_output_folder(&opts.root, &opts.output)?;
     recover_interrupted_swap(&opts.output)?;
-    let fingerprint = fingerprint::input_fingerprint(opts)?;
+    let fingerprint = timings::step("input fingerprint", || fingerprint::input_fingerprint(opts))?;
     if !opts.force && fingerprint::up_to_date(&opts.output, &fingerprint, opts.now) {
         return Ok(BuildReport { up_to_date: true, seconds: start.elapsed().as_secs_f64(), ..Default::default() });
     }
     let staging = Staging::begin(&opts.output)?;
     let site = render_site_into(opts, &Sink::Staging(&staging))?;
     let stamp = fingerprint::stamp(&fingerprint, site.next_scheduled);
-    let mut report = staging.commit(&site, Some(&stamp))?;
+    let mut report = timings::step("write and swap", || staging.commit(&site, Some(&stamp)))?;
     report.pages = site.page_count;
     report.files = site.outputs.len();
     report.seconds = start.elapsed().as_secs_f64();
@@ -74,10 +75,10 @@ pub fn render_site_into(opts: &BuildOptions, sink: &Sink<'_>) -> Result<SiteOutp
         let (builds, _) = crate::languages::prepare_languages(opts, &config)?;
         return crate::languages::render_languages(&builds, &config);
     }
-    let prepared = prepare(opts)?;
+    let prepared = timings::step("prepare", || prepare(opts))?;
     let jobs = jobs(&prepared);
     let results: Vec<std::result::Result<Result<Output>, Diagnostic>> =
-        jobs.par_iter().map(|j| render_job(j, &prepared).map(|o| sink.take(o))).collect();
+        timings::step("render pages", || jobs.par_iter().map(|j| render_job(j, &prepared).map(|o| sink.take(o))).collect());
     let mut rendered = Vec::with_capacity(results.len());
     for r in results {
         rendered.push(match r {
@@ -86,5 +87,5 @@ pub fn render_site_into(opts: &BuildOptions, sink: &Sink<'_>) -> Result<SiteOutp
         });
     }
     let outputs = collect_rendered(rendered)?;
-    finish(&prepared, outputs)
+    timings::step("feeds, sitemap, static files", || finish(&prepared, outputs))
 }

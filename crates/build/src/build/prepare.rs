@@ -91,8 +91,8 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         rayon::spawn(markdown::warm_up);
     }
     let templates = theme_templates(opts, &config)?;
-    let loaded = content::load_with(&opts.root, &config.content)?;
-    let assets = Arc::new(build_assets(opts, &config, &loaded.files)?);
+    let loaded = super::timings::step("load content", || content::load_with(&opts.root, &config.content))?;
+    let assets = Arc::new(super::timings::step("static files", || build_assets(opts, &config, &loaded.files))?);
     let (mut published, unpublished): (Vec<Source>, Vec<Source>) = loaded.sources.into_iter().partition(|s| is_published(opts, s));
     if !config.content.dialect.is_strict() {
         for note in settle_shared_urls(&mut published) {
@@ -120,8 +120,8 @@ pub fn prepare_with(opts: &BuildOptions, bodies: Bodies) -> Result<(Prepared, In
         myblog_content::LinkIndex::default()
     };
     let links = Arc::new(links);
-    let items = render_markdown(&opts.root, published, &config, &assets, bodies, &templates, &links)?;
-    let mut site = model::assemble(&config, items);
+    let items = super::timings::step("markdown", || render_markdown(&opts.root, published, &config, &assets, bodies, &templates, &links))?;
+    let mut site = super::timings::step("site model", || model::assemble(&config, items));
     if std::env::var_os("MYBLOG_TIMINGS").is_some() {
         // For scripts/bench: the related posts again, alone (same result: it is pure).
         let start = std::time::Instant::now();
