@@ -35,7 +35,7 @@ pub use published::{check_duplicates, is_published, settle_shared_urls};
 pub use render::{collect_rendered, render_job};
 pub use swap::{check_output_folder, recover_interrupted_swap};
 pub use thumbnails::{photo_thumbnails, planned_thumbnails, thumbnail_options};
-pub use write::{write_site, Sink, Staging};
+pub use write::{Sink, Staging};
 
 use myblog_utils::Diagnostic;
 use myblog_utils::Result;

@@ -16,13 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Writes the site: unchanged files are hard-linked from the previous build into a staging
-/// folder, changed ones written there, then the folders are swapped. A crash at any point
-/// leaves either the old or the new site (see `recover_interrupted_swap`).
-pub fn write_site(site: &SiteOutput, out: &Path, fingerprint: Option<&str>) -> Result<BuildReport> {
-    Staging::begin(out)?.commit(site, fingerprint)
-}
-
 /// Where rendered outputs go as they are made.
 pub enum Sink<'a> {
     /// Kept whole in memory (`check`, `serve`, tests).
@@ -129,6 +122,7 @@ impl Staging {
     }
 
     /// Stages what is not staged yet, then swaps the staging folder in, unless nothing changed.
+    /// A crash at any point leaves either the old or the new site (see `recover_interrupted_swap`).
     pub fn commit(mut self, site: &SiteOutput, fingerprint: Option<&str>) -> Result<BuildReport> {
         site.outputs.par_iter().filter(|o| !matches!(o.body, Body::Staged)).try_for_each(|o| self.put(o))?;
         let manifest = site.manifest();
