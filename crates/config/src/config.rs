@@ -54,6 +54,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub related: RelatedConfig,
     #[serde(default)]
+    pub search: SearchConfig,
+    #[serde(default)]
     pub deploy: DeployConfig,
     #[serde(default)]
     pub extra: toml::Table,
@@ -238,6 +240,20 @@ impl Default for SubscribeConfig {
             subscribers_table: None,
             sends_table: None,
         }
+    }
+}
+
+/// The search index (`search/index.json` and its files) and the theme's search page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Write the index and the `/search/` page; `false` leaves both out.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
     }
 }
 

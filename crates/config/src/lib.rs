@@ -12,7 +12,7 @@ mod urls;
 
 pub use crate::dialect::Dialect;
 pub use config::{
-    find_root, Author, BuildConfig, CacheRule, ContentConfig, DeployConfig, FeedsConfig, MarkdownConfig, RelatedConfig, MaxDeletes, MenuItem, SiteConfig,
+    find_root, Author, BuildConfig, CacheRule, ContentConfig, DeployConfig, FeedsConfig, MarkdownConfig, RelatedConfig, SearchConfig, MaxDeletes, MenuItem, SiteConfig,
     SubscribeConfig, ThumbnailConfig, CONFIG_FILE, CONTENT_DIR, POSTS_DIR,
 };
 pub use languages::{text_direction, LangRules, Language, LanguageConfig};

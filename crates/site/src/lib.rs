@@ -11,6 +11,7 @@ mod previews;
 mod redirects;
 mod related;
 mod render;
+pub mod search;
 mod sections;
 mod strings;
 mod taxonomy;

@@ -35,6 +35,7 @@ struct ConfigView<'a> {
     paginate_by: usize,
     menu: Vec<myblog_config::MenuItem>,
     subscribe: &'a myblog_config::SubscribeConfig,
+    search: &'a myblog_config::SearchConfig,
     extra: &'a toml::Table,
     /// The picture link previews show for pages without their own (a static file path).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +94,7 @@ impl Renderer {
             paginate_by: config.paginate_by,
             menu,
             subscribe: &config.subscribe,
+            search: &config.search,
             extra: &config.extra,
             image: config.image.as_deref(),
         };

@@ -1,5 +1,5 @@
 //! What is made from the whole site once its pages are rendered: feeds, sitemaps, robots.txt,
-//! redirects and the static files.
+//! the search index, redirects and the static files.
 
 use super::options::ThumbnailMode;
 use super::output::{Output, SiteOutput};
@@ -66,13 +66,17 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     })
 }
 
-/// Feeds (the site's and its lists'), sitemap (listing `html_paths`) and robots.txt (unless the
-/// site has its own `robots.txt`, which wins).
+/// Feeds (the site's and its lists'), sitemap (listing `html_paths`), robots.txt (unless the
+/// site has its own `robots.txt`, which wins) and the search index.
 pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_paths: &[&str]) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(4);
     outputs.push(Output::rendered("atom.xml".into(), myblog_site::atom(site, config).into_bytes()));
     outputs.push(Output::rendered("rss.xml".into(), myblog_site::rss(site, config).into_bytes()));
-    for (path, body) in myblog_site::sitemaps(&myblog_site::sitemap_entries(site, html_paths), config) {
+    // The search page has nothing of its own for search engines (and says `noindex`).
+    let search_page = format!("{}/index.html", myblog_site::search::SEARCH_DIR);
+    let own_search_page = site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.output_path() == search_page);
+    let listed: Vec<&str> = html_paths.iter().copied().filter(|p| own_search_page || *p != search_page).collect();
+    for (path, body) in myblog_site::sitemaps(&myblog_site::sitemap_entries(site, &listed), config) {
         outputs.push(Output::rendered(path, body.into_bytes()));
     }
     for (path, body) in myblog_site::feeds(site, config) {
@@ -81,5 +85,23 @@ pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_p
     if assets.get("robots.txt").is_none() {
         outputs.push(Output::rendered("robots.txt".into(), myblog_site::robots(config).into_bytes()));
     }
+    outputs.extend(search_files(site, config));
     outputs
+}
+
+/// The search index (`search/index.json` and the hashed files it names), unless
+/// `[search] enabled = false`.
+pub fn search_files(site: &Site, config: &SiteConfig) -> Vec<Output> {
+    if !config.search.enabled {
+        return Vec::new();
+    }
+    let docs = myblog_site::search::docs(site);
+    myblog_site::search::files(&docs)
+        .into_iter()
+        .map(|f| {
+            let mut o = Output::rendered(f.path, f.bytes);
+            o.hashed = f.hashed;
+            o
+        })
+        .collect()
 }

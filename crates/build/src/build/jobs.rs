@@ -22,6 +22,8 @@ pub enum Job {
     /// Taxonomy index, term slug, page number.
     Term(usize, String, usize),
     Archive,
+    /// The search page (`search.html`), which reads the index `finish` writes.
+    Search,
     NotFound,
 }
 
@@ -36,6 +38,7 @@ impl Job {
             Job::Taxonomy(t) => format!("/{}/", site.taxonomies[*t].name),
             Job::Term(t, slug, n) => site.taxonomies[*t].term_page_url(slug, &site.paginate_path, *n),
             Job::Archive => "/archive/".into(),
+            Job::Search => format!("/{}/", myblog_site::search::SEARCH_DIR),
             Job::NotFound => "/404.html".into(),
         }
     }
@@ -52,6 +55,7 @@ impl Job {
             Job::Term(t, ..) if site.taxonomies[*t].name == myblog_config::TAGS => "tag.html".into(),
             Job::Term(..) => "term.html".into(),
             Job::Archive => "archive.html".into(),
+            Job::Search => "search.html".into(),
             Job::NotFound => "404.html".into(),
         }
     }
@@ -86,9 +90,13 @@ pub fn jobs(prepared: &Prepared) -> Vec<Job> {
             jobs.extend((1..=tax.pages_of(info)).map(|n| Job::Term(t, slug.clone(), n)));
         }
     }
-    // A moved-in site's own page at /archive/ wins over myblog's archive.
-    if !site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.url_path == "/archive/") {
+    // A moved-in site's own page at /archive/ (or /search/) wins over myblog's.
+    let taken = |url: &str| site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.url_path == url);
+    if !taken("/archive/") {
         jobs.push(Job::Archive);
+    }
+    if prepared.config.search.enabled && prepared.renderer.has_template("search.html") && !taken(&Job::Search.url_path(site)) {
+        jobs.push(Job::Search);
     }
     if prepared.renderer.has_template("404.html") {
         jobs.push(Job::NotFound);

@@ -57,10 +57,20 @@ pub fn render_job(job: &Job, prepared: &Prepared) -> std::result::Result<Output,
             }
             ctx.insert("years", &years);
         }
+        Job::Search => ctx.insert("search", &search_links(config)),
         Job::NotFound => {}
     }
     let html = renderer.render(&job.template(site), config, &job.url_path(site), ctx, source)?;
     Ok(Output::rendered(job.output_path(site), html.into_bytes()))
+}
+
+/// What the search page links to: the index its script reads, and a search engine's results
+/// for this site, for readers without JavaScript.
+fn search_links(config: &myblog_config::SiteConfig) -> serde_json::Value {
+    let index = myblog_config::with_base(config, &format!("/{}/index.json", myblog_site::search::SEARCH_DIR));
+    let site = config.base_url.split_once("://").map_or(config.base_url.as_str(), |(_, rest)| rest).trim_end_matches('/');
+    let query = percent_encoding::utf8_percent_encode(&format!("site:{site}"), percent_encoding::NON_ALPHANUMERIC).to_string();
+    serde_json::json!({ "index": index, "engine": format!("https://duckduckgo.com/?q={query}") })
 }
 
 #[derive(serde::Serialize)]

@@ -1,4 +1,4 @@
-//! Step 9 of a rebuild: feeds, sitemap, robots.txt; static files. The sitemap depends on the
+//! Step 9 of a rebuild: feeds, sitemap, robots.txt, the search index; static files. The sitemap depends on the
 //! set of pages, their dates and whether they may be indexed (draft, extra.noindex), the
 //! feeds on the newest posts.
 
@@ -41,12 +41,18 @@ impl Incremental {
                 }
             }
             self.generated = generated_paths.clone();
-        } else if changed_posts.iter().any(|&i| i < myblog_site::FEED_LIMIT) {
-            let site = &self.prepared.site;
-            let atom = Output::rendered("atom.xml".into(), myblog_site::atom(site, &config).into_bytes());
-            let rss = Output::rendered("rss.xml".into(), myblog_site::rss(site, &config).into_bytes());
-            self.put(atom, &mut change);
-            self.put(rss, &mut change);
+        } else {
+            if changed_posts.iter().any(|&i| i < myblog_site::FEED_LIMIT) {
+                let site = &self.prepared.site;
+                let atom = Output::rendered("atom.xml".into(), myblog_site::atom(site, &config).into_bytes());
+                let rss = Output::rendered("rss.xml".into(), myblog_site::rss(site, &config).into_bytes());
+                self.put(atom, &mut change);
+                self.put(rss, &mut change);
+            }
+            // Any edit of a page's words changes the index (the generated files above include it).
+            if !changed_fields.is_empty() {
+                generated_paths = self.refresh_search(generated_paths, config, &mut change);
+            }
         }
         if self.outputs.contains_key("robots.txt")
             && !generated_paths.contains("robots.txt")
@@ -97,5 +103,28 @@ impl Incremental {
             }
         }
         change
+    }
+}
+
+impl Incremental {
+    /// Writes the search index again; its files that are gone are removed. Returns the new
+    /// set of generated paths.
+    fn refresh_search(&mut self, mut generated_paths: BTreeSet<String>, config: &SiteConfig, change: &mut Change) -> BTreeSet<String> {
+        let dir = format!("{}/", myblog_site::search::SEARCH_DIR);
+        let files = build::search_files(&self.prepared.site, config);
+        let new: BTreeSet<String> = files.iter().map(|o| o.path.clone()).collect();
+        let gone: Vec<String> = generated_paths.iter().filter(|p| p.starts_with(&dir) && !new.contains(*p)).cloned().collect();
+        for p in gone {
+            generated_paths.remove(&p);
+            if !self.html.contains(&p) && self.outputs.remove(&p).is_some() {
+                change.removed.push(p);
+            }
+        }
+        for o in files {
+            generated_paths.insert(o.path.clone());
+            self.put(o, change);
+        }
+        self.generated = generated_paths.clone();
+        generated_paths
     }
 }

@@ -140,7 +140,7 @@ impl Incremental {
                         || touched_terms.get(&(*t, slug.as_str())).is_some_and(|urls| urls.iter().any(|u| relevant(&tpl, u)))
                 }
                 Job::Archive => order_changed || changed_posts.iter().any(|&i| relevant_post("archive.html", i)),
-                Job::NotFound => false,
+                Job::Search | Job::NotFound => false,
             };
             let by_template = templates_or_assets && {
                 let t = template();
