@@ -584,3 +584,51 @@ fn deleting_deploys_ask_first_on_a_terminal() {
     assert!(!out.contains("Continue?"), "--yes must not ask: {out}");
     assert!(!snapshot(&bucket).contains_key("posts/second/index.html"));
 }
+
+#[test]
+fn search_index_files_are_deployed_like_assets() {
+    let site = mini_with("", "grace_hours = 0\ninvalidation_limit = 100\n");
+    let (bucket, dist) = bucket_and_distribution("search");
+    deploy_ok(&site.root, &moto().endpoint, &bucket, &dist, &[]);
+    // The files index.json names (all but itself and the search page).
+    let named = |m: &Manifest| -> BTreeSet<String> {
+        m.files
+            .iter()
+            .filter(|e| e.path.starts_with("search/") && !e.path.ends_with("/index.json") && !e.path.ends_with("/index.html"))
+            .map(|e| e.path.clone())
+            .collect()
+    };
+    let before = named(&manifest(&site.root));
+    assert!(before.iter().any(|p| p.starts_with("search/words.")) && before.iter().any(|p| p.starts_with("search/docs.")), "{before:?}");
+    let snap = snapshot(&bucket);
+    for p in &before {
+        assert_eq!(snap[p].cache_control, "public, max-age=31536000, immutable", "{p}");
+        assert_eq!(snap[p].content_type, "application/json; charset=utf-8", "{p}");
+    }
+    assert_eq!(snap["search/index.json"].cache_control, "public, max-age=3600, s-maxage=86400");
+
+    append(&site.root, "content/posts/first.md", "\nA quetzalcoatlus flew by.\n");
+    let proxy = Proxy::start(Mode::Pass);
+    let s = deploy_ok(&site.root, &proxy.endpoint, &bucket, &dist, &["--wait"]);
+    let after = named(&manifest(&site.root));
+    let added: Vec<&String> = after.difference(&before).collect();
+    let replaced: Vec<&String> = before.difference(&after).collect();
+    assert!(!added.is_empty() && !replaced.is_empty(), "a new word changes a words file: {before:?} -> {after:?}");
+    // The new files are in the bucket before the index.json that names them...
+    let order = puts(&proxy.log(), &bucket);
+    let index_at = order.iter().position(|k| k == "search/index.json").expect("index.json uploaded");
+    for a in &added {
+        let at = order.iter().position(|k| k == *a).unwrap_or_else(|| panic!("{a} not uploaded: {order:?}"));
+        assert!(at < index_at, "{order:?}");
+    }
+    // ...the replaced ones stay for the grace period (a reader's cached index.json names them),
+    // index.json is invalidated, and no hashed file ever is.
+    let snap = snapshot(&bucket);
+    for r in &replaced {
+        assert!(snap.contains_key(*r), "{r} deleted at once");
+    }
+    assert_eq!(s["kept_for_grace"], replaced.len());
+    let inv = invalidations(&dist).last().unwrap().1.clone();
+    assert!(inv.contains(&"/search/index.json".to_string()), "{inv:?}");
+    assert!(!inv.iter().any(|p| p.contains("/search/words.") || p.contains("/search/docs.")), "{inv:?}");
+}

@@ -164,14 +164,15 @@ fn search_can_be_turned_off() {
     let dir = example_site();
     let root = dir.path().join("blog");
     let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
-    std::fs::write(root.join("site.toml"), format!("{config}\n[search]\nenabled = false\n")).unwrap();
+    assert!(config.contains("[search]\nenabled = true\n"), "{config}");
+    std::fs::write(root.join("site.toml"), config.replace("[search]\nenabled = true\n", "[search]\nenabled = false\n")).unwrap();
     build_ok(&root);
     let public = root.join("public");
     assert!(!public.join("search").exists());
     let home = std::fs::read_to_string(public.join("index.html")).unwrap();
     assert!(!home.contains("site-search"), "{home}");
 
-    std::fs::write(root.join("site.toml"), format!("{config}\n[search]\nenable = true\n")).unwrap();
+    std::fs::write(root.join("site.toml"), config.replace("[search]\nenabled = true\n", "[search]\nenable = true\n")).unwrap();
     let out = build(&root);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -41,13 +41,28 @@ pub fn page_words(doc: &Doc) -> Vec<(String, u8)> {
     v
 }
 
-/// Every page's words merged, page order kept as doc ids.
+/// Every page's words merged, page order kept as doc ids. Each thread folds its run of pages
+/// into one map (so no page's word list outlives its page), and the maps are merged in order.
 pub fn postings(docs: &[Doc]) -> Postings {
-    let per_page: Vec<Vec<(String, u8)>> = docs.par_iter().map(page_words).collect();
-    let mut all: Postings = HashMap::new();
-    for (id, words) in per_page.into_iter().enumerate() {
-        for (w, s) in words {
-            all.entry(w).or_default().push((id as u32, s));
+    let mut all = docs
+        .par_iter()
+        .enumerate()
+        .fold(Postings::new, |mut map, (id, doc)| {
+            for (w, s) in page_words(doc) {
+                map.entry(w).or_default().push((id as u32, s));
+            }
+            map
+        })
+        .reduce(Postings::new, |mut left, right| {
+            for (w, mut p) in right {
+                left.entry(w).or_default().append(&mut p);
+            }
+            left
+        });
+    // `reduce` keeps the runs' order, but ids must be ascending whatever it does.
+    for p in all.values_mut() {
+        if !p.is_sorted_by_key(|x| x.0) {
+            p.sort_unstable_by_key(|x| x.0);
         }
     }
     all
