@@ -261,6 +261,10 @@ fn example_blog_every_kind_of_edit_matches_a_cold_build() {
 
     let c = b.edit(post, "body edit", |t| format!("{t}\nOne more closing paragraph.\n"));
     b.assert_partial(&c, 3, "body edit");
+    // A new word: the search index changes (and is a cold build's, as everything here).
+    let c = b.edit(post, "new word", |t| format!("{t}\nA quetzalcoatlus.\n"));
+    assert!(c.changed.iter().any(|p| p == "search/index.json") && c.changed.iter().any(|p| p.starts_with("search/words.")), "{c:?}");
+    assert!(c.removed.iter().any(|p| p.starts_with("search/words.")), "the replaced words file is gone: {c:?}");
     let c = b.edit(post, "title edit", |t| replace_line(&t, "title =", "title = \"Why I still keep a blog\""));
     b.assert_partial(&c, 12, "title edit");
     b.edit(post, "date change that reorders", |t| replace_line(&t, "date =", "date = 2025-12-31"));

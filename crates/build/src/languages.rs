@@ -259,7 +259,7 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
         posts.extend(part.posts.iter().cloned());
         remote_thumbnails.extend(part.remote_thumbnails.iter().cloned());
         let html: Vec<&str> = pages.iter().map(String::as_str).collect();
-        for (url, lastmod) in myblog_site::sitemap_entries(&b.prepared.site, &html) {
+        for (url, lastmod) in myblog_site::sitemap_entries(&b.prepared.site, &crate::build::in_sitemap(&b.prepared.site, &html)) {
             sitemap_entries.push((format!("{}{url}", b.lang.prefix), lastmod));
         }
         alternates.extend(page_alternates(b, &root_config.language));

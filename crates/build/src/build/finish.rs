@@ -5,6 +5,7 @@ use super::options::ThumbnailMode;
 use super::output::{Output, SiteOutput};
 use super::prepare::Prepared;
 use super::thumbnails::{local_thumbnails, planned_thumbnails};
+use super::timings;
 use myblog_config::SiteConfig;
 use myblog_content::Assets;
 use myblog_site::Site;
@@ -24,7 +25,8 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
         sources.insert(p.source.output_path(), p.source.display_path.clone());
     }
     let html_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
-    let generated = generated_files(site, config, assets, &html_paths);
+    let mut generated = generated_files(site, config, assets, &html_paths);
+    generated.extend(timings::step("search index", || search_files(site, config, None)));
     let generated_paths = generated.iter().map(|o| o.path.clone()).collect();
     let mut redirects = myblog_site::plan_redirects(site, config, &html_paths.iter().copied().collect()).map_err(Error::Input)?;
     redirects.extend(myblog_site::first_page_redirects(site, config));
@@ -66,17 +68,13 @@ pub fn finish(prepared: &Prepared, mut outputs: Vec<Output>) -> Result<SiteOutpu
     })
 }
 
-/// Feeds (the site's and its lists'), sitemap (listing `html_paths`), robots.txt (unless the
-/// site has its own `robots.txt`, which wins) and the search index.
+/// Feeds (the site's and its lists'), sitemap (listing `html_paths`) and robots.txt (unless the
+/// site has its own `robots.txt`, which wins).
 pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_paths: &[&str]) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(4);
     outputs.push(Output::rendered("atom.xml".into(), myblog_site::atom(site, config).into_bytes()));
     outputs.push(Output::rendered("rss.xml".into(), myblog_site::rss(site, config).into_bytes()));
-    // The search page has nothing of its own for search engines (and says `noindex`).
-    let search_page = format!("{}/index.html", myblog_site::search::SEARCH_DIR);
-    let own_search_page = site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.output_path() == search_page);
-    let listed: Vec<&str> = html_paths.iter().copied().filter(|p| own_search_page || *p != search_page).collect();
-    for (path, body) in myblog_site::sitemaps(&myblog_site::sitemap_entries(site, &listed), config) {
+    for (path, body) in myblog_site::sitemaps(&myblog_site::sitemap_entries(site, &in_sitemap(site, html_paths)), config) {
         outputs.push(Output::rendered(path, body.into_bytes()));
     }
     for (path, body) in myblog_site::feeds(site, config) {
@@ -85,18 +83,28 @@ pub fn generated_files(site: &Site, config: &SiteConfig, assets: &Assets, html_p
     if assets.get("robots.txt").is_none() {
         outputs.push(Output::rendered("robots.txt".into(), myblog_site::robots(config).into_bytes()));
     }
-    outputs.extend(search_files(site, config));
     outputs
 }
 
+/// The HTML outputs a sitemap lists: all but the theme's search page, which has nothing of
+/// its own for search engines (and says `noindex`).
+pub fn in_sitemap<'a>(site: &Site, html_paths: &[&'a str]) -> Vec<&'a str> {
+    let search_page = format!("{}/index.html", myblog_site::search::SEARCH_DIR);
+    let own_search_page = site.posts.iter().chain(&site.pages).chain(&site.sections).any(|p| p.source.output_path() == search_page);
+    html_paths.iter().copied().filter(|p| own_search_page || *p != search_page).collect()
+}
+
 /// The search index (`search/index.json` and the hashed files it names), unless
-/// `[search] enabled = false`.
-pub fn search_files(site: &Site, config: &SiteConfig) -> Vec<Output> {
+/// `[search] enabled = false`. With a `cache` (serve's), only the pages that changed are read.
+pub fn search_files(site: &Site, config: &SiteConfig, cache: Option<&mut myblog_site::search::WordCache>) -> Vec<Output> {
     if !config.search.enabled {
         return Vec::new();
     }
-    let docs = myblog_site::search::docs(site);
-    myblog_site::search::files(&docs)
+    let files = match cache {
+        Some(c) => c.files(site),
+        None => myblog_site::search::files(site),
+    };
+    files
         .into_iter()
         .map(|f| {
             let mut o = Output::rendered(f.path, f.bytes);

@@ -23,7 +23,7 @@ mod timings;
 mod write;
 
 pub use cli::{run_cli, BuildArgs};
-pub use finish::{finish, generated_files, search_files};
+pub use finish::{finish, generated_files, in_sitemap, search_files};
 pub use jobs::{home_pages, jobs, Job};
 pub use markdown::render_markdown;
 pub use options::{BuildOptions, ThumbnailMode};

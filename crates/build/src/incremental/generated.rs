@@ -30,7 +30,8 @@ impl Incremental {
         if remodelled || paths_changed || sitemap_changed || list_feeds || !changed_assets.is_empty() {
             let html_paths: Vec<&str> = self.html.iter().map(String::as_str).collect();
             let generated = build::generated_files(&self.prepared.site, &config, &self.prepared.assets, &html_paths);
-            generated_paths = generated.iter().map(|o| o.path.clone()).collect();
+            // The search index's files are refreshed below, on their own.
+            generated_paths = generated.iter().map(|o| o.path.clone()).chain(self.search_paths()).collect();
             for o in generated {
                 self.put(o, &mut change);
             }
@@ -49,10 +50,10 @@ impl Incremental {
                 self.put(atom, &mut change);
                 self.put(rss, &mut change);
             }
-            // Any edit of a page's words changes the index (the generated files above include it).
-            if !changed_fields.is_empty() {
-                generated_paths = self.refresh_search(generated_paths, config, &mut change);
-            }
+        }
+        // Any edit of a page may change its words.
+        if remodelled || paths_changed || !changed_fields.is_empty() {
+            generated_paths = self.refresh_search(generated_paths, config, &mut change);
         }
         if self.outputs.contains_key("robots.txt")
             && !generated_paths.contains("robots.txt")
@@ -107,11 +108,17 @@ impl Incremental {
 }
 
 impl Incremental {
+    /// The search index's files among the generated ones.
+    fn search_paths(&self) -> Vec<String> {
+        let dir = format!("{}/", myblog_site::search::SEARCH_DIR);
+        self.generated.iter().filter(|p| p.starts_with(&dir) && !self.html.contains(*p)).cloned().collect()
+    }
+
     /// Writes the search index again; its files that are gone are removed. Returns the new
     /// set of generated paths.
     fn refresh_search(&mut self, mut generated_paths: BTreeSet<String>, config: &SiteConfig, change: &mut Change) -> BTreeSet<String> {
         let dir = format!("{}/", myblog_site::search::SEARCH_DIR);
-        let files = build::search_files(&self.prepared.site, config);
+        let files = build::search_files(&self.prepared.site, config, Some(&mut self.search_words));
         let new: BTreeSet<String> = files.iter().map(|o| o.path.clone()).collect();
         let gone: Vec<String> = generated_paths.iter().filter(|p| p.starts_with(&dir) && !new.contains(*p)).cloned().collect();
         for p in gone {

@@ -10,6 +10,8 @@
 //!   the pagination;
 //! - feeds, sitemap and robots.txt: regenerated on every change (cheap: the feeds carry only
 //!   the newest posts);
+//! - the search index: written again on every edit of a page, from each page's words kept
+//!   between rebuilds (only the changed pages are read again);
 //! - static files: every one is re-hashed when any static file changes, and markdown that
 //!   mentions a changed file is re-rendered.
 //!
@@ -97,8 +99,10 @@ pub struct Incremental {
     /// Output paths of redirect pages (aliases, `page/1/`): they change only with a full
     /// rebuild (see `can_update_in_place`), and are not stale static files.
     redirects: BTreeSet<String>,
-    /// Output paths of the generated files (feeds, sitemaps, robots.txt).
+    /// Output paths of the generated files (feeds, sitemaps, robots.txt, the search index).
     generated: BTreeSet<String>,
+    /// Each page's words, so a rebuild reads only the changed pages for the search index.
+    search_words: myblog_site::search::WordCache,
     /// A site in several languages is rebuilt whole on every change (`prepared` is then its
     /// default language's part, for the theme folder and the config).
     multilingual: bool,
@@ -142,6 +146,7 @@ impl Incremental {
             pending: BTreeSet::new(),
             redirects,
             generated,
+            search_words: Default::default(),
             multilingual,
         };
         inc.reindex();

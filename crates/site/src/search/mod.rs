@@ -9,17 +9,18 @@
 //! posts first, then pages and sections); a words file maps a word to its postings (see
 //! [`shards::encode`]).
 
+mod cache;
 mod postings;
 mod shards;
 mod terms;
-mod text;
 
 use crate::model::{Page, Site};
 use myblog_markdown::TocEntry;
 use serde_json::json;
 
+pub use cache::WordCache;
 pub use postings::{HEADING, TERM, TEXT, TITLE};
-pub use terms::words;
+pub use terms::{html_words, words};
 
 /// The folder of the index in `public/` (a language's under its prefix).
 pub const SEARCH_DIR: &str = "search";
@@ -28,16 +29,14 @@ pub const DOCS_PER_FILE: usize = 100;
 /// How much of a page's description a result shows.
 pub const SNIPPET_CHARS: usize = 160;
 
-/// One page as the index sees it.
+/// One page as the index reads it.
 #[derive(Debug, Clone)]
-pub struct Doc {
-    pub path: String,
-    pub title: String,
-    pub date: Option<String>,
-    pub description: String,
+pub struct Doc<'a> {
+    pub title: &'a str,
     pub headings: Vec<String>,
-    pub terms: Vec<String>,
-    pub text: String,
+    pub terms: Vec<&'a str>,
+    /// The rendered content.
+    pub html: &'a str,
 }
 
 /// One file of the index: its path under `public/`, its bytes, and whether its name carries
@@ -48,29 +47,27 @@ pub struct SearchFile {
     pub hashed: bool,
 }
 
-/// The pages a reader may find, in doc id order.
-pub fn docs(site: &Site) -> Vec<Doc> {
-    let searchable = |p: &&Page| {
-        !p.source.front.draft && p.source.front.extra.get("noindex").and_then(|v| v.as_bool()) != Some(true)
-    };
+/// The pages a reader may find, in doc id order: posts (newest first), pages, sections.
+pub fn searchable(site: &Site) -> Vec<&Page> {
+    let indexed = |p: &&Page| !p.source.front.draft && p.source.front.extra.get("noindex").and_then(|v| v.as_bool()) != Some(true);
     let sections = site.sections.iter().filter(|s| s.source.url_path != "/");
-    site.posts.iter().chain(&site.pages).chain(sections).filter(searchable).map(doc).collect()
+    site.posts.iter().chain(&site.pages).chain(sections).filter(indexed).collect()
 }
 
-fn doc(p: &Page) -> Doc {
+/// The index files of `site`, `index.json` last.
+pub fn files(site: &Site) -> Vec<SearchFile> {
+    let pages = searchable(site);
+    let postings = postings::postings(&pages);
+    write(&pages, &postings)
+}
+
+/// What the index reads of a page.
+fn doc(p: &Page) -> Doc<'_> {
     let s = &p.summary;
     let mut headings = Vec::new();
     flatten(&p.toc, &mut headings);
-    let terms = s.tags.iter().chain(s.taxonomies.values().flatten()).map(|t| t.name.clone()).collect();
-    Doc {
-        path: s.path.clone(),
-        title: s.title.clone(),
-        date: s.date.clone(),
-        description: myblog_utils::html_to_text(&s.description, SNIPPET_CHARS),
-        headings,
-        terms,
-        text: text::page_text(&p.content),
-    }
+    let terms = s.tags.iter().chain(s.taxonomies.values().flatten()).map(|t| t.name.as_str()).collect();
+    Doc { title: &s.title, headings, terms, html: &p.content }
 }
 
 fn flatten(toc: &[TocEntry], out: &mut Vec<String>) {
@@ -80,15 +77,20 @@ fn flatten(toc: &[TocEntry], out: &mut Vec<String>) {
     }
 }
 
-/// The index files of `docs`, `index.json` last.
-pub fn files(docs: &[Doc]) -> Vec<SearchFile> {
-    let postings = postings::postings(docs);
-    let (word_files, keys) = shards::shard(&postings);
+/// The files of the index of `pages` (doc id order) from their postings.
+fn write(pages: &[&Page], postings: &postings::Postings) -> Vec<SearchFile> {
+    let (word_files, keys) = shards::shard(postings);
     let mut out = Vec::new();
-    let doc_names: Vec<String> = docs
+    let doc_names: Vec<String> = pages
         .chunks(DOCS_PER_FILE)
         .map(|chunk| {
-            let rows: Vec<_> = chunk.iter().map(|d| json!([d.path, d.title, d.date, d.description])).collect();
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|p| {
+                    let s = &p.summary;
+                    json!([s.path, s.title, s.date, myblog_utils::html_to_text(&s.description, SNIPPET_CHARS)])
+                })
+                .collect();
             hashed("docs", json!(rows), &mut out)
         })
         .collect();
@@ -99,7 +101,7 @@ pub fn files(docs: &[Doc]) -> Vec<SearchFile> {
     let keys: serde_json::Map<String, serde_json::Value> = keys.into_iter().map(|(k, i)| (k, json!(i))).collect();
     let index = json!({
         "version": 1,
-        "pages": docs.len(),
+        "pages": pages.len(),
         "docs_per_file": DOCS_PER_FILE,
         "docs": doc_names,
         "words": word_names,
