@@ -320,7 +320,7 @@ pub fn sitemap_entries(site: &Site, html_paths: &[&str]) -> Vec<(String, Option<
         .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.as_str(), myblog_utils::date_string(&d))))
         .collect();
     let hidden: HashSet<&str> = all()
-        .filter(|p| p.source.front.draft || p.source.front.extra.get("noindex").and_then(|v| v.as_bool()) == Some(true))
+        .filter(|p| !p.is_indexed())
         .map(|p| p.source.url_path.as_str())
         .collect();
     let mut entries: Vec<(String, Option<String>)> = html_paths

@@ -112,6 +112,12 @@ pub struct PageView<'a> {
 }
 
 impl Page {
+    /// Whether search engines and the site's own search may list the page: not a draft, and
+    /// not `extra.noindex = true`.
+    pub fn is_indexed(&self) -> bool {
+        !self.source.front.draft && self.source.front.extra.get("noindex").and_then(|v| v.as_bool()) != Some(true)
+    }
+
     pub fn view(&self) -> PageView<'_> {
         PageView {
             summary: &self.summary,

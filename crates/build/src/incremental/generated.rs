@@ -42,14 +42,12 @@ impl Incremental {
                 }
             }
             self.generated = generated_paths.clone();
-        } else {
-            if changed_posts.iter().any(|&i| i < myblog_site::FEED_LIMIT) {
-                let site = &self.prepared.site;
-                let atom = Output::rendered("atom.xml".into(), myblog_site::atom(site, &config).into_bytes());
-                let rss = Output::rendered("rss.xml".into(), myblog_site::rss(site, &config).into_bytes());
-                self.put(atom, &mut change);
-                self.put(rss, &mut change);
-            }
+        } else if changed_posts.iter().any(|&i| i < myblog_site::FEED_LIMIT) {
+            let site = &self.prepared.site;
+            let atom = Output::rendered("atom.xml".into(), myblog_site::atom(site, &config).into_bytes());
+            let rss = Output::rendered("rss.xml".into(), myblog_site::rss(site, &config).into_bytes());
+            self.put(atom, &mut change);
+            self.put(rss, &mut change);
         }
         // Any edit of a page may change its words.
         if remodelled || paths_changed || !changed_fields.is_empty() {

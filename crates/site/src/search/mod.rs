@@ -49,9 +49,8 @@ pub struct SearchFile {
 
 /// The pages a reader may find, in doc id order: posts (newest first), pages, sections.
 pub fn searchable(site: &Site) -> Vec<&Page> {
-    let indexed = |p: &&Page| !p.source.front.draft && p.source.front.extra.get("noindex").and_then(|v| v.as_bool()) != Some(true);
     let sections = site.sections.iter().filter(|s| s.source.url_path != "/");
-    site.posts.iter().chain(&site.pages).chain(sections).filter(indexed).collect()
+    site.posts.iter().chain(&site.pages).chain(sections).filter(|p| p.is_indexed()).collect()
 }
 
 /// The index files of `site`, `index.json` last.
