@@ -313,7 +313,8 @@ impl NewsStore<'_> {
 ///
 /// `lang`: on a multilingual site, the post's language: the page is read from
 /// `status-lang-index` (the same keys, with `lang` projected) and filtered to the subscribers
-/// of that language, those without one counting as the default language's. A filtered page may
+/// of that language, those without one (or with one the site no longer has) counting as the
+/// default language's. A filtered page may
 /// hold fewer than `limit` addresses, or none, and still have more after it: paging follows
 /// DynamoDB's last evaluated key, never the count.
 pub async fn confirmed_page(
@@ -335,8 +336,19 @@ pub async fn confirmed_page(
         .projection_expression("email")
         .limit(limit);
     if let Some(f) = lang {
-        let filter = if f.is_default { "#l = :lang OR attribute_not_exists(#l)" } else { "#l = :lang" };
-        req = req.filter_expression(filter).expression_attribute_names("#l", "lang").expression_attribute_values(":lang", s(f.lang));
+        req = req.expression_attribute_names("#l", "lang");
+        if f.others.is_empty() {
+            req = req.filter_expression("#l = :lang").expression_attribute_values(":lang", s(f.lang));
+        } else {
+            // The default language's post: everyone not in one of the other languages, so an
+            // item without a language, or with one the site dropped, is the default's (as its
+            // own emails are).
+            let names: Vec<String> = (0..f.others.len()).map(|i| format!(":o{i}")).collect();
+            req = req.filter_expression(format!("attribute_not_exists(#l) OR NOT (#l IN ({}))", names.join(", ")));
+            for (name, code) in names.iter().zip(f.others) {
+                req = req.expression_attribute_values(name, s(code.as_str()));
+            }
+        }
     }
     if let Some(a) = after {
         req = req.exclusive_start_key("email", s(a)).exclusive_start_key("status", s(crate::store::CONFIRMED));
@@ -351,8 +363,9 @@ pub async fn confirmed_page(
 #[derive(Debug, Clone, Copy)]
 pub struct LangFilter<'a> {
     pub lang: &'a str,
-    /// The site's default language: subscribers stored without a language get it too.
-    pub is_default: bool,
+    /// For the default language's posts, the site's other languages (whose subscribers do not
+    /// get them); empty for any other language's.
+    pub others: &'a [String],
 }
 
 impl<'a> LangFilter<'a> {
@@ -363,6 +376,7 @@ impl<'a> LangFilter<'a> {
             return None;
         }
         let lang = languages.pick(post_lang);
-        Some(LangFilter { lang, is_default: lang == languages.default_code() })
+        let others = if lang == languages.default_code() { &languages.codes()[1..] } else { &[][..] };
+        Some(LangFilter { lang, others })
     }
 }

@@ -11,6 +11,9 @@ pub struct Languages {
     codes: Vec<String>,
 }
 
+/// The most languages a site may have here.
+const MAX_LANGUAGES: usize = 101;
+
 /// The longest code accepted (BCP 47 tags of a language, script and region fit easily).
 const MAX_CODE: usize = 35;
 
@@ -34,6 +37,11 @@ impl Languages {
             if !codes.contains(&code) {
                 codes.push(code);
             }
+        }
+        // The default language's fan-out names every other language in one DynamoDB `IN`,
+        // which takes at most 100 values.
+        if codes.len() > MAX_LANGUAGES {
+            return Err(ConfigError::invalid("SITE_LANGUAGES", &raw, &format!("at most {MAX_LANGUAGES} languages")));
         }
         if codes.is_empty() {
             return Err(ConfigError::invalid("SITE_LANGUAGES", &raw, "give the default language first, e.g. en,fr"));
