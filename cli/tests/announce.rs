@@ -64,6 +64,16 @@ fn blog(name: &str) -> Blog {
                     .build()
                     .unwrap(),
             )
+            // As infra/template.yaml has it: `myblog subscribers` reads the languages from it.
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name("status-lang-index")
+                    .key_schema(key("status", KeyType::Hash))
+                    .key_schema(key("email", KeyType::Range))
+                    .projection(Projection::builder().projection_type(ProjectionType::Include).non_key_attributes("lang").build())
+                    .build()
+                    .unwrap(),
+            )
             .billing_mode(BillingMode::PayPerRequest)
             .send()
             .await
@@ -272,15 +282,21 @@ fn subscribers_get_the_announced_post_and_the_author_sees_the_counts() {
     rt().block_on(async {
         aws_sdk_sesv2::Client::new(&sdk).create_email_identity().email_identity(sender).send().await.unwrap();
         let db = dynamo().await;
-        for (email, status) in [("ann@example.com", "confirmed"), ("bob@example.com", "confirmed"), ("pat@example.com", "pending")] {
-            db.put_item()
+        // Ann subscribed before subscribers had a language (none stored: the default one);
+        // on a single-language site everyone gets every post, whatever is stored.
+        for (email, status, lang) in
+            [("ann@example.com", "confirmed", None), ("bob@example.com", "confirmed", Some("en")), ("pat@example.com", "pending", Some("en"))]
+        {
+            let mut put = db
+                .put_item()
                 .table_name(&b.subscribers)
                 .item("email", AttributeValue::S(email.into()))
                 .item("status", AttributeValue::S(status.into()))
-                .item("created_at", AttributeValue::S("2026-11-01T00:00:00Z".into()))
-                .send()
-                .await
-                .unwrap();
+                .item("created_at", AttributeValue::S("2026-11-01T00:00:00Z".into()));
+            if let Some(l) = lang {
+                put = put.item("lang", AttributeValue::S(l.into()));
+            }
+            put.send().await.unwrap();
         }
     });
 
@@ -365,5 +381,6 @@ fn subscribers_get_the_announced_post_and_the_author_sees_the_counts() {
     assert!(out.status.success(), "{}", stderr(&out));
     let counts: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts["counts"], json!({ "bounced": 0, "complained": 0, "confirmed": 2, "declined": 0, "pending": 1, "unsubscribed": 0 }));
-    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "email\nann@example.com\nbob@example.com\n");
+    assert_eq!(counts["languages"], json!({ "en": 2 }), "the address stored without a language counts as the default's");
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "email,lang\nann@example.com,en\nbob@example.com,en\n");
 }

@@ -221,3 +221,48 @@ fn serve_follows_an_edit_of_the_themes_words() {
     let page = inc.output("posts/hello/index.html").unwrap();
     assert!(String::from_utf8_lossy(&page.bytes().unwrap()).contains("Skip ahead"));
 }
+
+/// The subscribe form of each language's pages sends that language and carries its words for
+/// js/subscribe.js; the manifest says which posts are in a language other than the default
+/// (the fan-out emails them only to that language's subscribers).
+#[test]
+fn the_subscribe_form_and_the_manifest_carry_the_pages_language() {
+    let s = site();
+    build_ok(s.path());
+    for (page, lang, success) in [
+        ("posts/hello/index.html", "en", "Check your inbox to confirm your subscription."),
+        ("fr/posts/hello/index.html", "fr", "Vérifiez votre boîte de réception pour confirmer votre abonnement."),
+        ("ar/posts/hello/index.html", "ar", "تفقّد بريدك الوارد لتأكيد اشتراكك."),
+    ] {
+        let html = read(s.path(), page);
+        assert!(html.contains(&format!("<input type=\"hidden\" name=\"lang\" value=\"{lang}\">")), "{page}: {html}");
+        assert!(html.contains(&format!("data-msg-success=\"{success}\"")), "{page}: {html}");
+        for key in ["sending", "invalid", "too-many", "client", "server", "network"] {
+            assert!(html.contains(&format!("data-msg-{key}=\"")), "{page}: data-msg-{key} missing");
+        }
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&read(s.path(), ".myblog/manifest.json")).unwrap();
+    let langs: std::collections::BTreeMap<String, Option<String>> = manifest["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap().to_string(), p.get("lang").and_then(|l| l.as_str()).map(str::to_string)))
+        .collect();
+    assert_eq!(langs.get("/posts/hello/"), Some(&None), "the default language's posts carry no lang: {langs:?}");
+    assert_eq!(langs.get("/fr/posts/hello/"), Some(&Some("fr".to_string())), "{langs:?}");
+    assert_eq!(langs.get("/ar/posts/hello/"), Some(&Some("ar".to_string())), "{langs:?}");
+}
+
+/// A single-language site's form and manifest are as they were: no language field, no
+/// data-msg-* attributes, no `lang` on posts.
+#[test]
+fn a_single_language_site_sends_no_language() {
+    let dir = example_site();
+    let root = dir.path().join("blog");
+    build_ok(&root);
+    let home = read(&root, "index.html");
+    assert!(home.contains("<form class=\"subscribe\" method=\"post\" action=\"/api/subscribe\">"), "{home}");
+    assert!(!home.contains("name=\"lang\"") && !home.contains("data-msg-"), "{home}");
+    let manifest = read(&root, ".myblog/manifest.json");
+    assert!(manifest.contains("\"posts\"") && !manifest.contains("\"lang\""), "{manifest}");
+}

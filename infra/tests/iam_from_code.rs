@@ -395,3 +395,95 @@ fn the_scan_finds_a_call_and_follows_callees() {
     let code = strip_comments("let u = format!(\"s3://{b}\"); // a comment { \nc.get_object().send(); let q = '\"'; // x\n");
     assert_eq!(code, "let u = format!(\"s3://{b}\"); \nc.get_object().send(); let q = '\"'; \n", "a // in a string is code");
 }
+
+/// The subscribers table's indexes subscribe-fn's code queries: the `*_INDEX` constants of
+/// store.rs (name → index) that the code outside their definitions uses.
+fn queried_indexes() -> BTreeMap<String, String> {
+    let root = root();
+    let store = code_of(&root.join("subscribe-fn/src/store.rs"));
+    let mut consts = BTreeMap::new();
+    for line in store.lines() {
+        let Some(rest) = line.trim().strip_prefix("pub const ") else { continue };
+        let Some((name, value)) = rest.split_once(": &str = ") else { continue };
+        if name.ends_with("_INDEX") {
+            consts.insert(name.to_string(), value.trim_end_matches(';').trim_matches('"').to_string());
+        }
+    }
+    assert!(consts.len() >= 2, "no *_INDEX constants found in subscribe-fn/src/store.rs: the scan is broken ({consts:?})");
+    let mut files = Vec::new();
+    rs_files(&root.join("subscribe-fn/src"), &mut files);
+    let code: String = files.iter().map(|f| code_of(f)).collect::<Vec<_>>().join("\n");
+    consts
+        .into_iter()
+        .filter(|(name, _)| code.matches(name.as_str()).count() > code.matches(&format!("pub const {name}")).count())
+        .collect()
+}
+
+/// The resources of a function's statements that grant `action`, as `!Sub` formats or strings.
+fn resources_granting(function: &Value, action: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in function["Properties"]["Policies"].as_sequence().cloned().unwrap_or_default() {
+        for st in p["Statement"].as_sequence().cloned().unwrap_or_default() {
+            let grants = match &st["Action"] {
+                Value::String(a) => a == action,
+                Value::Sequence(v) => v.iter().any(|a| a.as_str() == Some(action)),
+                _ => false,
+            };
+            if !grants {
+                continue;
+            }
+            let resources = match &st["Resource"] {
+                Value::Sequence(v) => v.clone(),
+                other => vec![other.clone()],
+            };
+            for r in resources {
+                match &r {
+                    Value::String(s) => out.push(s.clone()),
+                    Value::Tagged(t) if t.tag == "Sub" => out.push(t.value.as_str().unwrap_or_default().to_string()),
+                    other => out.push(format!("{other:?}")),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A Query on an index is authorised on the index's ARN (`<table>/index/<name>`), not the
+/// table's: every index the code queries must be in the template and in the grant of each
+/// function whose code calls Query.
+#[test]
+fn every_index_the_code_queries_exists_and_is_granted() {
+    let text = std::fs::read_to_string(root().join("infra/template.yaml")).unwrap();
+    let t: Value = serde_yaml::from_str(&text).unwrap();
+    let indexes = queried_indexes();
+    assert!(indexes.values().any(|i| i == "status-lang-index"), "the fan-out by language queries status-lang-index: {indexes:?}");
+    let declared: BTreeSet<String> = t["Resources"]["Subscribers"]["Properties"]["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|g| g["IndexName"].as_str().map(str::to_string))
+        .collect();
+    let mut problems = Vec::new();
+    for index in indexes.values() {
+        if !declared.contains(index) {
+            problems.push(format!("Subscribers: the code queries {index}, the table has no such index ({declared:?})"));
+        }
+    }
+    let mut checked = 0;
+    for (id, main, dirs) in FUNCTIONS {
+        if !called_actions(main, dirs).contains_key("dynamodb:Query") {
+            continue;
+        }
+        checked += 1;
+        let resources = resources_granting(&t["Resources"][*id], "dynamodb:Query");
+        for index in indexes.values() {
+            let covered = resources.iter().any(|r| r == "${Subscribers.Arn}/index/*" || *r == format!("${{Subscribers.Arn}}/index/{index}"));
+            if !covered {
+                problems.push(format!("{id}: its code queries {index}, its dynamodb:Query grant covers only {resources:?}"));
+            }
+        }
+    }
+    assert!(checked >= 1, "no function calls dynamodb:Query: the scan is broken");
+    assert!(problems.is_empty(), "index grants do not match the code:\n  {}", problems.join("\n  "));
+}

@@ -581,6 +581,14 @@ fn check_functions(t: &Value, infra: &Path) -> Vec<String> {
             }
         }
     }
+    // Without it a function takes the site for English alone: the form's language would be
+    // dropped, the emails English, and every post sent to everyone.
+    for id in ["SubscribeHttpFunction", "SubscribeStreamFunction", "SubscribeSenderFunction"] {
+        let var = path(props(resource(t, id)), &["Environment", "Variables", "SITE_LANGUAGES"]);
+        if var.and_then(ref_name) != Some("SiteLanguages") {
+            errs.push(format!("{id}: SITE_LANGUAGES must be !Ref SiteLanguages"));
+        }
+    }
     errs
 }
 
@@ -807,6 +815,25 @@ fn check_announcements(t: &Value) -> Vec<String> {
     });
     if !status_index {
         errs.push("Subscribers: needs the status-index GSI (status HASH, email RANGE): the fan-out must never scan".to_owned());
+    }
+    // A multilingual site's fan-out filters the confirmed partition on `lang`, which the index
+    // must therefore carry (a filter on an attribute the index lacks matches nothing).
+    let lang_index = gsi.iter().any(|g| {
+        let projection = get(g, "Projection");
+        let kind = projection.and_then(|p| get(p, "ProjectionType")).and_then(Value::as_str);
+        let included = projection
+            .and_then(|p| get(p, "NonKeyAttributes"))
+            .and_then(Value::as_sequence)
+            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("lang")));
+        get(g, "IndexName").and_then(Value::as_str) == Some("status-lang-index")
+            && path(g, &["KeySchema"]).and_then(Value::as_sequence).is_some_and(|k| {
+                k.first().and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("status")
+                    && k.get(1).and_then(|e| get(e, "AttributeName")).and_then(Value::as_str) == Some("email")
+            })
+            && (kind == Some("ALL") || (kind == Some("INCLUDE") && included))
+    });
+    if !lang_index {
+        errs.push("Subscribers: needs the status-lang-index GSI (status HASH, email RANGE, lang projected): the fan-out by language".to_owned());
     }
     let queue = props(resource(t, "SendQueue"));
     let dlq = path(queue, &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt);
@@ -1311,7 +1338,7 @@ fn the_template_keeps_every_checked_property() {
 fn the_template_has_the_transform_and_parameters() {
     let t = load_template();
     assert_eq!(get(&t, "Transform").and_then(Value::as_str), Some("AWS::Serverless-2016-10-31"));
-    for p in ["DomainName", "CertificateArn", "SenderEmail", "DoubleOptIn", "ThumbnailWidths", "SiteTitle"] {
+    for p in ["DomainName", "CertificateArn", "SenderEmail", "DoubleOptIn", "ThumbnailWidths", "SiteTitle", "SiteLanguages"] {
         assert!(path(&t, &["Parameters", p]).is_some(), "parameter {p} missing");
     }
     assert_eq!(path(&t, &["Parameters", "ThumbnailWidths", "Default"]).and_then(Value::as_str), Some("320,640,1280"));
@@ -1340,6 +1367,32 @@ fn at<'a>(v: &'a mut Value, keys: &[&str]) -> &'a mut Value {
 
 fn yaml(s: &str) -> Value {
     serde_yaml::from_str(s).expect("test YAML")
+}
+
+#[test]
+fn an_index_without_the_language_or_a_function_without_the_languages_is_caught() {
+    let errs = weakened(
+        |t| {
+            let Value::Sequence(gsi) = at(t, &["Resources", "Subscribers", "Properties", "GlobalSecondaryIndexes"]) else { unreachable!() };
+            for g in gsi.iter_mut() {
+                if g.get("IndexName").and_then(Value::as_str) == Some("status-lang-index") {
+                    *g.get_mut("Projection").unwrap() = yaml("ProjectionType: KEYS_ONLY");
+                }
+            }
+        },
+        check_announcements,
+    );
+    assert!(errs.iter().any(|e| e.contains("status-lang-index")), "{errs:?}");
+    let errs = weakened(
+        |t| {
+            let Value::Mapping(vars) = at(t, &["Resources", "SubscribeSenderFunction", "Properties", "Environment", "Variables"]) else {
+                unreachable!()
+            };
+            vars.remove("SITE_LANGUAGES");
+        },
+        |t| check_functions(t, &infra_dir()),
+    );
+    assert!(errs.iter().any(|e| e.contains("SubscribeSenderFunction: SITE_LANGUAGES")), "{errs:?}");
 }
 
 #[test]

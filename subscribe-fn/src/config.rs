@@ -26,6 +26,8 @@ pub struct Config {
     pub news: crate::settings::news::Settings,
     /// Abuse limits (`LIMITS_TABLE`, `DAILY_EMAIL_BUDGET`, …), see `crate::limits`.
     pub limits: crate::settings::limits::Settings,
+    /// The site's languages (`SITE_LANGUAGES`, default language first; unset: English alone).
+    pub languages: crate::settings::languages::Languages,
     /// `ORIGIN_VERIFY_SECRET`: when set, the HTTP API answers only requests carrying it in the
     /// header CloudFront adds (`guard::ORIGIN_VERIFY_HEADER`).
     pub origin_secret: Option<String>,
@@ -79,6 +81,7 @@ impl Config {
 
         let news = crate::settings::news::Settings::from_env(&env)?;
         let limits = crate::settings::limits::Settings::from_env(&env)?;
+        let languages = crate::settings::languages::Languages::from_env(&env)?;
         let origin_secret = match env.text("ORIGIN_VERIFY_SECRET") {
             Some(v) if v.len() < 16 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
                 return Err(invalid("ORIGIN_VERIFY_SECRET", "<hidden>", "at least 16 printable ASCII characters, no spaces"))
@@ -96,6 +99,7 @@ impl Config {
             unsubscribe_mailto,
             news,
             limits,
+            languages,
             origin_secret,
         })
     }
@@ -110,7 +114,7 @@ impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={} {} origin_check={}",
+            "table={} sender={} site_url={} site_title={:?} double_opt_in={} pending_ttl_hours={} unsubscribe_mailto={} announcements_table={} sends_table={} queue={} configuration_set={} send_rate={} sender_concurrency={} lease_secs={} {} {} origin_check={}",
             self.table,
             self.sender,
             self.site_url,
@@ -126,6 +130,7 @@ impl fmt::Display for Config {
             self.news.sender_concurrency,
             self.news.lease_secs,
             self.limits,
+            self.languages,
             if self.origin_secret.is_some() { "on" } else { "off" }
         )
     }

@@ -168,6 +168,10 @@ fn body_bytes(req: &Request) -> &[u8] {
 struct SubscribeForm {
     email: Option<String>,
     honeypot: bool,
+    /// The language of the page the form was on, as sent; checked against the site's
+    /// languages later (anything else means the default language, never an error: the answer
+    /// must not depend on it).
+    lang: Option<String>,
 }
 
 fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static str, String)> {
@@ -195,11 +199,13 @@ fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static
                 Some(serde_json::Value::String(s)) => !s.trim().is_empty(),
                 Some(_) => true,
             };
-            Ok(SubscribeForm { email, honeypot })
+            let lang = obj.get("lang").and_then(serde_json::Value::as_str).map(str::to_string);
+            Ok(SubscribeForm { email, honeypot, lang })
         }
         "application/x-www-form-urlencoded" => {
             let mut email = None;
             let mut honeypot = false;
+            let mut lang = None;
             for (k, v) in form_urlencoded::parse(text.as_bytes()) {
                 match k.as_ref() {
                     "email" if email.is_some() => {
@@ -207,10 +213,11 @@ fn parse_subscribe(req: &Request) -> Result<SubscribeForm, (StatusCode, &'static
                     }
                     "email" => email = Some(v.into_owned()),
                     "website" => honeypot |= !v.trim().is_empty(),
+                    "lang" => lang = Some(v.into_owned()),
                     _ => {}
                 }
             }
-            Ok(SubscribeForm { email, honeypot })
+            Ok(SubscribeForm { email, honeypot, lang })
         }
         "" => Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -331,7 +338,8 @@ async fn subscribe(app: &App, req: &Request, client: Client) -> Response<Body> {
     }
     let ttl = now + i64::from(app.config.pending_ttl_hours) * 3600;
     let store = Store { client: &app.dynamo, table: &app.config.table };
-    match store.put_new(&email, &now_text, ttl, !app.config.double_opt_in).await {
+    let lang = app.config.languages.pick(form.lang.as_deref());
+    match store.put_new(&email, &now_text, ttl, !app.config.double_opt_in, lang).await {
         Ok(outcome) => {
             tracing::info!(created = outcome == PutOutcome::Created, "subscribe");
             accepted()

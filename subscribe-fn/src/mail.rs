@@ -1,4 +1,5 @@
-//! Email rendering (tera templates from the theme, embedded at compile time) and sending
+//! Email rendering (tera templates from the theme, embedded at compile time, one set per
+//! language with English as the fallback) and sending
 //! through SES v2 as a raw MIME message.
 //!
 //! Why Raw content rather than Simple: Simple content with custom headers needs SES to add
@@ -19,14 +20,61 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 
-const TEMPLATES: [(&str, &str); 6] = [
-    ("confirm.html", include_str!("../../themes/default/emails/confirm.html")),
-    ("confirm.txt", include_str!("../../themes/default/emails/confirm.txt")),
-    ("welcome.html", include_str!("../../themes/default/emails/welcome.html")),
-    ("welcome.txt", include_str!("../../themes/default/emails/welcome.txt")),
-    ("new-post.html", include_str!("../../themes/default/emails/new-post.html")),
-    ("new-post.txt", include_str!("../../themes/default/emails/new-post.txt")),
-];
+/// One language's emails under `themes/default/emails/`: English, the fallback, at the top,
+/// every other language in a folder named by its code (`fr/confirm.html`). Each file set holds
+/// the HTML and text bodies of the three emails and the subjects of the confirmation and the
+/// welcome (a new-post email's subject is the post's title).
+macro_rules! email_set {
+    ($dir:literal) => {
+        [
+            concat!($dir, "confirm.html"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "confirm.html")),
+            concat!($dir, "confirm.txt"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "confirm.txt")),
+            concat!($dir, "confirm.subject.txt"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "confirm.subject.txt")),
+            concat!($dir, "welcome.html"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "welcome.html")),
+            concat!($dir, "welcome.txt"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "welcome.txt")),
+            concat!($dir, "welcome.subject.txt"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "welcome.subject.txt")),
+            concat!($dir, "new-post.html"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "new-post.html")),
+            concat!($dir, "new-post.txt"),
+            include_str!(concat!("../../themes/default/emails/", $dir, "new-post.txt")),
+        ]
+    };
+}
+
+/// Every shipped email set, as (name, source) pairs flattened: English first.
+const TEMPLATE_SETS: [[&str; 16]; 5] = [email_set!(""), email_set!("fr/"), email_set!("de/"), email_set!("es/"), email_set!("ar/")];
+
+/// The languages with their own email templates besides English (folder names).
+pub const EMAIL_LANGUAGES: [&str; 4] = ["fr", "de", "es", "ar"];
+
+/// Month names for `post.date_display`, by language (English when the language has none here).
+fn month_names(lang: &str) -> [&'static str; 12] {
+    match lang {
+        "fr" => ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+        "de" => ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"],
+        "es" => ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
+        "ar" => ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+        _ => ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    }
+}
+
+/// A post's date as the email shows it: "7 December 2026", "7 décembre 2026", "7. Dezember 2026",
+/// "7 de diciembre de 2026", "7 ديسمبر 2026".
+fn date_display(date: OffsetDateTime, lang: &str) -> String {
+    let month = month_names(lang)[usize::from(u8::from(date.month())) - 1];
+    let (day, year) = (date.day(), date.year());
+    match lang {
+        "de" => format!("{day}. {month} {year}"),
+        "es" => format!("{day} de {month} de {year}"),
+        _ => format!("{day} {month} {year}"),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -137,34 +185,58 @@ fn tera_error(name: &str, e: &tera::Error) -> MailError {
 impl Mailer {
     pub fn new() -> Result<Mailer, MailError> {
         let mut tera = Tera::default();
-        // Autoescaping applies to the .html names, never to the plain-text ones.
-        tera.add_raw_templates(TEMPLATES).map_err(|e| tera_error("themes/default/emails", &e))?;
+        let pairs = TEMPLATE_SETS.iter().flat_map(|set| set.chunks(2).map(|p| (p[0], p[1])));
+        // Autoescaping applies to the .html names, never to the plain-text ones (subjects too).
+        tera.add_raw_templates(pairs).map_err(|e| tera_error("themes/default/emails", &e))?;
         Ok(Mailer { tera })
     }
 
-    fn base_context(cfg: &Config, to: &str, unsubscribe_token: &str) -> Context {
+    /// `lang`: the subscriber's language, already one of the site's.
+    fn base_context(cfg: &Config, to: &str, unsubscribe_token: &str, lang: &str) -> Context {
         let mut ctx = Context::new();
         ctx.insert("site_title", &cfg.site_title);
         ctx.insert("site_url", &cfg.site_url);
+        // Where the subscriber's language lives on the site: the default language at the root,
+        // the others under `/<lang>/` (the build's layout).
+        let home = if lang == cfg.languages.default_code() { cfg.site_url.clone() } else { format!("{}/{lang}", cfg.site_url) };
+        ctx.insert("home_url", &home);
+        ctx.insert("lang", lang);
         ctx.insert("email", to);
         ctx.insert("unsubscribe_url", &unsubscribe_url(cfg, unsubscribe_token));
         ctx
     }
 
-    fn render(&self, name: &str, ctx: &Context) -> Result<String, MailError> {
-        self.tera.render(name, ctx).map_err(|e| tera_error(name, &e))
+    /// The template `name` in `lang`, or the English one when that language has no emails.
+    fn template_name(&self, lang: &str, name: &str) -> String {
+        let own = format!("{lang}/{name}");
+        if lang != "en" && self.tera.get_template_names().any(|n| n == own) {
+            own
+        } else {
+            name.to_string()
+        }
     }
 
-    pub fn confirmation(&self, cfg: &Config, to: &str, confirm_token: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
-        let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
+    fn render(&self, lang: &str, name: &str, ctx: &Context) -> Result<String, MailError> {
+        let name = self.template_name(lang, name);
+        self.tera.render(&name, ctx).map_err(|e| tera_error(&name, &e))
+    }
+
+    /// A subject line: one line, trimmed, control characters out (it goes into a header).
+    fn subject(&self, lang: &str, name: &str, ctx: &Context) -> Result<String, MailError> {
+        let text = self.render(lang, name, ctx)?;
+        Ok(text.split_whitespace().collect::<Vec<_>>().join(" ").chars().filter(|c| !c.is_control()).collect())
+    }
+
+    pub fn confirmation(&self, cfg: &Config, to: &str, lang: &str, confirm_token: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
+        let mut ctx = Self::base_context(cfg, to, unsubscribe_token, lang);
         ctx.insert("confirm_url", &format!("{}?token={confirm_token}", cfg.url("/api/confirm")));
         ctx.insert("valid_hours", &cfg.pending_ttl_hours);
         ctx.insert("max_per_day", &cfg.limits.per_mailbox_per_day);
         Ok(Email {
             to: to.to_string(),
-            subject: format!("Please confirm your subscription to {}", cfg.site_title),
-            text: self.render("confirm.txt", &ctx)?,
-            html: self.render("confirm.html", &ctx)?,
+            subject: self.subject(lang, "confirm.subject.txt", &ctx)?,
+            text: self.render(lang, "confirm.txt", &ctx)?,
+            html: self.render(lang, "confirm.html", &ctx)?,
             list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
         })
     }
@@ -175,15 +247,16 @@ impl Mailer {
         &self,
         cfg: &Config,
         to: &str,
+        lang: &str,
         post: &crate::news::announcement::Announcement,
         unsubscribe_token: &str,
     ) -> Result<Email, MailError> {
-        let mut ctx = Self::base_context(cfg, to, unsubscribe_token);
+        let mut ctx = Self::base_context(cfg, to, unsubscribe_token, lang);
         let date_display = post
             .date
             .as_deref()
             .and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok())
-            .and_then(|d| d.format(time::macros::format_description!("[day padding:none] [month repr:long] [year]")).ok());
+            .map(|d| date_display(d, lang));
         ctx.insert(
             "post",
             &serde_json::json!({
@@ -199,19 +272,19 @@ impl Mailer {
         Ok(Email {
             to: to.to_string(),
             subject: post.title.chars().filter(|c| !c.is_control()).collect(),
-            text: self.render("new-post.txt", &ctx)?,
-            html: self.render("new-post.html", &ctx)?,
+            text: self.render(lang, "new-post.txt", &ctx)?,
+            html: self.render(lang, "new-post.html", &ctx)?,
             list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
         })
     }
 
-    pub fn welcome(&self, cfg: &Config, to: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
-        let ctx = Self::base_context(cfg, to, unsubscribe_token);
+    pub fn welcome(&self, cfg: &Config, to: &str, lang: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
+        let ctx = Self::base_context(cfg, to, unsubscribe_token, lang);
         Ok(Email {
             to: to.to_string(),
-            subject: format!("Welcome to {}!", cfg.site_title),
-            text: self.render("welcome.txt", &ctx)?,
-            html: self.render("welcome.html", &ctx)?,
+            subject: self.subject(lang, "welcome.subject.txt", &ctx)?,
+            text: self.render(lang, "welcome.txt", &ctx)?,
+            html: self.render(lang, "welcome.html", &ctx)?,
             list_unsubscribe: list_unsubscribe(cfg, unsubscribe_token),
         })
     }

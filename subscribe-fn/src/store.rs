@@ -28,6 +28,12 @@ pub const COMPLAINED: &str = "complained";
 /// status with one query.
 pub const STATUS_INDEX: &str = "status-index";
 
+/// Global secondary index on (`status`, `email`) that also carries `lang`: on a multilingual
+/// site the fan-out reads the `confirmed` partition filtered to the post's language, and
+/// `myblog subscribers` counts the languages. A second index rather than a change of
+/// `status-index`, which DynamoDB cannot re-project in place.
+pub const STATUS_LANG_INDEX: &str = "status-lang-index";
+
 #[derive(Debug, thiserror::Error)]
 #[error("DynamoDB {operation} on table {table} failed: {message}")]
 pub struct StoreError {
@@ -51,6 +57,9 @@ pub struct Subscriber {
     pub confirm_lease: Option<i64>,
     /// The same for the welcome email.
     pub welcome_lease: Option<i64>,
+    /// The language of the page subscribed from (absent on items written before languages
+    /// existed: the site's default language).
+    pub lang: Option<String>,
 }
 
 impl Subscriber {
@@ -68,6 +77,7 @@ impl Subscriber {
             welcomed_at: s("welcomed_at"),
             confirm_lease: item.get("confirm_lease").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()),
             welcome_lease: item.get("welcome_lease").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()),
+            lang: s("lang"),
         })
     }
 }
@@ -145,13 +155,15 @@ impl Store<'_> {
 
     /// Creates a subscription unless one is confirmed, or pending and asked for less than
     /// [`RESEND_AFTER_SECS`] ago. `confirmed` is the double-opt-in-off path.
-    pub async fn put_new(&self, email: &str, created_at: &str, ttl: i64, confirmed: bool) -> Result<PutOutcome, StoreError> {
+    /// `lang`: one of the site's languages (the emails' language, and the posts announced).
+    pub async fn put_new(&self, email: &str, created_at: &str, ttl: i64, confirmed: bool, lang: &str) -> Result<PutOutcome, StoreError> {
         let mut req = self
             .client
             .put_item()
             .table_name(self.table)
             .item("email", s(email))
             .item("created_at", s(created_at))
+            .item("lang", s(lang))
             // One write decides: the key is new, or the old generation is over: unsubscribed,
             // or pending for long enough that the reader may have lost the email (this also
             // covers pending items past their TTL, which DynamoDB deletes lazily and moto

@@ -207,6 +207,8 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
     }
     let store = Store { client: &app.dynamo, table: &app.config.table };
     let lease_secs = app.config.news.lease_secs;
+    // The language the item was subscribed in (the form's page), if the site still has it.
+    let lang = app.config.languages.pick(attr_s(&image(&record.change.new_image), "lang")).to_string();
     match classify(record)? {
         Action::Nothing => Ok(Outcome::Ignored),
         Action::SendConfirmation { email, created_at } => {
@@ -229,7 +231,7 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                 return Ok(Outcome::Limited(why));
             }
             let sent = async {
-                let message = app.mailer.confirmation(&app.config, &email, &confirm.token, &unsub.token)?;
+                let message = app.mailer.confirmation(&app.config, &email, &lang, &confirm.token, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;
@@ -266,7 +268,7 @@ pub async fn handle_record(app: &App, record: &EventRecord) -> Result<Outcome, R
                 }
             }
             let sent = async {
-                let message = app.mailer.welcome(&app.config, &email, &unsub.token)?;
+                let message = app.mailer.welcome(&app.config, &email, &lang, &unsub.token)?;
                 mail::send(&app.ses, &app.config, &message).await
             }
             .await;

@@ -256,7 +256,13 @@ fn combine(builds: &[LanguageBuild], parts: Vec<(SiteOutput, HashSet<String>)>, 
             }
             redirects.push(r);
         }
-        posts.extend(part.posts.iter().cloned());
+        // A post in another language than the default says so: it is announced only to that
+        // language's subscribers (the default's carry none, as a single-language site's).
+        let lang = (b.lang.code != root_config.language).then(|| b.lang.code.clone());
+        posts.extend(part.posts.iter().cloned().map(|mut p| {
+            p.lang.clone_from(&lang);
+            p
+        }));
         remote_thumbnails.extend(part.remote_thumbnails.iter().cloned());
         let html: Vec<&str> = pages.iter().map(String::as_str).collect();
         for (url, lastmod) in myblog_site::sitemap_entries(&b.prepared.site, &crate::build::in_sitemap(&b.prepared.site, &html)) {

@@ -24,6 +24,8 @@ pub fn manifest_posts(site: &Site, config: &SiteConfig, now: OffsetDateTime) -> 
                 skip_announce: p.source.front.skip_announce,
                 summary_html: recent.then(|| myblog_site::absolutize(&p.summary.summary, config, &p.summary.permalink)),
                 source: Some(p.source.rel.clone()),
+                // Set by the multilingual build for the languages other than the default.
+                lang: None,
             }
         })
         .collect()

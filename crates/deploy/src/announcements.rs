@@ -21,6 +21,9 @@ pub struct Announcement {
     pub summary_html: String,
     #[serde(default)]
     pub summary_text: String,
+    /// The post's language when not the site's default (from the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// Why a newly published post is not announced (reported by deploy).
@@ -77,6 +80,7 @@ pub fn select(
                     date: p.date.clone(),
                     summary_text: html_to_text(&html),
                     summary_html: html,
+                    lang: p.lang.clone(),
                 });
             }
         }
@@ -148,6 +152,7 @@ mod tests {
             skip_announce: false,
             summary_html: Some("<p>Hi <a href=\"https://x.org/a/\">there</a> &amp; you</p>".into()),
             source: Some(format!("{}.md", path.trim_matches('/'))),
+            lang: None,
         }
     }
 

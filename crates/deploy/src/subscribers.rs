@@ -2,7 +2,8 @@
 //! the emails sent, read straight from the stack's DynamoDB tables.
 //!
 //! Counting uses the subscribers table's `status-index` (one query per status, `Select=COUNT`),
-//! never a scan; the export reads the `confirmed` partition of the same index.
+//! never a scan; the languages of the confirmed subscribers and the export read the
+//! `confirmed` partition of `status-lang-index` (the same keys, with `lang` projected).
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use myblog_config::SiteConfig;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 /// The statuses subscribe-fn writes, in the order they are shown.
 pub const STATUSES: [&str; 6] = ["pending", "confirmed", "unsubscribed", "declined", "bounced", "complained"];
 const STATUS_INDEX: &str = "status-index";
+const STATUS_LANG_INDEX: &str = "status-lang-index";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct AwsArgs {
@@ -38,7 +40,7 @@ pub struct AwsArgs {
 pub struct SubscribersArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Write the confirmed addresses to this CSV file (one `email` column), to move the list.
+    /// Write the confirmed addresses to this CSV file (columns `email`, `lang`), to move the list.
     #[arg(long, value_name = "FILE.csv")]
     pub export: Option<PathBuf>,
 }
@@ -124,30 +126,66 @@ pub async fn count_statuses(dynamo: &aws_sdk_dynamodb::Client, table: &str) -> R
     Ok(counts)
 }
 
-/// Every confirmed address, sorted.
-pub async fn confirmed(dynamo: &aws_sdk_dynamodb::Client, table: &str) -> Result<Vec<String>, AdminError> {
+/// A confirmed subscriber as the export lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmed {
+    pub email: String,
+    /// The language subscribed in; the site's default for an address stored without one
+    /// (subscribed before the site had languages).
+    pub lang: String,
+}
+
+/// Every confirmed address with its language, sorted by address. `default_lang`: the site's
+/// default language, given to items without `lang`.
+pub async fn confirmed(dynamo: &aws_sdk_dynamodb::Client, table: &str, default_lang: &str) -> Result<Vec<Confirmed>, AdminError> {
     let mut out = Vec::new();
     let mut start: Option<HashMap<String, AttributeValue>> = None;
     loop {
         let page = dynamo
             .query()
             .table_name(table)
-            .index_name(STATUS_INDEX)
+            .index_name(STATUS_LANG_INDEX)
             .key_condition_expression("#s = :s")
             .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#l", "lang")
             .expression_attribute_values(":s", AttributeValue::S("confirmed".into()))
+            .projection_expression("email, #l")
             .set_exclusive_start_key(start.take())
             .send()
             .await
             .map_err(|e| dynamo_err("Query", table, &e))?;
-        out.extend(page.items().iter().filter_map(|i| i.get("email").and_then(|v| v.as_s().ok()).cloned()));
+        out.extend(page.items().iter().filter_map(|i| {
+            let text = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+            Some(Confirmed { email: text("email")?, lang: text("lang").unwrap_or_else(|| default_lang.to_string()) })
+        }));
         match page.last_evaluated_key() {
             Some(k) if !k.is_empty() => start = Some(k.clone()),
             _ => break,
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.email.cmp(&b.email));
     Ok(out)
+}
+
+/// How many confirmed subscribers each language has.
+pub fn count_languages(confirmed: &[Confirmed]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for c in confirmed {
+        *counts.entry(c.lang.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The export file: a header, then one `email,lang` line per confirmed subscriber.
+pub fn export_csv(confirmed: &[Confirmed]) -> String {
+    let mut body = String::from("email,lang\n");
+    for c in confirmed {
+        body.push_str(&csv_field(&c.email));
+        body.push(',');
+        body.push_str(&csv_field(&c.lang));
+        body.push('\n');
+    }
+    body
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break (addresses normally do not).
@@ -165,7 +203,7 @@ fn csv_field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use super::{count_languages, csv_field, export_csv, Confirmed};
 
     #[test]
     fn an_export_field_never_runs_as_a_formula() {
@@ -175,6 +213,18 @@ mod tests {
             assert!(csv_field(bad).starts_with("\"'"), "{bad}: {}", csv_field(bad));
         }
         assert_eq!(csv_field("a,b@x.org"), "\"a,b@x.org\"");
+    }
+
+    #[test]
+    fn the_export_and_the_counts_carry_the_language() {
+        let list = [
+            Confirmed { email: "a@x.org".into(), lang: "en".into() },
+            Confirmed { email: "b@x.org".into(), lang: "ar".into() },
+            Confirmed { email: "c@x.org".into(), lang: "en".into() },
+        ];
+        assert_eq!(export_csv(&list), "email,lang\na@x.org,en\nb@x.org,ar\nc@x.org,en\n");
+        let counts = count_languages(&list);
+        assert_eq!(counts.into_iter().collect::<Vec<_>>(), vec![("ar".to_string(), 1), ("en".to_string(), 2)]);
     }
 }
 
@@ -191,35 +241,39 @@ pub fn run_subscribers(args: &SubscribersArgs) -> Result<(), AdminError> {
         .await?;
         let dynamo = aws_sdk_dynamodb::Client::new(&c.sdk);
         let counts = count_statuses(&dynamo, &table).await?;
+        let list = confirmed(&dynamo, &table, &c.config.language).await?;
+        let languages = count_languages(&list);
         let mut exported = None;
         if let Some(path) = &args.export {
-            let emails = confirmed(&dynamo, &table).await?;
             // Written next to the target and renamed: an interrupted export leaves no half file.
             let tmp = path.with_extension("csv.partial");
-            let mut body = String::from("email\n");
-            for e in &emails {
-                body.push_str(&csv_field(e));
-                body.push('\n');
-            }
+            let body = export_csv(&list);
             std::fs::File::create(&tmp)
                 .and_then(|mut f| f.write_all(body.as_bytes()).and_then(|_| f.sync_all()))
                 .and_then(|_| std::fs::rename(&tmp, path))
                 .map_err(|source| AdminError::Io { path: path.clone(), source })?;
-            exported = Some(emails.len());
+            exported = Some(list.len());
         }
         if args.aws.json {
             #[derive(Serialize)]
             struct Out<'a> {
                 table: &'a str,
                 counts: &'a BTreeMap<&'static str, u64>,
+                /// Confirmed subscribers by language.
+                languages: &'a BTreeMap<String, u64>,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 exported: Option<usize>,
             }
-            println!("{}", serde_json::to_string_pretty(&Out { table: &table, counts: &counts, exported }).unwrap_or_default());
+            let out = Out { table: &table, counts: &counts, languages: &languages, exported };
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         } else {
             println!("Subscribers in {table}:");
             for s in STATUSES {
                 println!("  {s:<13} {}", counts.get(s).copied().unwrap_or(0));
+            }
+            println!("Confirmed by language:");
+            for (lang, n) in &languages {
+                println!("  {lang:<13} {n}");
             }
             if let (Some(n), Some(path)) = (exported, &args.export) {
                 println!("Exported {n} confirmed addresses to {}", path.display());

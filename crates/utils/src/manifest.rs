@@ -58,6 +58,11 @@ pub struct PostEntry {
     /// whose URL changed (a new slug) from a new post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Its language on a multilingual site when that is not the default language (absent:
+    /// the default, so a single-language site's manifest is as it always was). The fan-out
+    /// emails it only to the subscribers of that language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 impl PostEntry {

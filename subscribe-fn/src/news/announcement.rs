@@ -14,6 +14,9 @@ pub struct Announcement {
     pub date: Option<String>,
     pub summary_html: String,
     pub summary_text: String,
+    /// The post's language on a multilingual site (`myblog deploy` writes it for posts not in
+    /// the default language; absent: the default language).
+    pub lang: Option<String>,
     /// The next page of subscribers the fan-out has to queue (0 when it has not started).
     #[serde(skip)]
     pub next_page: u64,
@@ -29,6 +32,7 @@ impl Announcement {
             date: s("date"),
             summary_html: s("summary_html").unwrap_or_default(),
             summary_text: s("summary_text").unwrap_or_default(),
+            lang: s("lang"),
             next_page: item.get("next_page").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0),
         })
     }
@@ -74,6 +78,7 @@ mod tests {
             date: None,
             summary_html: String::new(),
             summary_text: String::new(),
+            lang: None,
             next_page: 0,
         }
     }

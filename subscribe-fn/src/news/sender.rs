@@ -129,7 +129,8 @@ async fn fan_out(app: &App, post: &str, page: u64, after: Option<&str>, tally: &
     if page == 0 && !within_daily_cap(app, &news, post, now_secs, &now_text).await? {
         return Ok(());
     }
-    let (recipients, next) = super::store::confirmed_page(app, after, app.config.news.page_size).await?;
+    let lang = super::store::LangFilter::for_post(&app.config.languages, announcement.lang.as_deref());
+    let (recipients, next) = super::store::confirmed_page(app, after, app.config.news.page_size, lang.as_ref()).await?;
     let mut messages: Vec<Message> = recipients
         .chunks(app.config.news.recipients_per_message)
         .map(|c| Message::Send { post: post.to_string(), recipients: c.to_vec() })
@@ -227,8 +228,9 @@ async fn send_all(
             tally.suppressed += 1;
             continue;
         }
+        let lang = app.config.languages.pick(current.as_ref().and_then(|s| s.lang.as_deref()));
         let sent = async {
-            let message = app.mailer.new_post(&app.config, email, &announcement, &minted.token)?;
+            let message = app.mailer.new_post(&app.config, email, lang, &announcement, &minted.token)?;
             // Right before the call: nothing between the slot and the request but signing.
             pacer.wait().await;
             mail::send(&app.ses, &app.config, &message).await

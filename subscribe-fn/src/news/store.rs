@@ -2,7 +2,8 @@
 //! sends table (one item per post and recipient: the claim, its lease and the outcome).
 //!
 //! Announcement item: `post` (key, the site path `/posts/x/`), `title`, `url`, `date`
-//! (RFC 3339), `summary_html`, `summary_text`, `announced_at`; fan-out progress `next_page`,
+//! (RFC 3339), `summary_html`, `summary_text`, `announced_at`, `lang` (multilingual sites, not
+//! the default language); fan-out progress `next_page`,
 //! `queued`, `fanout_done_at`.
 //!
 //! Send item: `post` (partition key), `email` (sort key), `state` sending | sent | suppressed |
@@ -309,18 +310,46 @@ impl NewsStore<'_> {
 
 /// Reads one page of confirmed subscribers from the `status-index` GSI (partition `status`,
 /// sort `email`), after `after`. Returns the addresses and whether more follow.
-pub async fn confirmed_page(app: &App, after: Option<&str>, limit: i32) -> Result<(Vec<String>, Option<String>), StoreError> {
+///
+/// `lang`: on a multilingual site, the post's language: the page is read from
+/// `status-lang-index` (the same keys, with `lang` projected) and filtered to the subscribers
+/// of that language, those without one (or with one the site no longer has) counting as the
+/// default language's. A filtered page may
+/// hold fewer than `limit` addresses, or none, and still have more after it: paging follows
+/// DynamoDB's last evaluated key, never the count.
+pub async fn confirmed_page(
+    app: &App,
+    after: Option<&str>,
+    limit: i32,
+    lang: Option<&LangFilter<'_>>,
+) -> Result<(Vec<String>, Option<String>), StoreError> {
     let table = &app.config.table;
+    let index = if lang.is_some() { crate::store::STATUS_LANG_INDEX } else { crate::store::STATUS_INDEX };
     let mut req = app
         .dynamo
         .query()
         .table_name(table)
-        .index_name(crate::store::STATUS_INDEX)
+        .index_name(index)
         .key_condition_expression("#s = :confirmed")
         .expression_attribute_names("#s", "status")
         .expression_attribute_values(":confirmed", s(crate::store::CONFIRMED))
         .projection_expression("email")
         .limit(limit);
+    if let Some(f) = lang {
+        req = req.expression_attribute_names("#l", "lang");
+        if f.others.is_empty() {
+            req = req.filter_expression("#l = :lang").expression_attribute_values(":lang", s(f.lang));
+        } else {
+            // The default language's post: everyone not in one of the other languages, so an
+            // item without a language, or with one the site dropped, is the default's (as its
+            // own emails are).
+            let names: Vec<String> = (0..f.others.len()).map(|i| format!(":o{i}")).collect();
+            req = req.filter_expression(format!("attribute_not_exists(#l) OR NOT (#l IN ({}))", names.join(", ")));
+            for (name, code) in names.iter().zip(f.others) {
+                req = req.expression_attribute_values(name, s(code.as_str()));
+            }
+        }
+    }
     if let Some(a) = after {
         req = req.exclusive_start_key("email", s(a)).exclusive_start_key("status", s(crate::store::CONFIRMED));
     }
@@ -328,4 +357,26 @@ pub async fn confirmed_page(app: &App, after: Option<&str>, limit: i32) -> Resul
     let emails: Vec<String> = out.items().iter().filter_map(|i| i.get("email").and_then(|v| v.as_s().ok()).cloned()).collect();
     let next = out.last_evaluated_key().and_then(|k| k.get("email")).and_then(|v| v.as_s().ok()).cloned();
     Ok((emails, next))
+}
+
+/// Which subscribers a post in `lang` goes to on a multilingual site.
+#[derive(Debug, Clone, Copy)]
+pub struct LangFilter<'a> {
+    pub lang: &'a str,
+    /// For the default language's posts, the site's other languages (whose subscribers do not
+    /// get them); empty for any other language's.
+    pub others: &'a [String],
+}
+
+impl<'a> LangFilter<'a> {
+    /// `None` on a single-language site (everyone gets every post); else the post's language
+    /// (`None` on the announcement: the default one).
+    pub fn for_post(languages: &'a crate::settings::languages::Languages, post_lang: Option<&str>) -> Option<LangFilter<'a>> {
+        if !languages.multilingual() {
+            return None;
+        }
+        let lang = languages.pick(post_lang);
+        let others = if lang == languages.default_code() { &languages.codes()[1..] } else { &[][..] };
+        Some(LangFilter { lang, others })
+    }
 }

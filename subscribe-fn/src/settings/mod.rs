@@ -3,6 +3,7 @@
 //!
 //! A leaf: [`crate::config`] assembles these parts; nothing here knows the AWS clients.
 
+pub mod languages;
 pub mod limits;
 pub mod news;
 

@@ -89,6 +89,16 @@ pub async fn env_with(table: &str, double_opt_in: bool, extra: &[(&'static str, 
                 .build()
                 .unwrap(),
         )
+        // As infra/template.yaml: the same keys with `lang`, for a multilingual site's fan-out.
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(subscribe_fn::store::STATUS_LANG_INDEX)
+                .key_schema(KeySchemaElement::builder().attribute_name("status").key_type(KeyType::Hash).build().unwrap())
+                .key_schema(KeySchemaElement::builder().attribute_name("email").key_type(KeyType::Range).build().unwrap())
+                .projection(Projection::builder().projection_type(ProjectionType::Include).non_key_attributes("lang").build())
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .stream_specification(
             StreamSpecification::builder().stream_enabled(true).stream_view_type(StreamViewType::NewAndOldImages).build().unwrap(),

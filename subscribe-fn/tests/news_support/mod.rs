@@ -91,7 +91,13 @@ pub async fn news_env(name: &str, extra: &[(&str, String)]) -> News {
 impl News {
     /// What `myblog deploy` writes for a new post (the same conditional put): true if written.
     pub async fn announce(&self, post: &str, title: &str) -> bool {
-        let item = HashMap::from([
+        self.announce_in(post, title, None).await
+    }
+
+    /// [`News::announce`] of a post in `lang` (what deploy writes for a multilingual site's
+    /// posts outside the default language).
+    pub async fn announce_in(&self, post: &str, title: &str, lang: Option<&str>) -> bool {
+        let mut item = HashMap::from([
             ("post".to_string(), AttributeValue::S(post.into())),
             ("title".to_string(), AttributeValue::S(title.into())),
             ("url".to_string(), AttributeValue::S(format!("{SITE}{post}"))),
@@ -105,6 +111,9 @@ impl News {
             ("summary_text".to_string(), AttributeValue::S("A summary with a link and a photo.".into())),
             ("announced_at".to_string(), AttributeValue::S("2026-12-01T00:00:00Z".into())),
         ]);
+        if let Some(l) = lang {
+            item.insert("lang".into(), AttributeValue::S(l.into()));
+        }
         match self
             .app
             .dynamo

@@ -52,6 +52,10 @@ pub async fn write(dynamo: &aws_sdk_dynamodb::Client, table: &str, list: &[Annou
         if let Some(d) = &a.date {
             req = req.item("date", s(d));
         }
+        // subscribe-fn's fan-out reads it to email only that language's subscribers.
+        if let Some(l) = &a.lang {
+            req = req.item("lang", s(l));
+        }
         match req.send().await {
             Ok(_) => written.announced.push(a.path.clone()),
             Err(e) if e.code() == Some("ConditionalCheckFailedException") => written.already.push(a.path.clone()),

@@ -7,6 +7,8 @@
 
   var TIMEOUT_MS = 15000;
 
+  // English, for a form without data-msg-* attributes (a single-language site); a
+  // multilingual site's form carries its page's language's words in them.
   var MESSAGES = {
     sending: "Sending…",
     success: "Check your inbox to confirm your subscription.",
@@ -24,19 +26,38 @@
     el.textContent = text;
   }
 
-  function messageFor(status) {
-    if (status === 400 || status === 422) return MESSAGES.invalid;
-    if (status === 429) return MESSAGES.tooMany;
-    if (status >= 400 && status < 500) return MESSAGES.client;
-    return MESSAGES.server;
+  // The form's own words: data-msg-too-many becomes dataset.msgTooMany, and so on.
+  function messagesOf(form) {
+    var own = {};
+    var data = form.dataset || {};
+    for (var key in MESSAGES) {
+      var name = "msg" + key.charAt(0).toUpperCase() + key.slice(1);
+      own[key] = data[name] || MESSAGES[key];
+    }
+    return own;
+  }
+
+  function messageFor(messages, status) {
+    if (status === 400 || status === 422) return messages.invalid;
+    if (status === 429) return messages.tooMany;
+    if (status >= 400 && status < 500) return messages.client;
+    return messages.server;
   }
 
   function enhance(form) {
+    var MESSAGES = messagesOf(form);
+    var langInput = form.elements.namedItem("lang");
     var button = form.querySelector("button[type=submit], button:not([type])");
     var status = form.querySelector(".subscribe-status");
     var emailInput = form.elements.namedItem("email");
     var honeypot = form.elements.namedItem("website");
     var sending = false;
+
+    function payload(email) {
+      var body = { email: email, website: honeypot ? honeypot.value : "" };
+      if (langInput && langInput.value) body.lang = langInput.value;
+      return body;
+    }
 
     form.addEventListener("submit", function (event) {
       // Old browsers without fetch keep the plain form post.
@@ -62,7 +83,7 @@
       fetch(form.action, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ email: email, website: honeypot ? honeypot.value : "" }),
+        body: JSON.stringify(payload(email)),
         credentials: "same-origin",
         signal: controller ? controller.signal : undefined,
       })
@@ -71,7 +92,7 @@
             setStatus(status, MESSAGES.success, "success");
             form.reset();
           } else {
-            setStatus(status, messageFor(response.status), "error");
+            setStatus(status, messageFor(MESSAGES, response.status), "error");
             if (emailInput && response.status < 500) emailInput.focus();
           }
         })
