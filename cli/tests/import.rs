@@ -492,3 +492,44 @@ fn a_multilingual_hugo_sites_permalinks_aliases_and_empty_sections_keep_hugos_ur
     let missing: Vec<&String> = theirs.difference(&ours).collect();
     assert!(missing.is_empty(), "URLs Hugo publishes that do not answer after the move: {missing:?}\nours: {ours:?}");
 }
+
+/// Zola publishes a page whose raw HTML shows a file that is not there (a placeholder
+/// `src="insert-the-video-embed-link-here"`, `<showdata src="../theme.toml">`) without a word;
+/// moved in, such a page builds too and keeps the `src` as written. A myblog site of its own
+/// still stops on it (the flag is `init --from`'s).
+#[test]
+fn a_moved_sites_page_showing_a_missing_file_builds_as_it_did() {
+    let site = tempfile::tempdir().unwrap();
+    let files = [
+        ("config.toml", "base_url = \"https://ex.org\"\ntitle = \"T\"\ndefault_language = \"en\"\n[languages.fr]\n"),
+        ("templates/index.html", "{{ section.title }}"),
+        ("templates/page.html", "{{ page.content | safe }}"),
+        ("templates/section.html", "{{ section.title }}"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        ("content/_index.fr.md", "+++\ntitle = \"Accueil\"\n+++\n"),
+        ("content/video.md", "+++\ntitle = \"Video\"\n+++\n<iframe src=\"insert-the-video-embed-link-here\"></iframe>\n"),
+        ("content/video.fr.md", "+++\ntitle = \"Vidéo\"\n+++\n<img src=\"/img/file-name.type\">\n"),
+    ];
+    for (rel, text) in files {
+        let p = site.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let blog = out_dir.path().join("blog");
+    let out = init_from(site.path(), &blog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    build_ok(&blog);
+    let en = std::fs::read_to_string(blog.join("public/video/index.html")).unwrap();
+    assert!(en.contains("src=\"insert-the-video-embed-link-here\""), "{en}");
+    let fr = std::fs::read_to_string(blog.join("public/fr/video/index.html")).unwrap();
+    assert!(fr.contains("src=\"/img/file-name.type\""), "{fr}");
+    // Without the flag `init --from` writes, the same page is refused.
+    let toml = std::fs::read_to_string(blog.join("site.toml")).unwrap();
+    assert!(toml.contains("keep_missing_page_files = true"), "{toml}");
+    std::fs::write(blog.join("site.toml"), toml.replace("keep_missing_page_files = true", "")).unwrap();
+    let refused = build(&blog);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("content/video.md:4:1: src=\"insert-the-video-embed-link-here\" in HTML points at a file that does not exist"), "{err}");
+}
