@@ -448,3 +448,88 @@ fn a_hugo_sites_strings_reach_its_shortcodes_in_every_language() {
     assert_eq!(more(&blog.join("public"), "post/a/index.html", "myblog"), want_en);
     assert_eq!(more(&blog.join("public"), "fr/post/a/index.html", "myblog"), want_fr);
 }
+
+/// A multilingual Hugo site with a content folder per language moves in with the URLs real Hugo
+/// 0.168 gives it: `:slugorcontentbasename` (Hugo 0.144) takes the front matter's `slug` or
+/// else the file's (or bundle folder's) name, never the title; a translation's aliases, absolute
+/// ones too, sit under its language's folder; an empty `_index.md` is a section as in Hugo.
+#[test]
+fn a_multilingual_hugo_sites_permalinks_aliases_and_empty_sections_keep_hugos_urls() {
+    let site = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "hugo.toml",
+            "baseURL = \"https://ex.org/\"\ntitle = \"T\"\ndefaultContentLanguage = \"en\"\n\
+             [permalinks]\nblog = \"/:section/:year/:month/:day/:slugorcontentbasename\"\n\
+             [languages.en]\nweight = 1\ncontentDir = \"content/en\"\n[languages.fa]\nweight = 2\ncontentDir = \"content/fa\"\n",
+        ),
+        ("layouts/single.html", "<main>{{ .Content }}</main>\n"),
+        ("layouts/list.html", "<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n"),
+        ("content/en/blog/_index.md", "---\ntitle: Blog\naliases: [/old-blog/]\n---\n"),
+        ("content/en/blog/news/second-post.md", "---\ntitle: The Second One\ndate: 2026-01-06\n---\nx\n"),
+        ("content/en/blog/news/first-post/index.md", "---\ntitle: First\ndate: 2026-02-10\n---\nx\n"),
+        ("content/en/blog/named.md", "---\ntitle: Named\ndate: 2026-03-01\nslug: own-name\n---\nx\n"),
+        ("content/fa/blog/_index.md", "---\ntitle: بلاگ\naliases: [/old-blog/]\n---\n"),
+        ("content/fa/blog/news/first-post/index.md", "---\ntitle: نخست\ndate: 2026-02-10\n---\nx\n"),
+        ("content/fa/docs/_index.md", ""),
+    ];
+    for (rel, text) in files {
+        let p = site.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (_work, hugo) = build_with_hugo(site.path());
+    let theirs = url_paths(&hugo, &["html"]);
+    for u in ["/blog/2026/01/06/second-post/", "/blog/2026/02/10/first-post/", "/blog/2026/03/01/own-name/", "/fa/old-blog/", "/fa/docs/"] {
+        assert!(theirs.contains(u), "hugo did not write {u}: {theirs:?}");
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let blog = out_dir.path().join("blog");
+    let out = init_from(site.path(), &blog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    build_ok(&blog);
+    let ours = url_paths(&blog.join("public"), &["html"]);
+    let missing: Vec<&String> = theirs.difference(&ours).collect();
+    assert!(missing.is_empty(), "URLs Hugo publishes that do not answer after the move: {missing:?}\nours: {ours:?}");
+}
+
+/// Zola publishes a page whose raw HTML shows a file that is not there (a placeholder
+/// `src="insert-the-video-embed-link-here"`, `<showdata src="../theme.toml">`) without a word;
+/// moved in, such a page builds too and keeps the `src` as written. A myblog site of its own
+/// still stops on it (the flag is `init --from`'s).
+#[test]
+fn a_moved_sites_page_showing_a_missing_file_builds_as_it_did() {
+    let site = tempfile::tempdir().unwrap();
+    let files = [
+        ("config.toml", "base_url = \"https://ex.org\"\ntitle = \"T\"\ndefault_language = \"en\"\n[languages.fr]\n"),
+        ("templates/index.html", "{{ section.title }}"),
+        ("templates/page.html", "{{ page.content | safe }}"),
+        ("templates/section.html", "{{ section.title }}"),
+        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+        ("content/_index.fr.md", "+++\ntitle = \"Accueil\"\n+++\n"),
+        ("content/video.md", "+++\ntitle = \"Video\"\n+++\n<iframe src=\"insert-the-video-embed-link-here\"></iframe>\n"),
+        ("content/video.fr.md", "+++\ntitle = \"Vidéo\"\n+++\n<img src=\"/img/file-name.type\">\n"),
+    ];
+    for (rel, text) in files {
+        let p = site.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let blog = out_dir.path().join("blog");
+    let out = init_from(site.path(), &blog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    build_ok(&blog);
+    let en = std::fs::read_to_string(blog.join("public/video/index.html")).unwrap();
+    assert!(en.contains("src=\"insert-the-video-embed-link-here\""), "{en}");
+    let fr = std::fs::read_to_string(blog.join("public/fr/video/index.html")).unwrap();
+    assert!(fr.contains("src=\"/img/file-name.type\""), "{fr}");
+    // Without the flag `init --from` writes, the same page is refused.
+    let toml = std::fs::read_to_string(blog.join("site.toml")).unwrap();
+    assert!(toml.contains("keep_missing_page_files = true"), "{toml}");
+    std::fs::write(blog.join("site.toml"), toml.replace("keep_missing_page_files = true", "")).unwrap();
+    let refused = build(&blog);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("content/video.md:4:1: src=\"insert-the-video-embed-link-here\" in HTML points at a file that does not exist"), "{err}");
+}

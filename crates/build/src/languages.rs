@@ -188,7 +188,7 @@ pub fn render_languages(builds: &[LanguageBuild], root_config: &SiteConfig) -> R
 enum Owner {
     /// Its pages, feeds and list redirects: under the language's prefix.
     Language,
-    /// An alias as the site wrote it: at that path, the first language's when two claim it.
+    /// A Zola alias, a site path: at that path, the first language's when two claim it.
     Root,
     /// Static files and thumbnails (the same in every language); robots.txt.
     Shared,

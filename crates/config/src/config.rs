@@ -201,6 +201,11 @@ pub struct BuildConfig {
     /// instead of stopping the build: `init --from` sets it, as Zola and Hugo copy such files.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub keep_missing_css_urls: bool,
+    /// An image, video or raw-HTML `src` in a page that points at a file that is not there is
+    /// published as written instead of stopping the build: `init --from` sets it, as Zola and
+    /// Hugo publish such pages unchecked (a template's placeholder `src="insert-link-here"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub keep_missing_page_files: bool,
 }
 
 impl Default for BuildConfig {
@@ -209,6 +214,7 @@ impl Default for BuildConfig {
             keep_names: vec!["favicon.ico".into(), "robots.txt".into(), "apple-touch-icon.png".into(), ".well-known/**".into()],
             strip_photo_metadata: true,
             keep_missing_css_urls: false,
+            keep_missing_page_files: false,
         }
     }
 }
@@ -468,6 +474,7 @@ const KNOWN_SITE_KEYS: &[&str] = &[
     "keep_names",
     "strip_photo_metadata",
     "keep_missing_css_urls",
+    "keep_missing_page_files",
     "enabled",
     "action",
     "announce_within_days",

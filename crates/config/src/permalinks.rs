@@ -4,7 +4,18 @@
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
-const TOKENS: &[&str] = &[":year", ":month", ":day", ":slug", ":title", ":section", ":filename"];
+const TOKENS: &[&str] = &[
+    ":year",
+    ":month",
+    ":day",
+    ":slug",
+    ":title",
+    ":section",
+    ":filename",
+    ":slugorfilename",
+    ":contentbasename",
+    ":slugorcontentbasename",
+];
 
 /// What a pattern's tokens stand for, for one page.
 pub struct Tokens<'a> {
@@ -13,7 +24,11 @@ pub struct Tokens<'a> {
     /// The title already made a URL segment by the site's slug rule.
     pub title: &'a str,
     pub section: &'a str,
+    /// The file name without extension, or a bundle's folder name (Hugo's content base name).
     pub filename: &'a str,
+    /// The front matter's `slug`, made a URL segment, when it sets one: Hugo's
+    /// `:slugorfilename` and `:slugorcontentbasename` (0.144) take it, else the file name.
+    pub own_slug: Option<&'a str>,
 }
 
 /// A pattern is well-formed when every `:word` in it is a known token.
@@ -46,7 +61,8 @@ pub fn expand(pattern: &str, t: &Tokens<'_>) -> Result<String, String> {
             ":slug" => t.slug.to_string(),
             ":title" => t.title.to_string(),
             ":section" => t.section.to_string(),
-            ":filename" => t.filename.to_string(),
+            ":filename" | ":contentbasename" => t.filename.to_string(),
+            ":slugorfilename" | ":slugorcontentbasename" => t.own_slug.unwrap_or(t.filename).to_string(),
             other => other.to_string(),
         };
         if !value.is_empty() {
@@ -104,7 +120,14 @@ mod tests {
 
     #[test]
     fn hugo_tokens() {
-        let t = Tokens { date: date("2019-04-03"), slug: "road", title: "the-roadmap", section: "post", filename: "2019-roadmap" };
+        let t = Tokens {
+            date: date("2019-04-03"),
+            slug: "road",
+            title: "the-roadmap",
+            section: "post",
+            filename: "2019-roadmap",
+            own_slug: None,
+        };
         assert_eq!(expand("/:year/:month/:day/:slug/", &t).unwrap(), "/2019/04/03/road/");
         assert_eq!(expand("/:section/:title", &t).unwrap(), "/post/the-roadmap/");
         assert_eq!(expand("/archive/:filename/", &t).unwrap(), "/archive/2019-roadmap/");
@@ -113,6 +136,19 @@ mod tests {
         assert!(expand("/:year/:slug/", &root).unwrap_err().contains("needs a date"));
         assert!(validate("/:yaer/:slug/").unwrap_err().contains("unknown token `:yaer`"));
         assert!(validate(":slug/").is_err());
+    }
+
+    #[test]
+    fn hugo_slug_or_file_name_tokens() {
+        let t = Tokens { date: None, slug: "the-title", title: "the-title", section: "blog", filename: "first-post", own_slug: None };
+        // Without a `slug` in the front matter: the file (or bundle folder) name, not the title.
+        assert_eq!(expand("/:section/:slugorcontentbasename", &t).unwrap(), "/blog/first-post/");
+        assert_eq!(expand("/:slugorfilename/", &t).unwrap(), "/first-post/");
+        assert_eq!(expand("/:contentbasename/", &t).unwrap(), "/first-post/");
+        let own = Tokens { own_slug: Some("hello"), ..t };
+        assert_eq!(expand("/:section/:slugorcontentbasename", &own).unwrap(), "/blog/hello/");
+        assert_eq!(expand("/:contentbasename/", &own).unwrap(), "/first-post/");
+        assert!(validate("/:section/:slugorcontentbasename").is_ok());
     }
 
     #[test]

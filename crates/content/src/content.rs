@@ -315,7 +315,9 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
+    // Hugo reads an empty file as a page (or section) with no front matter and no body
+    // (hugo-book's `content.zh/docs/_index.md`); elsewhere it is a slip.
+    if text.trim().is_empty() && rules.dialect != Dialect::Hugo {
         return Err(vec![Diagnostic::new(display, "file is empty")
             .hint("start it with front matter, e.g.\n+++\ntitle = \"My post\"\ndate = 2026-01-31\n+++\n\nThen write the post.")]);
     }

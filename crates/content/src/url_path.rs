@@ -58,8 +58,15 @@ pub(crate) fn url_path_for(
             (None, Dialect::Hugo) => title.clone(),
             _ => slug,
         };
-        let tokens =
-            myblog_config::Tokens { date: front.date, slug: &slug, title: &title, section, filename: &slugs.apply(&filename) };
+        let own_slug = front.slug.as_deref().map(|s| slugs.apply_slug(s));
+        let tokens = myblog_config::Tokens {
+            date: front.date,
+            slug: &slug,
+            title: &title,
+            section,
+            filename: &slugs.apply(&filename),
+            own_slug: own_slug.as_deref(),
+        };
         let expanded = myblog_config::expand_permalink(pattern, &tokens)?;
         return placed(expanded.split('/').map(str::to_string).collect());
     }

@@ -18,8 +18,9 @@ pub struct Redirect {
     pub from: String,
     /// Absolute URL of the page.
     pub to: String,
-    /// Written where the site says (an absolute alias), not under the folder of the page's
-    /// language: on a site in several languages, aliases are site paths as in Zola and Hugo.
+    /// Written where the site says, not under the folder of the page's language: Zola's
+    /// aliases are site paths in every language. Hugo writes a translation's aliases, absolute
+    /// ones too, under its language's folder (`/old/` of a French page is `/fr/old/`).
     pub at_root: bool,
 }
 
@@ -53,7 +54,7 @@ pub fn plan(site: &Site, config: &SiteConfig, taken: &HashSet<&str>) -> Result<V
                 );
                 continue;
             }
-            let at_root = alias.starts_with('/') || config.content.dialect != Dialect::Hugo;
+            let at_root = config.content.dialect != Dialect::Hugo;
             out.push(Redirect { output, from, to: page.summary.permalink.clone(), at_root });
         }
     }

@@ -62,7 +62,7 @@ impl Resolver for SiteResolver {
             // (in the output of a markdown shortcode, `{{% figure %}}`). Scanned only here, on
             // the way to an error.
             let published = decoded.strip_prefix(self.base_path.as_str()).unwrap_or(&decoded).trim_start_matches('/');
-            if self.assets.by_logical.values().any(|a| a.output == published) {
+            if self.assets.by_logical.values().any(|a| a.output == published) || self.config.build.keep_missing_page_files {
                 return Resolved::Unchanged;
             }
             return Resolved::Missing;

@@ -39,6 +39,9 @@ impl Mapping {
         // files its repository never held.
         let build = table.entry("build").or_insert_with(|| toml::Value::Table(Default::default()));
         build.as_table_mut().expect("a table").insert("keep_missing_css_urls".into(), true.into());
+        // Nor do they check the files a page shows (raw HTML `src`, images): such a page is
+        // published by them, so it moves in as written.
+        build.as_table_mut().expect("a table").insert("keep_missing_page_files".into(), true.into());
         toml::to_string(&table).expect("site.toml serializes")
     }
 }
