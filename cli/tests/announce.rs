@@ -284,9 +284,11 @@ fn subscribers_get_the_announced_post_and_the_author_sees_the_counts() {
         let db = dynamo().await;
         // Ann subscribed before subscribers had a language (none stored: the default one);
         // on a single-language site everyone gets every post, whatever is stored.
-        for (email, status, lang) in
-            [("ann@example.com", "confirmed", None), ("bob@example.com", "confirmed", Some("en")), ("pat@example.com", "pending", Some("en"))]
-        {
+        for (email, status, lang) in [
+            ("ann@example.com", "confirmed", None),
+            ("bob@example.com", "confirmed", Some("en")),
+            ("pat@example.com", "pending", Some("en")),
+        ] {
             let mut put = db
                 .put_item()
                 .table_name(&b.subscribers)

@@ -213,7 +213,11 @@ fn a_page_failing_to_render_after_others_were_written_leaves_nothing_behind() {
     let boom = "{% block main %}{% if page.title == \"Boom\" %}{{ page.no_such_field.at_all }}{% endif %}";
     std::fs::write(&post_template, template.replacen("{% block main %}", boom, 1)).unwrap();
     for i in 0..20 {
-        std::fs::write(dir.path().join(format!("content/posts/more-{i}.md")), format!("---\ntitle: More {i}\ndate: 2024-02-{:02}\n---\nText.\n", i + 1)).unwrap();
+        std::fs::write(
+            dir.path().join(format!("content/posts/more-{i}.md")),
+            format!("---\ntitle: More {i}\ndate: 2024-02-{:02}\n---\nText.\n", i + 1),
+        )
+        .unwrap();
     }
     std::fs::write(dir.path().join("content/posts/boom.md"), "---\ntitle: Boom\ndate: 2024-03-01\n---\nText.\n").unwrap();
     let out = build(dir.path());

@@ -275,8 +275,15 @@ fn a_formula_that_cannot_become_mathml() {
         |r| {
             // The fixture's site.toml ends in its [markdown] table.
             append(r, "site.toml", "math = true\n");
-            write(r, "content/posts/math.md", b"+++\ntitle = \"Math\"\ndate = 2024-01-01\n+++\nFine: $x^2$.\n\nBroken: $\\frac{1}{\\nosuch}$ here.\n")
+            write(
+                r,
+                "content/posts/math.md",
+                b"+++\ntitle = \"Math\"\ndate = 2024-01-01\n+++\nFine: $x^2$.\n\nBroken: $\\frac{1}{\\nosuch}$ here.\n",
+            )
         },
-        &["content/posts/math.md:7:9: this formula cannot be turned into MathML: `\\frac{1}{\\nosuch}`: unknown primitive command found", "hint: fix the LaTeX"],
+        &[
+            "content/posts/math.md:7:9: this formula cannot be turned into MathML: `\\frac{1}{\\nosuch}`: unknown primitive command found",
+            "hint: fix the LaTeX",
+        ],
     );
 }

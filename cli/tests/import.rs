@@ -415,7 +415,10 @@ fn a_hugo_sites_strings_reach_its_shortcodes_in_every_language() {
         ("layouts/single.html", "<main>{{ .Content }}</main>\n"),
         ("layouts/list.html", "<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n"),
         ("layouts/_shortcodes/more.html", "<p class=\"more\">{{ i18n \"readMore\" }} / {{ T \"posts\" }} / {{ i18n \"themeOnly\" }}</p>"),
-        ("themes/t/i18n/en.toml", "readMore = \"Theme reads\"\nthemeOnly = \"From the theme\"\n[posts]\none = \"post\"\nother = \"posts\"\n"),
+        (
+            "themes/t/i18n/en.toml",
+            "readMore = \"Theme reads\"\nthemeOnly = \"From the theme\"\n[posts]\none = \"post\"\nother = \"posts\"\n",
+        ),
         ("themes/t/i18n/fr.toml", "themeOnly = \"Du thème\"\n[posts]\nother = \"articles\"\n"),
         ("i18n/en.yaml", "- id: readMore\n  translation: Keep reading\n"),
         ("i18n/fr.json", "{\"readMore\": {\"other\": \"Lire la suite\"}}"),
@@ -531,5 +534,8 @@ fn a_moved_sites_page_showing_a_missing_file_builds_as_it_did() {
     let refused = build(&blog);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("content/video.md:4:1: src=\"insert-the-video-embed-link-here\" in HTML points at a file that does not exist"), "{err}");
+    assert!(
+        err.contains("content/video.md:4:1: src=\"insert-the-video-embed-link-here\" in HTML points at a file that does not exist"),
+        "{err}"
+    );
 }

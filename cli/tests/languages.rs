@@ -90,8 +90,11 @@ fn translations_link_each_other_with_alternates_and_the_switcher() {
     }
     assert!(alternates(&read(s.path(), "posts/only-english/index.html")).is_empty(), "no translation, no alternates");
     // A list page too: the posts section is written in English and French.
-    let lists: Vec<(String, String)> =
-        vec![("en".into(), format!("{base}/posts/")), ("fr".into(), format!("{base}/fr/posts/")), ("x-default".into(), format!("{base}/posts/"))];
+    let lists: Vec<(String, String)> = vec![
+        ("en".into(), format!("{base}/posts/")),
+        ("fr".into(), format!("{base}/fr/posts/")),
+        ("x-default".into(), format!("{base}/posts/")),
+    ];
     for page in ["posts/index.html", "fr/posts/index.html"] {
         assert_eq!(alternates(&read(s.path(), page)), lists, "{page}");
     }

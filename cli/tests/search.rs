@@ -67,7 +67,11 @@ fn published_pages_are_found_by_folded_prefixes_and_drafts_and_noindex_pages_are
         std::fs::write(root.join("content/posts").join(name), format!("+++\n{front}\n+++\n{body}\n")).unwrap();
     };
     post("resume.md", "title = \"Résumé writing\"\ndate = 2024-02-02\ntags = [\"careers\"]", "How to write one. The zebrafish.");
-    post("mention.md", "title = \"A later note\"\ndate = 2024-03-03", "I once mailed my résumé, and a zebrafish.\n\n## Quokka facts\n\nNone.");
+    post(
+        "mention.md",
+        "title = \"A later note\"\ndate = 2024-03-03",
+        "I once mailed my résumé, and a zebrafish.\n\n## Quokka facts\n\nNone.",
+    );
     post("tokyo.md", "title = \"東京の旅\"\ndate = 2024-04-04", "京都にも行きました。");
     post("secret.md", "title = \"Secret\"\ndate = 2024-01-01\ndraft = true", "The narwhal.");
     post("hidden.md", "title = \"Hidden\"\ndate = 2024-01-01\n[extra]\nnoindex = true", "The narwhal, again.");
@@ -144,9 +148,8 @@ fn a_big_site_is_cut_so_that_a_query_fetches_a_small_part_of_the_index() {
     assert_eq!(index["pages"], 1500);
     let all: Vec<String> = index["words"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert!(all.len() >= 10, "{} word files", all.len());
-    let size = |names: &BTreeSet<String>| -> u64 {
-        names.iter().map(|n| std::fs::metadata(public.join("search").join(n)).unwrap().len()).sum()
-    };
+    let size =
+        |names: &BTreeSet<String>| -> u64 { names.iter().map(|n| std::fs::metadata(public.join("search").join(n)).unwrap().len()).sum() };
     let total = size(&all.iter().cloned().collect());
     for q in ["bucket", "bu", "tag17", "zz"] {
         let (files, hits) = query(&public, q);

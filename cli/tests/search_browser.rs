@@ -63,9 +63,9 @@ fn the_search_page_finds_posts_in_the_browser_under_the_sites_csp() {
     post("tokyo.md", "title = \"東京の旅\"\ndate = 2024-04-04", "京都にも行きました。");
     build_ok(&root);
     let public = root.join("public");
-    let words_files = std::fs::read_dir(public.join("search")).unwrap().filter(|e| {
-        e.as_ref().unwrap().file_name().to_string_lossy().starts_with("words.")
-    });
+    let words_files = std::fs::read_dir(public.join("search"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("words."));
     let words_total = words_files.count();
 
     let origin = test_support::browser::serve_with_probe(public, csp, PROBE);

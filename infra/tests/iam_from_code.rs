@@ -478,7 +478,8 @@ fn every_index_the_code_queries_exists_and_is_granted() {
         checked += 1;
         let resources = resources_granting(&t["Resources"][*id], "dynamodb:Query");
         for index in indexes.values() {
-            let covered = resources.iter().any(|r| r == "${Subscribers.Arn}/index/*" || *r == format!("${{Subscribers.Arn}}/index/{index}"));
+            let covered =
+                resources.iter().any(|r| r == "${Subscribers.Arn}/index/*" || *r == format!("${{Subscribers.Arn}}/index/{index}"));
             if !covered {
                 problems.push(format!("{id}: its code queries {index}, its dynamodb:Query grant covers only {resources:?}"));
             }

@@ -833,7 +833,9 @@ fn check_announcements(t: &Value) -> Vec<String> {
             && (kind == Some("ALL") || (kind == Some("INCLUDE") && included))
     });
     if !lang_index {
-        errs.push("Subscribers: needs the status-lang-index GSI (status HASH, email RANGE, lang projected): the fan-out by language".to_owned());
+        errs.push(
+            "Subscribers: needs the status-lang-index GSI (status HASH, email RANGE, lang projected): the fan-out by language".to_owned(),
+        );
     }
     let queue = props(resource(t, "SendQueue"));
     let dlq = path(queue, &["RedrivePolicy", "deadLetterTargetArn"]).and_then(getatt);

@@ -58,7 +58,9 @@ fn month_names(lang: &str) -> [&'static str; 12] {
     match lang {
         "fr" => ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
         "de" => ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"],
-        "es" => ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
+        "es" => {
+            ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+        }
         "ar" => ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
         _ => ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
     }
@@ -227,7 +229,14 @@ impl Mailer {
         Ok(text.split_whitespace().collect::<Vec<_>>().join(" ").chars().filter(|c| !c.is_control()).collect())
     }
 
-    pub fn confirmation(&self, cfg: &Config, to: &str, lang: &str, confirm_token: &str, unsubscribe_token: &str) -> Result<Email, MailError> {
+    pub fn confirmation(
+        &self,
+        cfg: &Config,
+        to: &str,
+        lang: &str,
+        confirm_token: &str,
+        unsubscribe_token: &str,
+    ) -> Result<Email, MailError> {
         let mut ctx = Self::base_context(cfg, to, unsubscribe_token, lang);
         ctx.insert("confirm_url", &format!("{}?token={confirm_token}", cfg.url("/api/confirm")));
         ctx.insert("valid_hours", &cfg.pending_ttl_hours);

@@ -44,7 +44,12 @@ fn subscribe_form(email: &str, lang: &str) -> lambda_http::Request {
     request(
         "POST",
         "/api/subscribe",
-        &[("content-type", "application/x-www-form-urlencoded"), ("accept", "text/html"), ("origin", SITE), ("sec-fetch-site", "same-origin")],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "text/html"),
+            ("origin", SITE),
+            ("sec-fetch-site", "same-origin"),
+        ],
         format!("email={}&lang={lang}", email.replace('@', "%40")),
     )
 }

@@ -167,4 +167,3 @@ pub fn attr_values(html: &str, name: &str) -> Vec<String> {
     }
     out
 }
-

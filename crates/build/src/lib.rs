@@ -11,9 +11,9 @@ mod languages;
 mod manifest_posts;
 
 pub use build::{
-    build, build_assets, check_duplicates, check_output_folder, collect_rendered, finish, generated_files, search_files, home_pages, is_published, jobs,
+    build, build_assets, check_duplicates, check_output_folder, collect_rendered, finish, generated_files, home_pages, is_published, jobs,
     link_index, photo_thumbnails, planned_thumbnails, prepare, prepare_with, recover_interrupted_swap, render_job, render_markdown,
-    render_site, resolve_templates, run_cli, settle_shared_urls, thumbnail_options, Bodies, Body, BuildArgs, BuildOptions,
+    render_site, resolve_templates, run_cli, search_files, settle_shared_urls, thumbnail_options, Bodies, Body, BuildArgs, BuildOptions,
     BuildReport, Inputs, Job, Output, Prepared, SiteOutput, ThumbnailMode,
 };
 pub use check::{attr_values, check_links, run_cli as run_check, BrokenLink, CheckArgs};

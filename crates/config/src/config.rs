@@ -403,9 +403,8 @@ impl SiteConfig {
                     .hint("a taxonomy is [[taxonomies]] name = \"categories\" (feed = true, paginate_by = 10 optional)"),
             )
         })?;
-        crate::languages::validate(self).map_err(|m| {
-            Error::from(Diagnostic::new(path, m).hint("a language is [languages.fr] title = \"...\" (all keys optional)"))
-        })?;
+        crate::languages::validate(self)
+            .map_err(|m| Error::from(Diagnostic::new(path, m).hint("a language is [languages.fr] title = \"...\" (all keys optional)")))?;
         self.content.languages = crate::languages::LangRules::of(self);
         if self.theme.contains('/') || self.theme.contains('\\') || self.theme == ".." || self.theme.is_empty() {
             return Err(Diagnostic::new(path, format!("theme {:?} must be a folder name under themes/", self.theme)).into());

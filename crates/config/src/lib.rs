@@ -12,8 +12,8 @@ mod urls;
 
 pub use crate::dialect::Dialect;
 pub use config::{
-    find_root, Author, BuildConfig, CacheRule, ContentConfig, DeployConfig, FeedsConfig, MarkdownConfig, RelatedConfig, SearchConfig, MaxDeletes, MenuItem, SiteConfig,
-    SubscribeConfig, ThumbnailConfig, CONFIG_FILE, CONTENT_DIR, POSTS_DIR,
+    find_root, Author, BuildConfig, CacheRule, ContentConfig, DeployConfig, FeedsConfig, MarkdownConfig, MaxDeletes, MenuItem,
+    RelatedConfig, SearchConfig, SiteConfig, SubscribeConfig, ThumbnailConfig, CONFIG_FILE, CONTENT_DIR, POSTS_DIR,
 };
 pub use languages::{text_direction, LangRules, Language, LanguageConfig};
 pub use permalinks::{expand as expand_permalink, settle as settle_permalinks, validate as validate_permalink, Claim, Tokens};

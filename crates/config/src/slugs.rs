@@ -107,7 +107,6 @@ fn is_hugo_kept(c: char, b: &[u8], i: usize) -> bool {
     c.is_alphanumeric() || myblog_utils::is_combining_mark(c) || "./\\_#+~-@".contains(c) || escape
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::Slugify::*;
@@ -146,7 +145,10 @@ mod tests {
                 let out = rule.apply(evil);
                 assert!(!out.split('/').any(|p| p.is_empty() || p.starts_with('.')) && !out.contains('\\'), "{rule:?}({evil:?}) = {out:?}");
                 let out = rule.apply_slug(evil);
-                assert!(!out.split('/').any(|p| p.is_empty() || p.starts_with('.')) && !out.contains('\\'), "{rule:?} slug({evil:?}) = {out:?}");
+                assert!(
+                    !out.split('/').any(|p| p.is_empty() || p.starts_with('.')) && !out.contains('\\'),
+                    "{rule:?} slug({evil:?}) = {out:?}"
+                );
             }
         }
     }

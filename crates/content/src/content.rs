@@ -811,9 +811,11 @@ mod tests {
         assert_eq!((s.kind, s.url_path.as_str()), (Kind::Post, "/old/"));
         // Zola keeps a `path` as written, dots and case, and runs file names and slugs through
         // the `slug` crate (ASCII); folder names stay as written.
-        let s = parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2014-12-12\npath = \"2014/12/12/1.0-Timeline\"\n+++\n").unwrap();
+        let s =
+            parse_rules(&zola, "blog/t.md", "+++\ntitle = \"T\"\ndate = 2014-12-12\npath = \"2014/12/12/1.0-Timeline\"\n+++\n").unwrap();
         assert_eq!(s.url_path, "/2014/12/12/1.0-Timeline/");
-        let s = parse_rules(&zola, "blog/Notes/Résumé_Über.md", "+++\ntitle = \"R\"\ndate = 2014-12-12\nslug = \"My Slug\"\n+++\n").unwrap();
+        let s =
+            parse_rules(&zola, "blog/Notes/Résumé_Über.md", "+++\ntitle = \"R\"\ndate = 2014-12-12\nslug = \"My Slug\"\n+++\n").unwrap();
         assert_eq!(s.url_path, "/blog/Notes/my-slug/");
         let s = parse_rules(&zola, "blog/Résumé_Über.md", "+++\ntitle = \"R\"\ndate = 2014-12-12\n+++\n").unwrap();
         assert_eq!(s.url_path, "/blog/resume-uber/");

@@ -64,10 +64,9 @@ pub fn settings(map: &Map<String, Value>) -> Result<SectionSettings, (String, &'
         let bad = |what| (key.clone(), what);
         match key.as_str() {
             "sort_by" => {
-                s.sort_by =
-                    Some(v.as_str().and_then(SortBy::parse).ok_or_else(|| {
-                        bad("one of \"date\", \"update_date\", \"title\", \"title_bytes\", \"weight\", \"slug\", \"permalink\", \"none\"")
-                    })?)
+                s.sort_by = Some(v.as_str().and_then(SortBy::parse).ok_or_else(|| {
+                    bad("one of \"date\", \"update_date\", \"title\", \"title_bytes\", \"weight\", \"slug\", \"permalink\", \"none\"")
+                })?)
             }
             "paginate_by" => {
                 let n = v.as_u64().ok_or_else(|| bad("a whole number"))?;

@@ -186,4 +186,3 @@ fn validate_slug(s: &str) -> std::result::Result<(), String> {
         Err(format!("slug {s:?} is not allowed: it must stay one folder inside public/"))
     }
 }
-

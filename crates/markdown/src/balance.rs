@@ -53,7 +53,9 @@ fn open_elements(html: &str) -> Vec<String> {
 
 /// Where `</name` (any case) starts in `s`.
 fn find_end_tag(s: &str, name: &str) -> Option<usize> {
-    s.match_indices("</").map(|(p, _)| p).find(|&p| s.as_bytes().get(p + 2..p + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
+    s.match_indices("</")
+        .map(|(p, _)| p)
+        .find(|&p| s.as_bytes().get(p + 2..p + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
 }
 
 /// The index of the `>` ending the tag that starts `s`, outside quoted attribute values.

@@ -12,9 +12,9 @@ mod shortcodes;
 
 pub use body::render as render_body;
 pub use gofuncs::register as register_go_functions;
-pub use preview_image::preview_image;
 pub use markdown::{
     count_words, escape_attr, render, warm_up, Location, MarkdownError, MarkdownOptions, Rendered, Resolved, Resolver, TocEntry,
     MORE_MARKER,
 };
+pub use preview_image::preview_image;
 pub use shortcodes::{may_contain, Expansion, PageInfo, Services, ShortcodeError, Shortcodes, Syntaxes, Translate, TEMPLATE_DIR};

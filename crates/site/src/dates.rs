@@ -97,7 +97,8 @@ mod tests {
     use super::*;
 
     fn french() -> DateNames {
-        let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+        let months =
+            ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
         let days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
         DateNames::from_strings(|k| {
             let (name, n) = k.rsplit_once('_')?;

@@ -319,10 +319,7 @@ pub fn sitemap_entries(site: &Site, html_paths: &[&str]) -> Vec<(String, Option<
     let lastmods: HashMap<&str, String> = all()
         .filter_map(|p| p.source.front.updated.or(p.date).map(|d| (p.source.url_path.as_str(), myblog_utils::date_string(&d))))
         .collect();
-    let hidden: HashSet<&str> = all()
-        .filter(|p| !p.is_indexed())
-        .map(|p| p.source.url_path.as_str())
-        .collect();
+    let hidden: HashSet<&str> = all().filter(|p| !p.is_indexed()).map(|p| p.source.url_path.as_str()).collect();
     let mut entries: Vec<(String, Option<String>)> = html_paths
         .iter()
         .filter(|p| p.ends_with("index.html"))
@@ -348,7 +345,11 @@ pub fn sitemaps(entries: &[(String, Option<String>)], config: &SiteConfig) -> Ve
 }
 
 /// The sitemaps of a site in several languages: each translated page with its alternates.
-pub fn sitemaps_with_alternates(entries: &[(String, Option<String>)], alternates: &Alternates, config: &SiteConfig) -> Vec<(String, String)> {
+pub fn sitemaps_with_alternates(
+    entries: &[(String, Option<String>)],
+    alternates: &Alternates,
+    config: &SiteConfig,
+) -> Vec<(String, String)> {
     sitemaps_of(entries, alternates, config, SITEMAP_LIMIT)
 }
 
@@ -450,7 +451,10 @@ mod tests {
         ];
         let alternates: Alternates = [("/a/".to_string(), both.clone()), ("/fr/a/".to_string(), both)].into_iter().collect();
         let map = &sitemaps_of(&entries, &alternates, &c, 10)[0].1;
-        assert!(map.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">"), "{map}");
+        assert!(
+            map.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">"),
+            "{map}"
+        );
         assert_eq!(map.matches("<xhtml:link rel=\"alternate\" hreflang=\"fr\" href=\"https://x.org/fr/a/\"/>").count(), 2, "{map}");
         assert_eq!(map.matches("hreflang=\"x-default\"").count(), 2, "{map}");
         let only = &map[map.find("<loc>https://x.org/only/</loc>").unwrap()..];

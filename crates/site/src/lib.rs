@@ -19,8 +19,8 @@ mod taxonomy;
 pub use bundle_files::bundle_file_redirects;
 pub use dates::{format as format_date, DateNames};
 pub use feeds::{
-    absolutize, atom, link_feed, list_feed, robots, rss, sitemap_entries, sitemaps, sitemaps_with_alternates, Alternates, Feed, LinkItem, FEED_LIMIT,
-    SITEMAP_LIMIT,
+    absolutize, atom, link_feed, list_feed, robots, rss, sitemap_entries, sitemaps, sitemaps_with_alternates, Alternates, Feed, LinkItem,
+    FEED_LIMIT, SITEMAP_LIMIT,
 };
 pub use lists::{feeds, first_page_redirects, has_feeds, section_context, taxonomy_context, term_context, Paginator, SectionList};
 pub use model::{

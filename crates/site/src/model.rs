@@ -243,7 +243,9 @@ pub fn assemble(config: &SiteConfig, items: Vec<(Source, Rendered)>) -> Site {
             updated: source.front.updated.as_ref().map(date_string),
             year: date.map(|d| d.year()),
             tags,
-            taxonomies: crate::taxonomy::page_terms(&source.front, &config.taxonomies, config.content.term_slugs(), |t, s| term_path(config, t, s)),
+            taxonomies: crate::taxonomy::page_terms(&source.front, &config.taxonomies, config.content.term_slugs(), |t, s| {
+                term_path(config, t, s)
+            }),
             summary: rendered.summary,
             has_more: rendered.has_more,
             word_count: rendered.word_count,

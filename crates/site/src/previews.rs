@@ -57,7 +57,8 @@ fn blog_posting(page: &Value, site: &SiteFacts) -> Value {
     }
     let author = if site.author.is_empty() { &site.title } else { &site.author };
     ld.insert("author".into(), json!({"@type": "Person", "name": author, "url": site.base_url}));
-    let tags: Vec<&str> = page.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(|t| t.get("name")?.as_str()).collect();
+    let tags: Vec<&str> =
+        page.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(|t| t.get("name")?.as_str()).collect();
     if !tags.is_empty() {
         ld.insert("keywords".into(), json!(tags));
     }

@@ -253,8 +253,14 @@ pub fn section_templates(config: &SiteConfig, sections: &mut [Page], has: impl F
         return;
     }
     for s in sections {
-        s.inherited_template =
-            s.source.front.extra.get("template").and_then(Value::as_str).filter(|t| has(t) && !LIST_TEMPLATES.contains(t)).map(str::to_string);
+        s.inherited_template = s
+            .source
+            .front
+            .extra
+            .get("template")
+            .and_then(Value::as_str)
+            .filter(|t| has(t) && !LIST_TEMPLATES.contains(t))
+            .map(str::to_string);
     }
 }
 

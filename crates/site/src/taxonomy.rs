@@ -251,7 +251,8 @@ mod tests {
         assert_eq!(terms_of(&s.front, "authors").to_vec(), ["Ann"]);
         assert_eq!(terms_of(&s.front, "series").to_vec(), ["Trips"]);
         assert_eq!(terms_of(&s.front, "tags").to_vec(), ["x"]);
-        let refs = page_terms(&s.front, &config(&["tags", "categories", "authors"]), myblog_config::Slugify::Myblog, |t, s| format!("/{t}/{s}/"));
+        let refs =
+            page_terms(&s.front, &config(&["tags", "categories", "authors"]), myblog_config::Slugify::Myblog, |t, s| format!("/{t}/{s}/"));
         assert_eq!(refs.keys().collect::<Vec<_>>(), ["authors", "categories"]);
         assert_eq!(refs["categories"].len(), 1, "one term written two ways is one term");
         assert_eq!(refs["categories"][0].path, "/categories/code/");

@@ -31,7 +31,11 @@ impl Languages {
         let mut codes: Vec<String> = Vec::new();
         for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
             if !valid_code(code) {
-                return Err(ConfigError::invalid("SITE_LANGUAGES", &raw, &format!("{code:?} is not a language code (letters, digits and -)")));
+                return Err(ConfigError::invalid(
+                    "SITE_LANGUAGES",
+                    &raw,
+                    &format!("{code:?} is not a language code (letters, digits and -)"),
+                ));
             }
             let code = code.to_ascii_lowercase();
             if !codes.contains(&code) {

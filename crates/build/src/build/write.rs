@@ -53,7 +53,8 @@ pub struct Staging {
 impl Staging {
     pub fn begin(out: &Path) -> Result<Staging> {
         let previous = Manifest::load(out).ok().flatten();
-        let old = previous.as_ref().map(|m| m.files.iter().map(|f| (f.path.clone(), (f.blake3.clone(), f.size))).collect()).unwrap_or_default();
+        let old =
+            previous.as_ref().map(|m| m.files.iter().map(|f| (f.path.clone(), (f.blake3.clone(), f.size))).collect()).unwrap_or_default();
         let dir = sibling(out, "staging");
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io("cannot remove", &dir, e))?;

@@ -85,7 +85,6 @@ pub(super) fn rewrite_raw_html<'a>(
     out.into()
 }
 
-
 pub(super) fn rewrite_link<'a>(
     ev: Event<'a>,
     offset: usize,

@@ -145,7 +145,9 @@ pub fn hugo_i18n(dirs: &[std::path::PathBuf], codes: &[String], m: &mut Mapping)
             for (stem, file) in &files {
                 let mine: Vec<&String> = codes
                     .iter()
-                    .filter(|c| if exact { c.to_ascii_lowercase() == *stem } else { c.to_ascii_lowercase() != *stem && primary(c) == *stem })
+                    .filter(
+                        |c| if exact { c.to_ascii_lowercase() == *stem } else { c.to_ascii_lowercase() != *stem && primary(c) == *stem },
+                    )
                     .collect();
                 if mine.is_empty() {
                     continue;
@@ -179,10 +181,9 @@ fn i18n_entries(v: &Value) -> Vec<(String, String)> {
     let text = |v: &Value| v.as_str().map(str::to_string).or_else(|| v.get("other").and_then(Value::as_str).map(str::to_string));
     match v {
         Value::Object(map) => map.iter().filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|i| Some((i.get("id")?.as_str()?.to_string(), text(i.get("translation")?)?)))
-            .collect(),
+        Value::Array(items) => {
+            items.iter().filter_map(|i| Some((i.get("id")?.as_str()?.to_string(), text(i.get("translation")?)?))).collect()
+        }
         _ => Vec::new(),
     }
 }

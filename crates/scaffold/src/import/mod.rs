@@ -3,8 +3,8 @@
 //! byte, their `static/` files join it under the names they had. SITE is only read.
 
 mod config;
-mod languages;
 mod gotmpl;
+mod languages;
 mod shortcodes;
 
 pub use config::{map_hugo, map_zola, Mapping};

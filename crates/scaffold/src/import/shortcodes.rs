@@ -72,7 +72,8 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
             let exists = ours.join(format!("{name}.html")).exists();
             let target = format!("themes/default/templates/{TEMPLATE_DIR}{name}.html");
             let what = if exists { format!("the default theme's {name} is used") } else { format!("write {target} (tera) for it") };
-            let plain = name.split('/').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+            let plain =
+                name.split('/').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
             if !file.ends_with(".html") || !plain {
                 let why = if dialect == Dialect::Hugo { "only NAME.html templates are ported" } else { "markdown output" };
                 not_mapped.push(format!("{from}/{file}: not ported ({why}); {what}"));

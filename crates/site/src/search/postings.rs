@@ -125,7 +125,8 @@ mod tests {
 
     #[test]
     fn a_word_scores_the_fields_it_is_in() {
-        let doc = Doc { title: "Rust notes", headings: vec!["Setup".into()], terms: vec!["rust", "tools"], html: "<p>rust setup is quick</p>" };
+        let doc =
+            Doc { title: "Rust notes", headings: vec!["Setup".into()], terms: vec!["rust", "tools"], html: "<p>rust setup is quick</p>" };
         let w = page_words(&doc);
         let get = |k: &str| w.iter().find(|(x, _)| x == k).map(|(_, s)| *s);
         assert_eq!(get("rust"), Some(TITLE + HEADING + TEXT));

@@ -150,7 +150,10 @@ fn functions() {
 
 #[test]
 fn strings_of_the_site_through_i18n() {
-    assert_eq!(named(r#"{{ i18n "readMore" }}|{{ T "readMore" }}|{{ "readMore" | i18n }}"#, json!({})), "Read &lt;more&gt;|Read &lt;more&gt;|Read &lt;more&gt;");
+    assert_eq!(
+        named(r#"{{ i18n "readMore" }}|{{ T "readMore" }}|{{ "readMore" | i18n }}"#, json!({})),
+        "Read &lt;more&gt;|Read &lt;more&gt;|Read &lt;more&gt;"
+    );
     assert!(refused(r#"{{ i18n "posts" 3 }}"#).to_string().contains("plural"));
 }
 
