@@ -413,6 +413,17 @@ fn a_broken_shortcode_template_is_located() {
     assert!(err.contains("themes/default/templates/shortcodes/note.html:2:"), "{err}");
 }
 
+/// Tera's message quotes names with backquotes and says "isn't": the file named is still the
+/// shortcode's, not a piece of that sentence.
+#[test]
+fn a_shortcode_importing_missing_macros_names_its_file() {
+    let (_dir, root) = blog();
+    write(&root, "themes/default/templates/shortcodes/quote.html", "{% import \"macros/nowhere.html\" as m %}<q>{{ body }}</q>\n");
+    write(&root, "content/posts/q.md", "+++\ntitle = \"Q\"\ndate = 2024-01-01\n+++\n{{< quote >}}x{{< /quote >}}\n");
+    let err = build_err(&root);
+    assert!(err.contains("themes/default/templates/shortcodes/quote.html") && err.contains("macros/nowhere.html"), "{err}");
+}
+
 /// The fixture blogs moved in with `init --from` use every form: each renders.
 #[test]
 fn moved_in_fixture_blogs_render_their_shortcodes_links_and_html_pages() {

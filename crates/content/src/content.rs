@@ -360,7 +360,7 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
     let placed = crate::url_path::url_path_for(tree_rel, kind, post_dir, &front, rules)
         .map_err(|m| vec![Diagnostic::new(display, m).line(1).hint("a slug is one path segment of letters, digits, '-' and '_'")])?;
     front.aliases.extend(placed.also_at);
-    let url_path = placed.url_path;
+    let url_path = zola_own_path_in_language(placed.url_path, &front, &lang, rules);
     let dir = match rel.rsplit_once('/') {
         Some((d, _)) => d.to_string(),
         None => String::new(),
@@ -377,6 +377,19 @@ pub fn parse_source_with(rel: &str, display: &Path, bytes: &[u8], rules: &Conten
         url_path,
         dir,
     })
+}
+
+/// Zola's `path` is the whole URL path from the site's root, language folder included
+/// (abridge's `about.es.md` has `path = "es/about"`, published at `/es/about/`); a language's
+/// pages are built under its folder, so that folder comes off here (else `/es/es/about/`).
+fn zola_own_path_in_language(url_path: String, front: &FrontMatter, lang: &str, rules: &ContentConfig) -> String {
+    if rules.dialect != Dialect::Zola || front.path.is_none() || lang == rules.languages.default {
+        return url_path;
+    }
+    match url_path.strip_prefix('/').and_then(|p| p.strip_prefix(lang)) {
+        Some(rest) if rest.starts_with('/') && rest.len() > 1 => rest.to_string(),
+        _ => url_path,
+    }
 }
 
 /// The kind of a file, and for a post the folder of `post_dirs` it sits in.
@@ -858,5 +871,20 @@ mod tests {
         let s = parse("a.md", "+++\ntitle = \"A\"\n[extra]\nevent = 2024-05-01\nlist = [2024-05-02T10:00:00Z]\n+++\n").unwrap();
         assert_eq!(s.front.extra["event"], "2024-05-01");
         assert_eq!(s.front.extra["list"][0], "2024-05-02T10:00:00Z");
+    }
+
+    #[test]
+    fn a_zola_translations_own_path_names_its_language_folder_once() {
+        let languages = myblog_config::LangRules { default: "en".into(), codes: vec!["en".into(), "es".into()], dirs: vec![] };
+        let zola = ContentConfig { dialect: Dialect::Zola, languages, ..Default::default() };
+        let page = |rel: &str, path: &str| parse_rules(&zola, rel, &format!("+++\ntitle = \"A\"\npath = \"{path}\"\n+++\n")).unwrap();
+        // Built under `/es/` with the rest of its language: `/es/about/` in the end, as Zola.
+        let s = page("pages/about.es.md", "es/about");
+        assert_eq!((s.lang.as_str(), s.url_path.as_str()), ("es", "/about/"));
+        // A path not naming the folder stays as written (inside the language's folder).
+        assert_eq!(page("pages/team.es.md", "equipo").url_path, "/equipo/");
+        assert_eq!(page("pages/esto.es.md", "esto").url_path, "/esto/");
+        // The default language has no folder to take off.
+        assert_eq!(page("pages/about.md", "es/about").url_path, "/es/about/");
     }
 }

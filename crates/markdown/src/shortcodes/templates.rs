@@ -69,7 +69,9 @@ impl Shortcodes {
             let mine = templates.iter().filter(|(n, _)| n.starts_with(TEMPLATE_DIR)).cloned();
             if let Err(e) = tera.add_raw_templates(mine) {
                 let msg = error_chain(&e);
-                let name = msg.split('\'').nth(1).unwrap_or("");
+                // Tera quotes names with '…' or `…` (and says "isn't"): the first quoted one
+                // that is a template.
+                let name = msg.split(['\'', '`']).skip(1).step_by(2).find(|n| n.ends_with(".html")).unwrap_or("");
                 let mut d = myblog_utils::Diagnostic::new(format!("themes/{theme}/templates/{name}"), format!("shortcode template: {msg}"));
                 if let Some(loc) = msg.split("--> ").nth(1) {
                     let mut it = loc.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse::<usize>().ok());
