@@ -23,9 +23,17 @@ const PROBE: &str = r#"
   }
   document.addEventListener('securitypolicyviolation', function (e) { out.violations.push(e.violatedDirective + ' ' + e.blockedURI); write(); });
   window.addEventListener('error', function (e) { out.errors.push(String(e.message)); write(); });
+  // The status line as it is now, if it changed. Also read when the form posts: the
+  // "sending" message lasts only until the local 404, often less than a poll.
+  function status() {
+    var s = document.querySelector('.subscribe-status');
+    var text = s ? s.textContent : '';
+    if (text && out.statuses[out.statuses.length - 1] !== text) { out.statuses.push(text); }
+  }
   var realFetch = window.fetch;
   window.fetch = function (url, init) {
     out.bodies.push(init && init.body ? JSON.parse(init.body) : null);
+    status();
     write();
     return realFetch.apply(this, arguments);
   };
@@ -35,12 +43,7 @@ const PROBE: &str = r#"
     form.elements.namedItem('email').value = 'reader@example.com';
     form.requestSubmit();
   });
-  setInterval(function () {
-    var s = document.querySelector('.subscribe-status');
-    var text = s ? s.textContent : '';
-    if (text && out.statuses[out.statuses.length - 1] !== text) { out.statuses.push(text); }
-    write();
-  }, 20);
+  setInterval(function () { status(); write(); }, 20);
   write();
 })();
 "#;

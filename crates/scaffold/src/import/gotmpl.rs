@@ -22,6 +22,7 @@ mod emit;
 mod html;
 mod syntax;
 
+pub use emit::Partials;
 use syntax::{lex, parse_list};
 
 /// Why a template cannot be translated: the construct and its line in the Go template.
@@ -45,15 +46,21 @@ fn refuse<T>(line: usize, construct: impl Into<String>, why: impl Into<String>) 
 }
 
 /// Translates the Go template of shortcode `name` to a tera template for myblog's shortcode
-/// context (docs/shortcodes.md).
+/// context (docs/shortcodes.md), without partials (the tests').
+#[cfg(test)]
 pub fn translate(src: &str, name: &str) -> R<String> {
+    translate_with(src, name, &Partials::default())
+}
+
+/// [`translate`], with the site's partial templates for `partial` calls.
+pub fn translate_with(src: &str, name: &str, partials: &Partials) -> R<String> {
     let items = lex(src)?;
     let mut at = 0;
     let (nodes, stop) = parse_list(&items, &mut at)?;
     if let Some((word, line)) = stop {
         return refuse(line, word, "has no block to close or continue");
     }
-    let body = emit::emit(&nodes, name)?;
+    let body = emit::emit(&nodes, name, partials)?;
     // No newline after the comment: the output starts where the Go template's does.
     let mut out = format!("{{# Ported from Hugo by `myblog init --from` (shortcode {name}); see docs/shortcodes.md. #}}");
     out.push_str(&body);

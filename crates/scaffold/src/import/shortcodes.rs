@@ -49,12 +49,33 @@ fn sources(site: &Path, dialect: Dialect, themes: &[String]) -> Vec<(String, std
     }
 }
 
+/// A Hugo site's partial templates (`layouts/partials/`, Hugo 0.146's `layouts/_partials/`),
+/// its own before its themes', by name from that folder.
+fn hugo_partials(site: &Path, themes: &[String]) -> gotmpl::Partials {
+    let mut out = std::collections::BTreeMap::new();
+    let roots = std::iter::once(String::new()).chain(themes.iter().map(|t| format!("themes/{t}/")));
+    for dir in roots.flat_map(|root| ["_partials", "partials"].map(|d| site.join(format!("{root}layouts/{d}")))) {
+        for e in walkdir::WalkDir::new(&dir).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+            let Ok(rel) = e.path().strip_prefix(&dir) else { continue };
+            let name = rel.to_string_lossy().replace('\\', "/");
+            if !name.ends_with(".html") {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                out.entry(name).or_insert(text);
+            }
+        }
+    }
+    gotmpl::Partials(out)
+}
+
 /// Ports the shortcodes of `site` (and of its Hugo `themes`, first one first) into the blog at
 /// `dir`: (what was mapped, what was not).
 pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     let (mut mapped, mut not_mapped) = (Vec::new(), Vec::new());
     let ours = dir.join("themes/default/templates").join(TEMPLATE_DIR);
     let mut seen: Vec<(String, String)> = Vec::new();
+    let partials = if dialect == Dialect::Hugo { hugo_partials(site, themes) } else { gotmpl::Partials::default() };
     for (from, theirs) in sources(site, dialect, themes) {
         if !theirs.is_dir() {
             continue;
@@ -87,7 +108,7 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
             let src = theirs.join(&file);
             let text = std::fs::read_to_string(&src).map_err(|e| Error::io("cannot read", &src, e))?;
             let tera = match dialect {
-                Dialect::Hugo => match gotmpl::translate(&text, &name) {
+                Dialect::Hugo => match gotmpl::translate_with(&text, &name, &partials) {
                     Ok(t) => t,
                     Err(u) => {
                         not_mapped.push(format!("{from}/{file}: not ported ({u}); {what}"));
@@ -96,7 +117,8 @@ pub fn port(site: &Path, dir: &Path, dialect: Dialect, themes: &[String]) -> Res
                 },
                 _ => text.clone(),
             };
-            if let Some(tag) = embeds(&text) {
+            // The translation, partials inlined, is what the page gets.
+            if let Some(tag) = embeds(if dialect == Dialect::Hugo { &tera } else { &text }) {
                 if exists {
                     not_mapped.push(format!(
                         "{from}/{file}: the default theme has its own {name}, which is used: this one embeds <{tag}> from elsewhere, which the site's Content-Security-Policy blocks"

@@ -223,7 +223,7 @@ fn inner_deindent() {
 #[test]
 fn what_is_not_ported_is_named_with_its_line() {
     let cases = [
-        ("<p>\n{{ partial \"x.html\" . }}", 2, "partial"),
+        ("<p>\n{{ partial \"x.html\" . }}", 2, "partial \"x.html\""),
         ("{{ $img := resources.Get \"a.jpg\" }}", 1, "resources.Get"),
         ("{{ with .Page.Resources.GetMatch \"x\" }}{{ end }}", 1, ".Page.Resources"),
         ("\n\n{{ $.Page.Scratch.Set \"a\" 1 }}", 3, ".Page.Scratch"),
@@ -300,4 +300,42 @@ fn cond_and_get_with_a_variable() {
     assert_eq!(named(t, json!({"a": "A&"})), "[A&amp;|n|&lt;t&gt;]");
     assert_eq!(positional(t, json!(["x", "y<"])), "[y&lt;|x|&lt;t&gt;]");
     assert_eq!(positional(r#"{{ $i := 5 }}[{{ .Get $i }}]"#, json!(["x"])), "[]");
+}
+
+fn with_partials(go: &str, partials: &[(&str, &str)], args: Value) -> Result<String, String> {
+    let partials = Partials(partials.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+    let src = translate_with(go, "note", &partials).map_err(|e| e.to_string())?;
+    render_tera(&src, json!({}), args, None)
+}
+
+#[test]
+fn partials_are_translated_in_place_with_their_own_dot() {
+    let parts = [
+        ("home.html", "<b>{{ .Title }}</b>"),
+        ("donors/ann.html", "<i>{{ $.Title }} {{ with .Title }}{{ . }}{{ end }}</i>"),
+        ("box.html", "[{{ . }}]"),
+    ];
+    // Named in the call, with `.Page` or a value as its dot (`$` is the partial's context too).
+    assert_eq!(with_partials("a{{ partial \"home.html\" .Page }}z", &parts, json!([])).unwrap(), "a<b>P &amp; Q</b>z");
+    assert_eq!(with_partials("{{ partial \"box\" (.Get 0) }}", &parts, json!(["<x>"])).unwrap(), "[&lt;x&gt;]");
+    // The caller's variables are not the partial's.
+    let err = with_partials("{{ $v := 1 }}{{ partial \"v.html\" . }}", &[("v.html", "{{ $v }}")], json!([])).unwrap_err();
+    assert!(err.contains("in partial v.html") && err.contains("not declared"), "{err}");
+    // Named at the call (redox's `{{ partial (.Get 0) .Page }}`): chosen among the partials.
+    let dynamic = "{{ partial (.Get 0) .Page }}";
+    assert_eq!(with_partials(dynamic, &parts, json!(["donors/ann.html"])).unwrap(), "<i>P &amp; Q P &amp; Q</i>");
+    assert_eq!(with_partials(dynamic, &parts, json!(["home"])).unwrap(), "<b>P &amp; Q</b>");
+    // A name that is none of them stops the build, naming it.
+    let err = with_partials(dynamic, &parts, json!(["nope.html"])).unwrap_err();
+    assert!(err.contains("Hugo partial nope.html") && err.contains("not ported"), "{err}");
+    // One that does not translate is left out of the choice, and named when called.
+    let err = with_partials(dynamic, &[("bad.html", "{{ humanize 1 }}")], json!(["bad.html"])).unwrap_err();
+    assert!(err.contains("Hugo partial bad.html"), "{err}");
+    // Named in the call but missing, or used as a value: refused with the line.
+    let e = translate_with("\n{{ partial \"gone.html\" . }}", "x", &Partials(Default::default())).unwrap_err();
+    assert_eq!((e.line, e.construct.as_str()), (2, "partial \"gone.html\""));
+    assert_eq!(refused("{{ $x := partial \"home.html\" . }}").construct, "partial");
+    // A partial calling itself is cut off, not looped.
+    let err = with_partials("{{ partial \"r.html\" . }}", &[("r.html", "{{ partial \"r.html\" . }}")], json!([])).unwrap_err();
+    assert!(err.contains("nested"), "{err}");
 }

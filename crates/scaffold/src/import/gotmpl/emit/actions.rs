@@ -18,6 +18,7 @@ impl Tr<'_> {
     pub(super) fn node(&mut self, n: &Node) -> R<()> {
         match n {
             Node::Text(t) => self.text(t),
+            Node::Print(p) if p.vars.is_empty() && p.cmds.len() == 1 && is_partial(&p.cmds[0]) => self.print_partial(&p.cmds[0], p.line)?,
             Node::Print(p) => {
                 let v = self.pipe(p)?;
                 if p.vars.is_empty() {
@@ -146,4 +147,9 @@ impl Tr<'_> {
             _ => "true".into(),
         }
     }
+}
+
+/// `partial …` as a command of its own.
+fn is_partial(cmd: &[Operand]) -> bool {
+    matches!(cmd.first(), Some(Operand::Ident(f, fields)) if fields.is_empty() && super::partials::is_partial_call(f))
 }

@@ -5,9 +5,12 @@
 mod actions;
 mod fields;
 mod funcs;
+mod partials;
 mod pipes;
 mod print;
 mod writer;
+
+pub use partials::Partials;
 
 use super::html::*;
 use super::syntax::*;
@@ -61,11 +64,27 @@ pub(super) struct Tr<'a> {
     pub(super) loops: usize,
     pub(super) dots: Vec<Val>,
     pub(super) ctx: Html,
+    pub(super) partials: &'a Partials,
+    /// What `$` is: the shortcode, or inside a partial its context.
+    pub(super) dollar: Val,
+    /// Partials inlined around the current node.
+    pub(super) depth: usize,
 }
 
 /// The tera text of a parsed Go template (without the header `translate` adds).
-pub(super) fn emit(nodes: &[Node], name: &str) -> R<String> {
-    let mut tr = Tr { name, out: String::new(), tmp: 0, scopes: vec![Vec::new()], loops: 0, dots: vec![Val::Root], ctx: Html::Text };
+pub(super) fn emit(nodes: &[Node], name: &str, partials: &Partials) -> R<String> {
+    let mut tr = Tr {
+        name,
+        out: String::new(),
+        tmp: 0,
+        scopes: vec![Vec::new()],
+        loops: 0,
+        dots: vec![Val::Root],
+        ctx: Html::Text,
+        partials,
+        dollar: Val::Root,
+        depth: 0,
+    };
     tr.nodes(nodes)?;
     Ok(tr.out)
 }

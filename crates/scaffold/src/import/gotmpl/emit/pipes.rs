@@ -120,7 +120,7 @@ impl Tr<'_> {
 
     pub(super) fn var(&self, v: &str, line: usize) -> R<Val> {
         if v == "$" {
-            return Ok(Val::Root);
+            return Ok(self.dollar.clone());
         }
         match self.lookup(v) {
             Some(var) => Ok(var.val.clone()),
