@@ -386,7 +386,9 @@ pub(super) fn unported(f: &str) -> Option<&'static str> {
         return None;
     }
     Some(match f {
-        "partial" | "partialCached" | "partials.Include" | "partials.IncludeCached" => "a partial is ported where it is printed, not as a value",
+        "partial" | "partialCached" | "partials.Include" | "partials.IncludeCached" => {
+            "a partial is ported where it is printed, not as a value"
+        }
         "title" | "strings.Title" => "Hugo's title case (AP style) has no counterpart",
         _ if ["resources.", "images.", "css.", "js.", "openapi3.", "transform.Unmarshal"].iter().any(|p| f.starts_with(p)) => {
             "Hugo's asset pipeline is not ported"

@@ -25,10 +25,7 @@ impl Partials {
     fn get(&self, name: &str) -> Option<(&str, &str)> {
         let name = name.trim_start_matches('/');
         let name = name.strip_prefix("partials/").unwrap_or(name);
-        self.0
-            .get_key_value(name)
-            .or_else(|| self.0.get_key_value(&format!("{name}.html")))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.get_key_value(name).or_else(|| self.0.get_key_value(&format!("{name}.html"))).map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -102,7 +99,11 @@ impl Tr<'_> {
         let mut at = 0;
         let (nodes, stop) = parse_list(&items, &mut at).map_err(in_partial)?;
         if let Some((word, l)) = stop {
-            return Err(in_partial(super::super::Untranslatable { line: l, construct: word, why: "has no block to close or continue".into() }));
+            return Err(in_partial(super::super::Untranslatable {
+                line: l,
+                construct: word,
+                why: "has no block to close or continue".into(),
+            }));
         }
         let scopes = std::mem::replace(&mut self.scopes, vec![Vec::new()]);
         let dollar = std::mem::replace(&mut self.dollar, dot.clone());
