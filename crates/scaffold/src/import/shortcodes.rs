@@ -199,7 +199,7 @@ mod tests {
         // Not ported: the construct and its line; the file to write.
         assert!(
             not.iter().any(|m| m
-                == "layouts/shortcodes/pic.html: not ported (line 2: `partial`: Hugo's partial templates are not ported); write themes/default/templates/shortcodes/pic.html (tera) for it"),
+                == "layouts/shortcodes/pic.html: not ported (line 2: `partial \"pic\"`: no such partial in layouts/partials/); write themes/default/templates/shortcodes/pic.html (tera) for it"),
             "{all}"
         );
         assert!(!ours.join("pic.html").exists());
